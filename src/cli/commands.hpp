@@ -1,0 +1,13 @@
+#pragma once
+/// Each subcommand lives in its own cmd_<name>.cpp and registers itself on the root app.
+/// A subcommand's callback throws cascade::Error (exit 1) or cascade::UsageError (exit 2).
+
+#include <CLI/CLI.hpp>
+
+namespace cascade::cli {
+
+void add_eval_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
+void add_convert_command(CLI::App& app);
+
+}  // namespace cascade::cli

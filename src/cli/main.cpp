@@ -1,0 +1,50 @@
+/// The `cascade` binary: subcommands for indexing, retrieval, re-ranking, evaluation, serving.
+///
+/// Exit codes: 0 success, 1 runtime failure (bad input file, I/O, corrupted index),
+/// 2 usage error (unknown option, missing argument, invalid value).
+
+#include <cstdio>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+#include "util/error.hpp"
+
+#ifndef CASCADE_VERSION
+#define CASCADE_VERSION "unknown"
+#endif
+
+int main(int argc, char** argv) {
+    CLI::App app{"cascade: multi-stage retrieval, retrieve then re-rank", "cascade"};
+    app.set_version_flag("--version", std::string("cascade ") + CASCADE_VERSION);
+    app.require_subcommand(1);
+    app.fallthrough(false);
+
+    cascade::cli::add_eval_command(app);
+    cascade::cli::add_compare_command(app);
+    cascade::cli::add_convert_command(app);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return 2;
+    } catch (const cascade::UsageError& e) {
+        std::fprintf(stderr, "cascade: error: %s\n", e.what());
+        return 2;
+    } catch (const cascade::Error& e) {
+        std::fprintf(stderr, "cascade: error: %s\n", e.what());
+        return 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "cascade: error: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
