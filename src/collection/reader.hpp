@@ -1,0 +1,39 @@
+#pragma once
+/// Streaming readers for document collections and query sets in the formats the field uses.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "collection/types.hpp"
+
+namespace cascade {
+
+/// Yields the documents of a collection one at a time, never holding the whole file.
+class DocumentReader {
+public:
+    virtual ~DocumentReader() = default;
+    /// Reads the next document into `doc`; returns false at the end. Malformed records throw
+    /// InputError (`file:line: what`). Invalid UTF-8 is replaced with U+FFFD, not fatal.
+    virtual bool next(Document& doc) = 0;
+    /// Bytes of input consumed so far and in total (for progress bars; 0 total = unknown).
+    [[nodiscard]] virtual std::uint64_t bytes_consumed() const = 0;
+    [[nodiscard]] virtual std::uint64_t total_bytes() const = 0;
+};
+
+/// Opens a collection. `format` is one of: auto, beir (a BEIR folder or its corpus.jsonl),
+/// jsonl, tsv, smart, cranfield, npl, lisa, time. "auto" picks from the path: a folder with
+/// corpus.jsonl[.gz] is BEIR, *.jsonl[.gz] is JSONL, *.tsv[.gz] is TSV. Unknown format names
+/// throw UsageError listing the accepted ones.
+[[nodiscard]] std::unique_ptr<DocumentReader> open_documents(const std::string& path,
+                                                             std::string_view format = "auto");
+
+/// Reads a query set: BEIR/JSONL queries (`_id`/`text`), TSV (`qid<TAB>text`), TREC topics
+/// (`<top>` SGML, title field), or a classic collection's query file. Same `format` names as
+/// open_documents plus `trec`.
+[[nodiscard]] std::vector<Query> read_queries(const std::string& path,
+                                              std::string_view format = "auto");
+
+}  // namespace cascade
