@@ -1,0 +1,151 @@
+#pragma once
+/// Read access to an on-disk cascade index (built by index::build_index / `cascade index`).
+///
+/// An index directory holds a manifest plus, per field, a term dictionary, compressed
+/// postings (blocks of 128 doc-id gaps and freqs with per-block BM25 bounds), optional
+/// positions and document-length norms; and, shared by all fields, the external-id map and a
+/// zstd-compressed document store. Files are memory-mapped; open() checks magic, version,
+/// sizes and CRC32 checksums so a truncated, corrupted or other-version index is refused
+/// with a CorruptionError instead of being read past its end. Layouts: docs/formats/index.md.
+///
+/// Internal docids are 0-based in collection order. Every accessor is const and safe to call
+/// from several threads; cursors are per-thread.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "collection/types.hpp"
+#include "index/posting_cursor.hpp"
+#include "index/small_float.hpp"
+
+namespace cascade::index {
+
+/// Anserini's BM25 defaults (k1 = 0.9, b = 0.4), used for the stored block-max pairs.
+/// Source: Anserini's SearchCollection/BEIR regressions; Lin et al., "Anserini", SIGIR 2017.
+inline constexpr double kDefaultK1 = 0.9;
+inline constexpr double kDefaultB = 0.4;
+
+/// Collection statistics of one field, as Lucene defines them.
+struct FieldStats {
+    std::string name;
+    /// Documents with at least one term in the field (Lucene Terms.getDocCount()).
+    std::uint32_t doc_count = 0;
+    /// Sum of the field's document lengths in tokens (Lucene Terms.getSumTotalTermFreq());
+    /// avgdl = sum_total_term_freq / doc_count.
+    std::uint64_t sum_total_term_freq = 0;
+    std::uint64_t num_terms = 0;     ///< distinct terms
+    std::uint64_t num_postings = 0;  ///< sum of doc_freq over terms
+};
+
+class MappedFile;
+
+/// One indexed field: dictionary, postings and document lengths.
+class FieldIndex {
+public:
+    [[nodiscard]] const FieldStats& stats() const { return m_stats; }
+    [[nodiscard]] const std::string& name() const { return m_stats.name; }
+
+    /// Looks a term up (exact bytes, already analyzed); nullopt when absent. O(log terms).
+    [[nodiscard]] std::optional<TermInfo> term(std::string_view term) const;
+    /// The term with dictionary ordinal `ordinal` (terms sorted by bytes), 0 <= ordinal <
+    /// stats().num_terms.
+    [[nodiscard]] std::string_view term_at(std::uint64_t ordinal) const;
+    [[nodiscard]] TermInfo term_info_at(std::uint64_t ordinal) const;
+    /// A cursor positioned on the first posting of `info`'s list.
+    [[nodiscard]] PostingCursor postings(const TermInfo& info) const;
+
+    /// Lucene's one-byte norm of `docid`'s length in this field (int_to_byte4(length)).
+    [[nodiscard]] std::uint8_t norm(std::uint32_t docid) const { return m_norms[docid]; }
+    /// Norm bytes of all documents, indexed by docid.
+    [[nodiscard]] std::span<const std::uint8_t> norms() const { return m_norms; }
+    /// Exact length in tokens of `docid` in this field.
+    [[nodiscard]] std::uint32_t length(std::uint32_t docid) const;
+
+private:
+    friend class Index;
+    FieldStats m_stats;
+    std::uint32_t m_num_docs = 0;
+    const std::uint8_t* m_term_offsets = nullptr;  // u64[num_terms + 1]
+    const std::uint8_t* m_term_entries = nullptr;  // TermEntry[num_terms]
+    const char* m_term_bytes = nullptr;
+    const std::uint8_t* m_postings = nullptr;
+    const std::uint8_t* m_positions = nullptr;
+    std::span<const std::uint8_t> m_norms;
+    const std::uint8_t* m_lengths = nullptr;  // u32[num_docs]
+};
+
+/// Options for Index::open.
+struct OpenOptions {
+    /// Verify every file's CRC32 (reads each file once). Size/magic/version checks always run.
+    bool verify_checksums = true;
+};
+
+/// A memory-mapped, read-only index. Movable, not copyable.
+class Index {
+public:
+    /// Opens the index in `dir`. Throws IoError when files cannot be opened/mapped and
+    /// CorruptionError (naming the file and what is wrong) on a wrong magic, another format
+    /// version, a size/offset mismatch or a checksum failure.
+    static Index open(const std::filesystem::path& dir, const OpenOptions& options = {});
+
+    Index(Index&&) noexcept;
+    Index& operator=(Index&&) noexcept;
+    ~Index();
+
+    [[nodiscard]] std::uint32_t num_docs() const { return m_num_docs; }
+    /// text::Analyzer::name() of the analyzer that built the index; pass it to
+    /// text::make_analyzer to analyze queries identically.
+    [[nodiscard]] const std::string& analyzer_name() const { return m_analyzer; }
+    /// BM25 parameters the stored block-max (freq, norm) pairs were chosen for.
+    [[nodiscard]] double k1() const { return m_k1; }
+    [[nodiscard]] double b() const { return m_b; }
+    [[nodiscard]] bool has_positions() const { return m_has_positions; }
+    /// True when the document store holds title and text (always, in version 1).
+    [[nodiscard]] bool has_documents() const { return m_docstore != nullptr; }
+
+    /// Fields in index order: {"contents"} for a flat index, e.g. {"title","text"} multifield.
+    [[nodiscard]] std::size_t num_fields() const { return m_fields.size(); }
+    [[nodiscard]] const FieldIndex& field(std::size_t i) const { return m_fields[i]; }
+    /// The field called `name`, or nullptr.
+    [[nodiscard]] const FieldIndex* find_field(std::string_view name) const;
+
+    /// External (collection) id of internal `docid`.
+    [[nodiscard]] std::string_view external_id(std::uint32_t docid) const;
+    /// Internal docid of an external id, or nullopt. O(log num_docs).
+    [[nodiscard]] std::optional<std::uint32_t> internal_id(std::string_view external) const;
+    /// The stored document (id, title, text); decompresses one zstd block (~32 KB).
+    [[nodiscard]] Document document(std::uint32_t docid) const;
+
+    /// Total bytes of the index files (for bytes-per-posting reports).
+    [[nodiscard]] std::uint64_t total_bytes() const { return m_total_bytes; }
+
+private:
+    Index();
+    void load_manifest(const std::filesystem::path& dir, const OpenOptions& options);
+
+    std::vector<std::unique_ptr<MappedFile>> m_files;
+    std::vector<FieldIndex> m_fields;
+    std::uint32_t m_num_docs = 0;
+    std::string m_analyzer;
+    double m_k1 = kDefaultK1;
+    double m_b = kDefaultB;
+    bool m_has_positions = false;
+    std::uint64_t m_total_bytes = 0;
+    // External ids: u64 offsets[num_docs + 1], bytes, u32 sorted permutation[num_docs].
+    const std::uint8_t* m_id_offsets = nullptr;
+    const char* m_id_bytes = nullptr;
+    const std::uint8_t* m_id_sorted = nullptr;
+    // Document store: u32 first docid per block[num_blocks + 1], u64 offsets[num_blocks + 1].
+    const std::uint8_t* m_docstore = nullptr;
+    const std::uint8_t* m_doc_block_first = nullptr;
+    const std::uint8_t* m_doc_block_offsets = nullptr;
+    std::uint32_t m_doc_num_blocks = 0;
+};
+
+}  // namespace cascade::index
