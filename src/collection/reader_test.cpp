@@ -1,0 +1,239 @@
+/// Tests of the BEIR / JSONL / TSV / TREC-topic readers on small inline fixtures, plus the
+/// shared SciFact copies (skipped when ../shared is absent).
+
+#include <gtest/gtest.h>
+
+#include <zlib.h>
+
+#include "collection/reader.hpp"
+#include "tests/run_cli.hpp"
+#include "util/error.hpp"
+
+using namespace cascade;
+using cascade::testing::TempDir;
+using cascade::testing::write_file;
+
+namespace {
+
+std::vector<Document> read_all(const std::string& path, std::string_view format = "auto") {
+    auto reader = open_documents(path, format);
+    std::vector<Document> docs;
+    Document d;
+    while (reader->next(d)) {
+        docs.push_back(d);
+    }
+    return docs;
+}
+
+void write_gz(const std::filesystem::path& p, const std::string& content) {
+    gzFile f = gzopen(p.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    gzwrite(f, content.data(), static_cast<unsigned>(content.size()));
+    gzclose(f);
+}
+
+/// Runs `fn`, expects an InputError whose message contains every needle.
+template <typename Fn>
+void expect_input_error(Fn&& fn, std::initializer_list<std::string> needles) {
+    try {
+        fn();
+        ADD_FAILURE() << "no InputError thrown";
+    } catch (const InputError& e) {
+        std::string msg = e.what();
+        for (const auto& needle : needles) {
+            EXPECT_NE(msg.find(needle), std::string::npos) << "'" << needle << "' not in: " << msg;
+        }
+    }
+}
+
+}  // namespace
+
+TEST(Jsonl, ReadsBeirAndPyseriniRecords) {
+    TempDir dir;
+    write_file(dir / "c.jsonl",
+               "{\"_id\": \"d1\", \"title\": \"T\", \"text\": \"hello\", \"metadata\": {}}\n"
+               "\n"
+               "{\"id\": 42, \"contents\": \"caf\\u00e9\"}\r\n"
+               "{\"_id\": \"d3\", \"title\": null, \"text\": \"\"}\n");
+    auto docs = read_all((dir / "c.jsonl").string());
+    ASSERT_EQ(docs.size(), 3U);
+    EXPECT_EQ(docs[0].id, "d1");
+    EXPECT_EQ(docs[0].title, "T");
+    EXPECT_EQ(docs[0].text, "hello");
+    EXPECT_EQ(docs[1].id, "42");
+    EXPECT_EQ(docs[1].title, "");
+    EXPECT_EQ(docs[1].text, "caf\xc3\xa9");
+    EXPECT_EQ(docs[2].id, "d3");
+    EXPECT_EQ(docs[2].text, "");
+}
+
+TEST(Jsonl, InvalidUtf8IsReplacedNotFatal) {
+    TempDir dir;
+    write_file(dir / "c.jsonl", "{\"_id\": \"d1\", \"text\": \"a\xff" "b\"}\n");
+    auto docs = read_all((dir / "c.jsonl").string());
+    ASSERT_EQ(docs.size(), 1U);
+    EXPECT_EQ(docs[0].text, "a\xef\xbf\xbd" "b");
+}
+
+TEST(Jsonl, MalformedLinesNameFileLineAndField) {
+    TempDir dir;
+    auto path = (dir / "c.jsonl").string();
+    write_file(path, "{\"_id\": \"d1\", \"text\": \"x\"}\n{\"title\": \"no id\"}\n");
+    expect_input_error([&] { (void)read_all(path); }, {"c.jsonl:2:", "'_id'", "missing"});
+    write_file(path, "{\"_id\": \"d1\", \"text\": \"x\"}\n{\"_id\": \"d2\", \"text\": \n");
+    expect_input_error([&] { (void)read_all(path); }, {"c.jsonl:2:", "invalid JSON"});
+    write_file(path, "[1, 2]\n");
+    expect_input_error([&] { (void)read_all(path); }, {"c.jsonl:1:", "object"});
+    write_file(path, "{\"_id\": [1], \"text\": \"x\"}\n");
+    expect_input_error([&] { (void)read_all(path); }, {"c.jsonl:1:", "'_id'"});
+    write_file(path, "{\"_id\": \"d\", \"text\": 5}\n");
+    expect_input_error([&] { (void)read_all(path); }, {"c.jsonl:1:", "'text'"});
+    write_file(path, "{\"_id\": \"  \", \"text\": \"x\"}\n");
+    expect_input_error([&] { (void)read_all(path); }, {"c.jsonl:1:", "empty id"});
+}
+
+TEST(Beir, FolderWithGzipFiles) {
+    TempDir dir;
+    write_gz(dir / "corpus.jsonl.gz",
+             "{\"_id\": \"a\", \"title\": \"t\", \"text\": \"x\"}\n{\"_id\": \"b\", \"text\": \"y\"}\n");
+    write_gz(dir / "queries.jsonl.gz", "{\"_id\": \"q1\", \"text\": \"what\", \"metadata\": {}}\n");
+    auto docs = read_all(dir.path().string());
+    ASSERT_EQ(docs.size(), 2U);
+    EXPECT_EQ(docs[1].id, "b");
+    auto queries = read_queries(dir.path().string());
+    ASSERT_EQ(queries.size(), 1U);
+    EXPECT_EQ(queries[0].id, "q1");
+    EXPECT_EQ(queries[0].text, "what");
+    auto reader = open_documents(dir.path().string(), "beir");
+    Document d;
+    while (reader->next(d)) {
+    }
+    EXPECT_GT(reader->total_bytes(), 0U);
+    EXPECT_EQ(reader->bytes_consumed(), reader->total_bytes());
+}
+
+TEST(Beir, FolderWithoutCorpusIsAnError) {
+    TempDir dir;
+    EXPECT_THROW((void)open_documents(dir.path().string(), "beir"), InputError);
+    EXPECT_THROW((void)open_documents(dir.path().string()), UsageError);
+    EXPECT_THROW((void)open_documents(dir.path().string(), "xml"), UsageError);
+}
+
+TEST(Tsv, TwoAndThreeColumnsAndHeader) {
+    TempDir dir;
+    write_file(dir / "a.tsv", "1\tfirst passage\n2\tsecond\r\n\n");
+    write_file(dir / "b.tsv", "d1\tTitle\tbody text\n");
+    write_file(dir / "c.tsv", "id\ttext\ttitle\nd1\tbody\tTitle\n");
+    auto a = read_all((dir / "a.tsv").string());
+    ASSERT_EQ(a.size(), 2U);
+    EXPECT_EQ(a[1].id, "2");
+    EXPECT_EQ(a[1].text, "second");
+    auto b = read_all((dir / "b.tsv").string());
+    ASSERT_EQ(b.size(), 1U);
+    EXPECT_EQ(b[0].title, "Title");
+    EXPECT_EQ(b[0].text, "body text");
+    auto c = read_all((dir / "c.tsv").string());
+    ASSERT_EQ(c.size(), 1U);
+    EXPECT_EQ(c[0].id, "d1");
+    EXPECT_EQ(c[0].title, "Title");
+    EXPECT_EQ(c[0].text, "body");
+}
+
+TEST(Tsv, MalformedLines) {
+    TempDir dir;
+    auto path = (dir / "a.tsv").string();
+    write_file(path, "1\tfirst\n2\n");
+    expect_input_error([&] { (void)read_all(path); }, {"a.tsv:2:", "fields"});
+    write_file(path, "1\ta\tb\tc\n");
+    expect_input_error([&] { (void)read_all(path); }, {"a.tsv:1:", "4 field"});
+    write_file(path, "1\tx\n\tempty id\n");
+    expect_input_error([&] { (void)read_all(path); }, {"a.tsv:2:", "'id'"});
+    write_file(path, "1\tbad \xc3(\n");
+    auto docs = read_all(path);
+    ASSERT_EQ(docs.size(), 1U);
+    EXPECT_EQ(docs[0].text, "bad \xef\xbf\xbd(");
+}
+
+TEST(Queries, TsvAndGzip) {
+    TempDir dir;
+    write_gz(dir / "topics.tsv.gz", "1\tfirst query\n3\tthird\n");
+    auto q = read_queries((dir / "topics.tsv.gz").string());
+    ASSERT_EQ(q.size(), 2U);
+    EXPECT_EQ(q[1].id, "3");
+    EXPECT_EQ(q[1].text, "third");
+    write_file(dir / "q.tsv", "qid\tquery\n7\tseven\n8\n");
+    expect_input_error([&] { (void)read_queries((dir / "q.tsv").string()); }, {"q.tsv:3:"});
+}
+
+TEST(Queries, TrecSgmlTopics) {
+    TempDir dir;
+    write_file(dir / "topics.301",
+               "<top>\n\n<num> Number: 301 \n<title> International Organized Crime \n\n"
+               "<desc> Description: \nIdentify organizations.\n\n<narr> Narrative: \nA doc.\n"
+               "</top>\n\n<top>\n<num> Number: 051\n<title> Topic: Airbus\n  Subsidies\n"
+               "<desc> x\n</top>\n");
+    auto q = read_queries((dir / "topics.301").string());
+    ASSERT_EQ(q.size(), 2U);
+    EXPECT_EQ(q[0].id, "301");
+    EXPECT_EQ(q[0].text, "International Organized Crime");
+    EXPECT_EQ(q[1].id, "051");
+    EXPECT_EQ(q[1].text, "Airbus Subsidies");
+}
+
+TEST(Queries, TrecXmlTopics) {
+    TempDir dir;
+    write_file(dir / "web.xml",
+               "<webtrack2009>\n<topic number=\"1\" type=\"faceted\">\n  <query>obama family "
+               "tree</query>\n  <description>Find info.</description>\n</topic>\n"
+               "</webtrack2009>\n");
+    auto q = read_queries((dir / "web.xml").string(), "trec");
+    ASSERT_EQ(q.size(), 1U);
+    EXPECT_EQ(q[0].id, "1");
+    EXPECT_EQ(q[0].text, "obama family tree");
+}
+
+TEST(Queries, TrecMalformedTopics) {
+    TempDir dir;
+    auto path = (dir / "t.txt").string();
+    write_file(path, "<top>\n<num> Number: 5\n<title> a\n");
+    expect_input_error([&] { (void)read_queries(path, "trec"); }, {"t.txt:3:", "</top>"});
+    write_file(path, "<top>\n<title> a\n</top>\n");
+    expect_input_error([&] { (void)read_queries(path, "trec"); }, {"t.txt:3:", "'num'"});
+    write_file(path, "<top>\n<num> 4\n<title>\n</top>\n");
+    expect_input_error([&] { (void)read_queries(path, "trec"); }, {"t.txt:4:", "'title'"});
+}
+
+TEST(SharedData, SciFactBeirFolderAndAnseriniTopics) {
+    auto shared = cascade::testing::shared_dir();
+    if (shared.empty()) {
+        GTEST_SKIP() << "../shared not present";
+    }
+    auto folder = (shared / "data" / "scifact").string();
+    auto docs = open_documents(folder);
+    std::size_t n = 0;
+    Document d;
+    while (docs->next(d)) {
+        ++n;
+        ASSERT_FALSE(d.id.empty());
+    }
+    EXPECT_EQ(n, 5183U);
+    EXPECT_EQ(read_queries(folder).size(), 1109U);
+    auto topics =
+        read_queries((shared / "data/scifact/anserini/topics.beir-v1.0.0-scifact.test.tsv.gz")
+                         .string());
+    ASSERT_EQ(topics.size(), 300U);
+    EXPECT_EQ(topics[0].id, "1");
+    EXPECT_EQ(topics[0].text, "0-dimensional biomaterials show inductive properties.");
+}
+
+TEST(DemoData, GzipScifactInRepository) {
+    auto folder = std::string(CASCADE_SOURCE_DIR) + "/data/scifact";
+    auto docs = open_documents(folder);
+    std::size_t n = 0;
+    Document d;
+    while (docs->next(d)) {
+        ++n;
+    }
+    EXPECT_EQ(n, 5183U);
+    EXPECT_EQ(read_queries(folder).size(), 1109U);
+}
