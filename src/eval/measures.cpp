@@ -1,2 +1,0 @@
-// Placeholder translation unit; the evaluator lands with issue 2.
-namespace cascade::eval {}
