@@ -1,0 +1,185 @@
+// Randomized equivalence of every top-k algorithm with a naive oracle that scores every
+// document, sums term scores in query order and sorts all of them (PISA's
+// test_ranked_queries.cpp does the same for its algorithms). Scores are drawn from a coarse grid
+// so that ties are frequent, and ties are broken by a random permutation standing in for the
+// external-id order, which differs from the internal docid order.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "retrieve/algorithm/block_max_wand.hpp"
+#include "retrieve/algorithm/exhaustive.hpp"
+#include "retrieve/algorithm/maxscore.hpp"
+#include "retrieve/algorithm/wand.hpp"
+#include "retrieve/memory_cursor.hpp"
+#include "retrieve/top_k_queue.hpp"
+
+namespace cascade::retrieve {
+namespace {
+
+struct PermutationOrder {
+    const std::vector<std::uint32_t>* rank;
+    [[nodiscard]] bool before(std::uint32_t a, std::uint32_t b) const {
+        return (*rank)[a] < (*rank)[b];
+    }
+};
+
+struct Case {
+    std::uint32_t num_docs = 0;
+    std::vector<MemoryPostings> lists;  // one per distinct term
+    std::vector<std::size_t> query;     // term list, duplicates allowed
+    std::vector<std::uint32_t> rank;    // external-id order of each docid
+    std::uint32_t block_size = 4;
+};
+
+Case random_case(std::mt19937& rng) {
+    Case c;
+    c.num_docs = std::uniform_int_distribution<std::uint32_t>(1, 3000)(rng);
+    std::size_t distinct = std::uniform_int_distribution<std::size_t>(1, 8)(rng);
+    bool coarse = std::bernoulli_distribution(0.7)(rng);
+    for (std::size_t t = 0; t < distinct; ++t) {
+        MemoryPostings p;
+        double density = std::vector<double>{0.0, 0.001, 0.01, 0.1, 0.5, 1.0}
+            [std::uniform_int_distribution<int>(0, 5)(rng)];
+        float weight = std::uniform_real_distribution<float>(0.1F, 8.0F)(rng);
+        for (std::uint32_t d = 0; d < c.num_docs; ++d) {
+            if (std::bernoulli_distribution(density)(rng)) {
+                p.docids.push_back(d);
+                float s = coarse ? 0.25F * static_cast<float>(
+                                               std::uniform_int_distribution<int>(1, 8)(rng))
+                                 : weight * std::uniform_real_distribution<float>(0.01F, 1.0F)(rng);
+                p.scores.push_back(s);
+            }
+        }
+        c.lists.push_back(std::move(p));
+    }
+    std::size_t terms = std::uniform_int_distribution<std::size_t>(1, 10)(rng);
+    for (std::size_t i = 0; i < terms; ++i) {
+        c.query.push_back(std::uniform_int_distribution<std::size_t>(0, distinct - 1)(rng));
+    }
+    c.rank.resize(c.num_docs);
+    std::iota(c.rank.begin(), c.rank.end(), 0U);
+    std::shuffle(c.rank.begin(), c.rank.end(), rng);
+    c.block_size = std::vector<std::uint32_t>{1, 3, 4, 16, 128}
+        [std::uniform_int_distribution<int>(0, 4)(rng)];
+    return c;
+}
+
+std::vector<Hit> oracle(const Case& c, std::size_t k) {
+    std::vector<double> sums(c.num_docs, 0.0);
+    std::vector<bool> matched(c.num_docs, false);
+    for (std::size_t term : c.query) {
+        const MemoryPostings& p = c.lists[term];
+        for (std::size_t i = 0; i < p.docids.size(); ++i) {
+            sums[p.docids[i]] += static_cast<double>(p.scores[i]);
+            matched[p.docids[i]] = true;
+        }
+    }
+    std::vector<Hit> all;
+    for (std::uint32_t d = 0; d < c.num_docs; ++d) {
+        if (matched[d]) {
+            all.push_back({d, static_cast<float>(sums[d])});
+        }
+    }
+    std::sort(all.begin(), all.end(), [&](const Hit& a, const Hit& b) {
+        return a.score > b.score || (a.score == b.score && c.rank[a.docid] < c.rank[b.docid]);
+    });
+    all.resize(std::min(all.size(), k));
+    return all;
+}
+
+template <class Run>
+std::vector<Hit> run_algorithm(const Case& c, std::size_t k, Run run) {
+    std::vector<MemoryCursor> cursors;
+    for (std::size_t term : c.query) {
+        cursors.emplace_back(c.lists[term], c.num_docs, c.block_size);
+    }
+    TopKQueue<PermutationOrder> queue(k, PermutationOrder{&c.rank});
+    run(std::span<MemoryCursor>(cursors), queue);
+    return queue.take_sorted();
+}
+
+std::string describe(const Case& c, std::size_t k) {
+    std::string s = "docs=" + std::to_string(c.num_docs) + " k=" + std::to_string(k) +
+                    " block=" + std::to_string(c.block_size) + " terms=";
+    for (std::size_t t : c.query) {
+        s += std::to_string(t) + "(" + std::to_string(c.lists[t].docids.size()) + ") ";
+    }
+    return s;
+}
+
+TEST(Algorithms, AllMatchTheOracleOnRandomQueries) {
+    std::mt19937 rng(20261125);
+    const std::vector<std::size_t> ks = {1, 2, 3, 10, 100, 1000};
+    using Queue = TopKQueue<PermutationOrder>;
+    using Span = std::span<MemoryCursor>;
+    for (int iter = 0; iter < 400; ++iter) {
+        Case c = random_case(rng);
+        std::size_t k = ks[static_cast<std::size_t>(iter) % ks.size()];
+        if (iter % 7 == 0) {
+            k = std::uniform_int_distribution<std::size_t>(1, 1000)(rng);
+        }
+        std::vector<Hit> expected = oracle(c, k);
+        SCOPED_TRACE(describe(c, k));
+        EXPECT_EQ(run_algorithm(c, k, [](Span s, Queue& q) { exhaustive_query(s, q); }), expected)
+            << "exhaustive";
+        EXPECT_EQ(run_algorithm(c, k, [](Span s, Queue& q) { maxscore_query(s, q); }), expected)
+            << "maxscore";
+        EXPECT_EQ(run_algorithm(c, k, [](Span s, Queue& q) { wand_query(s, q); }), expected)
+            << "wand";
+        EXPECT_EQ(run_algorithm(c, k, [](Span s, Queue& q) { block_max_wand_query(s, q); }),
+                  expected)
+            << "bmw";
+        if (HasFailure()) {
+            break;
+        }
+    }
+}
+
+TEST(Algorithms, EmptyQueryAndEmptyListsReturnNothing) {
+    Case c;
+    c.num_docs = 10;
+    c.lists.resize(2);
+    c.rank.resize(10);
+    std::iota(c.rank.begin(), c.rank.end(), 0U);
+    using Queue = TopKQueue<PermutationOrder>;
+    using Span = std::span<MemoryCursor>;
+    for (auto query : {std::vector<std::size_t>{}, std::vector<std::size_t>{0, 1, 1}}) {
+        c.query = query;
+        EXPECT_TRUE(run_algorithm(c, 5, [](Span s, Queue& q) { exhaustive_query(s, q); }).empty());
+        EXPECT_TRUE(run_algorithm(c, 5, [](Span s, Queue& q) { maxscore_query(s, q); }).empty());
+        EXPECT_TRUE(run_algorithm(c, 5, [](Span s, Queue& q) { wand_query(s, q); }).empty());
+        EXPECT_TRUE(
+            run_algorithm(c, 5, [](Span s, Queue& q) { block_max_wand_query(s, q); }).empty());
+    }
+}
+
+TEST(TopKQueue, BreaksTiesByTheGivenOrderNotByInsertion) {
+    std::vector<std::uint32_t> rank = {3, 1, 2, 0};  // docid 3 sorts first, then 1, 2, 0
+    TopKQueue<PermutationOrder> q(2, PermutationOrder{&rank});
+    for (std::uint32_t d = 0; d < 4; ++d) {
+        q.insert(d, 1.0F);
+    }
+    std::vector<Hit> hits = q.take_sorted();
+    ASSERT_EQ(hits.size(), 2U);
+    EXPECT_EQ(hits[0].docid, 3U);
+    EXPECT_EQ(hits[1].docid, 1U);
+}
+
+TEST(TopKQueue, PrunesOnlyStrictlyBelowTheKthScore) {
+    TopKQueue<DocidOrder> q(1, DocidOrder{});
+    EXPECT_FALSE(q.can_prune(0.0F));
+    q.insert(5, 2.0F);
+    EXPECT_FALSE(q.can_prune(2.0F));
+    EXPECT_TRUE(q.can_prune(1.999F));
+    EXPECT_TRUE(q.insert(4, 2.0F));  // equal score, smaller docid wins the tie
+    EXPECT_FALSE(q.insert(6, 2.0F));
+}
+
+}  // namespace
+}  // namespace cascade::retrieve
