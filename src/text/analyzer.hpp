@@ -15,8 +15,11 @@ struct AnalyzerOptions {
     /// lower-casing, Lucene's 33-word English stop set, stemming — Anserini's default.
     /// "neutral": ICU word breaks, lower-casing, CJK bigrams (as Lucene's CJKAnalyzer).
     std::string kind = "english";
-    /// "porter" (Snowball's porter from libstemmer) or "none".
+    /// "porter": Porter's algorithm exactly as Lucene's PorterStemFilter (Anserini's default);
+    /// "snowball": Snowball's `porter` from libstemmer, which differs from Lucene on a few
+    /// suffixes (see docs/analysis.md); "none".
     std::string stemmer = "porter";
+    /// Remove Lucene's 33 English stop words (both kinds), leaving position gaps.
     bool stopwords = true;
 };
 
@@ -36,7 +39,15 @@ public:
 /// Builds an analyzer; bad option values throw cascade::UsageError naming the accepted ones.
 [[nodiscard]] std::unique_ptr<Analyzer> make_analyzer(const AnalyzerOptions& options);
 
-/// Rebuilds an analyzer from its name() (used when opening an index).
+/// Rebuilds an analyzer from its name() (used when opening an index). Names read
+/// KIND[+porter|+snowball][+stop], e.g. "english+porter+stop" (the default options),
+/// "english+stop" (no stemming), "neutral". Bad names throw cascade::UsageError.
 [[nodiscard]] std::unique_ptr<Analyzer> make_analyzer(std::string_view name);
+
+/// The name() an analyzer built from `options` reports.
+[[nodiscard]] std::string analyzer_name(const AnalyzerOptions& options);
+
+/// Inverse of analyzer_name(); throws cascade::UsageError on a malformed name.
+[[nodiscard]] AnalyzerOptions parse_analyzer_name(std::string_view name);
 
 }  // namespace cascade::text
