@@ -1,0 +1,202 @@
+#include "model/bert.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "model/kernels/vector_math.hpp"
+#include "model/ops/attention.hpp"
+
+namespace cascade::model {
+namespace {
+
+std::string find_prefix(const WeightStore& store, Architecture arch) {
+    const char* candidates[] = {"", "bert.", "roberta.", "xlm_roberta.", "model."};
+    for (const char* p : candidates)
+        if (store.contains(std::string(p) + "embeddings.word_embeddings.weight")) return p;
+    throw Error(fmt::format("{}: missing tensor 'embeddings.word_embeddings.weight' (also looked "
+                            "for the 'bert.' and 'roberta.' prefixed names)", store.source()));
+}
+
+}  // namespace
+
+BertModel::BertModel(const std::filesystem::path& dir) : m_config(load_model_config(dir)) {
+    const WeightStore store(dir);
+    load(store);
+}
+
+BertModel::BertModel(ModelConfig config, const WeightStore& store) : m_config(std::move(config)) {
+    load(store);
+}
+
+void BertModel::load(const WeightStore& store) {
+    const auto& c = m_config;
+    const std::int64_t h = c.hidden_size;
+    m_prefix = find_prefix(store, c.architecture);
+    const std::string e = m_prefix + "embeddings.";
+    m_word_embeddings = store.load(e + "word_embeddings.weight", {c.vocab_size, h});
+    m_position_embeddings =
+        store.load(e + "position_embeddings.weight", {c.max_position_embeddings, h});
+    m_type_embeddings = store.load(e + "token_type_embeddings.weight", {c.type_vocab_size, h});
+    m_embedding_norm = LayerNorm(store, e + "LayerNorm", h, c.layer_norm_eps);
+    for (std::int64_t i = 0; i < c.num_layers; ++i) {
+        const std::string l = fmt::format("{}encoder.layer.{}.", m_prefix, i);
+        Layer layer;
+        layer.qkv = Linear::fused(store,
+                                  {l + "attention.self.query", l + "attention.self.key",
+                                   l + "attention.self.value"},
+                                  h, h);
+        layer.attention_out = Linear(store, l + "attention.output.dense", h, h);
+        layer.attention_norm = LayerNorm(store, l + "attention.output.LayerNorm", h,
+                                         c.layer_norm_eps);
+        layer.intermediate = Linear(store, l + "intermediate.dense", h, c.intermediate_size);
+        layer.output = Linear(store, l + "output.dense", c.intermediate_size, h);
+        layer.output_norm = LayerNorm(store, l + "output.LayerNorm", h, c.layer_norm_eps);
+        m_layers.push_back(std::move(layer));
+    }
+    if (c.head != HeadKind::SequenceClassification) return;
+    if (c.architecture == Architecture::Bert) {
+        m_pooler = Linear(store, m_prefix + "pooler.dense", h, h);
+        m_classifier = Linear(store, "classifier", h, c.num_labels);
+    } else {
+        m_pooler = Linear(store, "classifier.dense", h, h);
+        m_classifier = Linear(store, "classifier.out_proj", h, c.num_labels);
+    }
+}
+
+void BertModel::quantize_int8() {
+    for (auto& l : m_layers) {
+        l.qkv.quantize_int8();
+        l.attention_out.quantize_int8();
+        l.intermediate.quantize_int8();
+        l.output.quantize_int8();
+    }
+}
+
+void BertModel::embed(const std::vector<const Sequence*>& batch,
+                      const std::vector<std::size_t>& offsets, float* x,
+                      const RunContext& ctx) const {
+    const auto& c = m_config;
+    const std::size_t h = static_cast<std::size_t>(c.hidden_size);
+    for (std::size_t s = 0; s < batch.size(); ++s) {
+        const Sequence& seq = *batch[s];
+        std::int64_t nonpad = 0;
+        for (std::size_t t = 0; t < seq.input_ids.size(); ++t) {
+            const std::int64_t id = seq.input_ids[t];
+            const std::int64_t type = seq.token_type_ids.empty() ? 0 : seq.token_type_ids[t];
+            if (id < 0 || id >= c.vocab_size)
+                throw Error(fmt::format("token id {} at position {} is outside the vocabulary "
+                                        "(vocab_size {})", id, t, c.vocab_size));
+            if (type < 0 || type >= c.type_vocab_size)
+                throw Error(fmt::format("token type id {} at position {} is outside "
+                                        "[0, {})", type, t, c.type_vocab_size));
+            std::int64_t pos = static_cast<std::int64_t>(t);
+            if (c.architecture == Architecture::XlmRoberta) {
+                // create_position_ids_from_input_ids: cumulative count of non-padding tokens,
+                // offset by padding_idx; padding tokens themselves sit at padding_idx.
+                if (id != c.pad_token_id) ++nonpad;
+                pos = id != c.pad_token_id ? nonpad + c.pad_token_id : c.pad_token_id;
+            }
+            float* row = x + (offsets[s] + t) * h;
+            const float* w = m_word_embeddings.data() + id * h;
+            const float* p = m_position_embeddings.data() + pos * h;
+            const float* ty = m_type_embeddings.data() + type * h;
+            for (std::size_t i = 0; i < h; ++i) row[i] = w[i] + p[i] + ty[i];
+        }
+    }
+    m_embedding_norm.forward(x, offsets.back(), ctx);
+}
+
+void BertModel::run_layer(const Layer& layer, Tensor& x, const std::vector<std::size_t>& offsets,
+                          const RunContext& ctx) const {
+    const auto& c = m_config;
+    const std::size_t h = static_cast<std::size_t>(c.hidden_size);
+    const std::size_t tokens = offsets.back();
+    std::vector<float> qkv(tokens * 3 * h), context(tokens * h), tmp(tokens * h);
+    layer.qkv.forward(x.data(), tokens, qkv.data(), ctx);
+    ops::AttentionParams ap;
+    ap.num_heads = ap.num_kv_heads = static_cast<std::size_t>(c.num_heads);
+    ap.head_dim = static_cast<std::size_t>(c.head_dim());
+    ap.scale = 1.0f / std::sqrt(static_cast<float>(ap.head_dim));
+    ops::attention({qkv.data(), 3 * h}, {qkv.data() + h, 3 * h}, {qkv.data() + 2 * h, 3 * h},
+                   context.data(), h, offsets, ap, *ctx.pool, ctx.isa);
+    layer.attention_out.forward(context.data(), tokens, tmp.data(), ctx);
+    float* xs = x.data();
+    for (std::size_t i = 0; i < tokens * h; ++i) xs[i] += tmp[i];
+    layer.attention_norm.forward(xs, tokens, ctx);
+
+    const std::size_t inter = static_cast<std::size_t>(c.intermediate_size);
+    std::vector<float> ffn(tokens * inter);
+    layer.intermediate.forward(xs, tokens, ffn.data(), ctx);
+    const std::size_t chunk = 64;
+    ctx.pool->parallel_for((tokens + chunk - 1) / chunk, [&](std::size_t b) {
+        const std::size_t r0 = b * chunk, rows = std::min(chunk, tokens - r0);
+        kernels::gelu_inplace(ffn.data() + r0 * inter, rows * inter, ctx.isa);
+    });
+    layer.output.forward(ffn.data(), tokens, tmp.data(), ctx);
+    for (std::size_t i = 0; i < tokens * h; ++i) xs[i] += tmp[i];
+    layer.output_norm.forward(xs, tokens, ctx);
+}
+
+Tensor BertModel::encode(const std::vector<const Sequence*>& batch,
+                         std::vector<std::size_t>& offsets, const RunContext& ctx) const {
+    const auto& c = m_config;
+    offsets.assign(1, 0);
+    for (const Sequence* s : batch) {
+        const std::size_t len = s->input_ids.size();
+        if (len == 0) throw Error("empty input sequence (no token ids)");
+        if (static_cast<std::int64_t>(len) > c.max_sequence_length())
+            throw Error(fmt::format("sequence of {} tokens exceeds the model maximum of {}", len,
+                                    c.max_sequence_length()));
+        if (!s->token_type_ids.empty() && s->token_type_ids.size() != len)
+            throw Error(fmt::format("token_type_ids has {} entries for {} input ids",
+                                    s->token_type_ids.size(), len));
+        offsets.push_back(offsets.back() + len);
+    }
+    Tensor x({static_cast<std::int64_t>(offsets.back()), c.hidden_size});
+    embed(batch, offsets, x.data(), ctx);
+    for (const auto& layer : m_layers) run_layer(layer, x, offsets, ctx);
+    return x;
+}
+
+std::vector<float> BertModel::head(const float* states, std::size_t len,
+                                   const RunContext& ctx) const {
+    const auto& c = m_config;
+    const std::size_t h = static_cast<std::size_t>(c.hidden_size);
+    if (c.head == HeadKind::SequenceClassification) {
+        std::vector<float> pooled(h), logits(static_cast<std::size_t>(c.num_labels));
+        m_pooler.forward(states, 1, pooled.data(), ctx);  // first token: [CLS] / <s>
+        for (auto& v : pooled) v = std::tanh(v);
+        m_classifier.forward(pooled.data(), 1, logits.data(), ctx);
+        return logits;
+    }
+    std::vector<float> out(states, states + h);
+    if (c.pooling == PoolingMode::Mean) {
+        std::vector<double> acc(h, 0.0);
+        for (std::size_t t = 0; t < len; ++t)
+            for (std::size_t i = 0; i < h; ++i) acc[i] += states[t * h + i];
+        for (std::size_t i = 0; i < h; ++i) out[i] = static_cast<float>(acc[i] / len);
+    }
+    if (c.normalize) {  // torch.nn.functional.normalize: x / max(||x||, 1e-12)
+        double norm = 0;
+        for (float v : out) norm += static_cast<double>(v) * v;
+        const double d = std::max(std::sqrt(norm), 1e-12);
+        for (auto& v : out) v = static_cast<float>(v / d);
+    }
+    return out;
+}
+
+std::vector<std::vector<float>> BertModel::forward(const std::vector<const Sequence*>& batch,
+                                                   const RunContext& ctx) const {
+    std::vector<std::size_t> offsets;
+    const Tensor states = encode(batch, offsets, ctx);
+    const std::size_t h = static_cast<std::size_t>(m_config.hidden_size);
+    std::vector<std::vector<float>> out;
+    out.reserve(batch.size());
+    for (std::size_t s = 0; s < batch.size(); ++s)
+        out.push_back(head(states.data() + offsets[s] * h, offsets[s + 1] - offsets[s], ctx));
+    return out;
+}
+
+}  // namespace cascade::model

@@ -1,0 +1,77 @@
+#pragma once
+/// BERT-family encoders (BERT, RoBERTa, XLM-RoBERTa) with a sequence-classification or pooling
+/// head, run on packed variable-length sequences.
+///
+/// Architecture as in Devlin et al. (2019), "BERT", and the Hugging Face `modeling_bert.py` /
+/// `modeling_xlm_roberta.py` conventions: post-LayerNorm residual blocks, exact GELU,
+/// learned absolute positions (XLM-R: positions count non-padding tokens from
+/// pad_token_id + 1), classification through the tanh pooler (BERT) or the two-layer
+/// classification head on the first token (RoBERTa).
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "model/config.hpp"
+#include "model/layers.hpp"
+
+namespace cascade::model {
+
+/// One unpadded input sequence. Empty token_type_ids means all zeros.
+struct Sequence {
+    std::vector<std::int32_t> input_ids;
+    std::vector<std::int32_t> token_type_ids;
+};
+
+/// Weights and forward pass of an encoder with its head.
+class BertModel {
+public:
+    /// Loads config.json, the weights and the sentence-transformers files from `dir`.
+    explicit BertModel(const std::filesystem::path& dir);
+    BertModel(ModelConfig config, const WeightStore& store);
+
+    [[nodiscard]] const ModelConfig& config() const { return m_config; }
+
+    /// Last hidden states of a batch, packed: rows [offsets[s], offsets[s+1]) belong to
+    /// sequence s. Throws Error for empty or over-long sequences and out-of-range ids.
+    [[nodiscard]] Tensor encode(const std::vector<const Sequence*>& batch,
+                                std::vector<std::size_t>& offsets, const RunContext& ctx) const;
+
+    /// Head output per sequence: num_labels logits, or the pooled (normalised) embedding.
+    [[nodiscard]] std::vector<std::vector<float>> forward(
+        const std::vector<const Sequence*>& batch, const RunContext& ctx) const;
+
+    /// Switches every linear layer of the encoder to int8 dynamic quantization.
+    void quantize_int8();
+
+private:
+    struct Layer {
+        Linear qkv;  ///< query, key and value fused into one [3H, H] product
+        Linear attention_out;
+        LayerNorm attention_norm;
+        Linear intermediate;
+        Linear output;
+        LayerNorm output_norm;
+    };
+
+    void load(const WeightStore& store);
+    void embed(const std::vector<const Sequence*>& batch, const std::vector<std::size_t>& offsets,
+               float* x, const RunContext& ctx) const;
+    void run_layer(const Layer& layer, Tensor& x, const std::vector<std::size_t>& offsets,
+                   const RunContext& ctx) const;
+    [[nodiscard]] std::vector<float> head(const float* states, std::size_t len,
+                                          const RunContext& ctx) const;
+
+    ModelConfig m_config;
+    std::string m_prefix;  ///< "", "bert.", "roberta." as found in the weights
+    Tensor m_word_embeddings;
+    Tensor m_position_embeddings;
+    Tensor m_type_embeddings;
+    LayerNorm m_embedding_norm;
+    std::vector<Layer> m_layers;
+    Linear m_pooler;      ///< BERT pooler, or RoBERTa classifier.dense
+    Linear m_classifier;  ///< BERT classifier, or RoBERTa classifier.out_proj
+};
+
+}  // namespace cascade::model

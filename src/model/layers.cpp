@@ -1,0 +1,65 @@
+#include "model/layers.hpp"
+
+#include <algorithm>
+
+#include "model/kernels/gemm.hpp"
+#include "model/kernels/vector_math.hpp"
+
+namespace cascade::model {
+
+Linear::Linear(const WeightStore& store, const std::string& prefix, std::int64_t in,
+               std::int64_t out)
+    : m_weight(store.load(prefix + ".weight", {out, in})),
+      m_bias(store.load(prefix + ".bias", {out})),
+      m_in(static_cast<std::size_t>(in)),
+      m_out(static_cast<std::size_t>(out)) {}
+
+Linear Linear::fused(const WeightStore& store, const std::vector<std::string>& prefixes,
+                     std::int64_t in, std::int64_t out_each) {
+    Linear l;
+    l.m_in = static_cast<std::size_t>(in);
+    l.m_out = static_cast<std::size_t>(out_each) * prefixes.size();
+    std::vector<float> w, b;
+    for (const auto& p : prefixes) {
+        const Tensor pw = store.load(p + ".weight", {out_each, in});
+        const Tensor pb = store.load(p + ".bias", {out_each});
+        w.insert(w.end(), pw.values().begin(), pw.values().end());
+        b.insert(b.end(), pb.values().begin(), pb.values().end());
+    }
+    const auto out = static_cast<std::int64_t>(l.m_out);
+    l.m_weight = Tensor({out, in}, std::move(w));
+    l.m_bias = Tensor({out}, std::move(b));
+    return l;
+}
+
+void Linear::forward(const float* x, std::size_t rows, float* y, const RunContext& ctx) const {
+    if (m_int8)
+        kernels::linear_int8(x, rows, *m_int8, m_bias.data(), y, ctx.isa, *ctx.pool);
+    else
+        kernels::linear_f32(x, m_weight.data(), m_bias.data(), y, rows, m_out, m_in);
+}
+
+void Linear::quantize_int8() {
+    m_int8 = std::make_unique<kernels::QuantizedWeights>(
+        kernels::quantize_weights(m_weight.data(), m_out, m_in));
+}
+
+LayerNorm::LayerNorm(const WeightStore& store, const std::string& prefix, std::int64_t width,
+                     float eps)
+    : m_eps(eps) {
+    const bool tf_names = !store.contains(prefix + ".weight") && store.contains(prefix + ".gamma");
+    m_gamma = store.load(prefix + (tf_names ? ".gamma" : ".weight"), {width});
+    m_beta = store.load(prefix + (tf_names ? ".beta" : ".bias"), {width});
+}
+
+void LayerNorm::forward(float* x, std::size_t rows, const RunContext& ctx) const {
+    const std::size_t n = m_gamma.size();
+    const std::size_t chunk = 64;
+    ctx.pool->parallel_for((rows + chunk - 1) / chunk, [&](std::size_t c) {
+        const std::size_t r0 = c * chunk;
+        kernels::layer_norm_rows(x + r0 * n, std::min(chunk, rows - r0), n, m_gamma.data(),
+                                 m_beta.data(), m_eps, ctx.isa);
+    });
+}
+
+}  // namespace cascade::model

@@ -1,0 +1,65 @@
+#pragma once
+/// Layers: weights plus the op sequence that applies them. Activations are packed token rows
+/// [tokens, features], row-major.
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/kernels/cpu.hpp"
+#include "model/kernels/int8_gemm.hpp"
+#include "model/kernels/thread_pool.hpp"
+#include "model/safetensors.hpp"
+#include "model/tensor.hpp"
+
+namespace cascade::model {
+
+/// Execution settings shared by every layer of one forward pass.
+struct RunContext {
+    kernels::ThreadPool* pool = nullptr;
+    kernels::Isa isa = kernels::Isa::Scalar;
+};
+
+/// y = x Wᵀ + b with W in [out, in] layout; optionally int8 (dynamic quantization).
+class Linear {
+public:
+    Linear() = default;
+    /// Loads `<prefix>.weight` [out, in] and `<prefix>.bias` [out].
+    Linear(const WeightStore& store, const std::string& prefix, std::int64_t in,
+           std::int64_t out);
+    /// Several projections of the same input fused into one: the weights of `prefixes` stacked
+    /// along the output dimension (e.g. query, key, value -> [3H, H]).
+    static Linear fused(const WeightStore& store, const std::vector<std::string>& prefixes,
+                        std::int64_t in, std::int64_t out_each);
+
+    /// x: [rows, in] -> y: [rows, out].
+    void forward(const float* x, std::size_t rows, float* y, const RunContext& ctx) const;
+    /// Switches this layer to int8 weights; the fp32 weights are kept for reference.
+    void quantize_int8();
+    [[nodiscard]] std::size_t in_features() const { return m_in; }
+    [[nodiscard]] std::size_t out_features() const { return m_out; }
+
+private:
+    Tensor m_weight;
+    Tensor m_bias;
+    std::unique_ptr<kernels::QuantizedWeights> m_int8;
+    std::size_t m_in = 0;
+    std::size_t m_out = 0;
+};
+
+/// LayerNorm over the feature dimension.
+class LayerNorm {
+public:
+    LayerNorm() = default;
+    /// Loads `<prefix>.weight` / `.bias`, or the TF-era names `.gamma` / `.beta`.
+    LayerNorm(const WeightStore& store, const std::string& prefix, std::int64_t width, float eps);
+    void forward(float* x, std::size_t rows, const RunContext& ctx) const;
+
+private:
+    Tensor m_gamma;
+    Tensor m_beta;
+    float m_eps = 1e-12f;
+};
+
+}  // namespace cascade::model
