@@ -1,0 +1,82 @@
+/// Golden tests: cascade's ids against Hugging Face `tokenizers` on real tokenizer.json files.
+/// - ../shared/models/tokenizer-testvectors: llama.cpp's 46 hard strings with HF's ids.
+/// - tests/golden/tokenizer/*.jsonl: outputs of HF tokenizers (npm tokenizers@0.23.2) written
+///   by tests/reference/hf_tokenize.js; see tests/golden/tokenizer/README.md.
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "model/tokenizer/tokenizer.hpp"
+#include "tests/run_cli.hpp"
+
+namespace cascade::model {
+namespace {
+
+using cascade::testing::shared_dir;
+using cascade::testing::slurp;
+
+struct Vector {
+    std::string text;
+    std::vector<std::int32_t> ids;
+};
+
+/// Reads a llama.cpp test-vector pair: .inp strings separated by "\n__ggml_vocab_test__\n",
+/// .out one line of space-separated ids per string.
+std::vector<Vector> read_vectors(const std::filesystem::path& base) {
+    std::string inp = slurp(base.string() + ".inp");
+    std::vector<Vector> out;
+    const std::string sep = "\n__ggml_vocab_test__\n";
+    for (std::size_t pos = 0; pos < inp.size();) {
+        std::size_t next = inp.find(sep, pos);
+        if (next == std::string::npos) break;
+        out.push_back({inp.substr(pos, next - pos), {}});
+        pos = next + sep.size();
+    }
+    std::ifstream ids(base.string() + ".out");
+    std::string line;
+    for (auto& v : out) {
+        if (!std::getline(ids, line)) break;
+        std::istringstream ss(line);
+        std::int32_t id = 0;
+        while (ss >> id) v.ids.push_back(id);
+    }
+    return out;
+}
+
+void check_vectors(const std::filesystem::path& tokenizer_json, const std::string& name) {
+    auto dir = shared_dir();
+    if (dir.empty()) GTEST_SKIP() << "no shared dir";
+    auto tokenizer = Tokenizer::from_file(dir / tokenizer_json);
+    auto vectors = read_vectors(dir / "models/tokenizer-testvectors" / name);
+    ASSERT_EQ(vectors.size(), 46u);
+    int failures = 0;
+    for (const auto& v : vectors) {
+        auto got = tokenizer.encode(v.text, false).ids;
+        EXPECT_EQ(got, v.ids) << name << " text: '" << v.text << "'";
+        failures += got != v.ids;
+    }
+    EXPECT_EQ(failures, 0);
+}
+
+TEST(TokenizerVectors, BertBgeWithMiniLmTokenizerJson) {
+    check_vectors("models/tokenizers/all-MiniLM-L6-v2/tokenizer.json", "bert-bge");
+}
+
+TEST(TokenizerVectors, BertBgeWithVocabTxt) {
+    auto dir = shared_dir();
+    if (dir.empty()) GTEST_SKIP() << "no shared dir";
+    auto tokenizer = Tokenizer::from_vocab_txt(dir / "models/tokenizers/all-MiniLM-L6-v2/vocab.txt");
+    for (const auto& v : read_vectors(dir / "models/tokenizer-testvectors/bert-bge")) {
+        EXPECT_EQ(tokenizer.encode(v.text, false).ids, v.ids) << "text: '" << v.text << "'";
+    }
+}
+
+TEST(TokenizerVectors, Qwen2WithQwen3TokenizerJson) {
+    check_vectors("models/tokenizers/qwen3/tokenizer.json", "qwen2");
+}
+
+}  // namespace
+}  // namespace cascade::model
