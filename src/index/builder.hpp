@@ -30,7 +30,9 @@ struct BuildOptions {
     std::uint64_t memory_budget = 1ULL << 30;  ///< bytes of in-memory postings before a spill
     std::size_t batch_docs = 1024;             ///< documents per analysis batch
     bool progress = true;                      ///< progress bar on stderr (terminals only)
-    /// Directory for spill files; empty = next to the index.
+    /// Names the collection in error messages (e.g. its path).
+    std::string source = "collection";
+    /// Directory for spill files; empty = inside the index's staging directory.
     std::filesystem::path temp_dir;
 };
 

@@ -17,6 +17,7 @@ inline constexpr std::uint32_t kFormatVersion = 1;
 /// Magic numbers (8 ASCII bytes) that open every index file.
 inline constexpr std::string_view kManifestMagic = "CSCD-MAN";
 inline constexpr std::string_view kTermsMagic = "CSCD-TRM";
+inline constexpr std::string_view kLexiconMagic = "CSCD-LEX";
 inline constexpr std::string_view kPostingsMagic = "CSCD-PST";
 inline constexpr std::string_view kPositionsMagic = "CSCD-POS";
 inline constexpr std::string_view kNormsMagic = "CSCD-NRM";

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -126,8 +127,12 @@ public:
     [[nodiscard]] std::uint64_t total_bytes() const { return m_total_bytes; }
 
 private:
+    using FileMapper = std::function<const MappedFile&(const std::string&, std::string_view)>;
     Index();
     void load_manifest(const std::filesystem::path& dir, const OpenOptions& options);
+    void setup_field(std::size_t field, const FileMapper& map);
+    void setup_ids(const MappedFile& file);
+    void setup_docstore(const MappedFile& file);
 
     std::vector<std::unique_ptr<MappedFile>> m_files;
     std::vector<FieldIndex> m_fields;

@@ -5,6 +5,8 @@
 /// next_geq/size) with an end sentinel docid instead of a separate "valid" flag.
 
 #include <cstdint>
+#include <cstring>
+#include <utility>
 #include <span>
 #include <vector>
 
@@ -88,7 +90,16 @@ private:
     void next_block();
     void enter_block(std::uint32_t block);
     void decode_freqs();
-    [[nodiscard]] BlockEntry block_entry(std::uint32_t block) const;
+    [[nodiscard]] BlockEntry block_entry(std::uint32_t block) const {
+        BlockEntry e;
+        std::memcpy(&e, m_blocks + std::size_t{block} * kBlockEntrySize, kBlockEntrySize);
+        return e;
+    }
+    [[nodiscard]] std::uint32_t block_last_docid(std::uint32_t block) const {
+        return load<std::uint32_t>(m_blocks + std::size_t{block} * kBlockEntrySize);
+    }
+    /// First block >= `from` whose last docid is >= target (m_num_blocks when none).
+    [[nodiscard]] std::uint32_t find_block(std::uint32_t from, std::uint32_t target) const;
 
     const std::uint8_t* m_blocks = nullptr;  // BlockEntry table (nullptr for one block)
     const std::uint8_t* m_data = nullptr;    // start of block data
@@ -102,9 +113,13 @@ private:
     std::uint32_t m_block_len = 0;
     std::uint32_t m_pos = 0;
     std::uint32_t m_docid = 0;
+    std::uint32_t m_freq_width = 0;  // bit width of a full block's freqs; tail blocks: unused
     bool m_freqs_decoded = false;
     const std::uint8_t* m_freq_data = nullptr;  // freq bytes of the decoded block
-    std::uint32_t m_positions_decoded_for = UINT32_MAX;
+    // Positions decoding resumes from (m_pos_index, m_pos_ptr) inside the decoded block.
+    std::uint32_t m_pos_block = UINT32_MAX;
+    std::uint32_t m_pos_index = 0;
+    const std::uint8_t* m_pos_ptr = nullptr;
     alignas(64) std::uint32_t m_docs[kBlockSize] = {};
     alignas(64) std::uint32_t m_freqs[kBlockSize] = {};
     std::vector<std::uint32_t> m_position_buffer;

@@ -1,0 +1,332 @@
+#include "index/builder.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <future>
+#include <numeric>
+
+#include <unistd.h>
+
+#include "index/doc_store.hpp"
+#include "index/field_writer.hpp"
+#include "index/format.hpp"
+#include "index/index.hpp"
+#include "index/inverter.hpp"
+#include "util/atomic_file.hpp"
+#include "util/error.hpp"
+#include "util/progress.hpp"
+
+namespace cascade::index {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+enum class FieldSource { kFlat, kTitle, kText };
+
+/// One field of an analyzed batch: per document, its distinct terms with frequencies.
+struct AnalyzedField {
+    struct Occurrence {
+        std::uint32_t offset;  // term bytes in `arena`
+        std::uint32_t length;
+        std::uint32_t freq;
+        std::uint32_t positions;  // first position in `positions`
+        std::uint64_t hash;
+    };
+    std::string arena;
+    std::vector<Occurrence> occurrences;
+    std::vector<std::uint32_t> doc_end;  // per document: end index into occurrences
+    std::vector<std::uint32_t> lengths;  // per document: tokens
+    std::vector<std::uint32_t> positions;
+};
+
+struct Batch {
+    std::vector<Document> docs;
+    std::vector<AnalyzedField> fields;
+};
+
+void analyze_field(std::string_view text, const text::Analyzer& analyzer, bool positions,
+                   AnalyzedField& out, std::vector<std::string>& terms,
+                   std::vector<std::uint32_t>& term_positions, std::vector<std::uint32_t>& order) {
+    terms.clear();
+    term_positions.clear();
+    analyzer.analyze(text, terms, positions ? &term_positions : nullptr);
+    CASCADE_ASSERT(!positions || term_positions.size() == terms.size());
+    order.resize(terms.size());
+    std::iota(order.begin(), order.end(), 0U);
+    // Sort by (term, token index): groups each term's tokens with positions ascending.
+    std::sort(order.begin(), order.end(), [&terms](std::uint32_t a, std::uint32_t b) {
+        int c = terms[a].compare(terms[b]);
+        return c < 0 || (c == 0 && a < b);
+    });
+    for (std::size_t i = 0; i < order.size();) {
+        const std::string& term = terms[order[i]];
+        std::size_t j = i + 1;
+        while (j < order.size() && terms[order[j]] == term) {
+            ++j;
+        }
+        AnalyzedField::Occurrence occ{};
+        occ.offset = static_cast<std::uint32_t>(out.arena.size());
+        occ.length = static_cast<std::uint32_t>(term.size());
+        occ.freq = static_cast<std::uint32_t>(j - i);
+        occ.positions = static_cast<std::uint32_t>(out.positions.size());
+        occ.hash = term_hash(term);
+        out.arena.append(term);
+        if (positions) {
+            for (std::size_t k = i; k < j; ++k) {
+                out.positions.push_back(term_positions[order[k]]);
+            }
+        }
+        out.occurrences.push_back(occ);
+        i = j;
+    }
+    out.doc_end.push_back(static_cast<std::uint32_t>(out.occurrences.size()));
+    out.lengths.push_back(static_cast<std::uint32_t>(terms.size()));
+}
+
+void analyze_batch(Batch& batch, const text::Analyzer& analyzer,
+                   const std::vector<FieldSource>& sources, bool positions) {
+    batch.fields.assign(sources.size(), AnalyzedField{});
+    std::vector<std::string> terms;
+    std::vector<std::uint32_t> term_positions;
+    std::vector<std::uint32_t> order;
+    std::string flat;
+    for (const Document& doc : batch.docs) {
+        for (std::size_t f = 0; f < sources.size(); ++f) {
+            std::string_view text;
+            switch (sources[f]) {
+                case FieldSource::kFlat:
+                    // Anserini's BeirFlatCollection: contents = title + "\n" + text.
+                    flat.assign(doc.title).append("\n").append(doc.text);
+                    text = flat;
+                    break;
+                case FieldSource::kTitle: text = doc.title; break;
+                case FieldSource::kText: text = doc.text; break;
+            }
+            analyze_field(text, analyzer, positions, batch.fields[f], terms, term_positions,
+                          order);
+            CASCADE_ASSERT(batch.fields[f].arena.size() < UINT32_MAX);
+        }
+    }
+}
+
+std::vector<FieldSource> field_sources(const BuildOptions& options,
+                                       std::vector<std::string>& names) {
+    std::vector<FieldSource> sources;
+    if (options.fields.empty()) {
+        names = {"contents"};
+        return {FieldSource::kFlat};
+    }
+    for (const std::string& name : options.fields) {
+        if (std::find(names.begin(), names.end(), name) != names.end()) {
+            throw UsageError("field '" + name + "' is listed twice in --fields");
+        }
+        if (name == "title") {
+            sources.push_back(FieldSource::kTitle);
+        } else if (name == "text") {
+            sources.push_back(FieldSource::kText);
+        } else {
+            throw UsageError("unknown field '" + name + "' in --fields (accepted: title, text)");
+        }
+        names.push_back(name);
+    }
+    return sources;
+}
+
+/// Per-field state of a build.
+struct FieldState {
+    std::string name;
+    std::unique_ptr<Inverter> inverter;
+    std::vector<std::uint32_t> lengths;
+    FieldStats stats;
+};
+
+void invert_batch(const Batch& batch, std::uint32_t first_docid, std::vector<FieldState>& fields,
+                  bool positions) {
+    for (std::size_t f = 0; f < fields.size(); ++f) {
+        const AnalyzedField& af = batch.fields[f];
+        FieldState& state = fields[f];
+        std::uint32_t begin = 0;
+        for (std::size_t d = 0; d < af.doc_end.size(); ++d) {
+            const auto docid = static_cast<std::uint32_t>(first_docid + d);
+            for (std::uint32_t i = begin; i < af.doc_end[d]; ++i) {
+                const auto& occ = af.occurrences[i];
+                std::string_view term(af.arena.data() + occ.offset, occ.length);
+                state.inverter->add(docid, term, occ.hash, occ.freq,
+                                    positions ? af.positions.data() + occ.positions : nullptr);
+            }
+            begin = af.doc_end[d];
+            state.lengths.push_back(af.lengths[d]);
+        }
+    }
+}
+
+void write_manifest(const fs::path& dir, std::uint32_t num_docs, const std::string& analyzer,
+                    bool positions, const std::vector<FieldState>& fields,
+                    const std::vector<FileDigest>& files) {
+    FileWriter out(dir / "manifest", kManifestMagic);
+    out.put<std::uint32_t>(num_docs);
+    out.put<std::uint32_t>(static_cast<std::uint32_t>(fields.size()));
+    out.put<double>(kDefaultK1);
+    out.put<double>(kDefaultB);
+    out.put<std::uint8_t>(positions ? 1 : 0);
+    out.put_string(analyzer);
+    for (const FieldState& f : fields) {
+        out.put_string(f.name);
+        out.put<std::uint32_t>(f.stats.doc_count);
+        out.put<std::uint64_t>(f.stats.sum_total_term_freq);
+        out.put<std::uint64_t>(f.stats.num_terms);
+        out.put<std::uint64_t>(f.stats.num_postings);
+    }
+    out.put<std::uint32_t>(static_cast<std::uint32_t>(files.size()));
+    for (const FileDigest& d : files) {
+        out.put_string(d.name);
+        out.put<std::uint64_t>(d.size);
+        out.put<std::uint32_t>(d.crc32);
+    }
+    out.put_checksum();
+    out.finish();
+}
+
+}  // namespace
+
+namespace {
+
+/// Writes every field's files from its inverter; fills the field stats.
+void write_fields(const fs::path& dir, std::uint32_t num_docs, bool positions,
+                  std::vector<FieldState>& fields, std::vector<FileDigest>& files) {
+    for (std::size_t f = 0; f < fields.size(); ++f) {
+        FieldState& state = fields[f];
+        CASCADE_ASSERT(state.lengths.size() == num_docs);
+        state.stats.name = state.name;
+        for (std::uint32_t len : state.lengths) {
+            state.stats.doc_count += len > 0 ? 1 : 0;
+            state.stats.sum_total_term_freq += len;
+        }
+        std::vector<std::uint8_t> norms(num_docs);
+        for (std::uint32_t d = 0; d < num_docs; ++d) {
+            norms[d] = int_to_byte4(state.lengths[d]);
+        }
+        double avgdl = state.stats.doc_count > 0
+                           ? static_cast<double>(state.stats.sum_total_term_freq) /
+                                 state.stats.doc_count
+                           : 1.0;
+        FieldWriter writer(dir, f, positions, norms, kDefaultK1, kDefaultB, avgdl);
+        state.inverter->write(writer);
+        state.inverter.reset();
+        state.stats.num_terms = writer.num_terms();
+        state.stats.num_postings = writer.num_postings();
+        for (auto& d : writer.finish()) {
+            files.push_back(std::move(d));
+        }
+        files.push_back(write_norms(dir, f, state.lengths));
+        state.lengths = {};
+    }
+}
+
+}  // namespace
+
+BuildSummary build_index(DocumentReader& docs, const text::Analyzer& analyzer,
+                         const fs::path& dir, const BuildOptions& options) {
+    auto start = std::chrono::steady_clock::now();
+    if (options.threads < 1) {
+        throw UsageError("--threads must be at least 1");
+    }
+    std::vector<std::string> names;
+    const std::vector<FieldSource> sources = field_sources(options, names);
+    const bool positions = options.positions;
+    const std::size_t batch_docs = std::max<std::size_t>(1, options.batch_docs);
+
+    AtomicDirectory staging(dir);
+    const fs::path out = staging.staging();
+    const fs::path spill_dir = options.temp_dir.empty() ? out / "spill" : options.temp_dir;
+    fs::create_directories(spill_dir);
+    const std::string spill_prefix = "cascade-spill-" + std::to_string(::getpid());
+
+    std::vector<FieldState> fields(names.size());
+    for (std::size_t f = 0; f < names.size(); ++f) {
+        fields[f].name = names[f];
+        fields[f].inverter = std::make_unique<Inverter>(
+            positions, spill_dir, spill_prefix + ".f" + std::to_string(f));
+    }
+    IdMapWriter ids(options.source);
+    DocStoreWriter store(out);
+    Progress progress("index", docs.total_bytes(), "bytes", options.progress);
+
+    BuildSummary summary;
+    std::deque<std::pair<std::uint32_t, std::future<Batch>>> pending;
+    auto consume = [&] {
+        auto [first, future] = std::move(pending.front());
+        pending.pop_front();
+        Batch batch = future.get();
+        invert_batch(batch, first, fields, positions);
+        std::uint64_t memory = 0;
+        for (const FieldState& f : fields) {
+            memory += f.inverter->memory_bytes();
+        }
+        if (memory > options.memory_budget) {
+            for (FieldState& f : fields) {
+                f.inverter->spill();
+            }
+            ++summary.spilled_runs;
+        }
+    };
+    while (true) {
+        Batch batch;
+        batch.docs.reserve(batch_docs);
+        Document doc;
+        std::uint32_t first = ids.size();
+        while (batch.docs.size() < batch_docs && docs.next(doc)) {
+            ids.add(doc.id);
+            store.add(doc);
+            batch.docs.push_back(std::move(doc));
+        }
+        if (batch.docs.empty()) {
+            break;
+        }
+        pending.emplace_back(first, std::async(std::launch::async,
+                                               [b = std::move(batch), &analyzer, &sources,
+                                                positions]() mutable {
+                                                   analyze_batch(b, analyzer, sources, positions);
+                                                   b.docs = {};
+                                                   return std::move(b);
+                                               }));
+        progress.set(docs.bytes_consumed());
+        while (pending.size() > options.threads) {
+            consume();
+        }
+    }
+    while (!pending.empty()) {
+        consume();
+    }
+    progress.finish();
+
+    const std::uint32_t num_docs = ids.size();
+    std::vector<FileDigest> files;
+    write_fields(out, num_docs, positions, fields, files);
+    files.push_back(ids.write(out));
+    files.push_back(store.finish());
+    write_manifest(out, num_docs, analyzer.name(), positions, fields, files);
+    if (options.temp_dir.empty()) {
+        fs::remove_all(spill_dir);
+    }
+
+    summary.num_docs = num_docs;
+    for (const FieldState& f : fields) {
+        summary.num_terms += f.stats.num_terms;
+        summary.num_postings += f.stats.num_postings;
+    }
+    for (const auto& entry : fs::directory_iterator(out)) {
+        summary.index_bytes += entry.file_size();
+        if (entry.path().extension() == ".postings") {
+            summary.postings_bytes += entry.file_size();
+        }
+    }
+    staging.commit();
+    summary.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return summary;
+}
+
+}  // namespace cascade::index

@@ -1,0 +1,155 @@
+#include "index/index.hpp"
+
+#include <zstd.h>
+
+#include <algorithm>
+#include <map>
+
+#include "index/field_writer.hpp"
+#include "index/file_io.hpp"
+#include "index/format.hpp"
+#include "util/error.hpp"
+
+namespace cascade::index {
+
+namespace fs = std::filesystem;
+
+
+// ---- FieldIndex ------------------------------------------------------------------------------
+
+std::string_view FieldIndex::term_at(std::uint64_t ordinal) const {
+    auto begin = load<std::uint64_t>(m_term_offsets + ordinal * 8);
+    auto end = load<std::uint64_t>(m_term_offsets + (ordinal + 1) * 8);
+    return {m_term_bytes + begin, end - begin};
+}
+
+TermInfo FieldIndex::term_info_at(std::uint64_t ordinal) const {
+    TermEntry e = load<TermEntry>(m_term_entries + ordinal * kTermEntrySize);
+    TermInfo info;
+    info.doc_freq = e.doc_freq;
+    info.total_term_freq = e.total_term_freq;
+    info.max_freq = e.max_freq;
+    info.best_freq = e.best_freq;
+    info.best_norm = e.best_norm;
+    info.min_norm = e.min_norm;
+    info.ordinal = ordinal;
+    info.postings_offset = e.postings_offset;
+    info.positions_offset = e.positions_offset;
+    return info;
+}
+
+std::optional<TermInfo> FieldIndex::term(std::string_view term) const {
+    std::uint64_t lo = 0;
+    std::uint64_t hi = m_stats.num_terms;
+    while (lo < hi) {
+        std::uint64_t mid = lo + (hi - lo) / 2;
+        if (term_at(mid) < term) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (lo < m_stats.num_terms && term_at(lo) == term) {
+        return term_info_at(lo);
+    }
+    return std::nullopt;
+}
+
+PostingCursor FieldIndex::postings(const TermInfo& info) const {
+    return PostingCursor(info, m_postings, m_positions, m_num_docs);
+}
+
+std::uint32_t FieldIndex::length(std::uint32_t docid) const {
+    return load<std::uint32_t>(m_lengths + std::size_t{docid} * 4);
+}
+
+// ---- Index -----------------------------------------------------------------------------------
+
+Index::Index() = default;
+Index::Index(Index&&) noexcept = default;
+Index& Index::operator=(Index&&) noexcept = default;
+Index::~Index() = default;
+
+const FieldIndex* Index::find_field(std::string_view name) const {
+    for (const FieldIndex& f : m_fields) {
+        if (f.name() == name) {
+            return &f;
+        }
+    }
+    return nullptr;
+}
+
+std::string_view Index::external_id(std::uint32_t docid) const {
+    auto begin = load<std::uint64_t>(m_id_offsets + std::size_t{docid} * 8);
+    auto end = load<std::uint64_t>(m_id_offsets + (std::size_t{docid} + 1) * 8);
+    return {m_id_bytes + begin, end - begin};
+}
+
+std::optional<std::uint32_t> Index::internal_id(std::string_view external) const {
+    std::uint32_t lo = 0;
+    std::uint32_t hi = m_num_docs;
+    while (lo < hi) {
+        std::uint32_t mid = lo + (hi - lo) / 2;
+        auto docid = load<std::uint32_t>(m_id_sorted + std::size_t{mid} * 4);
+        if (external_id(docid) < external) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (lo < m_num_docs) {
+        auto docid = load<std::uint32_t>(m_id_sorted + std::size_t{lo} * 4);
+        if (external_id(docid) == external) {
+            return docid;
+        }
+    }
+    return std::nullopt;
+}
+
+Document Index::document(std::uint32_t docid) const {
+    CASCADE_ASSERT(docid < m_num_docs);
+    // Block b holds docids [first[b], first[b + 1]).
+    std::uint32_t lo = 0;
+    std::uint32_t hi = m_doc_num_blocks;
+    while (hi - lo > 1) {
+        std::uint32_t mid = lo + (hi - lo) / 2;
+        if (load<std::uint32_t>(m_doc_block_first + std::size_t{mid} * 4) <= docid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    const std::uint32_t block = lo;
+    auto first = load<std::uint32_t>(m_doc_block_first + std::size_t{block} * 4);
+    auto begin = load<std::uint64_t>(m_doc_block_offsets + std::size_t{block} * 8);
+    auto end = load<std::uint64_t>(m_doc_block_offsets + (std::size_t{block} + 1) * 8);
+    const void* src = m_docstore + begin;
+    unsigned long long raw_size = ZSTD_getFrameContentSize(src, end - begin);
+    if (raw_size == ZSTD_CONTENTSIZE_ERROR || raw_size == ZSTD_CONTENTSIZE_UNKNOWN ||
+        raw_size > (1ULL << 32)) {
+        throw CorruptionError("docstore: block " + std::to_string(block) + " is damaged");
+    }
+    std::string raw(raw_size, '\0');
+    std::size_t n = ZSTD_decompress(raw.data(), raw.size(), src, end - begin);
+    if (ZSTD_isError(n) || n != raw_size) {
+        throw CorruptionError("docstore: block " + std::to_string(block) + " is damaged");
+    }
+    ByteReader reader(reinterpret_cast<const std::uint8_t*>(raw.data()),
+                      reinterpret_cast<const std::uint8_t*>(raw.data()) + raw.size(),
+                      "docstore block " + std::to_string(block));
+    Document doc;
+    for (std::uint32_t d = first;; ++d) {
+        auto title_len = reader.get<std::uint32_t>();
+        auto text_len = reader.get<std::uint32_t>();
+        const auto* title = reader.skip(title_len);
+        const auto* text = reader.skip(text_len);
+        if (d == docid) {
+            doc.id = std::string(external_id(docid));
+            doc.title.assign(reinterpret_cast<const char*>(title), title_len);
+            doc.text.assign(reinterpret_cast<const char*>(text), text_len);
+            return doc;
+        }
+    }
+}
+
+}  // namespace cascade::index

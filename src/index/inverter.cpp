@@ -1,0 +1,190 @@
+#include "index/inverter.hpp"
+
+#include <algorithm>
+#include <memory>
+
+#include "index/field_writer.hpp"
+#include "index/spill_run.hpp"
+#include "util/error.hpp"
+
+namespace cascade::index {
+
+namespace {
+constexpr std::size_t kInitialTable = 1 << 16;
+// Per-term overhead beyond its text: the Term record plus two table slots (load <= 1/2).
+constexpr std::uint64_t kTermOverhead = sizeof(std::uint64_t) * 2 + 64;
+}  // namespace
+
+std::uint64_t term_hash(std::string_view term) {
+    std::uint64_t h = 14695981039346656037ULL;
+    for (char c : term) {
+        h ^= static_cast<std::uint8_t>(c);
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+Inverter::Inverter(bool positions, std::filesystem::path spill_dir, std::string prefix)
+    : m_positions(positions), m_spill_dir(std::move(spill_dir)), m_prefix(std::move(prefix)) {
+    clear();
+}
+
+Inverter::~Inverter() {
+    for (const auto& run : m_runs) {
+        std::error_code ec;
+        std::filesystem::remove(run, ec);
+    }
+}
+
+void Inverter::clear() {
+    m_arena.clear();
+    m_arena.shrink_to_fit();
+    m_terms.clear();
+    m_terms.shrink_to_fit();
+    m_table.assign(kInitialTable, Slot{0, 0});
+    m_mask = kInitialTable - 1;
+    m_bytes = kInitialTable * sizeof(Slot);
+}
+
+void Inverter::grow_table() {
+    std::vector<Slot> old;
+    old.swap(m_table);
+    m_table.assign(old.size() * 2, Slot{0, 0});
+    m_mask = m_table.size() - 1;
+    for (const Slot& s : old) {
+        if (s.term_plus_one == 0) {
+            continue;
+        }
+        const Term& t = m_terms[s.term_plus_one - 1];
+        std::uint64_t i = term_hash(term_text(t)) & m_mask;
+        while (m_table[i].term_plus_one != 0) {
+            i = (i + 1) & m_mask;
+        }
+        m_table[i] = s;
+    }
+    m_bytes += old.size() * sizeof(Slot);
+}
+
+std::uint32_t Inverter::intern(std::string_view term, std::uint64_t hash) {
+    const auto low = static_cast<std::uint32_t>(hash >> 32);
+    std::uint64_t i = hash & m_mask;
+    while (true) {
+        Slot& s = m_table[i];
+        if (s.term_plus_one == 0) {
+            break;
+        }
+        if (s.hash_low == low && term_text(m_terms[s.term_plus_one - 1]) == term) {
+            return s.term_plus_one - 1;
+        }
+        i = (i + 1) & m_mask;
+    }
+    CASCADE_ASSERT(m_terms.size() < UINT32_MAX - 1);
+    auto id = static_cast<std::uint32_t>(m_terms.size());
+    m_terms.push_back(Term{m_arena.size(), static_cast<std::uint32_t>(term.size()), {}, {}});
+    m_arena.append(term);
+    m_table[i] = Slot{id + 1, low};
+    m_bytes += term.size() + kTermOverhead;
+    if (m_terms.size() * 2 > m_table.size()) {
+        grow_table();
+    }
+    return id;
+}
+
+void Inverter::add(std::uint32_t docid, std::string_view term, std::uint64_t hash,
+                   std::uint32_t freq, const std::uint32_t* positions) {
+    Term& t = m_terms[intern(term, hash)];
+    std::size_t cap = t.postings.capacity();
+    t.postings.push_back(docid);
+    t.postings.push_back(freq);
+    m_bytes += (t.postings.capacity() - cap) * sizeof(std::uint32_t);
+    if (m_positions) {
+        cap = t.positions.capacity();
+        t.positions.insert(t.positions.end(), positions, positions + freq);
+        m_bytes += (t.positions.capacity() - cap) * sizeof(std::uint32_t);
+    }
+}
+
+std::vector<std::uint32_t> Inverter::sorted_terms() const {
+    std::vector<std::uint32_t> order(m_terms.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) {
+        order[i] = i;
+    }
+    std::sort(order.begin(), order.end(), [this](std::uint32_t a, std::uint32_t b) {
+        return term_text(m_terms[a]) < term_text(m_terms[b]);
+    });
+    return order;
+}
+
+void Inverter::spill() {
+    if (m_terms.empty()) {
+        return;
+    }
+    auto path = m_spill_dir / (m_prefix + ".run" + std::to_string(m_runs.size()));
+    m_runs.push_back(path);
+    RunWriter run(path);
+    for (std::uint32_t id : sorted_terms()) {
+        const Term& t = m_terms[id];
+        run.add(term_text(t), t.postings, t.positions);
+    }
+    run.finish();
+    clear();
+}
+
+void Inverter::write(FieldWriter& out) {
+    if (!m_runs.empty()) {
+        spill();
+        merge_runs(out);
+        return;
+    }
+    std::vector<std::uint32_t> docids;
+    std::vector<std::uint32_t> freqs;
+    for (std::uint32_t id : sorted_terms()) {
+        const Term& t = m_terms[id];
+        docids.clear();
+        freqs.clear();
+        for (std::size_t i = 0; i < t.postings.size(); i += 2) {
+            docids.push_back(t.postings[i]);
+            freqs.push_back(t.postings[i + 1]);
+        }
+        out.add_term(term_text(t), docids, freqs, t.positions);
+    }
+}
+
+void Inverter::merge_runs(FieldWriter& out) {
+    // Runs hold consecutive docid ranges in run order, so a term's postings are the
+    // concatenation of its lists in run order. Few runs: a linear scan finds the next term.
+    std::vector<std::unique_ptr<RunReader>> readers;
+    std::vector<bool> live;
+    for (const auto& path : m_runs) {
+        readers.push_back(std::make_unique<RunReader>(path, m_positions));
+        live.push_back(readers.back()->next_term());
+    }
+    std::vector<std::uint32_t> docids;
+    std::vector<std::uint32_t> freqs;
+    std::vector<std::uint32_t> positions;
+    std::string current;
+    while (true) {
+        const std::string* smallest = nullptr;
+        for (std::size_t r = 0; r < readers.size(); ++r) {
+            if (live[r] && (smallest == nullptr || readers[r]->term() < *smallest)) {
+                smallest = &readers[r]->term();
+            }
+        }
+        if (smallest == nullptr) {
+            break;
+        }
+        current = *smallest;
+        docids.clear();
+        freqs.clear();
+        positions.clear();
+        for (std::size_t r = 0; r < readers.size(); ++r) {
+            if (live[r] && readers[r]->term() == current) {
+                readers[r]->read_postings(docids, freqs, positions);
+                live[r] = readers[r]->next_term();
+            }
+        }
+        out.add_term(current, docids, freqs, positions);
+    }
+}
+
+}  // namespace cascade::index

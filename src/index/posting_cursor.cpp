@@ -1,0 +1,232 @@
+#include "index/posting_cursor.hpp"
+
+#include "index/block_codec.hpp"
+
+#include <algorithm>
+
+namespace cascade::index {
+
+namespace {
+// Varint decoding on data whose checksum open() verified; at most 5 bytes per value.
+inline const std::uint8_t* decode_varint(const std::uint8_t* p, std::uint32_t& v) {
+    std::uint32_t result = 0;
+    for (unsigned shift = 0;; shift += 7) {
+        const std::uint8_t byte = *p++;
+        result |= static_cast<std::uint32_t>(byte & 0x7fU) << shift;
+        if ((byte & 0x80U) == 0 || shift >= 28) {
+            break;
+        }
+    }
+    v = result;
+    return p;
+}
+}  // namespace
+
+PostingCursor::PostingCursor(const TermInfo& info, const std::uint8_t* postings,
+                             const std::uint8_t* positions, std::uint32_t sentinel)
+    : m_info(info), m_size(info.doc_freq), m_sentinel(sentinel) {
+    m_num_blocks = (m_size + kBlockSize - 1) / kBlockSize;
+    const std::uint8_t* list = postings + info.postings_offset;
+    if (m_num_blocks > 1) {
+        m_blocks = list;
+        m_data = list + std::size_t{m_num_blocks} * kBlockEntrySize;
+    } else {
+        m_data = list;
+    }
+    if (positions != nullptr) {
+        m_positions = positions + info.positions_offset;
+    }
+    if (m_num_blocks == 0) {
+        m_docid = m_sentinel;
+        return;
+    }
+    enter_block(0);
+}
+
+void PostingCursor::enter_block(std::uint32_t block) {
+    const std::uint32_t start = block == 0 ? 0 : block_entry(block - 1).data_end;
+    std::uint32_t expected = block == 0 ? 0 : block_last_docid(block - 1) + 1;
+    const std::uint8_t* p = m_data + start;
+    m_block_len = block + 1 < m_num_blocks ? kBlockSize : m_size - block * kBlockSize;
+    if (m_block_len == kBlockSize) {
+        const std::uint32_t doc_width = p[0];
+        m_freq_width = p[1];
+        unpack128(p + 2, doc_width, m_docs);
+        m_freq_data = p + 2 + packed_bytes(doc_width);
+        for (std::uint32_t i = 0; i < kBlockSize; ++i) {
+            expected += m_docs[i];
+            m_docs[i] = expected;
+            ++expected;
+        }
+    } else {
+        for (std::uint32_t i = 0; i < m_block_len; ++i) {
+            std::uint32_t gap;
+            p = decode_varint(p, gap);
+            expected += gap;
+            m_docs[i] = expected;
+            ++expected;
+        }
+        m_freq_data = p;
+    }
+    m_block = block;
+    m_decoded_block = block;
+    m_pos = 0;
+    m_docid = m_docs[0];
+    m_freqs_decoded = false;
+}
+
+void PostingCursor::decode_freqs() {
+    if (m_block_len == kBlockSize) {
+        unpack128(m_freq_data, m_freq_width, m_freqs);
+        for (std::uint32_t i = 0; i < kBlockSize; ++i) {
+            m_freqs[i] += 1;
+        }
+    } else {
+        const std::uint8_t* p = m_freq_data;
+        for (std::uint32_t i = 0; i < m_block_len; ++i) {
+            p = decode_varint(p, m_freqs[i]);
+            m_freqs[i] += 1;
+        }
+    }
+    m_freqs_decoded = true;
+}
+
+void PostingCursor::next_block() {
+    if (m_decoded_block + 1 < m_num_blocks) {
+        enter_block(m_decoded_block + 1);
+        return;
+    }
+    m_pos = m_block_len - 1;
+    m_block = m_num_blocks;
+    m_docid = m_sentinel;
+}
+
+std::uint32_t PostingCursor::find_block(std::uint32_t from, std::uint32_t target) const {
+    if (m_blocks == nullptr) {
+        return from == 0 && m_docs[m_block_len - 1] >= target ? 0 : m_num_blocks;
+    }
+    // Gallop from `from`, then binary search: cheap for short skips, O(log n) for long ones.
+    std::uint32_t lo = from;
+    std::uint32_t step = 1;
+    std::uint32_t hi = from;
+    while (hi < m_num_blocks && block_last_docid(hi) < target) {
+        lo = hi + 1;
+        hi = from + step;
+        step *= 2;
+    }
+    hi = std::min(hi, m_num_blocks);
+    while (lo < hi) {
+        std::uint32_t mid = lo + (hi - lo) / 2;
+        if (block_last_docid(mid) < target) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+void PostingCursor::next_geq(std::uint32_t target) {
+    if (target <= m_docid) {
+        return;
+    }
+    if (m_docs[m_block_len - 1] < target) {
+        std::uint32_t block = find_block(m_decoded_block + 1, target);
+        if (block >= m_num_blocks) {
+            m_pos = m_block_len - 1;
+            m_block = m_num_blocks;
+            m_docid = m_sentinel;
+            return;
+        }
+        enter_block(block);
+    }
+    while (m_docs[m_pos] < target) {
+        ++m_pos;
+    }
+    m_docid = m_docs[m_pos];
+}
+
+void PostingCursor::shallow_next_geq(std::uint32_t target) {
+    if (m_block >= m_num_blocks) {
+        return;
+    }
+    if (m_blocks == nullptr) {
+        if (m_docs[m_block_len - 1] < target) {
+            m_block = m_num_blocks;
+        }
+        return;
+    }
+    if (block_last_docid(m_block) < target) {
+        m_block = find_block(m_block + 1, target);
+    }
+}
+
+std::uint32_t PostingCursor::block_max_docid() const {
+    if (m_block >= m_num_blocks) {
+        return m_sentinel;
+    }
+    return m_blocks == nullptr ? m_docs[m_block_len - 1] : block_last_docid(m_block);
+}
+
+std::uint32_t PostingCursor::block_max_freq() const {
+    if (m_block >= m_num_blocks) {
+        return 0;
+    }
+    return m_blocks == nullptr ? m_info.max_freq : block_entry(m_block).max_freq;
+}
+
+std::pair<std::uint32_t, std::uint8_t> PostingCursor::block_max_freq_norm() const {
+    if (m_block >= m_num_blocks) {
+        return {0, 0};
+    }
+    if (m_blocks == nullptr) {
+        return {m_info.best_freq, m_info.best_norm};
+    }
+    BlockEntry e = block_entry(m_block);
+    return {e.best_freq, e.best_norm};
+}
+
+std::uint8_t PostingCursor::block_min_norm() const {
+    if (m_block >= m_num_blocks) {
+        return 0xff;
+    }
+    return m_blocks == nullptr ? m_info.min_norm : block_entry(m_block).min_norm;
+}
+
+std::span<const std::uint32_t> PostingCursor::positions() {
+    if (m_positions == nullptr || m_docid == m_sentinel) {
+        return {};
+    }
+    if (!m_freqs_decoded) {
+        decode_freqs();
+    }
+    if (m_pos_block != m_decoded_block || m_pos_index > m_pos) {
+        m_pos_block = m_decoded_block;
+        m_pos_index = 0;
+        const std::uint8_t* data = m_positions;
+        if (m_num_blocks > 1) {
+            data += std::size_t{m_num_blocks} * sizeof(std::uint64_t);
+            data += load<std::uint64_t>(m_positions +
+                                        std::size_t{m_decoded_block} * sizeof(std::uint64_t));
+        }
+        m_pos_ptr = data;
+    }
+    for (; m_pos_index < m_pos; ++m_pos_index) {
+        for (std::uint32_t k = 0; k < m_freqs[m_pos_index]; ++k) {
+            while ((*m_pos_ptr++ & 0x80U) != 0) {
+            }
+        }
+    }
+    m_position_buffer.resize(m_freqs[m_pos]);
+    std::uint32_t pos = 0;
+    for (std::uint32_t k = 0; k < m_freqs[m_pos]; ++k) {
+        std::uint32_t gap;
+        m_pos_ptr = decode_varint(m_pos_ptr, gap);
+        pos += gap;
+        m_position_buffer[k] = pos;
+    }
+    ++m_pos_index;
+    return m_position_buffer;
+}
+
+}  // namespace cascade::index
