@@ -1,0 +1,135 @@
+// Fast kernels against naive oracles: AVX2 vs scalar element-wise ops, packed attention vs a
+// double-precision loop (with GQA and causal masks), int8 SIMD vs scalar (bit-identical) and
+// int8 vs fp32 (quantization error bound), OpenBLAS vs a double loop.
+#include <cmath>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "model/kernels/gemm.hpp"
+#include "model/kernels/int8_gemm.hpp"
+#include "model/kernels/vector_math.hpp"
+#include "model/ops/attention.hpp"
+
+namespace cascade::model {
+namespace {
+
+using kernels::Isa;
+
+std::vector<float> random_vector(std::size_t n, float scale, unsigned seed) {
+    std::mt19937 gen(seed);
+    std::normal_distribution<float> dist(0.0f, scale);
+    std::vector<float> v(n);
+    for (auto& x : v) x = dist(gen);
+    return v;
+}
+
+bool have_avx2() { return kernels::cpu_features().avx2_fma; }
+
+TEST(VectorMath, Avx2MatchesScalar) {
+    if (!have_avx2()) GTEST_SKIP() << "no AVX2";
+    for (std::size_t n : {1u, 7u, 8u, 33u, 384u, 1000u}) {
+        auto x = random_vector(n, 3.0f, static_cast<unsigned>(n));
+        x[0] = -12.0f;  // GELU tail
+        auto a = x, b = x;
+        kernels::gelu_inplace(a.data(), n, Isa::Avx2);
+        kernels::gelu_inplace(b.data(), n, Isa::Scalar);
+        for (std::size_t i = 0; i < n; ++i) EXPECT_NEAR(a[i], b[i], 2e-6f * (1 + std::fabs(b[i])));
+        a = x, b = x;
+        kernels::softmax_inplace(a.data(), n, Isa::Avx2);
+        kernels::softmax_inplace(b.data(), n, Isa::Scalar);
+        for (std::size_t i = 0; i < n; ++i) EXPECT_NEAR(a[i], b[i], 1e-6f);
+        a = x, b = x;
+        kernels::exp_inplace(a.data(), n, Isa::Avx2);
+        kernels::exp_inplace(b.data(), n, Isa::Scalar);
+        for (std::size_t i = 0; i < n; ++i) EXPECT_NEAR(a[i], b[i], 3e-7f * b[i]);
+        const auto gamma = random_vector(n, 1.0f, 7), beta = random_vector(n, 1.0f, 8);
+        a = x, b = x;
+        kernels::layer_norm_rows(a.data(), 1, n, gamma.data(), beta.data(), 1e-12f, Isa::Avx2);
+        kernels::layer_norm_rows(b.data(), 1, n, gamma.data(), beta.data(), 1e-12f, Isa::Scalar);
+        for (std::size_t i = 0; i < n; ++i) EXPECT_NEAR(a[i], b[i], 1e-5f * (1 + std::fabs(b[i])));
+        const auto y = random_vector(n, 1.0f, 9);
+        EXPECT_NEAR(kernels::dot(x.data(), y.data(), n, Isa::Avx2),
+                    kernels::dot(x.data(), y.data(), n, Isa::Scalar), 1e-4f * std::sqrt(n));
+    }
+}
+
+TEST(Gemm, OpenBlasMatchesLoop) {
+    const std::size_t m = 37, n = 19, k = 70;
+    const auto x = random_vector(m * k, 1, 1), w = random_vector(n * k, 1, 2),
+               b = random_vector(n, 1, 3);
+    std::vector<float> y(m * n), ref(m * n);
+    kernels::linear_f32(x.data(), w.data(), b.data(), y.data(), m, n, k);
+    kernels::linear_reference(x.data(), w.data(), b.data(), ref.data(), m, n, k);
+    for (std::size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y[i], ref[i], 1e-4f);
+}
+
+struct AttentionCase {
+    std::size_t heads, kv_heads;
+    bool causal;
+};
+
+TEST(Attention, PackedMatchesReference) {
+    const std::vector<std::size_t> offsets{0, 1, 9, 9 + 64, 9 + 64 + 5};
+    const std::size_t t = offsets.back(), d = 16;
+    kernels::ThreadPool pool(2);
+    for (const auto c : {AttentionCase{4, 4, false}, AttentionCase{4, 2, false},
+                         AttentionCase{4, 1, true}, AttentionCase{2, 2, true}}) {
+        const auto q = random_vector(t * c.heads * d, 1, 11);
+        const auto k = random_vector(t * c.kv_heads * d, 1, 12);
+        const auto v = random_vector(t * c.kv_heads * d, 1, 13);
+        ops::AttentionParams p{c.heads, c.kv_heads, d, 0.25f, c.causal};
+        std::vector<float> ref(t * c.heads * d);
+        ops::attention_reference({q.data(), c.heads * d}, {k.data(), c.kv_heads * d},
+                                 {v.data(), c.kv_heads * d}, ref.data(), c.heads * d, offsets, p);
+        for (Isa isa : {Isa::Scalar, kernels::best_isa()}) {
+            std::vector<float> out(ref.size(), -1.0f);
+            std::vector<std::vector<float>> probs;
+            ops::attention({q.data(), c.heads * d}, {k.data(), c.kv_heads * d},
+                           {v.data(), c.kv_heads * d}, out.data(), c.heads * d, offsets, p, pool,
+                           isa, &probs);
+            for (std::size_t i = 0; i < out.size(); ++i) ASSERT_NEAR(out[i], ref[i], 2e-5f) << i;
+            ASSERT_EQ(probs.size(), (offsets.size() - 1) * c.heads);
+            const auto& last = probs.back();  // 5x5 of the last sequence, rows sum to one
+            for (std::size_t r = 0; r < 5; ++r) {
+                float s = 0;
+                for (std::size_t j = 0; j < 5; ++j) s += last[r * 5 + j];
+                EXPECT_NEAR(s, 1.0f, 1e-5f);
+                if (c.causal && r < 4) EXPECT_EQ(last[r * 5 + 4], 0.0f);
+            }
+        }
+    }
+}
+
+TEST(Int8, SimdKernelsMatchScalarExactly) {
+    kernels::ThreadPool pool(2);
+    for (auto [m, n, k] : {std::tuple<std::size_t, std::size_t, std::size_t>{1, 16, 4},
+                           {5, 37, 30}, {70, 48, 384}, {131, 100, 97}}) {
+        const auto x = random_vector(m * k, 2, 21), w = random_vector(n * k, 0.1f, 22),
+                   b = random_vector(n, 1, 23);
+        const auto q = kernels::quantize_weights(w.data(), n, k);
+        std::vector<float> scalar(m * n);
+        kernels::linear_int8(x.data(), m, q, b.data(), scalar.data(), Isa::Scalar, pool);
+        for (Isa isa : {Isa::Avx2, Isa::Avx512Vnni}) {
+            if (isa == Isa::Avx2 && !kernels::cpu_features().avx2_fma) continue;
+            if (isa == Isa::Avx512Vnni && !kernels::cpu_features().avx512_vnni) continue;
+            std::vector<float> simd(m * n, -1);
+            kernels::linear_int8(x.data(), m, q, b.data(), simd.data(), isa, pool);
+            for (std::size_t i = 0; i < simd.size(); ++i)
+                ASSERT_EQ(simd[i], scalar[i]) << kernels::isa_name(isa) << " at " << i;
+        }
+        // Against fp32: symmetric 8-bit rounding of both operands bounds the error by
+        // roughly k · (|x|max·|w|max) / 127 · 0.5 per element; require far less on average.
+        std::vector<float> ref(m * n);
+        kernels::linear_reference(x.data(), w.data(), b.data(), ref.data(), m, n, k);
+        double err = 0, mag = 0;
+        for (std::size_t i = 0; i < ref.size(); ++i) {
+            err += std::fabs(scalar[i] - ref[i]);
+            mag += std::fabs(ref[i] - b[i % n]);
+        }
+        EXPECT_LT(err, 0.03 * mag) << m << "x" << n << "x" << k;
+    }
+}
+
+}  // namespace
+}  // namespace cascade::model
