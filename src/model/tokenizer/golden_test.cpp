@@ -78,5 +78,67 @@ TEST(TokenizerVectors, Qwen2WithQwen3TokenizerJson) {
     check_vectors("models/tokenizers/qwen3/tokenizer.json", "qwen2");
 }
 
+std::filesystem::path golden_dir() {
+    return std::filesystem::path(CASCADE_SOURCE_DIR) / "tests/golden/tokenizer";
+}
+
+TruncationStrategy strategy_of(const std::string& s) {
+    if (s == "OnlySecond") return TruncationStrategy::only_second;
+    if (s == "OnlyFirst") return TruncationStrategy::only_first;
+    return TruncationStrategy::longest_first;
+}
+
+/// Replays every case of <name>.golden.jsonl (written by tests/reference/hf_tokenize.js).
+void check_golden(const Tokenizer& tokenizer, const std::string& name) {
+    std::vector<std::string> texts;
+    {
+        std::ifstream in(golden_dir() / "texts.jsonl");
+        std::string line;
+        while (std::getline(in, line)) texts.push_back(nlohmann::json::parse(line).get<std::string>());
+    }
+    ASSERT_GT(texts.size(), 300u);
+    std::ifstream in(golden_dir() / (name + ".golden.jsonl"));
+    ASSERT_TRUE(in) << name;
+    std::string line;
+    int cases = 0;
+    int failures = 0;
+    while (std::getline(in, line)) {
+        auto c = nlohmann::json::parse(line);
+        const std::string& a = texts.at(c.at("a").get<std::size_t>());
+        auto max_length = c.at("max_length").get<std::size_t>();
+        bool special = c.at("special").get<bool>();
+        Encoding e = c.at("b").is_null()
+                         ? tokenizer.encode(a, special, max_length)
+                         : tokenizer.encode_pair(a, texts.at(c.at("b").get<std::size_t>()),
+                                                 max_length,
+                                                 strategy_of(c.at("strategy").get<std::string>()),
+                                                 special);
+        auto ids = c.at("ids").get<std::vector<std::int32_t>>();
+        auto type_ids = c.at("type_ids").get<std::vector<std::int32_t>>();
+        bool ok = e.ids == ids && e.type_ids == type_ids &&
+                  e.attention_mask == std::vector<std::int32_t>(ids.size(), 1);
+        if (!ok && failures < 5) {
+            ADD_FAILURE() << name << " case " << cases << ": " << line.substr(0, 200);
+        }
+        failures += !ok;
+        ++cases;
+    }
+    EXPECT_GT(cases, 800);
+    EXPECT_EQ(failures, 0) << "of " << cases << " cases";
+}
+
+TEST(TokenizerGolden, BertMiniLmAgainstHf) {
+    auto dir = shared_dir();
+    if (dir.empty()) GTEST_SKIP() << "no shared dir";
+    check_golden(Tokenizer::from_file(dir / "models/tokenizers/all-MiniLM-L6-v2/tokenizer.json"),
+                 "bert");
+}
+
+TEST(TokenizerGolden, Qwen3AgainstHf) {
+    auto dir = shared_dir();
+    if (dir.empty()) GTEST_SKIP() << "no shared dir";
+    check_golden(Tokenizer::from_file(dir / "models/tokenizers/qwen3/tokenizer.json"), "qwen3");
+}
+
 }  // namespace
 }  // namespace cascade::model
