@@ -53,6 +53,22 @@ struct CharInfo {
 /// built once on first use (thread-safe), a few ICU property look-ups above it.
 [[nodiscard]] CharInfo char_info(char32_t c);
 
+/// The classes of the 128 ASCII code points, equal to char_info() on them (a test checks).
+[[nodiscard]] constexpr CharInfo ascii_char_info(unsigned char c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return {WordClass::kALetter, 0};
+    if (c >= '0' && c <= '9') return {WordClass::kNumeric, kFlagKeycapBase};
+    switch (c) {
+        case '#': case '*': return {WordClass::kOther, kFlagKeycapBase};
+        case ':': return {WordClass::kMidLetter, 0};
+        case '.': return {WordClass::kMidNumLet, 0};
+        case '\'': return {WordClass::kSingleQuote, 0};
+        case ',': case ';': return {WordClass::kMidNum, 0};
+        case '"': return {WordClass::kDoubleQuote, 0};
+        case '_': return {WordClass::kExtendNumLet, 0};
+        default: return {WordClass::kOther, 0};
+    }
+}
+
 /// True for the classes Lucene's ExtFmtZwj macro absorbs after a character (WB4).
 [[nodiscard]] inline bool is_ext_fmt_zwj(WordClass w) {
     return w == WordClass::kExtend || w == WordClass::kZwj ||

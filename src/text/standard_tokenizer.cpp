@@ -2,6 +2,8 @@
 
 #include "text/char_class.hpp"
 
+#include <array>
+
 namespace cascade::text {
 namespace {
 
@@ -49,6 +51,12 @@ inline char32_t decode(std::string_view s, std::size_t i, std::size_t& len) {
     return kInvalid;
 }
 
+constexpr auto kAsciiInfo = [] {
+    std::array<CharInfo, 128> table{};
+    for (unsigned c = 0; c < 128; ++c) table[c] = ascii_char_info(static_cast<unsigned char>(c));
+    return table;
+}();
+
 /// Cursor over the text that answers class questions at byte positions.
 class Scanner {
 public:
@@ -57,7 +65,14 @@ public:
     [[nodiscard]] std::size_t size() const { return m_s.size(); }
 
     /// Class of the code point at `i` (i < size()); `len` receives its byte length.
-    CharInfo at(std::size_t i, std::size_t& len) const { return char_info(decode(m_s, i, len)); }
+    CharInfo at(std::size_t i, std::size_t& len) const {
+        const auto b = static_cast<unsigned char>(m_s[i]);
+        if (b < 0x80) {
+            len = 1;
+            return kAsciiInfo[b];
+        }
+        return char_info(decode(m_s, i, len));
+    }
 
     char32_t code_point(std::size_t i, std::size_t& len) const { return decode(m_s, i, len); }
 
