@@ -19,6 +19,7 @@ struct EvalArgs {
     bool complete = false;
     int level = 1;
     long max_docs = -1;
+    int version = 10;
 };
 
 void run_eval(const EvalArgs& args) {
@@ -30,6 +31,7 @@ void run_eval(const EvalArgs& args) {
     options.average_complete = args.complete;
     options.max_docs_per_query = args.max_docs;
     options.run_label = args.run;
+    options.trec_eval_version = args.version;
     const auto result = eval::evaluate(qrels, run, options);
     const std::string text = eval::format_trec_eval(result, args.per_query);
     std::fwrite(text.data(), 1, text.size(), stdout);
@@ -60,6 +62,9 @@ void add_eval_command(CLI::App& app) {
     cmd->add_option("-M,--max-retrieved", args->max_docs,
                     "Evaluate only the top N documents of each query")
         ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--trec-eval-version", args->version,
+                    "Reproduce trec_eval 10 (default) or 9 where they differ (docs/eval.md)")
+        ->check(CLI::IsMember({9, 10}));
     cmd->callback([args] { run_eval(*args); });
 }
 

@@ -71,7 +71,7 @@ void summarize(const EvalOptions& options, size_t num_qrels_queries, EvalResult&
                 out = sum;
                 break;
             case Aggregate::QueryCount:
-                out = static_cast<double>(evaluated);
+                out = static_cast<double>(divisor);  // num_q: every qrels query under -c
                 break;
             case Aggregate::Mean:
                 out = divisor > 0 ? sum / static_cast<double>(divisor) : sum;
@@ -93,13 +93,16 @@ EvalResult evaluate(const Qrels& qrels, const Run& run, const EvalOptions& optio
     EvalResult result;
     result.run_id = run.tag;
     const Plan plan = make_plan(options, result);
-    const MeasureContext ctx{options.relevance_level};
+    if (options.trec_eval_version != 9 && options.trec_eval_version != 10) {
+        throw UsageError("trec_eval version must be 9 or 10");
+    }
+    const MeasureContext ctx{options.relevance_level, options.trec_eval_version};
     const std::vector<RunEntry> no_entries;
 
     for (const auto& [qid, judgments] : qrels.by_query) {
         auto it = run.by_query.find(qid);
         const bool in_run = it != run.by_query.end();
-        if (!in_run && !options.average_complete) {
+        if (!in_run && (!options.average_complete || options.trec_eval_version < 10)) {
             continue;
         }
         QueryResult q{qid, {}, in_run};

@@ -27,6 +27,11 @@ struct EvalOptions {
     bool average_complete = false;     ///< -c: average over every qrels query
     std::int64_t max_docs_per_query = -1;  ///< -M: only the top N of each ranking (-1: all)
     std::string run_label = "run";     ///< names the run in error messages (its path)
+    /// Which trec_eval release to reproduce where they differ: 10 (default) or 9. Version 9
+    /// rounds recall points of iprec_at_recall/11pt_avg as (long)(x + 0.9) instead of
+    /// lround(x), and under -c neither evaluates nor prints the qrels queries missing from
+    /// the run (they only enlarge the divisor); version 10 scores them as empty rankings.
+    int trec_eval_version = 10;
 };
 
 /// One printed value: `P_10`, `map`, `num_ret`...

@@ -10,14 +10,17 @@ namespace {
 
 /// Interpolated precision at each recall fraction in `fractions` (ascending):
 /// Int_Prec(X) = max Prec(Y) over ranks Y >= X, where the recall point of fraction f is
-/// reached at the lround(f * num_rel)-th relevant document (trec_eval 10 rounds; 9.x added
-/// 0.9 and truncated).
-void interpolated_precision(const JudgedRanking& r, int level,
+/// reached at the k-th relevant document: k = lround(f * num_rel) in trec_eval 10,
+/// k = (long)(f * num_rel + 0.9) in trec_eval 9 (m_iprec_at_recall.c, m_11pt_avg.c).
+void interpolated_precision(const JudgedRanking& r, const MeasureContext& ctx,
                             const std::vector<double>& fractions, double* out) {
+    const int level = ctx.relevance_level;
     const auto n = static_cast<std::int64_t>(fractions.size());
     std::vector<std::int64_t> cutoffs(fractions.size());
     for (size_t i = 0; i < fractions.size(); ++i) {
-        cutoffs[i] = std::lround(fractions[i] * static_cast<double>(r.num_rel));
+        const double at = fractions[i] * static_cast<double>(r.num_rel);
+        cutoffs[i] = ctx.trec_eval_version >= 10 ? std::lround(at)
+                                                 : static_cast<std::int64_t>(at + 0.9);
     }
     std::int64_t cut = n - 1;
     while (cut >= 0 && cutoffs[static_cast<size_t>(cut)] > r.num_rel_ret) {
@@ -90,13 +93,13 @@ void set_f(const JudgedRanking& r, const MeasureContext&, const std::vector<doub
 
 void iprec_at_recall(const JudgedRanking& r, const MeasureContext& ctx,
                      const std::vector<double>& p, double* out) {
-    interpolated_precision(r, ctx.relevance_level, p, out);
+    interpolated_precision(r, ctx, p, out);
 }
 
 void eleven_point_average(const JudgedRanking& r, const MeasureContext& ctx,
                           const std::vector<double>& p, double* out) {
     std::vector<double> values(p.size(), 0.0);
-    interpolated_precision(r, ctx.relevance_level, p, values.data());
+    interpolated_precision(r, ctx, p, values.data());
     double sum = 0.0;
     for (double v : values) {
         sum += v;
