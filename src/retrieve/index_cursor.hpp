@@ -1,0 +1,63 @@
+#pragma once
+/// A BM25-scored BlockMaxCursor over one term's on-disk postings (index::PostingCursor).
+
+#include <cstdint>
+
+#include "index/index.hpp"
+#include "retrieve/bm25.hpp"
+#include "retrieve/scored_cursor.hpp"
+
+namespace cascade::retrieve {
+
+/// Scores each posting with Lucene's BM25 for one (field, term) clause of weight
+/// boost * idf. Upper bounds: when the query's k1/b are those the index chose its stored
+/// block-max (freq, norm) pairs for, the score of that pair; otherwise the score of
+/// (max freq, min norm), valid for any parameters because Lucene's float formula is monotone
+/// in both. Either way inflated by safe_bound().
+class Bm25IndexCursor {
+public:
+    Bm25IndexCursor(const index::FieldIndex& field, const index::TermInfo& info,
+                    const Bm25FieldScorer& scorer, float weight, bool stored_pairs_apply)
+        : m_cursor(field.postings(info)),
+          m_norms(field.norms().data()),
+          m_scorer(&scorer),
+          m_weight(weight),
+          m_stored_pairs(stored_pairs_apply) {
+        float bound = m_stored_pairs ? m_scorer->score(m_weight, info.best_freq, info.best_norm)
+                                     : m_scorer->score(m_weight, info.max_freq, info.min_norm);
+        m_max = safe_bound(bound);
+    }
+
+    [[nodiscard]] std::uint32_t docid() const { return m_cursor.docid(); }
+    [[nodiscard]] std::uint32_t sentinel() const { return m_cursor.sentinel(); }
+    void next() { m_cursor.next(); }
+    void next_geq(std::uint32_t target) { m_cursor.next_geq(target); }
+    [[nodiscard]] float score() {
+        return m_scorer->score(m_weight, m_cursor.freq(), m_norms[m_cursor.docid()]);
+    }
+    [[nodiscard]] float max_score() const { return m_max; }
+
+    void shallow_next_geq(std::uint32_t target) { m_cursor.shallow_next_geq(target); }
+    [[nodiscard]] std::uint32_t block_max_docid() const { return m_cursor.block_max_docid(); }
+    [[nodiscard]] float block_max_score() const {
+        // Past the last block the index reports freq 0, which scores 0.
+        float bound = 0.0F;
+        if (m_stored_pairs) {
+            auto [freq, norm] = m_cursor.block_max_freq_norm();
+            bound = m_scorer->score(m_weight, freq, norm);
+        } else {
+            bound = m_scorer->score(m_weight, m_cursor.block_max_freq(), m_cursor.block_min_norm());
+        }
+        return safe_bound(bound);
+    }
+
+private:
+    index::PostingCursor m_cursor;
+    const std::uint8_t* m_norms;
+    const Bm25FieldScorer* m_scorer;
+    float m_weight;
+    float m_max = 0.0F;
+    bool m_stored_pairs;
+};
+
+}  // namespace cascade::retrieve
