@@ -1,0 +1,328 @@
+// Builds small indexes with the test analyzer and checks every stored value against a naive
+// in-memory inversion; checks spill/thread invariance byte for byte.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <random>
+
+#include "index/builder.hpp"
+#include "index/index.hpp"
+#include "index/test_support.hpp"
+#include "tests/run_cli.hpp"
+#include "util/error.hpp"
+
+namespace cascade::index {
+namespace {
+
+using cascade::testing::TempDir;
+using testing::naive_invert;
+using testing::NaiveIndex;
+using testing::random_docs;
+using testing::VectorReader;
+using testing::WhitespaceAnalyzer;
+
+BuildSummary build(const std::vector<Document>& docs, const std::filesystem::path& dir,
+                   BuildOptions options = {}) {
+    VectorReader reader(docs);
+    WhitespaceAnalyzer analyzer;
+    options.progress = false;
+    return build_index(reader, analyzer, dir, options);
+}
+
+std::vector<std::string> field_texts(const std::vector<Document>& docs, const std::string& f) {
+    std::vector<std::string> out;
+    for (const Document& d : docs) {
+        out.push_back(f == "title" ? d.title : f == "text" ? d.text : d.title + "\n" + d.text);
+    }
+    return out;
+}
+
+/// Checks one field of `index` against a naive inversion of `texts`.
+void check_field(const Index& index, const FieldIndex& field, const std::vector<std::string>& texts,
+                 bool positions) {
+    std::vector<std::uint32_t> lengths;
+    NaiveIndex naive = naive_invert(texts, lengths);
+    ASSERT_EQ(field.stats().num_terms, naive.size());
+    std::uint32_t doc_count = 0;
+    std::uint64_t sum = 0;
+    double avgdl = 0;
+    for (std::uint32_t d = 0; d < lengths.size(); ++d) {
+        ASSERT_EQ(field.length(d), lengths[d]);
+        ASSERT_EQ(field.norm(d), int_to_byte4(lengths[d]));
+        doc_count += lengths[d] > 0 ? 1 : 0;
+        sum += lengths[d];
+    }
+    EXPECT_EQ(field.stats().doc_count, doc_count);
+    EXPECT_EQ(field.stats().sum_total_term_freq, sum);
+    avgdl = doc_count > 0 ? static_cast<double>(sum) / doc_count : 1.0;
+    std::uint64_t ordinal = 0;
+    std::uint64_t postings = 0;
+    for (const auto& [term, list] : naive) {
+        ASSERT_EQ(field.term_at(ordinal), term);
+        auto info = field.term(term);
+        ASSERT_TRUE(info.has_value()) << term;
+        EXPECT_EQ(info->ordinal, ordinal++);
+        ASSERT_EQ(info->doc_freq, list.size()) << term;
+        std::uint64_t ttf = 0;
+        std::uint32_t max_freq = 0;
+        std::uint8_t min_norm = 0xff;
+        double best = -1;
+        for (const auto& p : list) {
+            auto freq = static_cast<std::uint32_t>(p.positions.size());
+            ttf += freq;
+            max_freq = std::max(max_freq, freq);
+            min_norm = std::min(min_norm, int_to_byte4(lengths[p.docid]));
+            best = std::max(best, bm25_tf_factor(freq, int_to_byte4(lengths[p.docid]), kDefaultK1,
+                                                 kDefaultB, avgdl));
+        }
+        EXPECT_EQ(info->total_term_freq, ttf);
+        EXPECT_EQ(info->max_freq, max_freq);
+        EXPECT_EQ(info->min_norm, min_norm);
+        EXPECT_DOUBLE_EQ(bm25_tf_factor(info->best_freq, info->best_norm, kDefaultK1, kDefaultB,
+                                        avgdl),
+                         best);
+        PostingCursor cursor = field.postings(*info);
+        EXPECT_EQ(cursor.size(), list.size());
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            ASSERT_EQ(cursor.docid(), list[i].docid) << term << " #" << i;
+            ASSERT_EQ(cursor.freq(), list[i].positions.size()) << term << " #" << i;
+            // Block summaries cover the postings of block i / 128.
+            std::size_t block_begin = i / kBlockSize * kBlockSize;
+            std::size_t block_end = std::min(list.size(), block_begin + kBlockSize);
+            std::uint32_t bmax = 0;
+            std::uint8_t bmin = 0xff;
+            double bbest = -1;
+            for (std::size_t k = block_begin; k < block_end; ++k) {
+                auto f = static_cast<std::uint32_t>(list[k].positions.size());
+                std::uint8_t nb = int_to_byte4(lengths[list[k].docid]);
+                bmax = std::max(bmax, f);
+                bmin = std::min(bmin, nb);
+                bbest = std::max(bbest, bm25_tf_factor(f, nb, kDefaultK1, kDefaultB, avgdl));
+            }
+            ASSERT_EQ(cursor.block_max_docid(), list[block_end - 1].docid);
+            ASSERT_EQ(cursor.block_max_freq(), bmax);
+            ASSERT_EQ(cursor.block_min_norm(), bmin);
+            auto [bf, bn] = cursor.block_max_freq_norm();
+            ASSERT_DOUBLE_EQ(bm25_tf_factor(bf, bn, kDefaultK1, kDefaultB, avgdl), bbest);
+            if (positions) {
+                auto pos = cursor.positions();
+                ASSERT_EQ(std::vector<std::uint32_t>(pos.begin(), pos.end()), list[i].positions);
+            } else {
+                EXPECT_TRUE(cursor.positions().empty());
+            }
+            cursor.next();
+        }
+        EXPECT_EQ(cursor.docid(), index.num_docs());
+        EXPECT_EQ(cursor.block_max_docid(), index.num_docs());
+        postings += list.size();
+    }
+    EXPECT_EQ(field.stats().num_postings, postings);
+    EXPECT_FALSE(field.term("no-such-term").has_value());
+    EXPECT_FALSE(field.term("").has_value());
+}
+
+TEST(IndexBuild, FlatIndexMatchesNaiveInversion) {
+    TempDir tmp;
+    auto docs = random_docs(3000, 2000, 11);
+    BuildOptions options;
+    options.positions = true;
+    auto summary = build(docs, tmp / "idx", options);
+    EXPECT_EQ(summary.num_docs, docs.size());
+    EXPECT_EQ(summary.spilled_runs, 0U);
+    Index index = Index::open(tmp / "idx");
+    EXPECT_EQ(index.num_docs(), docs.size());
+    EXPECT_EQ(index.analyzer_name(), "test-whitespace");
+    EXPECT_TRUE(index.has_positions());
+    ASSERT_EQ(index.num_fields(), 1U);
+    EXPECT_EQ(index.field(0).name(), "contents");
+    EXPECT_EQ(index.find_field("contents"), &index.field(0));
+    EXPECT_EQ(index.find_field("title"), nullptr);
+    EXPECT_DOUBLE_EQ(index.k1(), 0.9);
+    EXPECT_DOUBLE_EQ(index.b(), 0.4);
+    check_field(index, index.field(0), field_texts(docs, "contents"), true);
+    EXPECT_EQ(summary.num_terms, index.field(0).stats().num_terms);
+}
+
+TEST(IndexBuild, MultifieldIndexMatchesNaiveInversion) {
+    TempDir tmp;
+    auto docs = random_docs(700, 300, 5);
+    BuildOptions options;
+    options.fields = {"title", "text"};
+    build(docs, tmp / "idx", options);
+    Index index = Index::open(tmp / "idx");
+    ASSERT_EQ(index.num_fields(), 2U);
+    EXPECT_FALSE(index.has_positions());
+    EXPECT_EQ(index.field(0).name(), "title");
+    EXPECT_EQ(index.field(1).name(), "text");
+    check_field(index, index.field(0), field_texts(docs, "title"), false);
+    check_field(index, index.field(1), field_texts(docs, "text"), false);
+}
+
+TEST(IndexBuild, IdsAndDocumentStoreRoundTrip) {
+    TempDir tmp;
+    auto docs = random_docs(2500, 500, 9);
+    docs[7].title = "Caf\xc3\xa9 title";
+    docs[8].text = std::string(100000, 'x');  // a document bigger than a store block
+    build(docs, tmp / "idx");
+    Index index = Index::open(tmp / "idx");
+    for (std::uint32_t d = 0; d < docs.size(); ++d) {
+        ASSERT_EQ(index.external_id(d), docs[d].id);
+        ASSERT_EQ(index.internal_id(docs[d].id), d);
+    }
+    EXPECT_FALSE(index.internal_id("nope").has_value());
+    EXPECT_FALSE(index.internal_id("").has_value());
+    for (std::uint32_t d : {0U, 1U, 7U, 8U, 9U, 1234U, 2499U}) {
+        Document doc = index.document(d);
+        EXPECT_EQ(doc.id, docs[d].id);
+        EXPECT_EQ(doc.title, docs[d].title);
+        EXPECT_EQ(doc.text, docs[d].text);
+    }
+}
+
+TEST(IndexBuild, NextGeqMatchesNaiveSearch) {
+    TempDir tmp;
+    auto docs = random_docs(4000, 3000, 21);
+    build(docs, tmp / "idx");
+    Index index = Index::open(tmp / "idx");
+    const FieldIndex& field = index.field(0);
+    std::mt19937 rng(4);
+    for (std::uint64_t t = 0; t < field.stats().num_terms; t += 7) {
+        TermInfo info = field.term_info_at(t);
+        std::vector<std::uint32_t> all;
+        for (PostingCursor c = field.postings(info); c.docid() < index.num_docs(); c.next()) {
+            all.push_back(c.docid());
+        }
+        for (int trial = 0; trial < 3; ++trial) {
+            PostingCursor c = field.postings(info);
+            std::uint32_t target = 0;
+            while (true) {
+                target += rng() % (trial == 0 ? 5 : trial == 1 ? 200 : 1500);
+                if (rng() % 3 == 0) {
+                    c.shallow_next_geq(target);
+                    auto it = std::lower_bound(all.begin(), all.end(), target);
+                    if (it != all.end()) {
+                        ASSERT_GE(c.block_max_docid(), *it);
+                    }
+                }
+                c.next_geq(target);
+                auto it = std::lower_bound(all.begin(), all.end(), target);
+                std::uint32_t expected = it == all.end() ? index.num_docs() : *it;
+                ASSERT_EQ(c.docid(), expected) << "term " << t << " target " << target;
+                if (expected == index.num_docs()) {
+                    break;
+                }
+                ASSERT_LE(c.docid(), c.block_max_docid());
+            }
+        }
+    }
+}
+
+std::map<std::string, std::string> read_dir(const std::filesystem::path& dir) {
+    std::map<std::string, std::string> out;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+        out[e.path().filename().string()] = cascade::testing::slurp(e.path());
+    }
+    return out;
+}
+
+TEST(IndexBuild, SpillAndThreadsGiveByteIdenticalIndex) {
+    TempDir tmp;
+    auto docs = random_docs(3000, 2000, 33);
+    BuildOptions plain;
+    plain.positions = true;
+    build(docs, tmp / "plain", plain);
+    BuildOptions spill = plain;
+    spill.memory_budget = 64 * 1024;
+    spill.batch_docs = 50;
+    spill.threads = 3;
+    auto summary = build(docs, tmp / "spill", spill);
+    EXPECT_GT(summary.spilled_runs, 3U);
+    auto a = read_dir(tmp / "plain");
+    auto b = read_dir(tmp / "spill");
+    ASSERT_EQ(a.size(), b.size());
+    for (const auto& [name, bytes] : a) {
+        EXPECT_TRUE(b[name] == bytes) << name << " differs between spill and in-memory builds";
+    }
+    EXPECT_EQ(std::distance(std::filesystem::directory_iterator(tmp.path()),
+                            std::filesystem::directory_iterator()),
+              2) << "spill files or staging directories left behind";
+}
+
+TEST(IndexBuild, EmptyCollection) {
+    TempDir tmp;
+    build({}, tmp / "idx");
+    Index index = Index::open(tmp / "idx");
+    EXPECT_EQ(index.num_docs(), 0U);
+    EXPECT_EQ(index.field(0).stats().num_terms, 0U);
+}
+
+TEST(IndexBuild, DuplicateIdIsAnErrorNamingIt) {
+    TempDir tmp;
+    auto docs = random_docs(10, 10, 1);
+    docs[6].id = "doc2";
+    try {
+        build(docs, tmp / "idx");
+        FAIL() << "duplicate id accepted";
+    } catch (const InputError& e) {
+        std::string what = e.what();
+        EXPECT_NE(what.find("duplicate document id 'doc2'"), std::string::npos) << what;
+        EXPECT_NE(what.find("#7"), std::string::npos) << what;
+        EXPECT_NE(what.find("#3"), std::string::npos) << what;
+    }
+    EXPECT_FALSE(std::filesystem::exists(tmp / "idx"));
+}
+
+TEST(IndexBuild, BadFieldsAreUsageErrors) {
+    TempDir tmp;
+    BuildOptions options;
+    options.fields = {"title", "body"};
+    EXPECT_THROW(build({}, tmp / "idx", options), UsageError);
+    options.fields = {"title", "title"};
+    EXPECT_THROW(build({}, tmp / "idx", options), UsageError);
+}
+
+/// Fails after `limit` documents, as a crash or a malformed line mid-collection would.
+class FailingReader : public VectorReader {
+public:
+    FailingReader(std::vector<Document> docs, std::size_t limit)
+        : VectorReader(std::move(docs)), m_limit(limit) {}
+    bool next(Document& doc) override {
+        if (m_count++ == m_limit) {
+            throw InputError("corpus.jsonl", m_count, "malformed record");
+        }
+        return VectorReader::next(doc);
+    }
+
+private:
+    std::size_t m_limit;
+    std::size_t m_count = 0;
+};
+
+TEST(IndexBuild, InterruptedBuildLeavesNoIndexAndKeepsTheOldOne) {
+    TempDir tmp;
+    auto docs = random_docs(2000, 200, 2);
+    WhitespaceAnalyzer analyzer;
+    BuildOptions options;
+    options.progress = false;
+    options.memory_budget = 32 * 1024;  // spill files exist when the failure hits
+    options.batch_docs = 100;
+    {
+        FailingReader reader(docs, 1500);
+        EXPECT_THROW(build_index(reader, analyzer, tmp / "idx", options), InputError);
+    }
+    EXPECT_FALSE(std::filesystem::exists(tmp / "idx"));
+    EXPECT_TRUE(std::filesystem::is_empty(tmp.path())) << "staging left behind";
+
+    build(std::vector<Document>(docs.begin(), docs.begin() + 10), tmp / "idx");
+    {
+        FailingReader reader(docs, 1500);
+        EXPECT_THROW(build_index(reader, analyzer, tmp / "idx", options), InputError);
+    }
+    Index index = Index::open(tmp / "idx");
+    EXPECT_EQ(index.num_docs(), 10U) << "the previous index must survive a failed rebuild";
+}
+
+}  // namespace
+}  // namespace cascade::index
