@@ -96,11 +96,12 @@ std::string detect_format(const std::string& path, bool queries) {
 
 }  // namespace
 
+std::string resolve_format(const std::string& path, std::string_view format, bool queries) {
+    return format == "auto" ? detect_format(path, queries) : std::string(format);
+}
+
 std::unique_ptr<DocumentReader> open_documents(const std::string& path, std::string_view format) {
-    std::string fmt_name(format);
-    if (fmt_name == "auto") {
-        fmt_name = detect_format(path, false);
-    }
+    std::string fmt_name = resolve_format(path, format, false);
     if (fmt_name == "beir") {
         return std::make_unique<JsonlDocumentReader>(beir_file(path, "corpus.jsonl"));
     }
@@ -118,10 +119,7 @@ std::unique_ptr<DocumentReader> open_documents(const std::string& path, std::str
 }
 
 std::vector<Query> read_queries(const std::string& path, std::string_view format) {
-    std::string fmt_name(format);
-    if (fmt_name == "auto") {
-        fmt_name = detect_format(path, true);
-    }
+    std::string fmt_name = resolve_format(path, format, true);
     if (fmt_name == "beir") {
         return read_jsonl_queries(beir_file(path, "queries.jsonl"));
     }

@@ -21,12 +21,21 @@ public:
     /// Bytes of input consumed so far and in total (for progress bars; 0 total = unknown).
     [[nodiscard]] virtual std::uint64_t bytes_consumed() const = 0;
     [[nodiscard]] virtual std::uint64_t total_bytes() const = 0;
+    /// Problems repaired or skipped while reading so far (duplicate ids kept once, stray
+    /// fragments, repeated field markers), one human-readable line each.
+    [[nodiscard]] const std::vector<std::string>& warnings() const { return m_warnings; }
+
+protected:
+    std::vector<std::string> m_warnings;
 };
 
 /// Opens a collection. `format` is one of: auto, beir (a BEIR folder or its corpus.jsonl),
-/// jsonl, tsv, smart, cranfield, npl, lisa, time. "auto" picks from the path: a folder with
-/// corpus.jsonl[.gz] is BEIR, *.jsonl[.gz] is JSONL, *.tsv[.gz] is TSV. Unknown format names
-/// throw UsageError listing the accepted ones.
+/// jsonl, tsv, smart (any `.I` file), and the classic collections cisi, cranfield, medline,
+/// adi, npl, lisa, time (path = their folder in ../shared/data, see collection/classic.hpp).
+/// "auto" picks from the path: a folder with corpus.jsonl[.gz] is BEIR, a folder holding a
+/// classic collection's files is that collection, *.jsonl[.gz] is JSONL, *.tsv[.gz] is TSV,
+/// other files are sniffed (`{` JSONL, `.I` SMART, else TSV). Unknown format names throw
+/// UsageError listing the accepted ones.
 [[nodiscard]] std::unique_ptr<DocumentReader> open_documents(const std::string& path,
                                                              std::string_view format = "auto");
 
@@ -35,5 +44,10 @@ public:
 /// open_documents plus `trec`.
 [[nodiscard]] std::vector<Query> read_queries(const std::string& path,
                                               std::string_view format = "auto");
+
+/// The concrete format that `format` names for `path`: "auto" is resolved as open_documents
+/// (or, with `queries`, read_queries) would resolve it; other names are returned unchanged.
+[[nodiscard]] std::string resolve_format(const std::string& path, std::string_view format,
+                                         bool queries = false);
 
 }  // namespace cascade
