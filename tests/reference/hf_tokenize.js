@@ -32,6 +32,8 @@ const EDGE_CASES = [
   '<|im_start|>user\nhi<|im_end|>', '<|endoftext|>end', 'supercalifragilisticexpialidocious',
   'a'.repeat(150), 'ab '.repeat(40), '!!!???...', '   leading and trailing   ',
   'mixed\u3000ideographic\u00a0nbsp', 'IL-6 TNF-α p53 β-catenin CD4+ T-cells',
+  'covid-19 COVID-19 and RNA RNAs mRNA <sep> end x <sep>y', "``quoted'' text",
+  'double  spaces   here', '\u2581already\u2581marked', 'ﾊﾝｶｸ half-width ｶﾀｶﾅ',
 ];
 
 function readJsonl(file, n) {

@@ -142,3 +142,20 @@ TEST(TokenizerGolden, Qwen3AgainstHf) {
 
 }  // namespace
 }  // namespace cascade::model
+
+namespace cascade::model {
+namespace {
+
+// The Unigram tokenizers are committed beside their goldens, so these need no shared dir.
+TEST(TokenizerGolden, UnigramXlmrStyleAgainstHf) {
+    check_golden(Tokenizer::from_file(golden_dir() / "unigram_xlmr_style.tokenizer.json"),
+                 "unigram_xlmr_style");
+}
+
+TEST(TokenizerGolden, UnigramByteFallbackAgainstHf) {
+    check_golden(Tokenizer::from_file(golden_dir() / "unigram_byte_fallback.tokenizer.json"),
+                 "unigram_byte_fallback");
+}
+
+}  // namespace
+}  // namespace cascade::model

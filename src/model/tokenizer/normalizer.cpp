@@ -3,8 +3,10 @@
 #include <nlohmann/json.hpp>
 #include <unicode/uchar.h>
 
+#include <optional>
 #include <vector>
 
+#include "model/tokenizer/precompiled.hpp"
 #include "model/tokenizer/split.hpp"
 #include "model/tokenizer/unicode.hpp"
 #include "util/error.hpp"
@@ -176,6 +178,24 @@ private:
     bool m_right;
 };
 
+class PrecompiledNormalizer final : public Normalizer {
+public:
+    explicit PrecompiledNormalizer(const json& c) {
+        const auto it = c.find("precompiled_charsmap");
+        if (it != c.end() && it->is_string() && !it->get<std::string>().empty()) {
+            m_charsmap.emplace(base64_decode(it->get<std::string>()));
+        }
+    }
+    void normalize(std::string& text) const override {
+        if (m_charsmap) {
+            text = m_charsmap->normalize(text);
+        }
+    }
+
+private:
+    std::optional<PrecompiledCharsmap> m_charsmap;
+};
+
 class SequenceNormalizer final : public Normalizer {
 public:
     explicit SequenceNormalizer(std::vector<std::unique_ptr<Normalizer>> parts)
@@ -212,6 +232,7 @@ std::unique_ptr<Normalizer> make_normalizer(const json& config) {
         return std::make_unique<StripNormalizer>(config.value("strip_left", true),
                                                  config.value("strip_right", true));
     }
+    if (type == "Precompiled") return std::make_unique<PrecompiledNormalizer>(config);
     if (type == "Sequence") {
         std::vector<std::unique_ptr<Normalizer>> parts;
         for (const auto& c : config.at("normalizers")) {
@@ -223,7 +244,7 @@ std::unique_ptr<Normalizer> make_normalizer(const json& config) {
     }
     throw Error("tokenizer.json: not implemented: normalizer " + type +
                 " (supported: BertNormalizer, NFC, NFD, NFKC, NFKD, Lowercase, StripAccents, "
-                "Replace, Prepend, Strip, Sequence)");
+                "Replace, Prepend, Strip, Precompiled, Sequence)");
 }
 
 }  // namespace cascade::model::tok

@@ -19,7 +19,7 @@ public:
 
 /// Builds the normalizer described by `config` (null gives nullptr). Supported types:
 /// BertNormalizer, NFC, NFD, NFKC, NFKD, Lowercase, StripAccents, Replace, Prepend, Strip,
-/// Sequence. Any other type (Precompiled included) throws Error naming it.
+/// Precompiled (SentencePiece charsmap), Sequence. Any other type throws Error naming it.
 std::unique_ptr<Normalizer> make_normalizer(const nlohmann::json& config);
 
 }  // namespace cascade::model::tok

@@ -131,10 +131,22 @@ void load_added_tokens(const json& root, Tokenizer::Impl& impl) {
     if (it == root.end() || it->is_null()) {
         return;
     }
+    // HF re-adds the tokens in file order (AddedVocabulary::add_tokens): a token already in
+    // the model vocab takes that id, any other the next id past the vocab and earlier tokens.
+    const auto vocab_size = static_cast<std::int32_t>(impl.model->vocab().size());
+    std::int32_t max_added = -1;
     for (const auto& t : *it) {
         tok::AddedToken token;
-        token.id = t.at("id").get<std::int32_t>();
         token.content = t.at("content").get<std::string>();
+        if (token.content.empty() || impl.added_ids.count(token.content) > 0) {
+            continue;
+        }
+        if (auto id = impl.model->vocab().find(token.content)) {
+            token.id = *id;
+        } else {
+            token.id = max_added >= vocab_size || vocab_size == 0 ? max_added + 1 : vocab_size;
+        }
+        max_added = std::max(max_added, token.id);
         token.single_word = t.value("single_word", false);
         token.lstrip = t.value("lstrip", false);
         token.rstrip = t.value("rstrip", false);
