@@ -14,13 +14,12 @@ constexpr std::string_view kStemmers = "porter, snowball, none";
 
 void check_options(const AnalyzerOptions& options) {
     if (options.kind != "english" && options.kind != "neutral") {
-        throw UsageError("unknown analyzer kind '" + options.kind + "' (accepted: " +
-                         std::string(kKinds) + ")");
+        throw UsageError("unknown analyzer kind '" + options.kind +
+                         "' (accepted: " + std::string(kKinds) + ")");
     }
-    if (options.stemmer != "porter" && options.stemmer != "snowball" &&
-        options.stemmer != "none") {
-        throw UsageError("unknown stemmer '" + options.stemmer + "' (accepted: " +
-                         std::string(kStemmers) + ")");
+    if (options.stemmer != "porter" && options.stemmer != "snowball" && options.stemmer != "none") {
+        throw UsageError("unknown stemmer '" + options.stemmer +
+                         "' (accepted: " + std::string(kStemmers) + ")");
     }
 }
 
@@ -28,8 +27,10 @@ void check_options(const AnalyzerOptions& options) {
 
 std::string analyzer_name(const AnalyzerOptions& options) {
     std::string name = options.kind;
-    if (options.stemmer != "none") name += "+" + options.stemmer;
-    if (options.stopwords) name += "+stop";
+    if (options.stemmer != "none")
+        name += "+" + options.stemmer;
+    if (options.stopwords)
+        name += "+stop";
     return name;
 }
 
@@ -41,7 +42,8 @@ AnalyzerOptions parse_analyzer_name(std::string_view name) {
     bool first = true;
     while (start <= name.size()) {
         std::size_t plus = name.find('+', start);
-        if (plus == std::string_view::npos) plus = name.size();
+        if (plus == std::string_view::npos)
+            plus = name.size();
         const std::string part(name.substr(start, plus - start));
         if (first) {
             options.kind = part;
@@ -63,7 +65,8 @@ AnalyzerOptions parse_analyzer_name(std::string_view name) {
 
 std::unique_ptr<Analyzer> make_analyzer(const AnalyzerOptions& options) {
     check_options(options);
-    if (options.kind == "neutral") return std::make_unique<NeutralAnalyzer>(options);
+    if (options.kind == "neutral")
+        return std::make_unique<NeutralAnalyzer>(options);
     return std::make_unique<EnglishAnalyzer>(options);
 }
 

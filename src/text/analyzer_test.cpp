@@ -48,7 +48,8 @@ TEST(EnglishAnalyzer, GoldenFile) {
 TEST(EnglishAnalyzer, StopSetIsLucenes33Words) {
     EXPECT_EQ(kEnglishStopWords.size(), 33u);
     EXPECT_TRUE(std::is_sorted(kEnglishStopWords.begin(), kEnglishStopWords.end()));
-    for (const auto w : kEnglishStopWords) EXPECT_TRUE(is_english_stop_word(w)) << w;
+    for (const auto w : kEnglishStopWords)
+        EXPECT_TRUE(is_english_stop_word(w)) << w;
     for (const char* w : {"", "i", "me", "we", "has", "have", "from", "which", "The", "thes"}) {
         EXPECT_FALSE(is_english_stop_word(w)) << w;
     }
@@ -119,9 +120,9 @@ TEST(Analyzer, IllFormedUtf8IsRepairedNotFatal) {
 TEST(NeutralAnalyzer, CjkBigramsAndSingles) {
     const auto a = make_analyzer("neutral");
     EXPECT_EQ(with_positions(*a, "中文字 カタカナ 안녕하세요 The Dogs 日 x"),
-              (std::vector<std::string>{"0:中文", "1:文字", "2:カタ", "3:タカ", "4:カナ",
-                                        "5:안녕", "6:녕하", "7:하세", "8:세요", "9:the",
-                                        "10:dogs", "11:日", "12:x"}));
+              (std::vector<std::string>{"0:中文", "1:文字", "2:カタ", "3:タカ", "4:カナ", "5:안녕",
+                                        "6:녕하", "7:하세", "8:세요", "9:the", "10:dogs", "11:日",
+                                        "12:x"}));
     // Mixed scripts in one run are bigrammed across the script change, like CJKBigramFilter.
     EXPECT_EQ(terms_of(*a, "仮名遣い"), (std::vector<std::string>{"仮名", "名遣", "遣い"}));
     // Non-adjacent CJK characters are not joined.
@@ -131,7 +132,8 @@ TEST(NeutralAnalyzer, CjkBigramsAndSingles) {
 std::vector<std::string> scifact_texts(std::size_t limit) {
     std::vector<std::string> texts;
     const auto dir = cascade::testing::shared_dir();
-    if (dir.empty()) return texts;
+    if (dir.empty())
+        return texts;
     std::ifstream in(dir / "data/scifact/corpus.jsonl");
     std::string line;
     while (texts.size() < limit && std::getline(in, line)) {
@@ -144,7 +146,8 @@ std::vector<std::string> scifact_texts(std::size_t limit) {
 
 TEST(EnglishAnalyzer, SciFactSmoke) {
     const auto texts = scifact_texts(100);
-    if (texts.empty()) GTEST_SKIP() << "no shared data";
+    if (texts.empty())
+        GTEST_SKIP() << "no shared data";
     ASSERT_EQ(texts.size(), 100u);
     const auto a = make_analyzer("english+porter+stop");
     std::size_t total = 0;
@@ -157,15 +160,18 @@ TEST(EnglishAnalyzer, SciFactSmoke) {
         for (std::size_t i = 0; i < terms.size(); ++i) {
             EXPECT_FALSE(terms[i].empty());
             EXPECT_EQ(terms[i].find(' '), std::string::npos);
-            if (i > 0) EXPECT_GT(positions[i], positions[i - 1]);
-            for (const char c : terms[i]) EXPECT_FALSE(c >= 'A' && c <= 'Z') << terms[i];
+            if (i > 0)
+                EXPECT_GT(positions[i], positions[i - 1]);
+            for (const char c : terms[i])
+                EXPECT_FALSE(c >= 'A' && c <= 'Z') << terms[i];
         }
     }
     EXPECT_GT(total, 10000u);  // about 160 terms per abstract
     // Stemming can produce a stop word ("ones" -> "on"); without it none may survive.
     const auto unstemmed = make_analyzer("english+stop");
     for (const auto& text : texts) {
-        for (const auto& term : terms_of(*unstemmed, text)) EXPECT_FALSE(is_english_stop_word(term));
+        for (const auto& term : terms_of(*unstemmed, text))
+            EXPECT_FALSE(is_english_stop_word(term));
     }
     // The first document's title (BEIR SciFact doc 4983).
     EXPECT_EQ(terms_of(*a, texts[0]).front(), "microstructur");
@@ -179,19 +185,22 @@ TEST(Analyzer, ThreadsGetTheSameTermsAsOneThread) {
     for (const char* name : {"english+porter+stop", "neutral", "english+snowball"}) {
         const auto a = make_analyzer(name);
         std::vector<std::vector<std::string>> expected;
-        for (const auto& t : texts) expected.push_back(terms_of(*a, t));
+        for (const auto& t : texts)
+            expected.push_back(terms_of(*a, t));
         std::vector<int> mismatches(2, 0);
         std::vector<std::thread> threads;
         for (int k = 0; k < 2; ++k) {
             threads.emplace_back([&, k] {
                 for (int round = 0; round < 3; ++round) {
                     for (std::size_t i = 0; i < texts.size(); ++i) {
-                        if (terms_of(*a, texts[i]) != expected[i]) ++mismatches[k];
+                        if (terms_of(*a, texts[i]) != expected[i])
+                            ++mismatches[k];
                     }
                 }
             });
         }
-        for (auto& t : threads) t.join();
+        for (auto& t : threads)
+            t.join();
         EXPECT_EQ(mismatches[0] + mismatches[1], 0) << name;
     }
 }

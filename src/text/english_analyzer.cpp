@@ -11,10 +11,13 @@ namespace cascade::text {
 
 std::size_t strip_possessive(std::string_view token) {
     const std::size_t n = token.size();
-    if (n < 2 || (token[n - 1] != 's' && token[n - 1] != 'S')) return n;
+    if (n < 2 || (token[n - 1] != 's' && token[n - 1] != 'S'))
+        return n;
     const std::string_view head = token.substr(0, n - 1);
-    if (head.ends_with('\'')) return n - 2;
-    if (head.ends_with("\xE2\x80\x99") || head.ends_with("\xEF\xBC\x87")) return n - 4;
+    if (head.ends_with('\''))
+        return n - 2;
+    if (head.ends_with("\xE2\x80\x99") || head.ends_with("\xEF\xBC\x87"))
+        return n - 4;
     return n;
 }
 
@@ -52,7 +55,8 @@ void EnglishAnalyzer::analyze(std::string_view text, std::vector<std::string>& t
             snowball_porter_stem(term);
         }
         terms.push_back(term);
-        if (positions != nullptr) positions->push_back(position);
+        if (positions != nullptr)
+            positions->push_back(position);
         ++position;
     }
 }

@@ -40,7 +40,8 @@ inline std::string unescape(const std::string& s) {
             }
             const std::size_t digits = kind == 'u' ? 4 : kind == 'U' ? 8 : 0;
             if (digits != 0 && i + 1 + digits < s.size() + 0 + 1) {
-                append_utf8(out, static_cast<char32_t>(std::stoul(s.substr(i + 2, digits), nullptr, 16)));
+                append_utf8(
+                    out, static_cast<char32_t>(std::stoul(s.substr(i + 2, digits), nullptr, 16)));
                 i += 1 + digits;
                 continue;
             }
@@ -59,12 +60,14 @@ struct GoldenRow {
 
 inline std::vector<std::string> split_bar(const std::string& s) {
     std::vector<std::string> out;
-    if (s.empty()) return out;
+    if (s.empty())
+        return out;
     std::size_t start = 0;
     while (true) {
         const std::size_t bar = s.find(" | ", start);
         out.push_back(unescape(s.substr(start, bar - start)));
-        if (bar == std::string::npos) break;
+        if (bar == std::string::npos)
+            break;
         start = bar + 3;
     }
     return out;
@@ -78,11 +81,13 @@ inline std::vector<GoldenRow> read_golden(const std::string& path) {
     std::size_t number = 0;
     while (std::getline(in, line)) {
         ++number;
-        if (!line.empty() && line[0] == '#') continue;
+        if (!line.empty() && line[0] == '#')
+            continue;
         const std::size_t tab = line.find('\t');
-        if (tab == std::string::npos) continue;
-        rows.push_back(GoldenRow{number, unescape(line.substr(0, tab)),
-                                 split_bar(line.substr(tab + 1))});
+        if (tab == std::string::npos)
+            continue;
+        rows.push_back(
+            GoldenRow{number, unescape(line.substr(0, tab)), split_bar(line.substr(tab + 1))});
     }
     return rows;
 }

@@ -10,10 +10,12 @@ void lower_case(std::string_view in, std::string& out) {
     std::size_t i = 0;
     for (; i < in.size(); ++i) {
         const auto c = static_cast<unsigned char>(in[i]);
-        if (c >= 0x80) break;
+        if (c >= 0x80)
+            break;
         out[i] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
     }
-    if (i == in.size()) return;
+    if (i == in.size())
+        return;
     // Non-ASCII: a lower-case form can take more bytes than its capital (e.g. U+023A -> U+2C65).
     out.resize(i);
     const auto* s = reinterpret_cast<const std::uint8_t*>(in.data());
@@ -22,7 +24,8 @@ void lower_case(std::string_view in, std::string& out) {
     while (pos < length) {
         UChar32 c = 0;
         U8_NEXT(s, pos, length, c);
-        if (c < 0) c = 0xFFFD;
+        if (c < 0)
+            c = 0xFFFD;
         c = u_tolower(c);
         char buffer[4];
         int32_t n = 0;

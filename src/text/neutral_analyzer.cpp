@@ -48,9 +48,10 @@ bool split_cjk(std::string_view s, std::vector<std::string_view>& chars) {
         const int32_t start = i;
         UChar32 c = 0;
         U8_NEXT(p, i, n, c);
-        if (c < 0 || !is_cjk(c)) return false;
-        chars.push_back(s.substr(static_cast<std::size_t>(start),
-                                 static_cast<std::size_t>(i - start)));
+        if (c < 0 || !is_cjk(c))
+            return false;
+        chars.push_back(
+            s.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(i - start)));
     }
     return !chars.empty();
 }
@@ -58,8 +59,7 @@ bool split_cjk(std::string_view s, std::vector<std::string_view>& chars) {
 }  // namespace
 
 NeutralAnalyzer::NeutralAnalyzer(const AnalyzerOptions& options)
-    : m_stemmer(options.stemmer), m_stopwords(options.stopwords),
-      m_name(analyzer_name(options)) {}
+    : m_stemmer(options.stemmer), m_stopwords(options.stopwords), m_name(analyzer_name(options)) {}
 
 void NeutralAnalyzer::analyze(std::string_view text, std::vector<std::string>& terms,
                               std::vector<std::uint32_t>* positions) const {
@@ -79,14 +79,16 @@ void NeutralAnalyzer::analyze(std::string_view text, std::vector<std::string>& t
     std::uint32_t position = 0;
     auto emit = [&](std::string term) {
         terms.push_back(std::move(term));
-        if (positions != nullptr) positions->push_back(position);
+        if (positions != nullptr)
+            positions->push_back(position);
         ++position;
     };
     std::vector<std::string_view> run;  // adjacent CJK characters not yet emitted
     std::vector<std::string_view> chars;
     std::size_t run_end = 0;
     auto flush = [&] {
-        if (run.size() == 1) emit(std::string(run[0]));
+        if (run.size() == 1)
+            emit(std::string(run[0]));
         for (std::size_t i = 0; i + 1 < run.size(); ++i) {
             emit(std::string(run[i]) + std::string(run[i + 1]));
         }
@@ -95,12 +97,14 @@ void NeutralAnalyzer::analyze(std::string_view text, std::vector<std::string>& t
     std::string term;
     int32_t start = it.first();
     for (int32_t end = it.next(); end != icu::BreakIterator::DONE; start = end, end = it.next()) {
-        if (it.getRuleStatus() < UBRK_WORD_NONE_LIMIT) continue;  // spaces, punctuation
-        const std::string_view segment = text.substr(static_cast<std::size_t>(start),
-                                                     static_cast<std::size_t>(end - start));
+        if (it.getRuleStatus() < UBRK_WORD_NONE_LIMIT)
+            continue;  // spaces, punctuation
+        const std::string_view segment =
+            text.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(end - start));
         lower_case(segment, term);
         if (split_cjk(segment, chars)) {
-            if (!run.empty() && run_end != static_cast<std::size_t>(start)) flush();
+            if (!run.empty() && run_end != static_cast<std::size_t>(start))
+                flush();
             run.insert(run.end(), chars.begin(), chars.end());
             run_end = static_cast<std::size_t>(end);
             continue;

@@ -31,9 +31,16 @@ public:
 private:
     [[nodiscard]] bool cons(int i) const {
         switch (m_b[i]) {
-            case 'a': case 'e': case 'i': case 'o': case 'u': return false;
-            case 'y': return i == 0 ? true : !cons(i - 1);
-            default: return true;
+            case 'a':
+            case 'e':
+            case 'i':
+            case 'o':
+            case 'u':
+                return false;
+            case 'y':
+                return i == 0 ? true : !cons(i - 1);
+            default:
+                return true;
         }
     }
 
@@ -42,22 +49,28 @@ private:
         int n = 0;
         int i = 0;
         while (true) {
-            if (i > m_j) return n;
-            if (!cons(i)) break;
+            if (i > m_j)
+                return n;
+            if (!cons(i))
+                break;
             ++i;
         }
         ++i;
         while (true) {
             while (true) {
-                if (i > m_j) return n;
-                if (cons(i)) break;
+                if (i > m_j)
+                    return n;
+                if (cons(i))
+                    break;
                 ++i;
             }
             ++i;
             ++n;
             while (true) {
-                if (i > m_j) return n;
-                if (!cons(i)) break;
+                if (i > m_j)
+                    return n;
+                if (!cons(i))
+                    break;
                 ++i;
             }
             ++i;
@@ -66,7 +79,8 @@ private:
 
     [[nodiscard]] bool vowel_in_stem() const {
         for (int i = 0; i <= m_j; ++i) {
-            if (!cons(i)) return true;
+            if (!cons(i))
+                return true;
         }
         return false;
     }
@@ -77,7 +91,8 @@ private:
 
     /// consonant-vowel-consonant ending at i, the last consonant not w, x or y.
     [[nodiscard]] bool cvc(int i) const {
-        if (i < 2 || !cons(i) || cons(i - 1) || !cons(i - 2)) return false;
+        if (i < 2 || !cons(i) || cons(i - 1) || !cons(i - 2))
+            return false;
         const Char ch = m_b[i];
         return ch != 'w' && ch != 'x' && ch != 'y';
     }
@@ -85,9 +100,11 @@ private:
     bool ends(std::string_view s) {
         const int l = static_cast<int>(s.size());
         const int o = m_k - l + 1;
-        if (o < 0) return false;
+        if (o < 0)
+            return false;
         for (int i = 0; i < l; ++i) {
-            if (m_b[o + i] != static_cast<Char>(s[i])) return false;
+            if (m_b[o + i] != static_cast<Char>(s[i]))
+                return false;
         }
         m_j = m_k - l;
         return true;
@@ -95,12 +112,14 @@ private:
 
     void set_to(std::string_view s) {
         const int l = static_cast<int>(s.size());
-        for (int i = 0; i < l; ++i) m_b[m_j + 1 + i] = static_cast<Char>(s[i]);
+        for (int i = 0; i < l; ++i)
+            m_b[m_j + 1 + i] = static_cast<Char>(s[i]);
         m_k = m_j + l;
     }
 
     void replace_if_measured(std::string_view s) {
-        if (m() > 0) set_to(s);
+        if (m() > 0)
+            set_to(s);
     }
 
     /// Plurals, -ed, -ing.
@@ -115,7 +134,8 @@ private:
             }
         }
         if (ends("eed")) {
-            if (m() > 0) --m_k;
+            if (m() > 0)
+                --m_k;
         } else if ((ends("ed") || ends("ing")) && vowel_in_stem()) {
             m_k = m_j;
             if (ends("at")) {
@@ -126,7 +146,8 @@ private:
                 set_to("ize");
             } else if (double_consonant(m_k)) {
                 const Char ch = m_b[m_k--];
-                if (ch == 'l' || ch == 's' || ch == 'z') ++m_k;
+                if (ch == 'l' || ch == 's' || ch == 'z')
+                    ++m_k;
             } else if (m() == 1 && cvc(m_k)) {
                 set_to("e");
             }
@@ -135,7 +156,8 @@ private:
 
     /// Terminal y to i when the stem has a vowel.
     void step2() {
-        if (ends("y") && vowel_in_stem()) m_b[m_k] = 'i';
+        if (ends("y") && vowel_in_stem())
+            m_b[m_k] = 'i';
     }
 
     /// Tries (suffix, replacement) pairs in order; the first suffix that matches decides.
@@ -151,28 +173,57 @@ private:
 
     /// Double suffixes to single ones, keyed by the penultimate letter.
     void step3() {
-        if (m_k == 0) return;
+        if (m_k == 0)
+            return;
         using R = std::pair<std::string_view, std::string_view>;
         switch (m_b[m_k - 1]) {
-            case 'a': { static constexpr R r[] = {{"ational", "ate"}, {"tional", "tion"}}; first_rule(r); break; }
-            case 'c': { static constexpr R r[] = {{"enci", "ence"}, {"anci", "ance"}}; first_rule(r); break; }
-            case 'e': { static constexpr R r[] = {{"izer", "ize"}}; first_rule(r); break; }
+            case 'a': {
+                static constexpr R r[] = {{"ational", "ate"}, {"tional", "tion"}};
+                first_rule(r);
+                break;
+            }
+            case 'c': {
+                static constexpr R r[] = {{"enci", "ence"}, {"anci", "ance"}};
+                first_rule(r);
+                break;
+            }
+            case 'e': {
+                static constexpr R r[] = {{"izer", "ize"}};
+                first_rule(r);
+                break;
+            }
             case 'l': {
-                static constexpr R r[] = {{"bli", "ble"}, {"alli", "al"}, {"entli", "ent"},
-                                          {"eli", "e"}, {"ousli", "ous"}};
+                static constexpr R r[] = {{"bli", "ble"},
+                                          {"alli", "al"},
+                                          {"entli", "ent"},
+                                          {"eli", "e"},
+                                          {"ousli", "ous"}};
                 first_rule(r);
                 break;
             }
-            case 'o': { static constexpr R r[] = {{"ization", "ize"}, {"ation", "ate"}, {"ator", "ate"}}; first_rule(r); break; }
+            case 'o': {
+                static constexpr R r[] = {{"ization", "ize"}, {"ation", "ate"}, {"ator", "ate"}};
+                first_rule(r);
+                break;
+            }
             case 's': {
-                static constexpr R r[] = {{"alism", "al"}, {"iveness", "ive"}, {"fulness", "ful"},
-                                          {"ousness", "ous"}};
+                static constexpr R r[] = {
+                    {"alism", "al"}, {"iveness", "ive"}, {"fulness", "ful"}, {"ousness", "ous"}};
                 first_rule(r);
                 break;
             }
-            case 't': { static constexpr R r[] = {{"aliti", "al"}, {"iviti", "ive"}, {"biliti", "ble"}}; first_rule(r); break; }
-            case 'g': { static constexpr R r[] = {{"logi", "log"}}; first_rule(r); break; }
-            default: break;
+            case 't': {
+                static constexpr R r[] = {{"aliti", "al"}, {"iviti", "ive"}, {"biliti", "ble"}};
+                first_rule(r);
+                break;
+            }
+            case 'g': {
+                static constexpr R r[] = {{"logi", "log"}};
+                first_rule(r);
+                break;
+            }
+            default:
+                break;
         }
     }
 
@@ -180,39 +231,71 @@ private:
     void step4() {
         using R = std::pair<std::string_view, std::string_view>;
         switch (m_b[m_k]) {
-            case 'e': { static constexpr R r[] = {{"icate", "ic"}, {"ative", ""}, {"alize", "al"}}; first_rule(r); break; }
-            case 'i': { static constexpr R r[] = {{"iciti", "ic"}}; first_rule(r); break; }
-            case 'l': { static constexpr R r[] = {{"ical", "ic"}, {"ful", ""}}; first_rule(r); break; }
-            case 's': { static constexpr R r[] = {{"ness", ""}}; first_rule(r); break; }
-            default: break;
+            case 'e': {
+                static constexpr R r[] = {{"icate", "ic"}, {"ative", ""}, {"alize", "al"}};
+                first_rule(r);
+                break;
+            }
+            case 'i': {
+                static constexpr R r[] = {{"iciti", "ic"}};
+                first_rule(r);
+                break;
+            }
+            case 'l': {
+                static constexpr R r[] = {{"ical", "ic"}, {"ful", ""}};
+                first_rule(r);
+                break;
+            }
+            case 's': {
+                static constexpr R r[] = {{"ness", ""}};
+                first_rule(r);
+                break;
+            }
+            default:
+                break;
         }
     }
 
     /// Whether step 5 finds a removable suffix (sets j), keyed by the penultimate letter.
     bool step5_suffix() {
         switch (m_b[m_k - 1]) {
-            case 'a': return ends("al");
-            case 'c': return ends("ance") || ends("ence");
-            case 'e': return ends("er");
-            case 'i': return ends("ic");
-            case 'l': return ends("able") || ends("ible");
-            case 'n': return ends("ant") || ends("ement") || ends("ment") || ends("ent");
+            case 'a':
+                return ends("al");
+            case 'c':
+                return ends("ance") || ends("ence");
+            case 'e':
+                return ends("er");
+            case 'i':
+                return ends("ic");
+            case 'l':
+                return ends("able") || ends("ible");
+            case 'n':
+                return ends("ant") || ends("ement") || ends("ment") || ends("ent");
             case 'o':
-                if (ends("ion") && m_j >= 0 && (m_b[m_j] == 's' || m_b[m_j] == 't')) return true;
+                if (ends("ion") && m_j >= 0 && (m_b[m_j] == 's' || m_b[m_j] == 't'))
+                    return true;
                 return ends("ou");
-            case 's': return ends("ism");
-            case 't': return ends("ate") || ends("iti");
-            case 'u': return ends("ous");
-            case 'v': return ends("ive");
-            case 'z': return ends("ize");
-            default: return false;
+            case 's':
+                return ends("ism");
+            case 't':
+                return ends("ate") || ends("iti");
+            case 'u':
+                return ends("ous");
+            case 'v':
+                return ends("ive");
+            case 'z':
+                return ends("ize");
+            default:
+                return false;
         }
     }
 
     /// -ant, -ence etc. in context <c>vcvc<v>.
     void step5() {
-        if (m_k == 0) return;
-        if (step5_suffix() && m() > 1) m_k = m_j;
+        if (m_k == 0)
+            return;
+        if (step5_suffix() && m() > 1)
+            m_k = m_j;
     }
 
     /// Final -e when m() > 1, and -ll to -l.
@@ -220,9 +303,11 @@ private:
         m_j = m_k;
         if (m_b[m_k] == 'e') {
             const int a = m();
-            if (a > 1 || (a == 1 && !cvc(m_k - 1))) --m_k;
+            if (a > 1 || (a == 1 && !cvc(m_k - 1)))
+                --m_k;
         }
-        if (m_b[m_k] == 'l' && double_consonant(m_k) && m() > 1) --m_k;
+        if (m_b[m_k] == 'l' && double_consonant(m_k) && m() > 1)
+            --m_k;
     }
 
     Char* m_b;
@@ -233,13 +318,15 @@ private:
 }  // namespace
 
 void porter_stem(std::u16string& word) {
-    if (word.size() < 3) return;
+    if (word.size() < 3)
+        return;
     PorterState<char16_t> state(word.data(), static_cast<int>(word.size()));
     word.resize(static_cast<std::size_t>(state.run()));
 }
 
 void porter_stem(std::string& word) {
-    if (word.size() < 3) return;  // fewer than 3 bytes: fewer than 3 UTF-16 units
+    if (word.size() < 3)
+        return;  // fewer than 3 bytes: fewer than 3 UTF-16 units
     bool ascii = true;
     for (const char c : word) {
         if (static_cast<unsigned char>(c) >= 0x80) {
@@ -258,14 +345,16 @@ void porter_stem(std::string& word) {
     UErrorCode status = U_ZERO_ERROR;
     u_strFromUTF8(wide.data(), static_cast<int32_t>(wide.size()), &wide_len, word.data(),
                   static_cast<int32_t>(word.size()), &status);
-    if (U_FAILURE(status)) return;  // ill-formed input is left as it is
+    if (U_FAILURE(status))
+        return;  // ill-formed input is left as it is
     wide.resize(static_cast<std::size_t>(wide_len));
     porter_stem(wide);
     std::string out(word.size(), '\0');  // stemming never lengthens a word
     int32_t out_len = 0;
     u_strToUTF8(out.data(), static_cast<int32_t>(out.size()), &out_len, wide.data(),
                 static_cast<int32_t>(wide.size()), &status);
-    if (U_SUCCESS(status)) word.assign(out.data(), static_cast<std::size_t>(out_len));
+    if (U_SUCCESS(status))
+        word.assign(out.data(), static_cast<std::size_t>(out_len));
 }
 
 }  // namespace cascade::text

@@ -33,7 +33,8 @@ TEST(PorterStemmer, GoldenFile) {
 }
 
 TEST(PorterStemmer, ShortWordsAreLeftAlone) {
-    for (const char* w : {"", "a", "s", "is", "as", "ys", "\xC3\xA9s"}) EXPECT_EQ(lucene(w), w);
+    for (const char* w : {"", "a", "s", "is", "as", "ys", "\xC3\xA9s"})
+        EXPECT_EQ(lucene(w), w);
 }
 
 TEST(PorterStemmer, Utf16AndUtf8FormsAgree) {
@@ -62,12 +63,13 @@ TEST(PorterStemmer, DiffersFromSnowballOnlyByKnownDepartures) {
                 ++differing;
                 // -y becomes -i in step 1c, so -bly/-logy reach step 2 as -bli/-logi.
                 auto has = [&](const char* s) { return w.find(s) != std::string::npos; };
-                const bool known = w.size() <= 2 || has("logi") || has("logy") || has("bli") ||
-                                   has("bly");
+                const bool known =
+                    w.size() <= 2 || has("logi") || has("logy") || has("bli") || has("bly");
                 EXPECT_TRUE(known) << w << ": lucene " << l << ", snowball " << s;
             }
         }
-        if (depth == 5) return;
+        if (depth == 5)
+            return;
         for (const char c : letters) {
             w.push_back(c);
             self(self, depth + 1);

@@ -24,8 +24,8 @@ sb_stemmer* thread_stemmer() {
 
 void snowball_porter_stem(std::string& word) {
     sb_stemmer* stemmer = thread_stemmer();
-    const sb_symbol* out = sb_stemmer_stem(
-        stemmer, reinterpret_cast<const sb_symbol*>(word.data()), static_cast<int>(word.size()));
+    const sb_symbol* out = sb_stemmer_stem(stemmer, reinterpret_cast<const sb_symbol*>(word.data()),
+                                           static_cast<int>(word.size()));
     CASCADE_ASSERT(out != nullptr);  // only fails on out-of-memory
     word.assign(reinterpret_cast<const char*>(out),
                 static_cast<std::size_t>(sb_stemmer_length(stemmer)));

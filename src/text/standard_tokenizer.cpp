@@ -17,23 +17,27 @@ inline char32_t decode(std::string_view s, std::size_t i, std::size_t& len) {
         return b0;
     }
     auto cont = [&](std::size_t k) -> int {
-        if (i + k >= s.size()) return -1;
+        if (i + k >= s.size())
+            return -1;
         const auto b = static_cast<unsigned char>(s[i + k]);
         return (b & 0xC0) == 0x80 ? (b & 0x3F) : -1;
     };
     len = 1;
     if (b0 >= 0xC2 && b0 <= 0xDF) {
         const int c1 = cont(1);
-        if (c1 < 0) return kInvalid;
+        if (c1 < 0)
+            return kInvalid;
         len = 2;
         return (char32_t(b0 & 0x1F) << 6) | char32_t(c1);
     }
     if (b0 >= 0xE0 && b0 <= 0xEF) {
         const int c1 = cont(1);
         const int c2 = cont(2);
-        if (c1 < 0 || c2 < 0) return kInvalid;
+        if (c1 < 0 || c2 < 0)
+            return kInvalid;
         const char32_t c = (char32_t(b0 & 0x0F) << 12) | (char32_t(c1) << 6) | char32_t(c2);
-        if (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF)) return kInvalid;
+        if (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF))
+            return kInvalid;
         len = 3;
         return c;
     }
@@ -41,10 +45,12 @@ inline char32_t decode(std::string_view s, std::size_t i, std::size_t& len) {
         const int c1 = cont(1);
         const int c2 = cont(2);
         const int c3 = cont(3);
-        if (c1 < 0 || c2 < 0 || c3 < 0) return kInvalid;
-        const char32_t c = (char32_t(b0 & 0x07) << 18) | (char32_t(c1) << 12) |
-                           (char32_t(c2) << 6) | char32_t(c3);
-        if (c < 0x10000 || c > 0x10FFFF) return kInvalid;
+        if (c1 < 0 || c2 < 0 || c3 < 0)
+            return kInvalid;
+        const char32_t c =
+            (char32_t(b0 & 0x07) << 18) | (char32_t(c1) << 12) | (char32_t(c2) << 6) | char32_t(c3);
+        if (c < 0x10000 || c > 0x10FFFF)
+            return kInvalid;
         len = 4;
         return c;
     }
@@ -53,7 +59,8 @@ inline char32_t decode(std::string_view s, std::size_t i, std::size_t& len) {
 
 constexpr auto kAsciiInfo = [] {
     std::array<CharInfo, 128> table{};
-    for (unsigned c = 0; c < 128; ++c) table[c] = ascii_char_info(static_cast<unsigned char>(c));
+    for (unsigned c = 0; c < 128; ++c)
+        table[c] = ascii_char_info(static_cast<unsigned char>(c));
     return table;
 }();
 
@@ -80,11 +87,14 @@ public:
     /// at U+FE0E/U+FE0F (ExtFmtZwjSansPresSel, used inside emoji sequences).
     std::size_t skip_ext(std::size_t i, bool sans_selectors = false) const {
         while (i < m_s.size()) {
-            if (static_cast<unsigned char>(m_s[i]) < 0x80) return i;  // no ASCII is Extend
+            if (static_cast<unsigned char>(m_s[i]) < 0x80)
+                return i;  // no ASCII is Extend
             std::size_t len = 0;
             const WordClass w = at(i, len).word;
-            if (!is_ext_fmt_zwj(w)) return i;
-            if (sans_selectors && w == WordClass::kPresentationSelector) return i;
+            if (!is_ext_fmt_zwj(w))
+                return i;
+            if (sans_selectors && w == WordClass::kPresentationSelector)
+                return i;
             i += len;
         }
         return i;
@@ -99,7 +109,8 @@ public:
         std::size_t i = p;
         while (i < m_s.size()) {
             std::size_t len = 0;
-            if ((at(i, len).flags & kFlagComplexContext) == 0) break;
+            if ((at(i, len).flags & kFlagComplexContext) == 0)
+                break;
             i = skip_ext(i + len);
         }
         return i;
@@ -162,7 +173,8 @@ std::size_t Scanner::match_word(std::size_t p, TokenType& type) const {
                                     w == WordClass::kSingleQuote;
             const bool num_mid = w == WordClass::kMidNum || w == WordClass::kMidNumLet ||
                                  w == WordClass::kSingleQuote;
-            if (next >= m_s.size()) break;
+            if (next >= m_s.size())
+                break;
             std::size_t len2 = 0;
             const WordClass w2 = at(next, len2).word;
             const bool letter_state = state == WordState::kLetter || state == WordState::kHebrew;
@@ -171,13 +183,15 @@ std::size_t Scanner::match_word(std::size_t p, TokenType& type) const {
                 (state == WordState::kNumeric && num_mid && w2 == WordClass::kNumeric) ||
                 (state == WordState::kHebrew && w == WordClass::kDoubleQuote &&
                  w2 == WordClass::kHebrewLetter);
-            if (!joins) break;
+            if (!joins)
+                break;
             all_numeric = all_hangul = all_katakana = false;
             i = next;  // the following core character is consumed by the next iteration
             continue;
         }
         i = next;
-        if (state != WordState::kStart) end = i;
+        if (state != WordState::kStart)
+            end = i;
     }
     if (all_numeric) {
         type = TokenType::kNum;
@@ -194,16 +208,20 @@ std::size_t Scanner::match_word(std::size_t p, TokenType& type) const {
 std::size_t Scanner::match_emoji_unit(std::size_t p) const {
     std::size_t i = p;
     std::size_t len = 0;
-    while (i < m_s.size() && at(i, len).word == WordClass::kZwj) i += len;
-    if (i >= m_s.size()) return p;
+    while (i < m_s.size() && at(i, len).word == WordClass::kZwj)
+        i += len;
+    if (i >= m_s.size())
+        return p;
     const CharInfo info = at(i, len);
     if ((info.flags & kFlagEmojiChar) != 0) {
         i = skip_ext(i + len, true);
         std::size_t len2 = 0;
-        if (i < m_s.size() && code_point(i, len2) == 0xFE0F) i += len2;
+        if (i < m_s.size() && code_point(i, len2) == 0xFE0F)
+            i += len2;
         return i;
     }
-    if ((info.flags & kFlagEmojiModifier) != 0) return skip_ext(i + len, true);
+    if ((info.flags & kFlagEmojiModifier) != 0)
+        return skip_ext(i + len, true);
     return p;
 }
 
@@ -213,8 +231,10 @@ std::size_t Scanner::match_emoji(std::size_t p) const {
     if ((first.flags & kFlagKeycapBase) != 0) {  // [0-9#*] FE0F? 20E3
         std::size_t i = skip_ext(p + len, true);
         std::size_t len2 = 0;
-        if (i < m_s.size() && code_point(i, len2) == 0xFE0F) i += len2;
-        if (i < m_s.size() && code_point(i, len2) == 0x20E3) return skip_ext(i + len2, true);
+        if (i < m_s.size() && code_point(i, len2) == 0xFE0F)
+            i += len2;
+        if (i < m_s.size() && code_point(i, len2) == 0x20E3)
+            return skip_ext(i + len2, true);
         return p;
     }
     if (first.word == WordClass::kRegionalIndicator) {  // exactly two regional indicators
@@ -226,16 +246,19 @@ std::size_t Scanner::match_emoji(std::size_t p) const {
         return p;
     }
     std::size_t i = match_emoji_unit(p);
-    if (i == p) return p;
+    if (i == p)
+        return p;
     // ( ZWJ unit )*: a unit may itself start with ZWJs, and the previous unit may have
     // absorbed the joiner as an extender.
     while (i < m_s.size()) {
         std::size_t zlen = 0;
         const bool joiner_here = at(i, zlen).word == WordClass::kZwj;
         const bool joiner_before = i > p && i >= 3 && m_s.substr(i - 3, 3) == "\xE2\x80\x8D";
-        if (!joiner_here && !joiner_before) break;
+        if (!joiner_here && !joiner_before)
+            break;
         const std::size_t j = match_emoji_unit(i);
-        if (j == i) break;
+        if (j == i)
+            break;
         i = j;
     }
     return i;
@@ -245,14 +268,22 @@ std::size_t Scanner::match_emoji(std::size_t p) const {
 
 std::string_view token_type_name(TokenType type) {
     switch (type) {
-        case TokenType::kAlphanum: return "<ALPHANUM>";
-        case TokenType::kNum: return "<NUM>";
-        case TokenType::kSoutheastAsian: return "<SOUTHEAST_ASIAN>";
-        case TokenType::kIdeographic: return "<IDEOGRAPHIC>";
-        case TokenType::kHiragana: return "<HIRAGANA>";
-        case TokenType::kKatakana: return "<KATAKANA>";
-        case TokenType::kHangul: return "<HANGUL>";
-        case TokenType::kEmoji: return "<EMOJI>";
+        case TokenType::kAlphanum:
+            return "<ALPHANUM>";
+        case TokenType::kNum:
+            return "<NUM>";
+        case TokenType::kSoutheastAsian:
+            return "<SOUTHEAST_ASIAN>";
+        case TokenType::kIdeographic:
+            return "<IDEOGRAPHIC>";
+        case TokenType::kHiragana:
+            return "<HIRAGANA>";
+        case TokenType::kKatakana:
+            return "<KATAKANA>";
+        case TokenType::kHangul:
+            return "<HANGUL>";
+        case TokenType::kEmoji:
+            return "<EMOJI>";
     }
     return "<UNKNOWN>";
 }
@@ -268,7 +299,8 @@ std::size_t cut_point(std::string_view s, std::size_t begin, std::size_t end, st
         std::size_t len = 0;
         const char32_t c = decode(s, i, len);
         const std::size_t u = c >= 0x10000 && c != kInvalid ? 2 : 1;
-        if (units + u > max) break;
+        if (units + u > max)
+            break;
         units += u;
         i += len;
     }
@@ -318,10 +350,11 @@ void standard_tokenize(std::string_view utf8, std::vector<Token>& out,
         }
         if (best - p > max_token_length) {  // UTF-16 length >= byte length / 3; check exactly
             const std::size_t cut = cut_point(utf8, p, best, max_token_length);
-            if (cut < best) best = cut;
+            if (cut < best)
+                best = cut;
         }
-        out.push_back(Token{static_cast<std::uint32_t>(p), static_cast<std::uint32_t>(best),
-                            best_type});
+        out.push_back(
+            Token{static_cast<std::uint32_t>(p), static_cast<std::uint32_t>(best), best_type});
         p = best;
     }
 }
