@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -38,6 +39,14 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// CPU seconds (user + system, all threads) this process has used; on a shared machine this
+/// is steadier than wall time.
+double cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
 std::uint64_t directory_bytes(const std::filesystem::path& dir) {
@@ -61,6 +70,7 @@ int run_index(const IndexOptions& opt) {
     std::ifstream in(opt.collection);
     if (!in) throw std::runtime_error("cannot read " + opt.collection);
     const auto start = Clock::now();
+    const double cpu_start = cpu_seconds();
     Xapian::WritableDatabase db(opt.db, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_BACKEND_GLASS);
     Xapian::TermGenerator generator;  // no stemmer, no stopper: terms are the lowercased words
     std::string line;
@@ -88,11 +98,12 @@ int run_index(const IndexOptions& opt) {
     tokens = db.get_total_length();
     db.close();
     const double seconds = seconds_since(start);
+    const double cpu = cpu_seconds() - cpu_start;
     const std::uint64_t bytes = directory_bytes(opt.db);
     std::printf("engine=xapian mode=index docs=%llu tokens=%llu postings=%llu seconds=%.3f "
-                "docs_per_s=%.0f bytes=%llu bytes_per_posting=%.3f",
+                "cpu_seconds=%.3f docs_per_s=%.0f bytes=%llu bytes_per_posting=%.3f",
                 static_cast<unsigned long long>(docs), static_cast<unsigned long long>(tokens),
-                static_cast<unsigned long long>(postings), seconds,
+                static_cast<unsigned long long>(postings), seconds, cpu,
                 static_cast<double>(docs) / seconds, static_cast<unsigned long long>(bytes),
                 static_cast<double>(bytes) / static_cast<double>(postings));
     if (!opt.compact_to.empty()) {
@@ -193,12 +204,14 @@ int run_search(const SearchOptions& opt) {
     auto* hits_ptr = opt.run.empty() ? nullptr : &hits;
     std::atomic<std::size_t> next{0};
     const auto start = Clock::now();
+    const double cpu_start = cpu_seconds();
     std::vector<std::thread> workers;
     for (unsigned t = 0; t < opt.threads; ++t) {
         workers.emplace_back([&] { search_worker(opt, queries, next, latency, hits_ptr); });
     }
     for (auto& w : workers) w.join();
     const double seconds = seconds_since(start);
+    const double cpu = cpu_seconds() - cpu_start;
     if (!opt.run.empty()) {
         std::ofstream out(opt.run);
         for (std::size_t i = 0; i < queries.size(); ++i) {
@@ -212,9 +225,10 @@ int run_search(const SearchOptions& opt) {
     double total = 0.0;
     for (const double l : latency) total += l;
     std::printf("engine=xapian mode=search k=%zu threads=%u queries=%zu seconds=%.3f qps=%.1f "
-                "mean_ms=%.3f p50_ms=%.3f p99_ms=%.3f\n",
+                "cpu_seconds=%.3f qps_cpu=%.1f mean_ms=%.3f p50_ms=%.3f p99_ms=%.3f\n",
                 opt.k, opt.threads, queries.size(), seconds,
-                static_cast<double>(queries.size()) / seconds,
+                static_cast<double>(queries.size()) / seconds, cpu,
+                static_cast<double>(queries.size()) / cpu,
                 1e3 * total / static_cast<double>(std::max<std::size_t>(1, queries.size())),
                 1e3 * percentile(latency, 0.50), 1e3 * percentile(latency, 0.99));
     return 0;
