@@ -34,6 +34,10 @@ public:
     [[nodiscard]] const std::string& token(std::int32_t id) const;
     /// One past the largest id.
     [[nodiscard]] std::size_t size() const { return m_tokens.size(); }
+    /// Every (token, id) entry, in no particular order.
+    [[nodiscard]] std::vector<std::pair<std::string, std::int32_t>> entries() const {
+        return {m_ids.begin(), m_ids.end()};
+    }
 
 private:
     std::unordered_map<std::string, std::int32_t, StringHash, std::equal_to<>> m_ids;

@@ -1,12 +1,294 @@
-#include <gtest/gtest.h>
+/// Unit tests of the tokenizer pipeline: split behaviours, truncation against a naive oracle,
+/// errors for unsupported features and bad input, padding, vocab.txt fallback, threads.
 
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <thread>
+
+#include "model/tokenizer/split.hpp"
 #include "model/tokenizer/tokenizer.hpp"
+#include "model/tokenizer/truncation.hpp"
 #include "tests/run_cli.hpp"
+#include "util/error.hpp"
 
 namespace cascade::model {
 namespace {
 
-TEST(Tokenizer, Placeholder) { SUCCEED(); }
+using nlohmann::json;
+using cascade::testing::shared_dir;
+
+/// A small BERT-like tokenizer.json: [PAD] 0, [UNK] 1, [CLS] 2, [SEP] 3, then words.
+json mini_bert() {
+    json vocab = json::object();
+    const char* tokens[] = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "hello", "world", "##s", "un",
+                            "##aff", "##able", ",", "!", "cafe", "a", "##b"};
+    int id = 0;
+    for (const char* t : tokens) vocab[t] = id++;
+    json added = json::array();
+    for (int i = 0; i < 4; ++i) {
+        added.push_back({{"id", i}, {"content", tokens[i]}, {"special", true},
+                         {"normalized", false}});
+    }
+    return {{"version", "1.0"},
+            {"added_tokens", added},
+            {"normalizer", {{"type", "BertNormalizer"}, {"lowercase", true}}},
+            {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
+            {"post_processor", {{"type", "BertProcessing"}, {"cls", {"[CLS]", 2}},
+                                {"sep", {"[SEP]", 3}}}},
+            {"model", {{"type", "WordPiece"}, {"unk_token", "[UNK]"},
+                       {"continuing_subword_prefix", "##"}, {"max_input_chars_per_word", 10},
+                       {"vocab", vocab}}}};
+}
+
+Tokenizer load(const json& j) { return Tokenizer::from_json(j.dump(), "mini.json"); }
+
+using Ids = std::vector<std::int32_t>;
+
+TEST(Tokenizer, WordPieceSingleAndPair) {
+    auto t = load(mini_bert());
+    EXPECT_EQ(t.encode("Hello, worlds!").ids, (Ids{2, 4, 10, 5, 6, 11, 3}));
+    EXPECT_EQ(t.encode("unaffable CAFÉ", false).ids, (Ids{7, 8, 9, 12}));
+    EXPECT_EQ(t.encode("unknownword").ids, (Ids{2, 1, 3}));      // unmatched piece -> [UNK]
+    EXPECT_EQ(t.encode("abbbbbbbbbb").ids, (Ids{2, 1, 3}));      // 11 chars > 10 -> [UNK]
+    EXPECT_EQ(t.encode("abbbbbbbbb").ids.size(), 12u);           // 10 chars: a ##b x9
+    Encoding p = t.encode_pair("hello", "world !");
+    EXPECT_EQ(p.ids, (Ids{2, 4, 3, 5, 11, 3}));
+    EXPECT_EQ(p.type_ids, (Ids{0, 0, 0, 1, 1, 1}));
+    EXPECT_EQ(p.attention_mask, (Ids{1, 1, 1, 1, 1, 1}));
+    EXPECT_EQ(t.num_special_tokens(false), 2u);
+    EXPECT_EQ(t.num_special_tokens(true), 3u);
+    EXPECT_EQ(t.encode("[CLS]hello[SEP]", false).ids, (Ids{2, 4, 3}));  // added tokens kept
+}
+
+TEST(Tokenizer, EmptyAndWhitespaceInputs) {
+    auto t = load(mini_bert());
+    EXPECT_EQ(t.encode("").ids, (Ids{2, 3}));
+    EXPECT_EQ(t.encode(" \t\n ").ids, (Ids{2, 3}));
+    EXPECT_EQ(t.encode_pair("", "").ids, (Ids{2, 3, 3}));
+    EXPECT_TRUE(t.encode("", false).ids.empty());
+}
+
+TEST(Tokenizer, InvalidUtf8IsRepairedNotFatal) {
+    auto t = load(mini_bert());
+    std::string bad = "hello \xff\xfe world \xc3";
+    EXPECT_EQ(t.encode(bad).ids, t.encode("hello \xEF\xBF\xBD\xEF\xBF\xBD world \xEF\xBF\xBD").ids);
+    EXPECT_EQ(t.encode(bad).ids, (Ids{2, 4, 5, 3}));  // clean_text drops U+FFFD as HF does
+}
+
+/// HF's LongestFirst rule written out directly (tokenizers/src/utils/truncation.rs).
+std::pair<std::size_t, std::size_t> oracle_longest_first(std::size_t n1, std::size_t n2,
+                                                         std::size_t max) {
+    if (n1 + n2 <= max) return {n1, n2};
+    std::size_t small = std::min(n1, n2);
+    std::size_t large = std::max(n1, n2);
+    std::size_t keep_small = small;
+    std::size_t keep_large = small > max ? small : std::max(small, max - small);
+    if (keep_small + keep_large > max) {
+        keep_small = max / 2;
+        keep_large = keep_small + max % 2;
+    }
+    keep_large = std::min(keep_large, large);
+    keep_small = std::min(keep_small, small);
+    return n1 <= n2 ? std::make_pair(keep_small, keep_large)
+                    : std::make_pair(keep_large, keep_small);
+}
+
+TEST(Truncation, LongestFirstMatchesOracle) {
+    for (std::size_t n1 = 0; n1 <= 20; ++n1) {
+        for (std::size_t n2 = 0; n2 <= 20; ++n2) {
+            for (std::size_t max = 0; max <= 25; ++max) {
+                tok::IdSequence a{Ids(n1, 7), Ids(n1, 0)};
+                tok::IdSequence b{Ids(n2, 8), Ids(n2, 1)};
+                tok::truncate(a, &b, max, TruncationStrategy::longest_first);
+                auto [e1, e2] = oracle_longest_first(n1, n2, max);
+                ASSERT_EQ(a.ids.size(), e1) << n1 << " " << n2 << " " << max;
+                ASSERT_EQ(b.ids.size(), e2) << n1 << " " << n2 << " " << max;
+                ASSERT_LE(a.ids.size() + b.ids.size(), std::max(max, n1 + n2 <= max ? n1 + n2 : 0));
+            }
+        }
+    }
+}
+
+TEST(Truncation, PairLengthsHonourSpecialTokens) {
+    auto t = load(mini_bert());
+    std::string doc;
+    for (int i = 0; i < 50; ++i) doc += "hello world ";
+    for (std::size_t max : {6u, 10u, 64u}) {
+        Encoding e = t.encode_pair("hello world", doc, max, TruncationStrategy::only_second);
+        EXPECT_EQ(e.size(), max);
+        EXPECT_EQ(e.ids.front(), 2);
+        EXPECT_EQ(e.ids.back(), 3);
+        EXPECT_EQ(e.ids[1], 4);  // the query is kept whole
+    }
+    EXPECT_EQ(t.encode(doc, true, 16).size(), 16u);
+    EXPECT_EQ(t.encode(doc, false, 16).size(), 16u);
+    // HF errors when only_second cannot leave the document at least one token.
+    EXPECT_THROW((void)t.encode_pair("hello world", doc, 5, TruncationStrategy::only_second),
+                 Error);
+    EXPECT_THROW((void)t.encode_pair("hello world hello", "world", 5,
+                                     TruncationStrategy::only_second),
+                 Error);
+    EXPECT_THROW((void)t.encode_pair("a", "b", 2), Error);  // fewer than 3 special tokens
+    EXPECT_EQ(t.encode_pair("hello", "world", 3).ids, (Ids{2, 3, 3}));
+}
+
+TEST(SplitBehavior, HfDocumentationExample) {
+    // The example of HF's SplitDelimiterBehavior docs: "the-final--countdown" split on '-'.
+    std::string text = "the-final--countdown";
+    auto pieces = [&](tok::SplitBehavior b) {
+        std::vector<tok::Span> spans;
+        tok::find_char_spans(text, [](char32_t c) { return c == '-'; }, spans);
+        std::vector<std::string> out;
+        for (auto [s, e] : tok::apply_behavior(spans, b, false)) out.push_back(text.substr(s, e - s));
+        return out;
+    };
+    using V = std::vector<std::string>;
+    EXPECT_EQ(pieces(tok::SplitBehavior::removed), (V{"the", "final", "countdown"}));
+    EXPECT_EQ(pieces(tok::SplitBehavior::isolated),
+              (V{"the", "-", "final", "-", "-", "countdown"}));
+    EXPECT_EQ(pieces(tok::SplitBehavior::merged_with_previous),
+              (V{"the-", "final-", "-", "countdown"}));
+    EXPECT_EQ(pieces(tok::SplitBehavior::merged_with_next),
+              (V{"the", "-final", "-", "-countdown"}));
+    EXPECT_EQ(pieces(tok::SplitBehavior::contiguous), (V{"the", "-", "final", "--", "countdown"}));
+}
+
+TEST(Regex, OnigurumaClassesAndLookahead) {
+    tok::Regex re(R"(\s+(?!\S)|\s+|\p{L}+|\p{N})");
+    std::string text = "ab  12\u00a0\u3000x";
+    std::vector<tok::Span> spans;
+    re.find_spans(text, spans);
+    std::vector<std::string> matches;
+    for (const auto& s : spans) {
+        ASSERT_TRUE(s.is_match);
+        matches.push_back(text.substr(s.begin, s.end - s.begin));
+    }
+    // "  " before a digit: \s+(?!\S) leaves the last space for the next match.
+    // Likewise "\u00a0\u3000" before "x" (both are Oniguruma \s, ICU's \s lacks neither here).
+    EXPECT_EQ(matches,
+              (std::vector<std::string>{"ab", " ", " ", "1", "2", "\u00a0", "\u3000", "x"}));
+    EXPECT_THROW(tok::Regex("(unclosed"), Error);
+}
+
+TEST(Tokenizer, UnsupportedFeaturesAreNamed) {
+    auto expect_named = [](json j, const std::string& what) {
+        try {
+            (void)Tokenizer::from_json(j.dump(), "x.json");
+            ADD_FAILURE() << "no error for " << what;
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("x.json"), std::string::npos) << e.what();
+        }
+    };
+    json j = mini_bert();
+    j["normalizer"] = {{"type", "FancyNorm"}};
+    expect_named(j, "normalizer FancyNorm");
+    j = mini_bert();
+    j["pre_tokenizer"] = {{"type", "UnicodeScripts"}};
+    expect_named(j, "pre_tokenizer UnicodeScripts");
+    j = mini_bert();
+    j["model"]["type"] = "WordLevel";
+    expect_named(j, "model WordLevel");
+    j = mini_bert();
+    j["post_processor"] = {{"type", "Bogus"}};
+    expect_named(j, "post_processor Bogus");
+    j = mini_bert();
+    j["model"]["unk_token"] = "<nope>";
+    expect_named(j, "<nope>");
+    expect_named(json::array(), "not a JSON object");
+}
+
+TEST(Tokenizer, MalformedFilesGiveInputErrors) {
+    cascade::testing::TempDir dir;
+    cascade::testing::write_file(dir / "tokenizer.json", "{\"model\": ");
+    EXPECT_THROW((void)Tokenizer::from_file(dir / "tokenizer.json"), InputError);
+    EXPECT_THROW((void)Tokenizer::from_file(dir / "missing.json"), IoError);
+    EXPECT_THROW((void)Tokenizer::from_model_dir(dir / "nothing"), Error);
+    cascade::testing::write_file(dir / "vocab.txt", "a\nb\n");
+    EXPECT_THROW((void)Tokenizer::from_vocab_txt(dir / "vocab.txt"), InputError);  // no [UNK]
+}
+
+TEST(Tokenizer, PaddingAndVocabQueries) {
+    auto t = load(mini_bert());
+    std::vector<Encoding> batch = t.encode_batch({"hello", "hello world , hello"});
+    t.pad(batch);
+    ASSERT_EQ(batch[0].size(), batch[1].size());
+    EXPECT_EQ(batch[0].ids, (Ids{2, 4, 3, 0, 0, 0}));
+    EXPECT_EQ(batch[0].attention_mask, (Ids{1, 1, 1, 0, 0, 0}));
+    t.pad(batch, 8);
+    EXPECT_EQ(batch[1].size(), 8u);
+    EXPECT_EQ(t.token_to_id("##aff"), 8);
+    EXPECT_EQ(t.token_to_id("nope"), std::nullopt);
+    EXPECT_EQ(t.id_to_token(9), "##able");
+    EXPECT_EQ(t.id_to_token(999), "");
+    EXPECT_EQ(t.vocab_size(), 15u);
+    EXPECT_EQ(t.pad_id(), 0);
+    EXPECT_EQ(t.model_type(), "WordPiece");
+    EXPECT_FALSE(t.truncation().has_value());
+}
+
+TEST(Tokenizer, MiniLmSettingsAndVocabTxtFallback) {
+    auto dir = shared_dir();
+    if (dir.empty()) GTEST_SKIP() << "no shared dir";
+    auto folder = dir / "models/tokenizers/all-MiniLM-L6-v2";
+    auto t = Tokenizer::from_file(folder / "tokenizer.json");
+    ASSERT_TRUE(t.padding().has_value());
+    EXPECT_EQ(t.padding()->fixed_length, 128u);
+    ASSERT_TRUE(t.truncation().has_value());
+    EXPECT_EQ(t.truncation()->max_length, 128u);
+    EXPECT_EQ(t.vocab_size(), 30522u);
+    EXPECT_EQ(t.token_to_id("[SEP]"), 102);
+    // encode() ignores the file's 128 limit: the caller chooses max_length.
+    std::string long_text;
+    for (int i = 0; i < 300; ++i) long_text += "retrieval ";
+    EXPECT_EQ(t.encode(long_text).size(), 302u);
+    EXPECT_EQ(t.encode(long_text, true, 512).size(), 302u);
+
+    cascade::testing::TempDir tmp;
+    std::filesystem::copy_file(folder / "vocab.txt", tmp / "vocab.txt");
+    auto v = Tokenizer::from_model_dir(tmp.path());
+    for (const char* text : {"Héllo, WORLD! [SEP] 中文 don't", "IL-6 p53 β-catenin"}) {
+        EXPECT_EQ(v.encode_pair(text, "doc text").ids, t.encode_pair(text, "doc text").ids);
+    }
+}
+
+TEST(Tokenizer, MillionCharacterInputs) {
+    auto dir = shared_dir();
+    if (dir.empty()) GTEST_SKIP() << "no shared dir";
+    auto bert = Tokenizer::from_file(dir / "models/tokenizers/all-MiniLM-L6-v2/tokenizer.json");
+    auto qwen = Tokenizer::from_file(dir / "models/tokenizers/qwen3/tokenizer.json");
+    std::string one_word(1'000'000, 'a');
+    std::string words;
+    while (words.size() < 1'000'000) words += "lorem ipsum dolor ";
+    EXPECT_EQ(bert.encode(one_word).ids, (Ids{101, 100, 102}));
+    EXPECT_EQ(bert.encode_pair("query", words, 512).size(), 512u);
+    Encoding q = qwen.encode(one_word, false);
+    EXPECT_GT(q.size(), 1000u);
+    EXPECT_EQ(qwen.encode(words, false, 512).size(), 512u);
+}
+
+TEST(Tokenizer, ThreadsAgreeWithSerial) {
+    auto dir = shared_dir();
+    if (dir.empty()) GTEST_SKIP() << "no shared dir";
+    auto qwen = Tokenizer::from_file(dir / "models/tokenizers/qwen3/tokenizer.json");
+    std::vector<std::string> texts;
+    for (int i = 0; i < 200; ++i) {
+        texts.push_back("sample " + std::to_string(i * 7919) + " text with words like caching, " +
+                        "merging and threads " + std::string(static_cast<std::size_t>(i % 9), 'x'));
+    }
+    std::vector<Encoding> a, b;
+    std::thread t1([&] { a = qwen.encode_batch(texts); });
+    std::thread t2([&] { b = qwen.encode_batch(texts); });
+    t1.join();
+    t2.join();
+    auto fresh = Tokenizer::from_file(dir / "models/tokenizers/qwen3/tokenizer.json");
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        auto serial = fresh.encode(texts[i]).ids;
+        EXPECT_EQ(a[i].ids, serial);
+        EXPECT_EQ(b[i].ids, serial);
+    }
+}
 
 }  // namespace
 }  // namespace cascade::model

@@ -29,7 +29,6 @@ Unigram::Unigram(const nlohmann::json& c) {
         }
         auto piece = entry.at(0).get<std::string>();
         double score = entry.at(1).get<double>();
-        m_max_piece_bytes = std::max(m_max_piece_bytes, piece.size());
         m_vocab.add(std::move(piece), id++);
         m_scores.push_back(score);
         m_min_score = std::min(m_min_score, score);
@@ -45,6 +44,7 @@ Unigram::Unigram(const nlohmann::json& c) {
         m_unk_id = unk;
     }
     m_byte_fallback = c.value("byte_fallback", false);
+    m_trie = PrefixTrie(m_vocab.entries());
 }
 
 void Unigram::tokenize(std::string_view word, std::vector<std::int32_t>& ids) const {
@@ -63,19 +63,14 @@ void Unigram::tokenize(std::string_view word, std::vector<std::int32_t>& ids) co
                                         n - start);
         const double base = best[start].score;
         bool single_char = false;
-        std::size_t end = start + char_len;
-        while (end <= n && end - start <= m_max_piece_bytes) {
-            if (auto id = m_vocab.find(word.substr(start, end - start))) {
-                double candidate = base + m_scores[static_cast<std::size_t>(*id)];
-                Node& target = best[end];
-                if (!target.reached || candidate > target.score) {
-                    target = {candidate, start, *id, true};
-                }
-                single_char = single_char || end - start == char_len;
+        m_trie.for_each_prefix(word.substr(start), [&](std::size_t length, std::int32_t id) {
+            double candidate = base + m_scores[static_cast<std::size_t>(id)];
+            Node& target = best[start + length];
+            if (!target.reached || candidate > target.score) {
+                target = {candidate, start, id, true};
             }
-            if (end == n) break;
-            end += std::min(utf8_length(static_cast<unsigned char>(word[end])), n - end);
-        }
+            single_char = single_char || length == char_len;
+        });
         if (!single_char) {
             Node& target = best[start + char_len];
             double candidate = base + unk_score;

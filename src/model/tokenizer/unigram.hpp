@@ -5,6 +5,7 @@
 /// fused) or, with byte_fallback, `<0xXX>` pieces (HF models/unigram, `encode_optimized`).
 
 #include "model/tokenizer/model.hpp"
+#include "model/tokenizer/prefix_trie.hpp"
 
 namespace cascade::model::tok {
 
@@ -21,7 +22,7 @@ private:
     bool m_byte_fallback = false;
     bool m_fuse_unk = true;
     double m_min_score = 0.0;
-    std::size_t m_max_piece_bytes = 0;
+    PrefixTrie m_trie;
 };
 
 }  // namespace cascade::model::tok

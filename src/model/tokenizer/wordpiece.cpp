@@ -15,11 +15,25 @@ WordPiece::WordPiece(const nlohmann::json& c) {
     m_prefix = c.value("continuing_subword_prefix", std::string("##"));
     m_max_chars = c.value("max_input_chars_per_word", std::size_t{100});
     set_unk(c.value("unk_token", std::string("[UNK]")));
+    build_tries();
 }
 
 WordPiece::WordPiece(Vocab vocab, const std::string& unk_token) {
     m_vocab = std::move(vocab);
     set_unk(unk_token);
+    build_tries();
+}
+
+void WordPiece::build_tries() {
+    auto entries = m_vocab.entries();
+    m_word_start = PrefixTrie(entries);
+    std::vector<std::pair<std::string, std::int32_t>> continuation;
+    for (auto& [token, id] : entries) {
+        if (token.compare(0, m_prefix.size(), m_prefix) == 0) {
+            continuation.emplace_back(token.substr(m_prefix.size()), id);
+        }
+    }
+    m_continuation = PrefixTrie(continuation);
 }
 
 void WordPiece::set_unk(const std::string& unk_token) {
@@ -35,34 +49,19 @@ void WordPiece::tokenize(std::string_view word, std::vector<std::int32_t>& ids) 
         ids.push_back(m_unk_id);
         return;
     }
-    // Greedy longest-match-first (Wu et al. 2016; google-research/bert tokenization.py).
+    // Greedy longest-match-first (Wu et al. 2016; google-research/bert tokenization.py): the
+    // longest vocab entry at each position, "##"-prefixed ones after the first.
     std::size_t mark = ids.size();
-    std::string candidate;
-    std::size_t start = 0;
-    while (start < word.size()) {
-        std::size_t end = word.size();
-        std::optional<std::int32_t> found;
-        while (start < end) {
-            candidate.clear();
-            if (start > 0) {
-                candidate += m_prefix;
-            }
-            candidate.append(word.substr(start, end - start));
-            found = m_vocab.find(candidate);
-            if (found) {
-                break;
-            }
-            do {  // step back one code point
-                --end;
-            } while (end > start && (static_cast<unsigned char>(word[end]) & 0xC0) == 0x80);
-        }
-        if (!found) {
+    for (std::size_t start = 0; start < word.size();) {
+        const PrefixTrie& trie = start == 0 ? m_word_start : m_continuation;
+        auto [length, id] = trie.longest_prefix(word.substr(start));
+        if (id < 0) {
             ids.resize(mark);
             ids.push_back(m_unk_id);
             return;
         }
-        ids.push_back(*found);
-        start = end;
+        ids.push_back(id);
+        start += length;
     }
 }
 

@@ -4,6 +4,7 @@
 /// whole word becoming [UNK] when any part cannot be matched (HF models/wordpiece).
 
 #include "model/tokenizer/model.hpp"
+#include "model/tokenizer/prefix_trie.hpp"
 
 namespace cascade::model::tok {
 
@@ -18,10 +19,13 @@ public:
 
 private:
     void set_unk(const std::string& unk_token);
+    void build_tries();
 
     std::string m_prefix = "##";
     std::size_t m_max_chars = 100;
     std::int32_t m_unk_id = 0;
+    PrefixTrie m_word_start;    // every token, matched at the start of a word
+    PrefixTrie m_continuation;  // tokens with the prefix, stored without it
 };
 
 }  // namespace cascade::model::tok
