@@ -86,6 +86,9 @@ void Regex::find_spans(std::string_view text, std::vector<Span>& spans) const {
     byte_at.push_back(text.size());
     UErrorCode status = U_ZERO_ERROR;
     std::unique_ptr<icu::RegexMatcher> m(m_pattern->matcher(u, status));
+    // No backtrack-stack cap: ICU's default 8 MB overflows on runs of a million spaces that
+    // Oniguruma handles; the stack grows with the input instead.
+    m->setStackLimit(0, status);
     if (U_FAILURE(status)) {
         throw Error(std::string("regex matcher failed: ") + u_errorName(status));
     }

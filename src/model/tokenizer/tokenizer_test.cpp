@@ -266,6 +266,15 @@ TEST(Tokenizer, MillionCharacterInputs) {
     Encoding q = qwen.encode(one_word, false);
     EXPECT_GT(q.size(), 1000u);
     EXPECT_EQ(qwen.encode(words, false, 512).size(), 512u);
+    // Long whitespace runs: regex backtracking must not overflow (ICU's default stack did).
+    std::string spaces(1'000'000, ' ');
+    EXPECT_GT(qwen.encode(spaces, false).size(), 1000u);
+    EXPECT_EQ(bert.encode(spaces).ids, (Ids{101, 102}));
+    auto unigram = Tokenizer::from_file(std::filesystem::path(CASCADE_SOURCE_DIR) /
+                                        "tests/golden/tokenizer/unigram_xlmr_style.tokenizer.json");
+    // HF (npm tokenizers) gives these ids for 1,000 spaces / newlines instead of 1,000,000.
+    EXPECT_EQ(unigram.encode(spaces + "x" + spaces).ids, (Ids{0, 5, 219, 5, 2}));
+    EXPECT_EQ(unigram.encode(std::string(1'000'000, '\n')).ids, (Ids{0, 5, 2}));
 }
 
 TEST(Tokenizer, ThreadsAgreeWithSerial) {
