@@ -9,5 +9,6 @@ namespace cascade::cli {
 void add_eval_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_convert_command(CLI::App& app);
+void add_search_command(CLI::App& app);
 
 }  // namespace cascade::cli

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     cascade::cli::add_eval_command(app);
     cascade::cli::add_compare_command(app);
     cascade::cli::add_convert_command(app);
+    cascade::cli::add_search_command(app);
 
     try {
         app.parse(argc, argv);

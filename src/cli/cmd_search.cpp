@@ -1,0 +1,139 @@
+/// `cascade search`: BM25 first-stage retrieval over a cascade index, written as a TREC run.
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "collection/reader.hpp"
+#include "collection/trec_io.hpp"
+#include "index/index.hpp"
+#include "retrieve/bm25_retriever.hpp"
+#include "util/error.hpp"
+#include "util/progress.hpp"
+
+namespace cascade::cli {
+
+namespace {
+
+/// Queries searched per progress-bar update (threads share each batch).
+constexpr std::size_t kProgressBatch = 64;
+
+struct SearchArgs {
+    std::string index;
+    std::string queries;
+    std::string format = "auto";
+    std::string qids_from;
+    std::string run;
+    std::string tag = "cascade";
+    std::string algorithm = "maxscore";
+    std::string fields;
+    std::size_t k = 1000;
+    unsigned threads = 1;
+    float k1 = 0.9F;
+    float b = 0.4F;
+    bool remove_query = false;
+};
+
+std::vector<Query> load_queries(const SearchArgs& args) {
+    std::vector<Query> queries = read_queries(args.queries, args.format);
+    std::set<std::string> seen;
+    for (const Query& q : queries) {
+        if (!seen.insert(q.id).second) {
+            throw InputError(args.queries, fmt::format("query id '{}' appears twice", q.id));
+        }
+    }
+    if (!args.qids_from.empty()) {
+        Qrels qrels = read_qrels(args.qids_from);
+        std::erase_if(queries, [&](const Query& q) { return !qrels.by_query.contains(q.id); });
+    }
+    return queries;
+}
+
+void run_search(const SearchArgs& args) {
+    if (args.k == 0) {
+        throw UsageError("--k must be at least 1");
+    }
+    retrieve::Bm25Options options;
+    options.params = {args.k1, args.b};
+    options.algorithm = retrieve::parse_algorithm(args.algorithm);
+    options.threads = std::max(1U, args.threads);
+    if (!args.fields.empty()) {
+        options.fields = retrieve::parse_field_weights(args.fields);
+    }
+    std::vector<Query> queries = load_queries(args);
+    index::Index index = index::Index::open(args.index);
+    retrieve::Bm25Retriever retriever(index, options);
+
+    Progress progress("search", queries.size(), "queries", stderr_is_terminal());
+    auto start = std::chrono::steady_clock::now();
+    std::vector<std::vector<retrieve::Hit>> results;
+    results.reserve(queries.size());
+    for (std::size_t i = 0; i < queries.size(); i += kProgressBatch) {
+        std::span<const Query> batch(queries.data() + i,
+                                     std::min(kProgressBatch, queries.size() - i));
+        for (auto& hits : retriever.search(batch, args.k)) {
+            results.push_back(std::move(hits));
+        }
+        progress.set(results.size());
+    }
+    progress.finish();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (args.remove_query) {
+        retrieve::remove_query_hits(retriever, queries, results);
+    }
+    Run run = retrieve::to_run(retriever, queries, results, args.tag);
+    write_run(args.run, run);
+
+    std::size_t empty = 0;
+    for (const auto& hits : results) {
+        empty += hits.empty() ? 1 : 0;
+    }
+    std::string out = fmt::format(
+        "queries\t{}\nqueries without hits\t{}\nhits\t{}\nretriever\t{}\nalgorithm\t{}\n"
+        "threads\t{}\nseconds\t{:.3f}\nqueries/s\t{:.1f}\nrun\t{}\n",
+        queries.size(), empty, run.num_entries(), retriever.name(),
+        retrieve::algorithm_name(options.algorithm), options.threads, seconds,
+        seconds > 0 ? static_cast<double>(queries.size()) / seconds : 0.0, args.run);
+    std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
+}  // namespace
+
+void add_search_command(CLI::App& app) {
+    auto args = std::make_shared<SearchArgs>();
+    auto* cmd = app.add_subcommand(
+        "search", "BM25 retrieval (Lucene/Anserini-exact scores) over an index, to a TREC run");
+    cmd->add_option("--index", args->index, "Index directory built by `cascade index`")
+        ->required();
+    cmd->add_option("--queries", args->queries,
+                    "Queries: BEIR/JSONL, TSV (qid<TAB>text), TREC topics; plain or .gz")
+        ->required()
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--format", args->format, "Query file format: auto, jsonl, tsv, trec, ...");
+    cmd->add_option("--qids-from", args->qids_from,
+                    "Search only the queries judged in this qrels file")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--run", args->run, "TREC run file to write")->required();
+    cmd->add_option("--k", args->k, "Hits per query (default 1000)");
+    cmd->add_option("--algorithm", args->algorithm,
+                    "Top-k algorithm: exhaustive, maxscore (default), wand, bmw; all give the "
+                    "same run");
+    cmd->add_option("--threads", args->threads, "Search threads (default 1)");
+    cmd->add_option("--k1", args->k1, "BM25 k1 (default 0.9, Anserini's)");
+    cmd->add_option("--b", args->b, "BM25 b (default 0.4, Anserini's)");
+    cmd->add_option("--fields", args->fields,
+                    "Fields and weights, e.g. title,text or title=1.0,text=0.5 "
+                    "(default: every indexed field, weight 1)");
+    cmd->add_flag("--remove-query", args->remove_query,
+                  "Drop hits whose document id equals the query id (Anserini -removeQuery)");
+    cmd->add_option("--tag", args->tag, "Run tag (default cascade)");
+    cmd->callback([args] { run_search(*args); });
+}
+
+}  // namespace cascade::cli
