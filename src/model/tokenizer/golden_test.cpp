@@ -78,6 +78,18 @@ TEST(TokenizerVectors, Qwen2WithQwen3TokenizerJson) {
     check_vectors("models/tokenizers/qwen3/tokenizer.json", "qwen2");
 }
 
+TEST(TokenizerVectors, LlamaSpmWithSentencePieceModel) {
+    auto dir = shared_dir();
+    if (dir.empty()) GTEST_SKIP() << "no shared dir";
+    auto tokenizer = Tokenizer::from_sentencepiece(
+        dir / "models/tokenizer-testvectors/llama2-tokenizer.model");
+    EXPECT_EQ(tokenizer.vocab_size(), 32000u);
+    for (const auto& v : read_vectors(dir / "models/tokenizer-testvectors/llama-spm")) {
+        EXPECT_EQ(tokenizer.encode(v.text, false).ids, v.ids) << "text: '" << v.text << "'";
+    }
+    EXPECT_EQ(tokenizer.encode("Hello").ids.front(), 1);  // <s>
+}
+
 std::filesystem::path golden_dir() {
     return std::filesystem::path(CASCADE_SOURCE_DIR) / "tests/golden/tokenizer";
 }

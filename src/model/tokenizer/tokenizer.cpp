@@ -12,6 +12,7 @@
 #include "model/tokenizer/normalizer.hpp"
 #include "model/tokenizer/post_processor.hpp"
 #include "model/tokenizer/pre_tokenizer.hpp"
+#include "model/tokenizer/sentencepiece.hpp"
 #include "model/tokenizer/truncation.hpp"
 #include "util/error.hpp"
 #include "util/utf8.hpp"
@@ -270,7 +271,15 @@ Tokenizer Tokenizer::from_model_dir(const std::filesystem::path& dir) {
         }
         return from_vocab_txt(dir / "vocab.txt", lowercase);
     }
-    throw Error("no tokenizer.json or vocab.txt in model folder " + dir.string());
+    if (std::filesystem::exists(dir / "tokenizer.model")) {
+        return from_sentencepiece(dir / "tokenizer.model");
+    }
+    throw Error("no tokenizer.json, vocab.txt or tokenizer.model in model folder " + dir.string());
+}
+
+Tokenizer Tokenizer::from_sentencepiece(const std::filesystem::path& model_file) {
+    return from_json(tok::sentencepiece_bpe_to_json(model_file.string()).dump(),
+                     model_file.string());
 }
 
 Encoding Tokenizer::encode(std::string_view text, bool add_special_tokens,

@@ -67,8 +67,11 @@ public:
     /// A BERT tokenizer from a bare `vocab.txt`: BertNormalizer (lower-casing and accent
     /// stripping when `lowercase`), BertPreTokenizer, WordPiece, `[CLS] A [SEP] B [SEP]`.
     static Tokenizer from_vocab_txt(const std::filesystem::path& vocab_txt, bool lowercase = true);
+    /// A SentencePiece BPE `tokenizer.model` (Llama 2 style), converted as Hugging Face's
+    /// Llama converter does (see sentencepiece.hpp).
+    static Tokenizer from_sentencepiece(const std::filesystem::path& model_file);
     /// A model folder: its tokenizer.json, else its vocab.txt (lower-cased unless the folder's
-    /// tokenizer_config.json says `"do_lower_case": false`).
+    /// tokenizer_config.json says `"do_lower_case": false`), else its tokenizer.model.
     static Tokenizer from_model_dir(const std::filesystem::path& dir);
 
     /// Encodes one text. `max_length` > 0 truncates to that many tokens including the special

@@ -209,6 +209,32 @@ TEST(Tokenizer, MalformedFilesGiveInputErrors) {
     EXPECT_THROW((void)Tokenizer::from_vocab_txt(dir / "vocab.txt"), InputError);  // no [UNK]
 }
 
+TEST(Tokenizer, MalformedSentencePieceModels) {
+    cascade::testing::TempDir dir;
+    cascade::testing::write_file(dir / "empty.model", "");
+    EXPECT_THROW((void)Tokenizer::from_sentencepiece(dir / "empty.model"), InputError);
+    cascade::testing::write_file(dir / "cut.model", std::string("\x0a\x7f\x0a\x03abc", 7));
+    EXPECT_THROW((void)Tokenizer::from_sentencepiece(dir / "cut.model"), InputError);
+    // One piece, trainer_spec model_type = 1 (Unigram): named as not implemented.
+    std::string unigram("\x0a\x03\x0a\x01\x61\x12\x02\x18\x01", 9);
+    cascade::testing::write_file(dir / "uni.model", unigram);
+    try {
+        (void)Tokenizer::from_sentencepiece(dir / "uni.model");
+        ADD_FAILURE() << "no error";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("not implemented: SentencePiece model type 1"),
+                  std::string::npos) << e.what();
+    }
+    auto shared = shared_dir();
+    if (shared.empty()) return;
+    std::string llama = cascade::testing::slurp(
+        shared / "models/tokenizer-testvectors/llama2-tokenizer.model");
+    for (std::size_t cut : {1u, 100u, 5000u, 200000u}) {
+        cascade::testing::write_file(dir / "t.model", llama.substr(0, cut));
+        EXPECT_THROW((void)Tokenizer::from_sentencepiece(dir / "t.model"), InputError) << cut;
+    }
+}
+
 TEST(Tokenizer, PaddingAndVocabQueries) {
     auto t = load(mini_bert());
     std::vector<Encoding> batch = t.encode_batch({"hello", "hello world , hello"});
