@@ -7,6 +7,7 @@
 namespace cascade::cli {
 
 void add_eval_command(CLI::App& app);
+void add_index_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_convert_command(CLI::App& app);
 void add_search_command(CLI::App& app);

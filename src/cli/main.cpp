@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     app.fallthrough(false);
 
     cascade::cli::add_eval_command(app);
+    cascade::cli::add_index_command(app);
     cascade::cli::add_compare_command(app);
     cascade::cli::add_convert_command(app);
     cascade::cli::add_search_command(app);
