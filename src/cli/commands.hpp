@@ -11,5 +11,7 @@ void add_index_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_convert_command(CLI::App& app);
 void add_search_command(CLI::App& app);
+void add_rerank_command(CLI::App& app);
+void add_embed_command(CLI::App& app);
 
 }  // namespace cascade::cli

@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
     cascade::cli::add_compare_command(app);
     cascade::cli::add_convert_command(app);
     cascade::cli::add_search_command(app);
+    cascade::cli::add_rerank_command(app);
+    cascade::cli::add_embed_command(app);
 
     try {
         app.parse(argc, argv);
