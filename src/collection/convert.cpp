@@ -4,7 +4,6 @@
 #include <unordered_set>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "collection/classic.hpp"
 #include "collection/reader.hpp"
@@ -15,12 +14,44 @@
 namespace cascade {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 
 namespace {
 
-std::string json_line(const json& j) {
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+/// Appends `s` as a JSON string literal: quotes, backslashes and control characters escaped,
+/// other UTF-8 written as is (the readers have already repaired invalid sequences).
+void append_json_string(std::string& out, std::string_view s) {
+    out.push_back('"');
+    for (char c : s) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\t': out += "\\t"; break;
+            case '\r': out += "\\r"; break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20) {
+                    fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<int>(c));
+                } else {
+                    out.push_back(c);
+                }
+        }
+    }
+    out.push_back('"');
+}
+
+/// One line of BEIR JSONL with Python json.dumps' separators, the way BEIR's files are written:
+/// `{"_id": "...", "title": "...", "text": "..."}`.
+void append_record(std::string& out, std::string_view id, const std::string* title,
+                   std::string_view text) {
+    out += "{\"_id\": ";
+    append_json_string(out, id);
+    if (title != nullptr) {
+        out += ", \"title\": ";
+        append_json_string(out, *title);
+    }
+    out += ", \"text\": ";
+    append_json_string(out, text);
+    out += "}\n";
 }
 
 /// Streams the documents into `path`; returns the set of ids written.
@@ -40,8 +71,8 @@ std::unordered_set<std::string> write_corpus(const ConvertOptions& options,
                 fmt::format("duplicate document id '{}' skipped (first kept)", doc.id));
             continue;
         }
-        line = json_line(json{{"_id", doc.id}, {"title", doc.title}, {"text", doc.text}});
-        line.push_back('\n');
+        line.clear();
+        append_record(line, doc.id, &doc.title, doc.text);
         out.stream() << line;
         ++report.documents;
         if (progress) {
@@ -96,7 +127,9 @@ void write_queries(const fs::path& path, const std::vector<Query>& queries,
                 fmt::format("duplicate query id '{}' skipped (first kept)", q.id));
             continue;
         }
-        out.stream() << json_line(json{{"_id", q.id}, {"text", q.text}}) << '\n';
+        std::string line;
+        append_record(line, q.id, nullptr, q.text);
+        out.stream() << line;
         ++report.queries;
     }
     out.commit();

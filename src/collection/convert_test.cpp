@@ -88,10 +88,42 @@ TEST(Convert, EverySharedCollectionMatchesItsSourceCounts) {
     EXPECT_EQ(time.by_query.at("1").size(), 7U);
 }
 
+TEST(Convert, SciFactRoundTripsRecordForRecord) {
+    auto shared = cascade::testing::shared_dir();
+    if (shared.empty()) {
+        GTEST_SKIP() << "../shared not present";
+    }
+    TempDir tmp;
+    ConvertOptions options;
+    options.input = (shared / "data/scifact").string();
+    (void)convert_to_beir(options, (tmp / "out").string());
+    auto original = open_documents(options.input);
+    auto converted = open_documents((tmp / "out").string());
+    Document a;
+    Document b;
+    std::size_t n = 0;
+    while (original->next(a)) {
+        ASSERT_TRUE(converted->next(b));
+        ASSERT_EQ(a.id, b.id);
+        ASSERT_EQ(a.title, b.title) << a.id;
+        ASSERT_EQ(a.text, b.text) << a.id;
+        ++n;
+    }
+    EXPECT_FALSE(converted->next(b));
+    EXPECT_EQ(n, 5183U);
+    auto qa = read_queries(options.input);
+    auto qb = read_queries((tmp / "out").string());
+    ASSERT_EQ(qa.size(), qb.size());
+    for (std::size_t i = 0; i < qa.size(); ++i) {
+        EXPECT_EQ(qa[i].id, qb[i].id);
+        EXPECT_EQ(qa[i].text, qb[i].text);
+    }
+}
+
 TEST(Convert, JsonlWithSeparateQueriesAndQrelsAndDuplicateIds) {
     TempDir tmp;
     write_file(tmp / "docs.jsonl", "{\"id\": \"a\", \"contents\": \"alpha \\\"quoted\\\"\"}\n"
-                                   "{\"id\": \"b\", \"contents\": \"beta\\ttab\"}\n"
+                                   "{\"id\": \"b\", \"contents\": \"beta\\ttab\\u0001\"}\n"
                                    "{\"id\": \"a\", \"contents\": \"again\"}\n");
     write_file(tmp / "topics.txt", "<top>\n<num> Number: 7\n<title> alpha\n</top>\n");
     write_file(tmp / "qrels.txt", "7 0 a 2\n7 0 z 1\n8 0 b 1\n");
@@ -110,10 +142,10 @@ TEST(Convert, JsonlWithSeparateQueriesAndQrelsAndDuplicateIds) {
     EXPECT_EQ(report.qrels_unknown_documents, 1U);
     EXPECT_EQ(report.qrels_unknown_queries, 1U);
     EXPECT_EQ(cascade::testing::slurp(tmp / "out/corpus.jsonl"),
-              "{\"_id\":\"a\",\"text\":\"alpha \\\"quoted\\\"\",\"title\":\"\"}\n"
-              "{\"_id\":\"b\",\"text\":\"beta\\ttab\",\"title\":\"\"}\n");
+              "{\"_id\": \"a\", \"title\": \"\", \"text\": \"alpha \\\"quoted\\\"\"}\n"
+              "{\"_id\": \"b\", \"title\": \"\", \"text\": \"beta\\ttab\\u0001\"}\n");
     EXPECT_EQ(cascade::testing::slurp(tmp / "out/queries.jsonl"),
-              "{\"_id\":\"7\",\"text\":\"alpha\"}\n");
+              "{\"_id\": \"7\", \"text\": \"alpha\"}\n");
     EXPECT_EQ(cascade::testing::slurp(tmp / "out/qrels/dev.tsv"),
               "query-id\tcorpus-id\tscore\n7\ta\t2\n7\tz\t1\n8\tb\t1\n");
 }

@@ -1,6 +1,6 @@
 #include "collection/jsonl.hpp"
 
-#include <initializer_list>
+#include <array>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -15,62 +15,148 @@ namespace {
 
 using nlohmann::json;
 
-json parse_object(const LineReader& reader, std::string& line) {
-    sanitize_utf8_inplace(line);
-    json j;
-    try {
-        j = json::parse(line);
-    } catch (const json::parse_error& e) {
+/// Keys a record may carry; the first present one of each group wins.
+enum Key : std::size_t { kUnderscoreId, kId, kTitle, kText, kContents, kQuery, kNumKeys };
+constexpr std::array<std::string_view, kNumKeys> kKeyNames = {"_id",  "id",       "title",
+                                                              "text", "contents", "query"};
+
+/// One top-level value of a record: absent, null, a string, an integer, or another type.
+struct Value {
+    enum class Kind { kAbsent, kNull, kString, kInteger, kOther } kind = Kind::kAbsent;
+    std::string text;             ///< the string, or the integer's digits
+    const char* type_name = "";  ///< for kOther: object, array, number, boolean
+};
+
+/// SAX handler that keeps only the top-level fields in kKeyNames, so nested metadata (BEIR's
+/// evidence dictionaries) is scanned but never built into a DOM.
+class RecordHandler final : public nlohmann::json_sax<json> {
+public:
+    std::array<Value, kNumKeys> values;
+    std::string error;
+    bool root_is_object = false;
+
+    void reset() {
+        for (auto& v : values) {
+            v.kind = Value::Kind::kAbsent;
+            v.text.clear();
+        }
+        error.clear();
+        root_is_object = false;
+        m_depth = 0;
+        m_slot = kNumKeys;
+    }
+
+    bool null() override { return scalar(Value::Kind::kNull, {}, ""); }
+    bool boolean(bool) override { return scalar(Value::Kind::kOther, {}, "boolean"); }
+    bool number_integer(number_integer_t v) override {
+        return scalar(Value::Kind::kInteger, std::to_string(v), "");
+    }
+    bool number_unsigned(number_unsigned_t v) override {
+        return scalar(Value::Kind::kInteger, std::to_string(v), "");
+    }
+    bool number_float(number_float_t, const string_t&) override {
+        return scalar(Value::Kind::kOther, {}, "number");
+    }
+    bool string(string_t& s) override { return scalar(Value::Kind::kString, std::move(s), ""); }
+    bool binary(binary_t&) override { return scalar(Value::Kind::kOther, {}, "binary"); }
+    bool start_object(std::size_t) override { return open("object"); }
+    bool end_object() override { return close(); }
+    bool start_array(std::size_t) override { return open("array"); }
+    bool end_array() override { return close(); }
+    bool key(string_t& k) override {
+        if (m_depth == 1) {
+            m_slot = kNumKeys;
+            for (std::size_t i = 0; i < kNumKeys; ++i) {
+                if (k == kKeyNames[i]) {
+                    m_slot = i;
+                }
+            }
+        }
+        return true;
+    }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e)
+        override {
         std::string_view what = e.what();
         auto bracket = what.find("] ");
-        if (bracket != std::string_view::npos) {
-            what.remove_prefix(bracket + 2);
+        error.assign(bracket == std::string_view::npos ? what : what.substr(bracket + 2));
+        return false;
+    }
+
+private:
+    bool scalar(Value::Kind kind, std::string text, const char* type_name) {
+        if (m_depth == 0) {
+            root_is_object = false;
+        } else if (m_depth == 1 && m_slot < kNumKeys) {
+            values[m_slot].kind = kind;
+            values[m_slot].text = std::move(text);
+            values[m_slot].type_name = type_name;
         }
-        reader.fail(fmt::format("invalid JSON: {}", what));
+        return true;
     }
-    if (!j.is_object()) {
-        reader.fail(fmt::format("expected a JSON object, got {}", j.type_name()));
+    bool open(const char* type_name) {
+        if (m_depth == 0) {
+            root_is_object = std::string_view(type_name) == "object";
+        } else if (m_depth == 1 && m_slot < kNumKeys) {
+            values[m_slot].kind = Value::Kind::kOther;
+            values[m_slot].type_name = type_name;
+        }
+        ++m_depth;
+        return true;
     }
-    return j;
+    bool close() {
+        --m_depth;
+        return true;
+    }
+
+    int m_depth = 0;
+    std::size_t m_slot = kNumKeys;
+};
+
+void parse_record(const LineReader& reader, std::string& line, RecordHandler& handler) {
+    sanitize_utf8_inplace(line);
+    handler.reset();
+    bool ok = json::sax_parse(line, &handler);
+    if (!ok || !handler.error.empty()) {
+        reader.fail(fmt::format("invalid JSON: {}", handler.error));
+    }
+    if (!handler.root_is_object) {
+        reader.fail("expected a JSON object per line");
+    }
 }
 
-/// The id from the first present key; numbers are accepted (some JSONL files write them).
-std::string read_id(const LineReader& reader, const json& j) {
-    for (const char* key : {"_id", "id"}) {
-        auto it = j.find(key);
-        if (it == j.end()) {
+/// The id from `_id` or `id`; numbers are accepted (some JSONL files write them).
+std::string take_id(const LineReader& reader, RecordHandler& h) {
+    for (Key key : {kUnderscoreId, kId}) {
+        Value& v = h.values[key];
+        if (v.kind == Value::Kind::kAbsent) {
             continue;
         }
-        std::string id;
-        if (it->is_string()) {
-            id = it->get<std::string>();
-        } else if (it->is_number_integer()) {
-            id = it->dump();
-        } else {
-            reader.fail(fmt::format("field '{}': expected a string or integer id, got {}", key,
-                                    it->type_name()));
+        if (v.kind != Value::Kind::kString && v.kind != Value::Kind::kInteger) {
+            reader.fail(fmt::format("field '{}': expected a string or integer id, got {}",
+                                    kKeyNames[key],
+                                    v.kind == Value::Kind::kNull ? "null" : v.type_name));
         }
-        if (collection_detail::trim(id).empty()) {
-            reader.fail(fmt::format("field '{}': empty id", key));
+        if (collection_detail::trim(v.text).empty()) {
+            reader.fail(fmt::format("field '{}': empty id", kKeyNames[key]));
         }
-        return id;
+        return std::move(v.text);
     }
     reader.fail("field '_id': missing (expected '_id' or 'id')");
 }
 
-/// The first present string field among `keys`; null or missing gives "".
-std::string read_text(const LineReader& reader, const json& j,
-                      std::initializer_list<const char*> keys) {
-    for (const char* key : keys) {
-        auto it = j.find(key);
-        if (it == j.end() || it->is_null()) {
+/// The first present string among `keys`; null or absent gives "".
+std::string take_text(const LineReader& reader, RecordHandler& h,
+                      std::initializer_list<Key> keys) {
+    for (Key key : keys) {
+        Value& v = h.values[key];
+        if (v.kind == Value::Kind::kAbsent || v.kind == Value::Kind::kNull) {
             continue;
         }
-        if (!it->is_string()) {
-            reader.fail(
-                fmt::format("field '{}': expected a string, got {}", key, it->type_name()));
+        if (v.kind != Value::Kind::kString) {
+            reader.fail(fmt::format("field '{}': expected a string, got {}", kKeyNames[key],
+                                    v.kind == Value::Kind::kInteger ? "number" : v.type_name));
         }
-        return it->get<std::string>();
+        return std::move(v.text);
     }
     return {};
 }
@@ -80,14 +166,17 @@ std::string read_text(const LineReader& reader, const json& j,
 JsonlDocumentReader::JsonlDocumentReader(std::string path) : m_reader(std::move(path)) {}
 
 bool JsonlDocumentReader::next(Document& doc) {
+    // One handler per thread, reset for every record: the SAX interface is not copyable into
+    // the public header, and a record never spans two calls.
+    thread_local RecordHandler handler;
     while (m_reader.next(m_line)) {
         if (collection_detail::is_blank(m_line)) {
             continue;
         }
-        json j = parse_object(m_reader, m_line);
-        doc.id = read_id(m_reader, j);
-        doc.title = read_text(m_reader, j, {"title"});
-        doc.text = read_text(m_reader, j, {"text", "contents"});
+        parse_record(m_reader, m_line, handler);
+        doc.id = take_id(m_reader, handler);
+        doc.title = take_text(m_reader, handler, {kTitle});
+        doc.text = take_text(m_reader, handler, {kText, kContents});
         return true;
     }
     return false;
@@ -95,16 +184,17 @@ bool JsonlDocumentReader::next(Document& doc) {
 
 std::vector<Query> read_jsonl_queries(const std::string& path) {
     LineReader reader(path);
+    RecordHandler handler;
     std::vector<Query> queries;
     std::string line;
     while (reader.next(line)) {
         if (collection_detail::is_blank(line)) {
             continue;
         }
-        json j = parse_object(reader, line);
+        parse_record(reader, line, handler);
         Query q;
-        q.id = read_id(reader, j);
-        q.text = read_text(reader, j, {"text", "query", "contents", "title"});
+        q.id = take_id(reader, handler);
+        q.text = take_text(reader, handler, {kText, kQuery, kContents, kTitle});
         queries.push_back(std::move(q));
     }
     return queries;
