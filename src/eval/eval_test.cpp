@@ -184,5 +184,18 @@ TEST(Format, TrecEvalLineLayout) {
     EXPECT_EQ(text, "num_ret               \tall\t9\nmap                   \tall\t0.1825\n");
 }
 
+TEST(Format, LongQueryIdsAreNotTruncated) {
+    const std::string qid(3000, 'q');
+    Qrels q;
+    q.by_query[qid] = {{"d", 1}};
+    Run run;
+    run.by_query[qid] = {{"d", 1.0, 1}};
+    EvalOptions o;
+    o.measures = {"map"};
+    const auto text = format_trec_eval(evaluate(q, run, o), true);
+    EXPECT_EQ(text, "map                   \t" + qid + "\t1.0000\n" +
+                        "map                   \tall\t1.0000\n");
+}
+
 }  // namespace
 }  // namespace cascade::eval

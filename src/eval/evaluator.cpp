@@ -130,16 +130,24 @@ EvalResult evaluate(const Qrels& qrels, const Run& run, const EvalOptions& optio
 
 namespace {
 
+/// Appends printf-formatted text; sized exactly, so long query ids are never cut.
+template <typename... Args>
+void append_printf(std::string& out, const char* format, Args... args) {
+    const int n = std::snprintf(nullptr, 0, format, args...);
+    CASCADE_ASSERT(n >= 0);
+    const size_t old = out.size();
+    out.resize(old + static_cast<size_t>(n) + 1);
+    std::snprintf(out.data() + old, static_cast<size_t>(n) + 1, format, args...);
+    out.resize(old + static_cast<size_t>(n));
+}
+
 void append_line(std::string& out, const ValueColumn& col, const std::string& qid, double value) {
-    char buf[512];
     if (col.kind == ValueKind::Long) {
-        std::snprintf(buf, sizeof(buf), "%-22s\t%s\t%ld\n", col.name.c_str(), qid.c_str(),
+        append_printf(out, "%-22s\t%s\t%ld\n", col.name.c_str(), qid.c_str(),
                       static_cast<long>(value));
     } else {
-        std::snprintf(buf, sizeof(buf), "%-22s\t%s\t%6.4f\n", col.name.c_str(), qid.c_str(),
-                      value);
+        append_printf(out, "%-22s\t%s\t%6.4f\n", col.name.c_str(), qid.c_str(), value);
     }
-    out += buf;
 }
 
 }  // namespace
@@ -156,9 +164,7 @@ std::string format_trec_eval(const EvalResult& result, bool per_query) {
         }
     }
     if (result.report_runid) {
-        char buf[512];
-        std::snprintf(buf, sizeof(buf), "%-22s\t%s\t%s\n", "runid", "all", result.run_id.c_str());
-        out += buf;
+        append_printf(out, "%-22s\t%s\t%s\n", "runid", "all", result.run_id.c_str());
     }
     for (size_t c = 0; c < result.columns.size(); ++c) {
         append_line(out, result.columns[c], "all", result.summary[c]);
