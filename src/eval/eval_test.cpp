@@ -188,7 +188,7 @@ TEST(Format, LongQueryIdsAreNotTruncated) {
     const std::string qid(3000, 'q');
     Qrels q;
     q.by_query[qid] = {{"d", 1}};
-    Run run;
+    cascade::Run run;
     run.by_query[qid] = {{"d", 1.0, 1}};
     EvalOptions o;
     o.measures = {"map"};
