@@ -1,6 +1,8 @@
 #include "index/inverter.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <span>
 #include <memory>
 
 #include "index/field_writer.hpp"
@@ -41,6 +43,8 @@ void Inverter::clear() {
     m_arena.shrink_to_fit();
     m_terms.clear();
     m_terms.shrink_to_fit();
+    m_term_positions.clear();
+    m_term_positions.shrink_to_fit();
     m_table.assign(kInitialTable, Slot{0, 0});
     m_mask = kInitialTable - 1;
     m_bytes = kInitialTable * sizeof(Slot);
@@ -80,8 +84,17 @@ std::uint32_t Inverter::intern(std::string_view term, std::uint64_t hash) {
     }
     CASCADE_ASSERT(m_terms.size() < UINT32_MAX - 1);
     auto id = static_cast<std::uint32_t>(m_terms.size());
-    m_terms.push_back(Term{m_arena.size(), static_cast<std::uint32_t>(term.size()), {}, {}});
-    m_arena.append(term);
+    Term& t = m_terms.emplace_back();
+    t.length = static_cast<std::uint32_t>(term.size());
+    if (term.size() <= kInlineTerm) {
+        std::memcpy(t.inline_text, term.data(), term.size());
+    } else {
+        t.offset = m_arena.size();
+        m_arena.append(term);
+    }
+    if (m_positions) {
+        m_term_positions.emplace_back();
+    }
     m_table[i] = Slot{id + 1, low};
     m_bytes += term.size() + kTermOverhead;
     if (m_terms.size() * 2 > m_table.size()) {
@@ -92,15 +105,17 @@ std::uint32_t Inverter::intern(std::string_view term, std::uint64_t hash) {
 
 void Inverter::add(std::uint32_t docid, std::string_view term, std::uint64_t hash,
                    std::uint32_t freq, const std::uint32_t* positions) {
-    Term& t = m_terms[intern(term, hash)];
+    const std::uint32_t id = intern(term, hash);
+    Term& t = m_terms[id];
     std::size_t cap = t.postings.capacity();
     t.postings.push_back(docid);
     t.postings.push_back(freq);
     m_bytes += (t.postings.capacity() - cap) * sizeof(std::uint32_t);
     if (m_positions) {
-        cap = t.positions.capacity();
-        t.positions.insert(t.positions.end(), positions, positions + freq);
-        m_bytes += (t.positions.capacity() - cap) * sizeof(std::uint32_t);
+        auto& list = m_term_positions[id];
+        cap = list.capacity();
+        list.insert(list.end(), positions, positions + freq);
+        m_bytes += (list.capacity() - cap) * sizeof(std::uint32_t);
     }
 }
 
@@ -124,7 +139,9 @@ void Inverter::spill() {
     RunWriter run(path);
     for (std::uint32_t id : sorted_terms()) {
         const Term& t = m_terms[id];
-        run.add(term_text(t), t.postings, t.positions);
+        run.add(term_text(t), t.postings,
+                m_positions ? std::span<const std::uint32_t>(m_term_positions[id])
+                            : std::span<const std::uint32_t>());
     }
     run.finish();
     clear();
@@ -146,7 +163,9 @@ void Inverter::write(FieldWriter& out) {
             docids.push_back(t.postings[i]);
             freqs.push_back(t.postings[i + 1]);
         }
-        out.add_term(term_text(t), docids, freqs, t.positions);
+        out.add_term(term_text(t), docids, freqs,
+                     m_positions ? std::span<const std::uint32_t>(m_term_positions[id])
+                                 : std::span<const std::uint32_t>());
     }
 }
 

@@ -38,11 +38,16 @@ public:
     void write(FieldWriter& out);
 
 private:
+    /// Terms up to kInlineTerm bytes live inside the record, on the cache line add() touches
+    /// anyway; longer ones in m_arena.
+    static constexpr std::size_t kInlineTerm = 24;
     struct Term {
-        std::uint64_t offset;  // into m_arena
+        std::vector<std::uint32_t> postings;  // (docid, freq) interleaved
         std::uint32_t length;
-        std::vector<std::uint32_t> postings;   // (docid, freq) interleaved
-        std::vector<std::uint32_t> positions;  // concatenated, when enabled
+        union {
+            char inline_text[kInlineTerm];
+            std::uint64_t offset;  // into m_arena when length > kInlineTerm
+        };
     };
     struct Slot {
         std::uint32_t term_plus_one;  // 0 = empty
@@ -50,7 +55,8 @@ private:
     };
 
     [[nodiscard]] std::string_view term_text(const Term& t) const {
-        return {m_arena.data() + t.offset, t.length};
+        return t.length <= kInlineTerm ? std::string_view(t.inline_text, t.length)
+                                       : std::string_view(m_arena.data() + t.offset, t.length);
     }
     std::uint32_t intern(std::string_view term, std::uint64_t hash);
     void grow_table();
@@ -63,6 +69,7 @@ private:
     std::string m_prefix;
     std::string m_arena;
     std::vector<Term> m_terms;
+    std::vector<std::vector<std::uint32_t>> m_term_positions;  // by term id, when enabled
     std::vector<Slot> m_table;
     std::uint64_t m_mask = 0;
     std::uint64_t m_bytes = 0;
