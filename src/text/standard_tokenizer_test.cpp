@@ -11,6 +11,7 @@
 
 #include "text/char_class.hpp"
 #include "text/golden_test_util.hpp"
+#include "util/utf8.hpp"
 
 namespace cascade::text {
 namespace {
@@ -113,6 +114,55 @@ TEST(StandardTokenizer, AgreesWithIcuOnRandomText) {
         for (int i = 0; i < n; ++i)
             text += alphabet[rng() % alphabet.size()];
         ASSERT_EQ(tokens_of(text), icu_words(text)) << "text: [" << text << "]";
+    }
+}
+
+// Random code points from the whole Unicode range (and random bytes): tokens are non-empty,
+// ordered, non-overlapping, whole code points, and a token never contains a space.
+TEST(StandardTokenizer, RandomUnicodeIsWellBehaved) {
+    std::mt19937 rng(777);
+    const std::vector<char32_t> interesting = {0x20,   0x2E,   0x27,    0x5F,    0x3A,    0x200D,
+                                               0xFE0F, 0x20E3, 0x1F469, 0x2764,  0x1F3FC, 0x1F1FA,
+                                               0x0E01, 0x4E2D, 0x3042,  0x30AB,  0xD55C,  0x05D0,
+                                               0x22,   0x0301, 0xE0067, 0xE007F, 0x23,    0x31};
+    for (int round = 0; round < 2000; ++round) {
+        std::string text;
+        const int n = 1 + static_cast<int>(rng() % 40);
+        for (int i = 0; i < n; ++i) {
+            char32_t c = 0;
+            switch (rng() % 3) {
+                case 0:
+                    c = interesting[rng() % interesting.size()];
+                    break;
+                case 1:
+                    c = static_cast<char32_t>(rng() % 0x3000);
+                    break;
+                default:
+                    c = static_cast<char32_t>(rng() % 0x110000);
+                    break;
+            }
+            if (c >= 0xD800 && c <= 0xDFFF)
+                c = 'x';
+            testing::append_utf8(text, c);
+        }
+        if (round % 4 == 0)
+            text[rng() % text.size()] = static_cast<char>(rng());  // ill-formed
+        const bool well_formed = is_valid_utf8(text);
+        std::vector<Token> tokens;
+        standard_tokenize(text, tokens);
+        std::uint32_t last_end = 0;
+        for (const Token& t : tokens) {
+            ASSERT_LT(t.begin, t.end);
+            ASSERT_LE(last_end, t.begin);
+            ASSERT_LE(t.end, text.size());
+            if (well_formed) {  // tokens hold whole code points
+                ASSERT_NE(static_cast<unsigned char>(text[t.begin]) & 0xC0, 0x80u);
+                ASSERT_TRUE(t.end == text.size() ||
+                            (static_cast<unsigned char>(text[t.end]) & 0xC0) != 0x80);
+            }
+            ASSERT_EQ(text.substr(t.begin, t.end - t.begin).find(' '), std::string::npos);
+            last_end = t.end;
+        }
     }
 }
 
