@@ -219,6 +219,28 @@ TEST(IndexBuild, NextGeqMatchesNaiveSearch) {
     }
 }
 
+TEST(IndexBuild, ExhaustedAndDefaultCursorsStayAtTheEnd) {
+    TempDir tmp;
+    auto docs = random_docs(2000, 50, 8);
+    build(docs, tmp / "idx");
+    Index index = Index::open(tmp / "idx");
+    TermInfo info = index.field(0).term_info_at(0);
+    ASSERT_GT(info.doc_freq, 2 * kBlockSize);
+    PostingCursor c = index.field(0).postings(info);
+    c.next_geq(index.num_docs());
+    EXPECT_EQ(c.docid(), index.num_docs());
+    c.next();
+    EXPECT_EQ(c.docid(), index.num_docs()) << "next() after the end must not resurrect";
+    c.next_geq(5);
+    EXPECT_EQ(c.docid(), index.num_docs());
+    PostingCursor empty;
+    EXPECT_EQ(empty.docid(), empty.sentinel());
+    empty.next();
+    empty.next_geq(10);
+    EXPECT_EQ(empty.docid(), empty.sentinel());
+    EXPECT_EQ(empty.size(), 0U);
+}
+
 std::map<std::string, std::string> read_dir(const std::filesystem::path& dir) {
     std::map<std::string, std::string> out;
     for (const auto& e : std::filesystem::directory_iterator(dir)) {

@@ -92,6 +92,10 @@ void PostingCursor::decode_freqs() {
 }
 
 void PostingCursor::next_block() {
+    if (m_docid == m_sentinel) {  // exhausted (or default-constructed): stay at the end
+        m_pos = m_block_len == 0 ? 0 : m_block_len - 1;
+        return;
+    }
     if (m_decoded_block + 1 < m_num_blocks) {
         enter_block(m_decoded_block + 1);
         return;
@@ -127,7 +131,7 @@ std::uint32_t PostingCursor::find_block(std::uint32_t from, std::uint32_t target
 }
 
 void PostingCursor::next_geq(std::uint32_t target) {
-    if (target <= m_docid) {
+    if (target <= m_docid || m_docid == m_sentinel) {
         return;
     }
     if (m_docs[m_block_len - 1] < target) {
