@@ -77,11 +77,82 @@ function cases() {
   return out;
 }
 
-async function golden(name, tokenizerJson) {
-  const tok = Tokenizer.fromFile(tokenizerJson);
+// Variants: a real tokenizer.json with some sections replaced (RFC 7396 merge patch), to cover
+// components the real files do not use. The first line of the golden holds base and patch.
+const VARIANTS = {
+  variant_bytelevel_roberta: ['qwen3', {
+    normalizer: null,
+    pre_tokenizer: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
+    post_processor: { type: 'RobertaProcessing', sep: ['<|im_end|>', 151645],
+                      cls: ['<|im_start|>', 151644], trim_offsets: true, add_prefix_space: true },
+  }],
+  variant_bpe_ignore_merges: ['qwen3', {
+    model: { ignore_merges: true },
+    pre_tokenizer: { type: 'Sequence', pretokenizers: [
+      { type: 'Digits', individual_digits: false },
+      { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: true }] },
+  }],
+  variant_nfkd_punctuation: ['bert', {
+    normalizer: { type: 'Sequence', normalizers: [
+      { type: 'NFKD' }, { type: 'StripAccents' }, { type: 'Lowercase' },
+      { type: 'Replace', pattern: { String: '-' }, content: ' - ' },
+      { type: 'Strip', strip_left: true, strip_right: true }] },
+    pre_tokenizer: { type: 'Sequence', pretokenizers: [
+      { type: 'WhitespaceSplit' }, { type: 'Punctuation', behavior: 'Isolated' },
+      { type: 'Digits', individual_digits: true }] },
+  }],
+  variant_nfkc_whitespace: ['bert', {
+    normalizer: { type: 'Sequence', normalizers: [{ type: 'NFKC' }, { type: 'Lowercase' }] },
+    pre_tokenizer: { type: 'Sequence', pretokenizers: [
+      { type: 'Whitespace' }, { type: 'Digits', individual_digits: false }] },
+    post_processor: { type: 'BertProcessing', sep: ['[SEP]', 102], cls: ['[CLS]', 101] },
+  }],
+  variant_nfc_splits: ['bert', {
+    normalizer: { type: 'Sequence', normalizers: [
+      { type: 'NFC' }, { type: 'Lowercase' },
+      { type: 'Replace', pattern: { Regex: '\\s+' }, content: ' ' }] },
+    pre_tokenizer: { type: 'Sequence', pretokenizers: [
+      { type: 'Split', pattern: { String: ' ' }, behavior: 'Removed', invert: false },
+      { type: 'Split', pattern: { Regex: '\\d+' }, behavior: 'MergedWithPrevious', invert: false },
+      { type: 'Split', pattern: { Regex: '[aeiou]' }, behavior: 'MergedWithNext', invert: false },
+      { type: 'Split', pattern: { Regex: '\\p{P}+' }, behavior: 'Isolated', invert: true },
+      { type: 'CharDelimiterSplit', delimiter: 'x' },
+      { type: 'Split', pattern: { Regex: '[,.;]' }, behavior: 'Contiguous', invert: false }] },
+  }],
+  variant_nfd_prepend: ['bert', {
+    normalizer: { type: 'Sequence', normalizers: [
+      { type: 'NFD' }, { type: 'Lowercase' }, { type: 'Prepend', prepend: 'the ' }] },
+  }],
+};
+
+function mergePatch(target, patch) {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const out = (target && typeof target === 'object' && !Array.isArray(target)) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) out[k] = null;  // keep the key: tokenizer.json sections are nullable
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}
+
+function variantCases() {
+  return cases().filter((c, i) => i % 4 === 0 || c.a < EDGE_CASES.length);
+}
+
+async function golden(name, tokenizerJson, variant) {
+  let tok;
+  let header = null;
+  if (variant) {
+    const [base, patch] = variant;
+    const json = JSON.parse(fs.readFileSync(tokenizerJson, 'utf8'));
+    tok = Tokenizer.fromString(JSON.stringify(mergePatch(json, patch)));
+    header = JSON.stringify({ base, patch });
+  } else {
+    tok = Tokenizer.fromFile(tokenizerJson);
+  }
   tok.disablePadding();
-  const lines = [];
-  for (const c of cases()) {
+  const lines = header ? [header] : [];
+  for (const c of variant ? variantCases() : cases()) {
     if (c.max_length > 0) {
       tok.setTruncation(c.max_length, { strategy: c.strategy });
     } else {
@@ -106,6 +177,11 @@ async function main() {
   for (const extra of ['unigram_xlmr_style', 'unigram_byte_fallback']) {
     const file = path.join(outDir, extra + '.tokenizer.json');
     if (fs.existsSync(file)) await golden(extra, file);
+  }
+  const bases = { bert: path.join(models, 'all-MiniLM-L6-v2/tokenizer.json'),
+                  qwen3: path.join(models, 'qwen3/tokenizer.json') };
+  for (const [name, variant] of Object.entries(VARIANTS)) {
+    await golden(name, bases[variant[0]], variant);
   }
 }
 

@@ -300,7 +300,7 @@ Encoding Tokenizer::encode_pair(std::string_view first, std::string_view second,
     tok::IdSequence b = m_impl->encode_sequence(second, 1);
     if (max_length > 0) {
         std::size_t added = add_special_tokens ? num_special_tokens(true) : 0;
-        tok::truncate(a, &b, tok::effective_length(max_length, added), strategy);
+        tok::truncate(a, &b, tok::effective_length(max_length, added), strategy, max_length);
     }
     return m_impl->finish(a, &b, add_special_tokens);
 }

@@ -76,37 +76,56 @@ TEST(Tokenizer, InvalidUtf8IsRepairedNotFatal) {
     EXPECT_EQ(t.encode(bad).ids, (Ids{2, 4, 5, 3}));  // clean_text drops U+FFFD as HF does
 }
 
-/// HF's LongestFirst rule written out directly (tokenizers/src/utils/truncation.rs).
+/// LongestFirst stated plainly, as HF tokenizers 0.23 behaves (probed through npm): when the
+/// shorter side fits in half, only the longer is cut; when both hold at least `requested`
+/// tokens (max before special tokens), the first gets max / 2 and the second the rest;
+/// otherwise max is halved, the longer side getting the odd token.
 std::pair<std::size_t, std::size_t> oracle_longest_first(std::size_t n1, std::size_t n2,
-                                                         std::size_t max) {
+                                                         std::size_t max, std::size_t requested) {
     if (n1 + n2 <= max) return {n1, n2};
-    std::size_t small = std::min(n1, n2);
-    std::size_t large = std::max(n1, n2);
-    std::size_t keep_small = small;
-    std::size_t keep_large = small > max ? small : std::max(small, max - small);
-    if (keep_small + keep_large > max) {
-        keep_small = max / 2;
-        keep_large = keep_small + max % 2;
+    const std::size_t half = max / 2;
+    const std::size_t rest = max - half;
+    if (std::min(n1, n2) >= requested) return {half, rest};
+    if (std::min(n1, n2) * 2 <= max) {
+        return n1 <= n2 ? std::make_pair(n1, max - n1) : std::make_pair(max - n2, n2);
     }
-    keep_large = std::min(keep_large, large);
-    keep_small = std::min(keep_small, small);
-    return n1 <= n2 ? std::make_pair(keep_small, keep_large)
-                    : std::make_pair(keep_large, keep_small);
+    return n1 <= n2 ? std::make_pair(half, rest) : std::make_pair(rest, half);
 }
 
 TEST(Truncation, LongestFirstMatchesOracle) {
-    for (std::size_t n1 = 0; n1 <= 20; ++n1) {
-        for (std::size_t n2 = 0; n2 <= 20; ++n2) {
-            for (std::size_t max = 0; max <= 25; ++max) {
-                tok::IdSequence a{Ids(n1, 7), Ids(n1, 0)};
-                tok::IdSequence b{Ids(n2, 8), Ids(n2, 1)};
-                tok::truncate(a, &b, max, TruncationStrategy::longest_first);
-                auto [e1, e2] = oracle_longest_first(n1, n2, max);
-                ASSERT_EQ(a.ids.size(), e1) << n1 << " " << n2 << " " << max;
-                ASSERT_EQ(b.ids.size(), e2) << n1 << " " << n2 << " " << max;
-                ASSERT_LE(a.ids.size() + b.ids.size(), std::max(max, n1 + n2 <= max ? n1 + n2 : 0));
+    for (std::size_t specials : {0u, 3u}) {
+        for (std::size_t n1 = 0; n1 <= 24; ++n1) {
+            for (std::size_t n2 = 0; n2 <= 24; ++n2) {
+                for (std::size_t max = 0; max <= 25; ++max) {
+                    tok::IdSequence a{Ids(n1, 7), Ids(n1, 0)};
+                    tok::IdSequence b{Ids(n2, 8), Ids(n2, 1)};
+                    tok::truncate(a, &b, max, TruncationStrategy::longest_first, max + specials);
+                    auto [e1, e2] = oracle_longest_first(n1, n2, max, max + specials);
+                    ASSERT_EQ(a.ids.size(), e1) << n1 << " " << n2 << " " << max;
+                    ASSERT_EQ(b.ids.size(), e2) << n1 << " " << n2 << " " << max;
+                }
             }
         }
+    }
+}
+
+/// Lengths HF tokenizers 0.23 (npm) gave for "hello" x n1 / "world" x n2 pairs through the
+/// MiniLM tokenizer.json, max_length 20 with [CLS] [SEP] [SEP]: (n1, n2) -> (a, b).
+TEST(Truncation, LongestFirstMatchesProbedHf) {
+    auto t = load(mini_bert());
+    struct Probe {
+        int n1, n2, a, b;
+    };
+    for (auto p : {Probe{200, 19, 9, 8}, Probe{20, 19, 9, 8}, Probe{200, 20, 8, 9},
+                   Probe{21, 20, 8, 9}, Probe{200, 15, 9, 8}, Probe{12, 10, 9, 8},
+                   Probe{10, 12, 8, 9}, Probe{11, 11, 8, 9}, Probe{200, 5, 12, 5}}) {
+        std::string x, y;
+        for (int i = 0; i < p.n1; ++i) x += "hello ";
+        for (int i = 0; i < p.n2; ++i) y += "world ";
+        Encoding e = t.encode_pair(x, y, 20);
+        auto count = [&](std::int32_t id) { return std::count(e.ids.begin(), e.ids.end(), id); };
+        EXPECT_EQ(count(4), p.a) << p.n1 << "," << p.n2;
+        EXPECT_EQ(count(5), p.b) << p.n1 << "," << p.n2;
     }
 }
 

@@ -13,9 +13,12 @@ namespace cascade::model::tok {
 std::size_t effective_length(std::size_t max_length, std::size_t added);
 
 /// Cuts `a` (and `b`) so that together they hold at most `max_length` tokens. longest_first
-/// keeps the shorter sequence whole when it fits in half, otherwise gives each half (the
-/// second one the odd token). only_first / only_second throw Error when the chosen sequence
+/// keeps the shorter sequence whole when the longer can absorb the cut, otherwise halves
+/// max_length, the odd token going to the longer sequence, or to the second when both hold at
+/// least `requested_length` tokens (the caller's limit before special tokens are taken off;
+/// HF tokenizers 0.23 as probed through npm). only_first / only_second throw Error when the chosen sequence
 /// is too short to remove enough (or absent).
-void truncate(IdSequence& a, IdSequence* b, std::size_t max_length, TruncationStrategy strategy);
+void truncate(IdSequence& a, IdSequence* b, std::size_t max_length, TruncationStrategy strategy,
+              std::size_t requested_length = 0);
 
 }  // namespace cascade::model::tok
