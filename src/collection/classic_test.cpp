@@ -227,3 +227,59 @@ TEST(Classic, MissingFilesAndUnknownFormats) {
     std::vector<std::string> warnings;
     EXPECT_THROW((void)read_classic_qrels(dir.path().string(), "smart", warnings), UsageError);
 }
+
+/// Mutated and truncated fixtures of every format must either parse or throw a cascade::Error
+/// (never another exception, never a crash; run under ASan+UBSan to catch memory errors).
+TEST(Robustness, MutatedInputsFailCleanly) {
+    TempDir dir;
+    struct Case {
+        const char* file;
+        const char* format;
+        std::string content;
+    };
+    const std::string stars(44, '*');
+    const Case cases[] = {
+        {"c.jsonl", "jsonl", "{\"_id\": \"1\", \"title\": \"t\", \"text\": \"x\", \"m\": {\"a\": [1]}}\n"
+                             "{\"id\": 2, \"contents\": \"y\"}\n"},
+        {"c.tsv", "tsv", "id\ttitle\ttext\n1\tt\tx\n2\tu\ty\n"},
+        {"t.txt", "trec", "<top>\n<num> Number: 301\n<title> a b\n<desc> d\n</top>\n"},
+        {"X.ALL", "smart", ".I 1\n.T\nt\n.A\na\n.W\nw\n.X\n1 2 3\n.I 2\n.W\nv\n"},
+        {"doc-text", "npl", "1\nsome text\n   /\n2\nmore\n   /\n"},
+        {"TIME.ALL", "time", "*TEXT 017 01/04/63 PAGE 020\n\nA B\n*TEXT 018 x\nC\n*STOP\n"},
+        {"LISA0.001", "lisa", "Document 1\nT\n\nA\n" + stars + "\nDocument 2\nU\n\nB\n" + stars +
+                                  "\n"},
+    };
+    std::uint32_t state = 12345;
+    auto next_random = [&state] {
+        state = state * 1664525U + 1013904223U;  // Numerical Recipes LCG
+        return state >> 8;
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.format);
+        for (int round = 0; round < 150; ++round) {
+            std::string content = c.content;
+            if (round % 3 == 0) {
+                content.resize(next_random() % (content.size() + 1));
+            } else {
+                for (int k = 0; k < 3; ++k) {
+                    content[next_random() % content.size()] =
+                        static_cast<char>(next_random() % 256);
+                }
+            }
+            write_file(dir / c.file, content);
+            std::string path = std::string(c.format) == "lisa" ? dir.path().string()
+                                                                : (dir / c.file).string();
+            try {
+                if (std::string(c.format) == "trec") {
+                    (void)read_queries(path, "trec");
+                } else {
+                    (void)drain(*open_documents(path, c.format));
+                }
+            } catch (const Error&) {
+                // a clean, user-facing error is fine
+            } catch (const std::exception& e) {
+                ADD_FAILURE() << "round " << round << ": non-cascade exception: " << e.what();
+            }
+        }
+    }
+}

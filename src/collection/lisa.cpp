@@ -38,6 +38,9 @@ std::string_view header_id(std::string_view line) {
 
 std::vector<std::string> LisaDocumentReader::document_files(const std::string& folder) {
     static const std::regex kName(R"(LISA\d\.\d{3})");
+    if (!fs::is_directory(folder)) {
+        throw InputError(folder, "LISA needs the collection folder (LISA0.001 ... LISA5.850)");
+    }
     std::vector<std::string> files;
     for (const auto& entry : fs::directory_iterator(folder)) {
         if (entry.is_regular_file() &&
