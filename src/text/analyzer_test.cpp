@@ -12,6 +12,7 @@
 
 #include "tests/run_cli.hpp"
 #include "text/golden_test_util.hpp"
+#include "text/neutral_analyzer.hpp"
 #include "text/stop_words.hpp"
 #include "util/error.hpp"
 
@@ -133,6 +134,16 @@ TEST(NeutralAnalyzer, CjkBigramsAndSingles) {
 constexpr std::size_t kSciFactTerms = 838128;
 constexpr std::size_t kSciFactDistinct = 28865;  // = the index's term count
 constexpr std::uint64_t kSciFactHash = 5279026474213577252ULL;
+
+TEST(NeutralAnalyzer, FoldsCharacterWidths) {
+    const auto a = make_analyzer("neutral");
+    // Full-width Latin and digits become ASCII; half-width Katakana with a sound mark becomes
+    // the composed full-width letter (ｶﾞｷﾞ -> ガギ), then bigrams.
+    EXPECT_EQ(terms_of(*a, "Ｔｅｓｔｓ １２３４ ｶﾞｷﾞ"),
+              (std::vector<std::string>{"tests", "1234", "ガギ"}));
+    std::string out;
+    EXPECT_FALSE(fold_width("plain ascii and caf\xC3\xA9", out));
+}
 
 std::vector<std::string> scifact_texts(std::size_t limit) {
     std::vector<std::string> texts;

@@ -1,6 +1,8 @@
 #include "text/neutral_analyzer.hpp"
 
 #include <unicode/brkiter.h>
+#include <unicode/bytestream.h>
+#include <unicode/normalizer2.h>
 #include <unicode/uscript.h>
 #include <unicode/utext.h>
 #include <unicode/utf8.h>
@@ -58,6 +60,54 @@ bool split_cjk(std::string_view s, std::vector<std::string_view>& chars) {
 
 }  // namespace
 
+bool fold_width(std::string_view text, std::string& out) {
+    // Every code point of U+FF00..U+FFEF starts with the byte 0xEF: a cheap pre-check.
+    if (text.find('\xEF') == std::string_view::npos)
+        return false;
+    const icu::Normalizer2* nfkc = nullptr;
+    out.clear();
+    out.reserve(text.size());
+    const auto* p = reinterpret_cast<const std::uint8_t*>(text.data());
+    const auto n = static_cast<int32_t>(text.size());
+    bool changed = false;
+    int32_t i = 0;
+    while (i < n) {
+        const int32_t start = i;
+        UChar32 c = 0;
+        U8_NEXT(p, i, n, c);
+        if (c >= 0xFF01 && c <= 0xFF5E) {  // full-width ASCII variants
+            out += static_cast<char>(c - 0xFEE0);
+            changed = true;
+            continue;
+        }
+        if (c >= 0xFF65 && c <= 0xFF9F) {  // half-width Katakana run, with its sound marks
+            int32_t end = i;
+            while (end < n) {
+                int32_t next = end;
+                UChar32 d = 0;
+                U8_NEXT(p, next, n, d);
+                if (d < 0xFF65 || d > 0xFF9F)
+                    break;
+                end = next;
+            }
+            UErrorCode status = U_ZERO_ERROR;
+            if (nfkc == nullptr)
+                nfkc = icu::Normalizer2::getNFKCInstance(status);
+            icu::StringByteSink<std::string> sink(&out);
+            nfkc->normalizeUTF8(0, icu::StringPiece(text.data() + start, end - start), sink,
+                                nullptr, status);
+            if (U_FAILURE(status))
+                throw Error("ICU NFKC normalization failed");
+            i = end;
+            changed = true;
+            continue;
+        }
+        out.append(
+            text.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(i - start)));
+    }
+    return changed;
+}
+
 NeutralAnalyzer::NeutralAnalyzer(const AnalyzerOptions& options)
     : m_stemmer(options.stemmer), m_stopwords(options.stopwords), m_name(analyzer_name(options)) {}
 
@@ -68,6 +118,9 @@ void NeutralAnalyzer::analyze(std::string_view text, std::vector<std::string>& t
         repaired = sanitize_utf8(text);
         text = repaired;
     }
+    std::string folded;
+    if (fold_width(text, folded))
+        text = folded;
     UErrorCode status = U_ZERO_ERROR;
     UText* utext = utext_openUTF8(nullptr, text.data(), static_cast<int64_t>(text.size()), &status);
     icu::BreakIterator& it = thread_word_iterator();
