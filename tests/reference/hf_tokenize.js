@@ -74,6 +74,12 @@ function cases() {
     out.push({ a: edge[k % edge.length], b: d[k + 20], max_length: 32, strategy: 'LongestFirst',
                special: true });
   }
+  // OnlyFirst (the long side first), and pairs without special tokens.
+  for (let k = 0; k < 20; ++k) {
+    out.push({ a: d[k + 40], b: q[k + 40], max_length: 96, strategy: 'OnlyFirst', special: true });
+    out.push({ a: q[k + 60], b: d[k + 60], max_length: 48, strategy: 'LongestFirst',
+               special: false });
+  }
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <string>
 
 #include "util/error.hpp"
@@ -143,7 +144,9 @@ public:
     [[nodiscard]] IdSequence process(const IdSequence& a, const IdSequence* b,
                                      bool add_special_tokens) const override {
         if (!add_special_tokens) {
-            return default_process(a, b);
+            IdSequence out = default_process(a, b);
+            std::fill(out.type_ids.begin(), out.type_ids.end(), 0);  // HF: all 0 here too
+            return out;
         }
         IdSequence out;
         append_token(out, m_cls, 0);
