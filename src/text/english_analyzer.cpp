@@ -59,6 +59,9 @@ void EnglishAnalyzer::analyze(std::string_view text, std::vector<std::string>& t
             positions->push_back(position);
         ++position;
     }
+    if (tokens.capacity() > (1U << 20)) {  // keep a per-thread buffer, but not a huge one
+        std::vector<Token>().swap(tokens);
+    }
 }
 
 }  // namespace cascade::text

@@ -3,6 +3,10 @@
 #include "text/char_class.hpp"
 
 #include <array>
+#include <limits>
+#include <string>
+
+#include "util/error.hpp"
 
 namespace cascade::text {
 namespace {
@@ -311,6 +315,10 @@ std::size_t cut_point(std::string_view s, std::size_t begin, std::size_t end, st
 
 void standard_tokenize(std::string_view utf8, std::vector<Token>& out,
                        std::size_t max_token_length) {
+    if (utf8.size() > std::numeric_limits<std::uint32_t>::max()) {
+        throw Error("cannot analyze a text of " + std::to_string(utf8.size()) +
+                    " bytes: the limit is 4 GiB per field");
+    }
     const Scanner scan(utf8);
     std::size_t p = 0;
     while (p < utf8.size()) {

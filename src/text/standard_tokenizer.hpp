@@ -45,7 +45,7 @@ inline constexpr std::size_t kMaxTokenLength = 255;
 
 /// Appends the tokens of `utf8` to `out` in text order. `utf8` must be well-formed UTF-8
 /// (callers repair input with sanitize_utf8); ill-formed bytes are skipped as non-token text.
-/// Stateless and thread-safe. O(n) in the text length.
+/// Stateless and thread-safe. O(n) in the text length. Texts over 4 GiB throw cascade::Error.
 void standard_tokenize(std::string_view utf8, std::vector<Token>& out,
                        std::size_t max_token_length = kMaxTokenLength);
 
