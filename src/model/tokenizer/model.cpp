@@ -10,8 +10,12 @@
 namespace cascade::model::tok {
 
 void Vocab::add(std::string token, std::int32_t id) {
-    if (id < 0) {
-        throw Error("tokenizer.json: negative token id for '" + token + "'");
+    // Real vocabularies stay far below 2^24 (XLM-R 250k, Qwen 152k); a larger id is corrupt
+    // and would otherwise allocate the reverse table up to it.
+    constexpr std::int32_t kMaxId = 1 << 24;
+    if (id < 0 || id >= kMaxId) {
+        throw Error("tokenizer.json: token id " + std::to_string(id) + " of '" + token +
+                    "' is outside [0, 2^24)");
     }
     auto index = static_cast<std::size_t>(id);
     if (index >= m_tokens.size()) {

@@ -216,6 +216,12 @@ TEST(Tokenizer, UnsupportedFeaturesAreNamed) {
     j["model"]["unk_token"] = "<nope>";
     expect_named(j, "<nope>");
     expect_named(json::array(), "not a JSON object");
+    j = mini_bert();
+    j["model"]["vocab"]["huge"] = 2147483647;
+    expect_named(j, "token id 2147483647");
+    j = mini_bert();
+    j["model"]["vocab"]["hello"] = "four";
+    expect_named(j, "malformed tokenizer.json");
 }
 
 TEST(Tokenizer, MalformedFilesGiveInputErrors) {
