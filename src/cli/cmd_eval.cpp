@@ -42,8 +42,7 @@ void run_eval(const EvalArgs& args) {
 void add_eval_command(CLI::App& app) {
     auto args = std::make_shared<EvalArgs>();
     auto* cmd = app.add_subcommand(
-        "eval",
-        "Evaluate a TREC run against qrels, printing exactly what trec_eval 10.0 prints");
+        "eval", "Evaluate a TREC run against qrels, printing exactly what trec_eval 10.0 prints");
     cmd->add_option("--qrels", args->qrels, "Relevance judgments (TREC qrels or BEIR TSV)")
         ->required()
         ->check(CLI::ExistingFile);

@@ -77,7 +77,9 @@ std::vector<MeasureComparison> compare_runs(const Qrels& qrels, const Run& a, co
 
 namespace {
 
-std::string format_p(double p) { return std::isnan(p) ? "n/a" : fmt::format("{:.4f}", p); }
+std::string format_p(double p) {
+    return std::isnan(p) ? "n/a" : fmt::format("{:.4f}", p);
+}
 
 }  // namespace
 
@@ -104,8 +106,8 @@ std::string format_comparison(const std::vector<MeasureComparison>& comparisons,
         width = std::max(width, c.measure.size());
     }
     out += fmt::format("{:<{}}  {:>7}  {:>8}  {:>8}  {:>8}  {:>5}  {:>5}  {:>5}  {:>9}  {:>9}\n",
-                       "measure", width, "queries", "mean A", "mean B", "B-A", "B>A", "tie",
-                       "B<A", "p(t)", "p(rand)");
+                       "measure", width, "queries", "mean A", "mean B", "B-A", "B>A", "tie", "B<A",
+                       "p(t)", "p(rand)");
     for (const auto& c : comparisons) {
         out += fmt::format(
             "{:<{}}  {:>7}  {:>8.4f}  {:>8.4f}  {:>+8.4f}  {:>5}  {:>5}  {:>5}  {:>9}  {:>9}\n",

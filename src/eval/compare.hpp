@@ -31,7 +31,7 @@ struct MeasureComparison {
     std::vector<std::string> qids;
     std::vector<double> a;
     std::vector<double> b;
-    std::size_t wins = 0;    ///< queries where B > A
+    std::size_t wins = 0;  ///< queries where B > A
     std::size_t ties = 0;
     std::size_t losses = 0;  ///< queries where B < A
     double mean_a = 0.0;

@@ -46,8 +46,8 @@ TEST(EvalCli, GoldenOutputsMatchByteForByte) {
 }
 
 TEST(EvalCli, DuplicateDocumentInJudgedQueryFailsWithLocation) {
-    const auto r = run_cli("eval --qrels " + kGolden + "/qrels.txt --run " + kGolden +
-                           "/run_dup.txt");
+    const auto r =
+        run_cli("eval --qrels " + kGolden + "/qrels.txt --run " + kGolden + "/run_dup.txt");
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("run_dup.txt: query 'q1' retrieves document 'd1' more than once"),
               std::string::npos)
@@ -68,8 +68,8 @@ TEST(EvalCli, NoCommonQueriesIsARuntimeError) {
     TempDir dir;
     write_file(dir / "q.txt", "1 0 a 1\n");
     write_file(dir / "r.txt", "2 Q0 a 1 1.0 x\n");
-    const auto r = run_cli("eval --qrels " + (dir / "q.txt").string() + " --run " +
-                           (dir / "r.txt").string());
+    const auto r =
+        run_cli("eval --qrels " + (dir / "q.txt").string() + " --run " + (dir / "r.txt").string());
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("no queries with both results and relevance judgments"),
               std::string::npos);
@@ -78,8 +78,8 @@ TEST(EvalCli, NoCommonQueriesIsARuntimeError) {
 TEST(EvalCli, MalformedRunLineNamesFileAndLine) {
     TempDir dir;
     write_file(dir / "r.txt", "q1 Q0 d1 1 1.0 x\nq1 Q0 d2 2 notanumber x\n");
-    const auto r = run_cli("eval --qrels " + kGolden + "/qrels.txt --run " +
-                           (dir / "r.txt").string());
+    const auto r =
+        run_cli("eval --qrels " + kGolden + "/qrels.txt --run " + (dir / "r.txt").string());
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("r.txt:2:"), std::string::npos) << r.err;
 }

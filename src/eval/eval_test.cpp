@@ -165,7 +165,8 @@ TEST(Evaluate, NdcgCutMatchesNaiveFormulaOnRandomRankings) {
 }
 
 TEST(SelectMeasures, TableOrderNamesAndFirstParametersWin) {
-    const auto sel = select_measures({"ndcg_cut.10", "P.10,5", "map", "P.20", "iprec_at_recall.0.5"});
+    const auto sel =
+        select_measures({"ndcg_cut.10", "P.10,5", "map", "P.20", "iprec_at_recall.0.5"});
     ASSERT_EQ(sel.size(), 4U);
     EXPECT_EQ(sel[0].def->name, "map");
     EXPECT_EQ(sel[1].value_names, (std::vector<std::string>{"iprec_at_recall_0.50"}));

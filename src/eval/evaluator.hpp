@@ -23,10 +23,10 @@ struct EvalOptions {
     /// `-m` arguments: measures (`map`), measures with parameters (`P.5,10`), nicknames
     /// (`official`, `all_trec`, `set`). Empty means `official`, trec_eval's default.
     std::vector<std::string> measures;
-    int relevance_level = 1;           ///< -l: minimum grade that counts as relevant
-    bool average_complete = false;     ///< -c: average over every qrels query
+    int relevance_level = 1;               ///< -l: minimum grade that counts as relevant
+    bool average_complete = false;         ///< -c: average over every qrels query
     std::int64_t max_docs_per_query = -1;  ///< -M: only the top N of each ranking (-1: all)
-    std::string run_label = "run";     ///< names the run in error messages (its path)
+    std::string run_label = "run";         ///< names the run in error messages (its path)
     /// Which trec_eval release to reproduce where they differ: 10 (default) or 9. Version 9
     /// rounds recall points of iprec_at_recall/11pt_avg as (long)(x + 0.9) instead of
     /// lround(x), and under -c neither evaluates nor prints the qrels queries missing from

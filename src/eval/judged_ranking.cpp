@@ -28,8 +28,7 @@ void count_levels(const std::unordered_map<std::string, int>& judgments, JudgedR
 
 void count_num_rel(int relevance_level, JudgedRanking& out) {
     out.num_rel = 0;
-    for (std::int64_t level = std::max(0, relevance_level); level < out.num_rel_levels();
-         ++level) {
+    for (std::int64_t level = std::max(0, relevance_level); level < out.num_rel_levels(); ++level) {
         out.num_rel += out.rel_levels[static_cast<size_t>(level)];
     }
 }

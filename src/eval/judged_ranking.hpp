@@ -27,10 +27,10 @@ struct JudgedRanking {
     std::vector<int> rels;
     /// How many judged documents (grade >= 0) carry each grade, over the whole qrels query.
     std::vector<std::int64_t> rel_levels;
-    std::int64_t num_ret = 0;      ///< retrieved documents (after the max_docs cut)
-    std::int64_t num_rel = 0;      ///< judged documents with grade >= relevance level
-    std::int64_t num_rel_ret = 0;  ///< retrieved judged documents with grade >= level
-    std::int64_t num_nonpool = 0;  ///< retrieved documents absent from the qrels
+    std::int64_t num_ret = 0;               ///< retrieved documents (after the max_docs cut)
+    std::int64_t num_rel = 0;               ///< judged documents with grade >= relevance level
+    std::int64_t num_rel_ret = 0;           ///< retrieved judged documents with grade >= level
+    std::int64_t num_nonpool = 0;           ///< retrieved documents absent from the qrels
     std::int64_t num_unjudged_in_pool = 0;  ///< retrieved documents with a negative grade
 
     /// Number of grades 0..k-1 with k-1 the highest grade that occurs (0 when none).
@@ -39,8 +39,7 @@ struct JudgedRanking {
     }
     /// Judged documents with grade `level`, 0 for grades that do not occur.
     [[nodiscard]] std::int64_t count_at(std::int64_t level) const {
-        return level >= 0 && level < num_rel_levels() ? rel_levels[static_cast<size_t>(level)]
-                                                       : 0;
+        return level >= 0 && level < num_rel_levels() ? rel_levels[static_cast<size_t>(level)] : 0;
     }
 };
 

@@ -44,16 +44,14 @@ const std::vector<MeasureDef>& measure_table() {
         {"ndcg", PK::GainPairs, {}, VK::Float, AG::Mean, true, m::ndcg},
         {"ndcg_cut", PK::LongCutoffs, kCuts, VK::Float, AG::Mean, true, m::ndcg_cut},
         {"map_cut", PK::LongCutoffs, kCuts, VK::Float, AG::Mean, true, m::map_cut},
-        {"relative_P", PK::LongCutoffs, kCuts, VK::Float, AG::Mean, true,
-         m::relative_precision_at},
+        {"relative_P", PK::LongCutoffs, kCuts, VK::Float, AG::Mean, true, m::relative_precision_at},
         {"success", PK::LongCutoffs, {1, 5, 10}, VK::Float, AG::Mean, true, m::success_at},
         {"set_P", PK::None, {}, VK::Float, AG::Mean, true, m::set_precision},
         {"set_relative_P", PK::None, {}, VK::Float, AG::Mean, true, m::set_relative_precision},
         {"set_recall", PK::None, {}, VK::Float, AG::Mean, true, m::set_recall},
         {"set_map", PK::None, {}, VK::Float, AG::Mean, true, m::set_map},
         {"set_F", PK::DoubleList, {1.0}, VK::Float, AG::Mean, true, m::set_f},
-        {"num_nonrel_judged_ret", PK::None, {}, VK::Long, AG::Sum, true,
-         m::num_nonrel_judged_ret},
+        {"num_nonrel_judged_ret", PK::None, {}, VK::Long, AG::Sum, true, m::num_nonrel_judged_ret},
     };
     return table;
 }
@@ -63,19 +61,26 @@ std::vector<std::string_view> nickname_members(std::string_view name) {
     // (relstring, infAP, Rprec_mult, utility, binG, G, dcg, ideal_dcg, ndcg_rel, Rndcg) are
     // listed in docs/eval.md.
     if (name == "official") {
-        return {"runid", "num_q",  "num_ret",    "num_rel",         "num_rel_ret", "map",
-                "gm_map", "Rprec", "bpref", "recip_rank", "iprec_at_recall", "P"};
+        return {"runid",  "num_q", "num_ret", "num_rel",    "num_rel_ret",     "map",
+                "gm_map", "Rprec", "bpref",   "recip_rank", "iprec_at_recall", "P"};
     }
     if (name == "all_trec") {
-        return {"runid",      "num_q",          "num_ret",    "num_rel",    "num_rel_ret",
-                "map",        "gm_map",         "Rprec",      "bpref",      "recip_rank",
-                "iprec_at_recall", "P",         "recall",     "gm_bpref",   "11pt_avg",
-                "ndcg",       "relative_P",     "success",    "map_cut",    "ndcg_cut",
-                "set_P",      "set_recall",     "set_relative_P", "set_map", "set_F",
-                "num_nonrel_judged_ret"};
+        return {"runid",           "num_q",
+                "num_ret",         "num_rel",
+                "num_rel_ret",     "map",
+                "gm_map",          "Rprec",
+                "bpref",           "recip_rank",
+                "iprec_at_recall", "P",
+                "recall",          "gm_bpref",
+                "11pt_avg",        "ndcg",
+                "relative_P",      "success",
+                "map_cut",         "ndcg_cut",
+                "set_P",           "set_recall",
+                "set_relative_P",  "set_map",
+                "set_F",           "num_nonrel_judged_ret"};
     }
     if (name == "set") {
-        return {"runid",  "num_q",      "num_ret",        "num_rel", "num_rel_ret",
+        return {"runid", "num_q",      "num_ret",        "num_rel", "num_rel_ret",
                 "set_P", "set_recall", "set_relative_P", "set_map", "set_F"};
     }
     return {};
@@ -100,7 +105,8 @@ double parse_number(std::string_view measure, const std::string& text) {
     char* end = nullptr;
     const double v = std::strtod(text.c_str(), &end);
     if (text.empty() || end != text.c_str() + text.size()) {
-        throw UsageError(fmt::format("measure '{}': parameter '{}' is not a number", measure, text));
+        throw UsageError(
+            fmt::format("measure '{}': parameter '{}' is not a number", measure, text));
     }
     return v;
 }
@@ -112,8 +118,8 @@ std::vector<double> parse_cutoffs(const MeasureDef& def, const std::string& text
             long v = 0;
             auto [ptr, ec] = std::from_chars(piece.data(), piece.data() + piece.size(), v);
             if (ec != std::errc() || ptr != piece.data() + piece.size() || v <= 0) {
-                throw UsageError(fmt::format(
-                    "measure '{}': cutoff '{}' must be a positive integer", def.name, piece));
+                throw UsageError(fmt::format("measure '{}': cutoff '{}' must be a positive integer",
+                                             def.name, piece));
             }
             values.push_back(static_cast<double>(v));
         } else {
@@ -132,8 +138,8 @@ std::vector<double> parse_gain_pairs(const MeasureDef& def, const std::string& t
     for (const auto& piece : split_commas(text)) {
         const size_t eq = piece.find('=');
         if (eq == std::string::npos || eq == 0 || eq + 1 == piece.size()) {
-            throw UsageError(fmt::format(
-                "measure '{}': expected 'grade=gain' pairs, got '{}'", def.name, piece));
+            throw UsageError(fmt::format("measure '{}': expected 'grade=gain' pairs, got '{}'",
+                                         def.name, piece));
         }
         values.push_back(parse_number(def.name, piece.substr(0, eq)));
         values.push_back(parse_number(def.name, piece.substr(eq + 1)));
@@ -164,9 +170,8 @@ SelectedMeasure instantiate(const MeasureDef& def, const std::string* params) {
         case ParamKind::DoubleList:
         case ParamKind::GainPairs:
             if (params != nullptr) {
-                sel.params = def.param_kind == ParamKind::GainPairs
-                                 ? parse_gain_pairs(def, *params)
-                                 : std::vector<double>{};
+                sel.params = def.param_kind == ParamKind::GainPairs ? parse_gain_pairs(def, *params)
+                                                                    : std::vector<double>{};
                 if (def.param_kind == ParamKind::DoubleList) {
                     for (const auto& piece : split_commas(*params)) {
                         sel.params.push_back(parse_number(def.name, piece));
@@ -195,8 +200,7 @@ std::vector<SelectedMeasure> select_measures(const std::vector<std::string>& arg
             }
         }
         throw UsageError(fmt::format(
-            "unknown measure '{}' (see docs/eval.md for the measures cascade implements)",
-            name));
+            "unknown measure '{}' (see docs/eval.md for the measures cascade implements)", name));
     };
     const std::vector<std::string> defaults = {"official"};
     for (const auto& arg : args.empty() ? defaults : args) {

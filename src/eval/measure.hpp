@@ -31,8 +31,8 @@ enum class ParamKind {
 
 /// Settings shared by every measure of one evaluation.
 struct MeasureContext {
-    int relevance_level = 1;    ///< trec_eval -l: minimum grade counted relevant
-    int trec_eval_version = 10; ///< 9 or 10: where the two releases compute differently
+    int relevance_level = 1;     ///< trec_eval -l: minimum grade counted relevant
+    int trec_eval_version = 10;  ///< 9 or 10: where the two releases compute differently
 };
 
 /// Computes one query's values of a measure into `out` (one slot per value name, zeroed by

@@ -56,8 +56,8 @@ double regularized_incomplete_beta(double x, double a, double b) {
     if (x >= 1.0) {
         return 1.0;
     }
-    const double log_front = std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) +
-                             a * std::log(x) + b * std::log1p(-x);
+    const double log_front =
+        std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log1p(-x);
     if (x < (a + 1.0) / (a + b + 2.0)) {
         return std::exp(log_front) * beta_continued_fraction(x, a, b) / a;
     }

@@ -34,8 +34,7 @@ struct PairedTTest {
 /// (Smucker, Allan and Carterette, "A comparison of statistical significance tests for
 /// information retrieval evaluation", CIKM 2007). Deterministic for a given `seed`
 /// (std::mt19937_64). Cost O(trials * n).
-[[nodiscard]] double paired_randomization_test(std::span<const double> a,
-                                               std::span<const double> b, std::uint64_t trials,
-                                               std::uint64_t seed);
+[[nodiscard]] double paired_randomization_test(std::span<const double> a, std::span<const double> b,
+                                               std::uint64_t trials, std::uint64_t seed);
 
 }  // namespace cascade::eval

@@ -25,8 +25,8 @@ void num_rel_ret(const JudgedRanking& r, const MeasureContext&, const std::vecto
 
 void num_nonrel_judged_ret(const JudgedRanking& r, const MeasureContext&,
                            const std::vector<double>&, double* out) {
-    out[0] = static_cast<double>(r.num_ret - r.num_nonpool - r.num_unjudged_in_pool -
-                                 r.num_rel_ret);
+    out[0] =
+        static_cast<double>(r.num_ret - r.num_nonpool - r.num_unjudged_in_pool - r.num_rel_ret);
 }
 
 }  // namespace cascade::eval::measures

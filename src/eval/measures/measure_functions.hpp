@@ -8,8 +8,8 @@
 
 namespace cascade::eval::measures {
 
-#define CASCADE_MEASURE(fn)                                                                   \
-    void fn(const JudgedRanking& r, const MeasureContext& ctx, const std::vector<double>& p,  \
+#define CASCADE_MEASURE(fn)                                                                  \
+    void fn(const JudgedRanking& r, const MeasureContext& ctx, const std::vector<double>& p, \
             double* out)
 
 // counts.cpp

@@ -67,7 +67,9 @@ std::vector<double> ideal_gains(const std::vector<GradeGain>& gains, std::int64_
     return out;
 }
 
-double discount(std::int64_t index) { return std::log2(static_cast<double>(index + 2)); }
+double discount(std::int64_t index) {
+    return std::log2(static_cast<double>(index + 2));
+}
 
 }  // namespace
 

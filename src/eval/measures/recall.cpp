@@ -19,16 +19,15 @@ void interpolated_precision(const JudgedRanking& r, const MeasureContext& ctx,
     std::vector<std::int64_t> cutoffs(fractions.size());
     for (size_t i = 0; i < fractions.size(); ++i) {
         const double at = fractions[i] * static_cast<double>(r.num_rel);
-        cutoffs[i] = ctx.trec_eval_version >= 10 ? std::lround(at)
-                                                 : static_cast<std::int64_t>(at + 0.9);
+        cutoffs[i] =
+            ctx.trec_eval_version >= 10 ? std::lround(at) : static_cast<std::int64_t>(at + 0.9);
     }
     std::int64_t cut = n - 1;
     while (cut >= 0 && cutoffs[static_cast<size_t>(cut)] > r.num_rel_ret) {
         --cut;
     }
-    double int_precis = r.num_ret > 0 ? static_cast<double>(r.num_rel_ret) /
-                                            static_cast<double>(r.num_ret)
-                                      : 0.0;
+    double int_precis =
+        r.num_ret > 0 ? static_cast<double>(r.num_rel_ret) / static_cast<double>(r.num_ret) : 0.0;
     std::int64_t rel_so_far = r.num_rel_ret;
     for (std::int64_t i = r.num_ret; i > 0 && rel_so_far > 0; --i) {
         const double precis = static_cast<double>(rel_so_far) / static_cast<double>(i);
