@@ -122,8 +122,8 @@ void add_search_command(CLI::App& app) {
     cmd->add_option("--run", args->run, "TREC run file to write")->required();
     cmd->add_option("--k", args->k, "Hits per query (default 1000)");
     cmd->add_option("--algorithm", args->algorithm,
-                    "Top-k algorithm: exhaustive, maxscore (default), wand, bmw; all give the "
-                    "same run");
+                    "Top-k algorithm: exhaustive, maxscore (default), wand, bmw, bmm; all give "
+                    "the same run");
     cmd->add_option("--threads", args->threads, "Search threads (default 1)");
     cmd->add_option("--k1", args->k1, "BM25 k1 (default 0.9, Anserini's)");
     cmd->add_option("--b", args->b, "BM25 b (default 0.4, Anserini's)");

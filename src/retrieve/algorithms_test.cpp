@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "retrieve/algorithm/block_max_maxscore.hpp"
 #include "retrieve/algorithm/block_max_wand.hpp"
 #include "retrieve/algorithm/exhaustive.hpp"
 #include "retrieve/algorithm/maxscore.hpp"
@@ -135,6 +136,9 @@ TEST(Algorithms, AllMatchTheOracleOnRandomQueries) {
         EXPECT_EQ(run_algorithm(c, k, [](Span s, Queue& q) { block_max_wand_query(s, q); }),
                   expected)
             << "bmw";
+        EXPECT_EQ(run_algorithm(c, k, [](Span s, Queue& q) { block_max_maxscore_query(s, q); }),
+                  expected)
+            << "bmm";
         if (HasFailure()) {
             break;
         }
@@ -156,6 +160,8 @@ TEST(Algorithms, EmptyQueryAndEmptyListsReturnNothing) {
         EXPECT_TRUE(run_algorithm(c, 5, [](Span s, Queue& q) { wand_query(s, q); }).empty());
         EXPECT_TRUE(
             run_algorithm(c, 5, [](Span s, Queue& q) { block_max_wand_query(s, q); }).empty());
+        EXPECT_TRUE(
+            run_algorithm(c, 5, [](Span s, Queue& q) { block_max_maxscore_query(s, q); }).empty());
     }
 }
 

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "retrieve/algorithm/block_max_maxscore.hpp"
 #include "retrieve/algorithm/block_max_wand.hpp"
 #include "retrieve/algorithm/exhaustive.hpp"
 #include "retrieve/algorithm/maxscore.hpp"
@@ -56,8 +57,11 @@ Algorithm parse_algorithm(std::string_view name) {
     if (name == "bmw" || name == "block-max-wand") {
         return Algorithm::block_max_wand;
     }
+    if (name == "bmm" || name == "block-max-maxscore") {
+        return Algorithm::block_max_maxscore;
+    }
     throw UsageError("unknown algorithm '" + std::string(name) +
-                     "': expected exhaustive, maxscore, wand or bmw");
+                     "': expected exhaustive, maxscore, wand, bmw or bmm");
 }
 
 std::string_view algorithm_name(Algorithm algorithm) {
@@ -70,6 +74,8 @@ std::string_view algorithm_name(Algorithm algorithm) {
             return "wand";
         case Algorithm::block_max_wand:
             return "bmw";
+        case Algorithm::block_max_maxscore:
+            return "bmm";
     }
     return "?";
 }
@@ -152,6 +158,9 @@ std::vector<Hit> Bm25Retriever::search_terms(std::span<const WeightedTerm> terms
             break;
         case Algorithm::block_max_wand:
             block_max_wand_query(span, queue);
+            break;
+        case Algorithm::block_max_maxscore:
+            block_max_maxscore_query(span, queue);
             break;
     }
     return queue.take_sorted();

@@ -16,9 +16,10 @@
 namespace cascade::retrieve {
 
 /// Top-k query processing strategy. All return identical results; they differ in speed.
-enum class Algorithm { exhaustive, maxscore, wand, block_max_wand };
+enum class Algorithm { exhaustive, maxscore, wand, block_max_wand, block_max_maxscore };
 
-/// "exhaustive", "maxscore", "wand", "bmw" (or "block-max-wand"); UsageError otherwise.
+/// "exhaustive", "maxscore", "wand", "bmw" (or "block-max-wand"), "bmm" (or
+/// "block-max-maxscore"); UsageError otherwise.
 [[nodiscard]] Algorithm parse_algorithm(std::string_view name);
 [[nodiscard]] std::string_view algorithm_name(Algorithm algorithm);
 

@@ -39,16 +39,23 @@ public:
 
     void shallow_next_geq(std::uint32_t target) { m_cursor.shallow_next_geq(target); }
     [[nodiscard]] std::uint32_t block_max_docid() const { return m_cursor.block_max_docid(); }
+    /// Cached per block: BMW asks for the same block's bound many times.
     [[nodiscard]] float block_max_score() const {
-        // Past the last block the index reports freq 0, which scores 0.
-        float bound = 0.0F;
-        if (m_stored_pairs) {
-            auto [freq, norm] = m_cursor.block_max_freq_norm();
-            bound = m_scorer->score(m_weight, freq, norm);
-        } else {
-            bound = m_scorer->score(m_weight, m_cursor.block_max_freq(), m_cursor.block_min_norm());
+        std::uint32_t last = m_cursor.block_max_docid();
+        if (!m_block_cached || last != m_cached_last) {
+            float bound = 0.0F;  // past the last block the index reports freq 0: score 0
+            if (m_stored_pairs) {
+                auto [freq, norm] = m_cursor.block_max_freq_norm();
+                bound = m_scorer->score(m_weight, freq, norm);
+            } else {
+                bound = m_scorer->score(m_weight, m_cursor.block_max_freq(),
+                                        m_cursor.block_min_norm());
+            }
+            m_cached_bound = safe_bound(bound);
+            m_cached_last = last;
+            m_block_cached = true;
         }
-        return safe_bound(bound);
+        return m_cached_bound;
     }
 
 private:
@@ -58,6 +65,9 @@ private:
     float m_weight;
     float m_max = 0.0F;
     bool m_stored_pairs;
+    mutable bool m_block_cached = false;
+    mutable std::uint32_t m_cached_last = 0;
+    mutable float m_cached_bound = 0.0F;
 };
 
 }  // namespace cascade::retrieve

@@ -111,7 +111,7 @@ TEST(Bm25Retriever, WeightedTermQueriesMatchABruteForceOracle) {
             std::size_t k = std::vector<std::size_t>{1, 10, 100, 1000}[iter % 4];
             std::vector<Hit> expected = oracle(index, terms, params, k);
             for (Algorithm a : {Algorithm::exhaustive, Algorithm::maxscore, Algorithm::wand,
-                                Algorithm::block_max_wand}) {
+                                Algorithm::block_max_wand, Algorithm::block_max_maxscore}) {
                 EXPECT_EQ(retriever.search_terms(terms, k, a), expected)
                     << algorithm_name(a) << " iter " << iter;
             }

@@ -32,7 +32,7 @@ protected:
     /// Searches with every algorithm; all runs must be byte-identical to the exhaustive one.
     void search_all(const std::string& index, const std::string& tag, const std::string& extra) {
         std::string reference;
-        for (const char* algorithm : {"exhaustive", "maxscore", "wand", "bmw"}) {
+        for (const char* algorithm : {"exhaustive", "maxscore", "wand", "bmw", "bmm"}) {
             auto run = m_dir / (tag + algorithm + ".run");
             CliResult r = run_cli("search --index " + index + " --queries " +
                                   (kDemo / "queries.jsonl.gz").string() + " --qids-from " +

@@ -83,7 +83,7 @@ TEST_F(SearchCli, FlatScoresAreLuceneBm25ComputedByHand) {
     // contents = title + " " + text: lengths c=3, b=2, a=2, q1=3, e=4; docCount 5, avgdl 2.8.
     // idf(cat: df 4) = ln(1 + 1.5/4.5), idf(dog: df 1) = ln(1 + 4.5/1.5); cat has boost 2.
     // doc-c = cat(tf 1, len 3) + dog(tf 2, len 3); doc-a/b = cat(tf 1, len 2); q1 = cat(len 3).
-    for (const char* algorithm : {"exhaustive", "maxscore", "wand", "bmw"}) {
+    for (const char* algorithm : {"exhaustive", "maxscore", "wand", "bmw", "bmm"}) {
         CliResult r = search("flat", std::string("--algorithm ") + algorithm);
         ASSERT_EQ(r.exit_code, 0) << r.err;
         auto lines = read_run_lines(m_dir / "out.run");
