@@ -104,17 +104,18 @@ Qrels load_qrels(const ConvertOptions& options, const std::string& format,
     if (!options.qrels.empty()) {
         return read_qrels(options.qrels);
     }
-    if (is_classic_format(format) && format != "smart") {
-        return read_classic_qrels(options.input, format, warnings);
+    bool own_qrels = (is_classic_format(format) && format != "smart") ||
+                     (format == "beir" && fs::is_directory(options.input));
+    if (!own_qrels) {
+        return {};
     }
-    if (format == "beir" && fs::is_directory(options.input)) {
-        fs::path file = fs::path(options.input) / "qrels" / (options.split + ".tsv");
-        if (fs::exists(file)) {
-            return read_qrels(file.string());
-        }
-        warnings.push_back(fmt::format("{}: no such qrels split; none written", file.string()));
+    if (format == "beir" &&
+        !fs::exists(fs::path(options.input) / "qrels" / (options.split + ".tsv"))) {
+        warnings.push_back(fmt::format("{}: no qrels split '{}'; none written", options.input,
+                                       options.split));
+        return {};
     }
-    return {};
+    return read_collection_qrels(options.input, format, options.split, &warnings);
 }
 
 void write_queries(const fs::path& path, const std::vector<Query>& queries,

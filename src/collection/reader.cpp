@@ -7,6 +7,7 @@
 #include "collection/classic.hpp"
 #include "collection/jsonl.hpp"
 #include "collection/text_fields.hpp"
+#include "collection/trec_io.hpp"
 #include "collection/trec_topics.hpp"
 #include "collection/tsv.hpp"
 #include "util/error.hpp"
@@ -137,6 +138,31 @@ std::vector<Query> read_queries(const std::string& path, std::string_view format
     }
     throw UsageError(
         fmt::format("unknown query format '{}'; accepted: {}", format, kQueryFormats));
+}
+
+Qrels read_collection_qrels(const std::string& path, std::string_view format,
+                            const std::string& split, std::vector<std::string>* warnings) {
+    if (!fs::is_directory(path)) {
+        return read_qrels(path);
+    }
+    std::string fmt_name = resolve_format(path, format, true);
+    if (is_classic_format(fmt_name)) {
+        std::vector<std::string> dropped;
+        Qrels qrels = read_classic_qrels(path, fmt_name, dropped);
+        if (warnings != nullptr) {
+            warnings->insert(warnings->end(), dropped.begin(), dropped.end());
+        }
+        return qrels;
+    }
+    if (split.empty() || split.find('/') != std::string::npos) {
+        throw UsageError(fmt::format("invalid qrels split name '{}'", split));
+    }
+    fs::path file = fs::path(path) / "qrels" / (split + ".tsv");
+    if (!fs::exists(file)) {
+        throw InputError(path, fmt::format("no qrels split '{}' (expected {})", split,
+                                           file.string()));
+    }
+    return read_qrels(file.string());
 }
 
 }  // namespace cascade

@@ -45,6 +45,15 @@ protected:
 [[nodiscard]] std::vector<Query> read_queries(const std::string& path,
                                               std::string_view format = "auto");
 
+/// Reads the judgments that belong to a collection: for a BEIR folder `qrels/<split>.tsv`, for
+/// a classic collection folder its own qrels with their quirks (collection/classic.hpp), for a
+/// file TREC qrels or BEIR TSV (read_qrels). Judgments dropped on the way are described in
+/// `warnings` when given. A BEIR folder without that split is an InputError.
+[[nodiscard]] Qrels read_collection_qrels(const std::string& path,
+                                          std::string_view format = "auto",
+                                          const std::string& split = "test",
+                                          std::vector<std::string>* warnings = nullptr);
+
 /// The concrete format that `format` names for `path`: "auto" is resolved as open_documents
 /// (or, with `queries`, read_queries) would resolve it; other names are returned unchanged.
 [[nodiscard]] std::string resolve_format(const std::string& path, std::string_view format,

@@ -237,3 +237,16 @@ TEST(DemoData, GzipScifactInRepository) {
     EXPECT_EQ(n, 5183U);
     EXPECT_EQ(read_queries(folder).size(), 1109U);
 }
+
+TEST(CollectionQrels, BeirSplitsFilesAndErrors) {
+    TempDir dir;
+    write_file(dir / "corpus.jsonl", "{\"_id\": \"d\", \"text\": \"x\"}\n");
+    std::filesystem::create_directories(dir / "qrels");
+    write_file(dir / "qrels/dev.tsv", "query-id\tcorpus-id\tscore\nq\td\t1\n");
+    auto qrels = read_collection_qrels(dir.path().string(), "auto", "dev");
+    EXPECT_EQ(qrels.by_query.at("q").at("d"), 1);
+    EXPECT_EQ(read_collection_qrels((dir / "qrels/dev.tsv").string()).num_judgments(), 1U);
+    expect_input_error([&] { (void)read_collection_qrels(dir.path().string()); },
+                       {"no qrels split 'test'"});
+    EXPECT_THROW((void)read_collection_qrels(dir.path().string(), "beir", "../x"), UsageError);
+}
