@@ -33,7 +33,7 @@ value() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 calc() { awk "BEGIN { printf \"%.${2:-1}f\", $1 }"; }
 
 targets=(synth_corpus xapian_driver)
-[[ -n "${SKIP_CASCADE:-}" ]] || targets+=(cascade check_analyzer)
+[[ -n "${SKIP_CASCADE:-}" ]] || targets+=(cascade check_analyzer cascade_search_bench)
 cmake --build "$build" --target "${targets[@]}" >&2
 synth=$build/bench/synth_corpus
 xapian=$build/bench/xapian_driver
@@ -87,28 +87,15 @@ for k in $ks; do
       log "xapian k=$k threads=$t $ids"
       line=$("$xapian" search --db "$out/xapian-compact" --queries "$out/queries-$nq.tsv" \
         --k "$k" --threads "$t" --warmup 500 --run "$out/xapian-$ids-k$k.run" "${flag[@]}")
-      echo "$line variant=$ids load=$(cut -d' ' -f1 /proc/loadavg)" >> "$results"
+      echo "$line load=$(cut -d' ' -f1 /proc/loadavg)" >> "$results"
     done
     [[ -n "${SKIP_CASCADE:-}" ]] && continue
     for alg in $algorithms; do
       log "cascade $alg k=$k threads=$t"
-      common=(search --index "$out/cascade-index" --k "$k" --algorithm "$alg" --threads "$t")
-      # Start-up (index open, query file): the same command on one query, run twice so the
-      # page cache is warm; subtracted from the timed run, both wall and CPU time.
-      timed() {  # timed QUERIES RUN -> "wall cpu"
-        /usr/bin/time -f "%e %U %S" -o "$out/search.time" \
-          "$cascade" "${common[@]}" --queries "$1" --run "$2" > "$out/cascade-search.log" 2>&1
-        awk '{ printf "%s %.2f", $1, $2 + $3 }' "$out/search.time"
-      }
-      timed "$out/queries-1.tsv" "$out/one.run" > /dev/null
-      read -r w1 c1 <<<"$(timed "$out/queries-1.tsv" "$out/one.run")"
-      read -r wn cn <<<"$(timed "$out/queries-$nq.tsv" "$out/cascade-$alg-k$k-t$t.run")"
-      seconds=$(calc "$wn - $w1" 3)
-      cpu=$(calc "$cn - $c1" 3)
-      echo "engine=cascade mode=search algorithm=$alg k=$k threads=$t queries=$nq" \
-        "seconds=$seconds qps=$(calc "($nq - 1) / $seconds")" \
-        "cpu_seconds=$cpu qps_cpu=$(calc "($nq - 1) / $cpu")" \
-        "load_seconds=$w1 load=$(cut -d' ' -f1 /proc/loadavg)" >> "$results"
+      line=$("$build/bench/cascade_search_bench" --index "$out/cascade-index" \
+        --queries "$out/queries-$nq.tsv" --algorithm "$alg" --k "$k" --threads "$t" \
+        --warmup 500 --run "$out/cascade-$alg-k$k.run")
+      echo "$line load=$(cut -d' ' -f1 /proc/loadavg)" >> "$results"
     done
   done
 done
@@ -140,12 +127,15 @@ overlap() {  # overlap RUN_A RUN_B: mean |top10(A) ∩ top10(B)| / 10 over queri
   fi
   echo
   echo "Postings (document-term pairs, the same in both engines): $postings."
+  if [[ -f $out/cascade-index.log ]]; then
+    echo "cascade's own summary: \`$(grep '^index ' "$out/cascade-index.log" | tail -n 1)\`"
+  fi
   echo
   echo "| engine | algorithm | k | threads | queries/s (wall) | queries/CPU-s | wall vs Xapian | CPU vs Xapian | load |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
   for k in $ks; do
     for t in $threads_list; do
-      base=$(grep "engine=xapian .*k=$k threads=$t .*variant=with-ids" "$results")
+      base=$(grep "engine=xapian .*variant=with-ids k=$k threads=$t " "$results")
       bq=$(value qps "$base")
       bc=$(value qps_cpu "$base")
       row() {  # row NAME ALGORITHM LINE
@@ -156,15 +146,15 @@ overlap() {  # overlap RUN_A RUN_B: mean |top10(A) ∩ top10(B)| / 10 over queri
       }
       row "Xapian 1.4" "matcher + external ids" "$base"
       row "Xapian 1.4" "matcher only (no id lookup)" \
-        "$(grep "engine=xapian .*k=$k threads=$t .*variant=no-ids" "$results")"
+        "$(grep "engine=xapian .*variant=no-ids k=$k threads=$t " "$results")"
       { grep "engine=cascade .*k=$k threads=$t " "$results" || true; } | while read -r line; do
         row cascade "$(value algorithm "$line")" "$line"
       done
     done
   done
-  if [[ -f $out/cascade-exhaustive-k10-t1.run ]]; then
+  if [[ -f $out/cascade-exhaustive-k10.run ]]; then
     echo
-    echo "Top-10 overlap, cascade exhaustive vs Xapian: $(overlap "$out/cascade-exhaustive-k10-t1.run" "$out/xapian-with-ids-k10.run")"
+    echo "Top-10 overlap, cascade exhaustive vs Xapian: $(overlap "$out/cascade-exhaustive-k10.run" "$out/xapian-with-ids-k10.run")"
   fi
 } > "$table"
 cat "$table"

@@ -18,10 +18,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -33,21 +31,13 @@
 #include <nlohmann/json.hpp>
 #include <xapian.h>
 
+#include "timing.hpp"
+
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-/// CPU seconds (user + system, all threads) this process has used; on a shared machine this
-/// is steadier than wall time.
-double cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
+using cascade::bench::Clock;
+using cascade::bench::cpu_seconds;
+using cascade::bench::seconds_since;
 
 std::uint64_t directory_bytes(const std::filesystem::path& dir) {
     std::uint64_t total = 0;
@@ -183,13 +173,6 @@ void search_worker(const SearchOptions& opt, const std::vector<ParsedQuery>& que
     }
 }
 
-double percentile(std::vector<double> values, double p) {
-    if (values.empty()) return 0.0;
-    std::sort(values.begin(), values.end());
-    const auto index = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1) + 0.5);
-    return values[index];
-}
-
 int run_search(const SearchOptions& opt) {
     const auto queries = read_queries(opt.queries, opt.limit);
     std::vector<double> latency(queries.size(), 0.0);
@@ -222,15 +205,10 @@ int run_search(const SearchOptions& opt) {
         }
         if (!out) throw std::runtime_error("cannot write " + opt.run);
     }
-    double total = 0.0;
-    for (const double l : latency) total += l;
-    std::printf("engine=xapian mode=search k=%zu threads=%u queries=%zu seconds=%.3f qps=%.1f "
-                "cpu_seconds=%.3f qps_cpu=%.1f mean_ms=%.3f p50_ms=%.3f p99_ms=%.3f\n",
-                opt.k, opt.threads, queries.size(), seconds,
-                static_cast<double>(queries.size()) / seconds, cpu,
-                static_cast<double>(queries.size()) / cpu,
-                1e3 * total / static_cast<double>(std::max<std::size_t>(1, queries.size())),
-                1e3 * percentile(latency, 0.50), 1e3 * percentile(latency, 0.99));
+    const std::string prefix =
+        "engine=xapian mode=search variant=" + std::string(opt.no_ids ? "no-ids" : "with-ids") +
+        " k=" + std::to_string(opt.k) + " threads=" + std::to_string(opt.threads);
+    cascade::bench::print_search_summary(prefix, latency, seconds, cpu);
     return 0;
 }
 
