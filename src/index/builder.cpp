@@ -225,36 +225,16 @@ void write_fields(const fs::path& dir, std::uint32_t num_docs, bool positions,
     }
 }
 
-}  // namespace
-
-BuildSummary build_index(DocumentReader& docs, const text::Analyzer& analyzer,
-                         const fs::path& dir, const BuildOptions& options) {
-    auto start = std::chrono::steady_clock::now();
-    if (options.threads < 1) {
-        throw UsageError("--threads must be at least 1");
-    }
-    std::vector<std::string> names;
-    const std::vector<FieldSource> sources = field_sources(options, names);
+/// Reads, analyzes (in parallel batches) and inverts (in order) every document; returns the
+/// number of spills.
+std::uint32_t ingest(DocumentReader& docs, const text::Analyzer& analyzer,
+                     const std::vector<FieldSource>& sources, const BuildOptions& options,
+                     std::vector<FieldState>& fields, IdMapWriter& ids, DocStoreWriter& store) {
     const bool positions = options.positions;
     const std::size_t batch_docs = std::max<std::size_t>(1, options.batch_docs);
-
-    AtomicDirectory staging(dir);
-    const fs::path out = staging.staging();
-    const fs::path spill_dir = options.temp_dir.empty() ? out / "spill" : options.temp_dir;
-    fs::create_directories(spill_dir);
-    const std::string spill_prefix = "cascade-spill-" + std::to_string(::getpid());
-
-    std::vector<FieldState> fields(names.size());
-    for (std::size_t f = 0; f < names.size(); ++f) {
-        fields[f].name = names[f];
-        fields[f].inverter = std::make_unique<Inverter>(
-            positions, spill_dir, spill_prefix + ".f" + std::to_string(f));
-    }
-    IdMapWriter ids(options.source);
-    DocStoreWriter store(out);
     Progress progress("index", docs.total_bytes(), "bytes", options.progress);
 
-    BuildSummary summary;
+    std::uint32_t spills = 0;
     std::deque<std::pair<std::uint32_t, std::future<Batch>>> pending;
     auto consume = [&] {
         auto [first, future] = std::move(pending.front());
@@ -269,7 +249,7 @@ BuildSummary build_index(DocumentReader& docs, const text::Analyzer& analyzer,
             for (FieldState& f : fields) {
                 f.inverter->spill();
             }
-            ++summary.spilled_runs;
+            ++spills;
         }
     };
     while (true) {
@@ -301,6 +281,37 @@ BuildSummary build_index(DocumentReader& docs, const text::Analyzer& analyzer,
         consume();
     }
     progress.finish();
+    return spills;
+}
+
+}  // namespace
+
+BuildSummary build_index(DocumentReader& docs, const text::Analyzer& analyzer,
+                         const fs::path& dir, const BuildOptions& options) {
+    auto start = std::chrono::steady_clock::now();
+    if (options.threads < 1) {
+        throw UsageError("--threads must be at least 1");
+    }
+    std::vector<std::string> names;
+    const std::vector<FieldSource> sources = field_sources(options, names);
+    const bool positions = options.positions;
+
+    AtomicDirectory staging(dir);
+    const fs::path out = staging.staging();
+    const fs::path spill_dir = options.temp_dir.empty() ? out / "spill" : options.temp_dir;
+    fs::create_directories(spill_dir);
+    const std::string spill_prefix = "cascade-spill-" + std::to_string(::getpid());
+
+    std::vector<FieldState> fields(names.size());
+    for (std::size_t f = 0; f < names.size(); ++f) {
+        fields[f].name = names[f];
+        fields[f].inverter = std::make_unique<Inverter>(
+            positions, spill_dir, spill_prefix + ".f" + std::to_string(f));
+    }
+    IdMapWriter ids(options.source);
+    DocStoreWriter store(out);
+    BuildSummary summary;
+    summary.spilled_runs = ingest(docs, analyzer, sources, options, fields, ids, store);
 
     const std::uint32_t num_docs = ids.size();
     std::vector<FileDigest> files;
