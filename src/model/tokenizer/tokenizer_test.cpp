@@ -238,7 +238,7 @@ TEST(Tokenizer, MalformedSentencePieceModels) {
     cascade::testing::TempDir dir;
     cascade::testing::write_file(dir / "empty.model", "");
     EXPECT_THROW((void)Tokenizer::from_sentencepiece(dir / "empty.model"), InputError);
-    cascade::testing::write_file(dir / "cut.model", std::string("\x0a\x7f\x0a\x03abc", 7));
+    cascade::testing::write_file(dir / "cut.model", std::string("\x0a\x7f\x0a\x03" "abc", 7));
     EXPECT_THROW((void)Tokenizer::from_sentencepiece(dir / "cut.model"), InputError);
     // One piece, trainer_spec model_type = 1 (Unigram): named as not implemented.
     std::string unigram("\x0a\x03\x0a\x01\x61\x12\x02\x18\x01", 9);
