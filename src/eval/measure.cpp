@@ -20,6 +20,8 @@ const std::vector<MeasureDef>& measure_table() {
     static const std::vector<double> kCuts = {5, 10, 15, 20, 30, 100, 200, 500, 1000};
     static const std::vector<double> kRecallPoints = {0.0, 0.1, 0.2, 0.3, 0.4, 0.5,
                                                       0.6, 0.7, 0.8, 0.9, 1.0};
+    static const std::vector<double> kRprecMultiples = {0.2, 0.4, 0.6, 0.8, 1.0,
+                                                        1.2, 1.4, 1.6, 1.8, 2.0};
     using PK = ParamKind;
     using VK = ValueKind;
     using AG = Aggregate;
@@ -39,8 +41,12 @@ const std::vector<MeasureDef>& measure_table() {
         {"P", PK::LongCutoffs, kCuts, VK::Float, AG::Mean, true, m::precision_at},
         {"recall", PK::LongCutoffs, kCuts, VK::Float, AG::Mean, true, m::recall_at},
         {"gm_bpref", PK::None, {}, VK::Float, AG::GeometricMean, false, m::gm_bpref},
+        {"Rprec_mult", PK::DoubleCutoffs, kRprecMultiples, VK::Float, AG::Mean, true,
+         m::r_precision_mult},
+        {"utility", PK::DoubleList, {1.0, -1.0, 0.0, 0.0}, VK::Float, AG::Mean, true, m::utility},
         {"11pt_avg", PK::DoubleList, kRecallPoints, VK::Float, AG::Mean, true,
          m::eleven_point_average},
+        {"binG", PK::None, {}, VK::Float, AG::Mean, true, m::bin_g},
         {"ndcg", PK::GainPairs, {}, VK::Float, AG::Mean, true, m::ndcg},
         {"ndcg_cut", PK::LongCutoffs, kCuts, VK::Float, AG::Mean, true, m::ndcg_cut},
         {"map_cut", PK::LongCutoffs, kCuts, VK::Float, AG::Mean, true, m::map_cut},
@@ -58,29 +64,45 @@ const std::vector<MeasureDef>& measure_table() {
 
 std::vector<std::string_view> nickname_members(std::string_view name) {
     // measures.c nickname lists, restricted to the measures cascade implements; the others
-    // (relstring, infAP, Rprec_mult, utility, binG, G, dcg, ideal_dcg, ndcg_rel, Rndcg) are
+    // (relstring, infAP, G, dcg, ideal_dcg, ndcg_rel, Rndcg) are
     // listed in docs/eval.md.
     if (name == "official") {
         return {"runid",  "num_q", "num_ret", "num_rel",    "num_rel_ret",     "map",
                 "gm_map", "Rprec", "bpref",   "recip_rank", "iprec_at_recall", "P"};
     }
     if (name == "all_trec") {
-        return {"runid",           "num_q",
-                "num_ret",         "num_rel",
-                "num_rel_ret",     "map",
-                "gm_map",          "Rprec",
-                "bpref",           "recip_rank",
-                "iprec_at_recall", "P",
-                "recall",          "gm_bpref",
-                "11pt_avg",        "ndcg",
-                "relative_P",      "success",
-                "map_cut",         "ndcg_cut",
-                "set_P",           "set_recall",
-                "set_relative_P",  "set_map",
-                "set_F",           "num_nonrel_judged_ret"};
+        return {"runid",
+                "num_q",
+                "num_ret",
+                "num_rel",
+                "num_rel_ret",
+                "map",
+                "gm_map",
+                "Rprec",
+                "bpref",
+                "recip_rank",
+                "iprec_at_recall",
+                "P",
+                "recall",
+                "gm_bpref",
+                "Rprec_mult",
+                "utility",
+                "11pt_avg",
+                "binG",
+                "ndcg",
+                "relative_P",
+                "success",
+                "map_cut",
+                "ndcg_cut",
+                "set_P",
+                "set_recall",
+                "set_relative_P",
+                "set_map",
+                "set_F",
+                "num_nonrel_judged_ret"};
     }
     if (name == "set") {
-        return {"runid", "num_q",      "num_ret",        "num_rel", "num_rel_ret",
+        return {"runid", "num_q",      "num_ret",        "num_rel", "num_rel_ret", "utility",
                 "set_P", "set_recall", "set_relative_P", "set_map", "set_F"};
     }
     return {};
@@ -176,6 +198,9 @@ SelectedMeasure instantiate(const MeasureDef& def, const std::string* params) {
                     for (const auto& piece : split_commas(*params)) {
                         sel.params.push_back(parse_number(def.name, piece));
                     }
+                }
+                if (def.name == "utility" && sel.params.size() != 4) {
+                    throw UsageError("measure 'utility' takes exactly 4 coefficients");
                 }
                 sel.value_names.push_back(fmt::format("{}_{}", def.name, *params));
             } else {

@@ -37,7 +37,10 @@ TABLE = [
     ("P", "cut", CUTS, "mean", True),
     ("recall", "cut", CUTS, "mean", True),
     ("gm_bpref", "none", None, "geo", False),
+    ("Rprec_mult", "fcut", [0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0], "mean", True),
+    ("utility", "list", [1.0, -1.0, 0.0, 0.0], "mean", True),
     ("11pt_avg", "list", RECALL_POINTS, "mean", True),
+    ("binG", "none", None, "mean", True),
     ("ndcg", "none", None, "mean", True),
     ("ndcg_cut", "cut", CUTS, "mean", True),
     ("map_cut", "cut", CUTS, "mean", True),
@@ -219,6 +222,21 @@ def compute(name, params, j):
         return [ndcg_at(j, 10 ** 9)]
     if name == "ndcg_cut":
         return [ndcg_at(j, k) for k in params]
+    if name == "Rprec_mult":
+        ks = [int(x * j.num_rel + 0.9) for x in params]
+        return [j.rel_in_top(k) / k if k > 0 else 0.0 for k in ks]
+    if name == "utility":
+        a, b, c, d = params
+        return [a * j.num_rel_ret + b * (j.num_ret - j.num_rel_ret) +
+                c * (j.num_rel - j.num_rel_ret) + d * (j.num_rel_ret - j.num_ret - j.num_rel)]
+    if name == "binG":
+        total, nonrel = 0.0, 0
+        for i in range(j.num_ret):
+            if j.is_rel(i):
+                total += 1 / math.log2(2 + nonrel)
+            else:
+                nonrel += 1
+        return [total / j.num_rel if total else 0.0]
     if name == "set_P":
         return [j.num_rel_ret / j.num_ret if j.num_ret else 0.0]
     if name == "set_recall":

@@ -73,3 +73,23 @@ void set_map(const JudgedRanking& r, const MeasureContext&, const std::vector<do
 }
 
 }  // namespace cascade::eval::measures
+
+namespace cascade::eval::measures {
+
+void bin_g(const JudgedRanking& r, const MeasureContext& ctx, const std::vector<double>&,
+           double* out) {
+    // m_binG.c: each relevant document earns 1 / log2(2 + non-relevant documents above it).
+    std::int64_t rel_so_far = 0;
+    double sum = 0.0;
+    for (std::int64_t i = 0; i < r.num_ret; ++i) {
+        if (r.rels[static_cast<size_t>(i)] >= ctx.relevance_level) {
+            ++rel_so_far;
+            sum += 1.0 / std::log2(static_cast<double>(3 + i - rel_so_far));
+        }
+    }
+    if (rel_so_far > 0) {
+        out[0] = sum / static_cast<double>(r.num_rel);
+    }
+}
+
+}  // namespace cascade::eval::measures

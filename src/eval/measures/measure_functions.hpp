@@ -24,6 +24,7 @@ CASCADE_MEASURE(map);
 CASCADE_MEASURE(gm_map);
 CASCADE_MEASURE(map_cut);
 CASCADE_MEASURE(set_map);
+CASCADE_MEASURE(bin_g);
 
 // precision.cpp
 CASCADE_MEASURE(precision_at);
@@ -32,6 +33,8 @@ CASCADE_MEASURE(r_precision);
 CASCADE_MEASURE(r_precision_mult);
 CASCADE_MEASURE(set_precision);
 CASCADE_MEASURE(set_relative_precision);
+CASCADE_MEASURE(r_precision_mult);
+CASCADE_MEASURE(utility);
 
 // recall.cpp
 CASCADE_MEASURE(recall_at);

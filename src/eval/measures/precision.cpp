@@ -80,3 +80,36 @@ void set_relative_precision(const JudgedRanking& r, const MeasureContext&,
 }
 
 }  // namespace cascade::eval::measures
+
+namespace cascade::eval::measures {
+
+void r_precision_mult(const JudgedRanking& r, const MeasureContext& ctx,
+                      const std::vector<double>& p, double* out) {
+    // m_Rprec_mult.c: precision at rank (long)(x * R + 0.9), missing ranks non-relevant.
+    for (size_t cut = 0; cut < p.size(); ++cut) {
+        const auto k = static_cast<std::int64_t>(p[cut] * static_cast<double>(r.num_rel) + 0.9);
+        if (k <= 0) {
+            continue;
+        }
+        std::int64_t rel = 0;
+        for (std::int64_t i = 0; i < std::min(k, r.num_ret); ++i) {
+            if (r.rels[static_cast<size_t>(i)] >= ctx.relevance_level) {
+                ++rel;
+            }
+        }
+        out[cut] = static_cast<double>(rel) / static_cast<double>(k);
+    }
+}
+
+void utility(const JudgedRanking& r, const MeasureContext&, const std::vector<double>& p,
+             double* out) {
+    // m_utility.c: p1*a + p2*b + p3*c + p4*d over the retrieved/relevant contingency table;
+    // d needs the collection size (trec_eval -N, 0 by default, not supported here).
+    const auto rel_ret = static_cast<double>(r.num_rel_ret);
+    const auto ret = static_cast<double>(r.num_ret);
+    const auto rel = static_cast<double>(r.num_rel);
+    out[0] = p.at(0) * rel_ret + p.at(1) * (ret - rel_ret) + p.at(2) * (rel - rel_ret) +
+             p.at(3) * (0.0 + rel_ret - ret - rel);
+}
+
+}  // namespace cascade::eval::measures
