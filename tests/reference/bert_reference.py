@@ -32,7 +32,7 @@ class Encoder:
                   for k, v in state.items()}
 
     def _linear(self, x, name):
-        return x @ self.w[name + ".weight"].T + self.w[name + ".bias"]
+        return torch.nn.functional.linear(x, self.w[name + ".weight"], self.w[name + ".bias"])
 
     def _norm(self, x, name):
         return torch.nn.functional.layer_norm(
