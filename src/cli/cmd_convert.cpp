@@ -25,16 +25,16 @@ struct ConvertArgs {
 void run_convert(const ConvertArgs& args) {
     namespace fs = std::filesystem;
     if (fs::exists(args.output) && !args.overwrite) {
-        throw UsageError(fmt::format(
-            "output '{}' exists; pass --overwrite to replace it", args.output));
+        throw UsageError(
+            fmt::format("output '{}' exists; pass --overwrite to replace it", args.output));
     }
     if (fs::exists(args.output) && fs::exists(args.options.input) &&
         fs::equivalent(args.output, args.options.input)) {
         throw UsageError("--output must differ from --input");
     }
     Progress progress("convert", 0, "docs", stderr_is_terminal());
-    ConvertReport report = convert_to_beir(args.options, args.output,
-                                           [&](std::uint64_t n) { progress.set(n); });
+    ConvertReport report =
+        convert_to_beir(args.options, args.output, [&](std::uint64_t n) { progress.set(n); });
     progress.finish();
     for (std::size_t i = 0; i < report.warnings.size() && i < kMaxWarningsShown; ++i) {
         std::fprintf(stderr, "cascade: warning: %s\n", report.warnings[i].c_str());
@@ -57,11 +57,11 @@ void add_convert_command(CLI::App& app) {
     auto args = std::make_shared<ConvertArgs>();
     auto* cmd = app.add_subcommand(
         "convert",
-        "Write a collection (BEIR, JSONL, TSV, or a classic SMART-era collection) as a BEIR "
+        "Write a collection (BEIR, JSONL, TSV, TREC, or a classic SMART-era collection) as a BEIR "
         "folder: corpus.jsonl, queries.jsonl, qrels/<split>.tsv");
     cmd->add_option("--from", args->options.format,
-                    "Input format: auto, beir, jsonl, tsv, smart, cisi, cranfield, medline, adi, "
-                    "npl, lisa, time (default auto)");
+                    "Input format: auto, beir, jsonl, tsv, trec, smart, cisi, cranfield, medline, "
+                    "adi, npl, lisa, time (default auto)");
     cmd->add_option("--input", args->options.input,
                     "Documents: a BEIR or classic collection folder, or a JSONL/TSV/SMART file")
         ->required()

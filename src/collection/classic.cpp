@@ -153,8 +153,8 @@ Qrels read_classic_qrels(const std::string& dir, std::string_view format,
                          std::vector<std::string>& warnings) {
     const Layout* layout = find_layout(format);
     if (layout == nullptr) {
-        throw UsageError(fmt::format("format '{}' has no qrels of its own; pass a qrels file",
-                                     format));
+        throw UsageError(
+            fmt::format("format '{}' has no qrels of its own; pass a qrels file", format));
     }
     std::string file = member(dir, layout->qrels, format);
     if (format == "cranfield") {

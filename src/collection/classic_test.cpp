@@ -44,11 +44,12 @@ void expect_input_error(Fn&& fn, std::initializer_list<std::string> needles) {
 TEST(Smart, RecordsWithCrlfMultilineFieldsAndRepeatedMarkers) {
     TempDir dir;
     // CISI-like: CRLF, one .A per author, .X cross references; Cranfield-like stray .A in .W.
-    write_file(dir / "X.ALL",
-               ".I 1\r\n.T\r\nFirst  title\r\n.A\r\nSmith, J.\r\n.A\r\nDoe, A.\r\n.W\r\n"
-               "   Some text\r\nover two lines.\r\n.X\r\n1\t5\t1\r\n"
-               ".I 002\r\n.T\r\nSecond\r\n.A\r\nsomeone\r\n.W\r\nabstract\r\n.A\r\nmore abstract\r\n"
-               ".I 3\r\n.W\r\n\xff bad byte\r\n");
+    write_file(
+        dir / "X.ALL",
+        ".I 1\r\n.T\r\nFirst  title\r\n.A\r\nSmith, J.\r\n.A\r\nDoe, A.\r\n.W\r\n"
+        "   Some text\r\nover two lines.\r\n.X\r\n1\t5\t1\r\n"
+        ".I 002\r\n.T\r\nSecond\r\n.A\r\nsomeone\r\n.W\r\nabstract\r\n.A\r\nmore abstract\r\n"
+        ".I 3\r\n.W\r\n\xff bad byte\r\n");
     SmartDocumentReader reader((dir / "X.ALL").string());
     auto docs = drain(reader);
     ASSERT_EQ(docs.size(), 3U);
@@ -67,20 +68,35 @@ TEST(Smart, MalformedRecords) {
     TempDir dir;
     auto path = (dir / "bad").string();
     write_file(path, "junk before\n.I 1\n.W\nx\n");
-    expect_input_error([&] { SmartDocumentReader r(path); (void)drain(r); }, {"bad:1:", ".I"});
+    expect_input_error(
+        [&] {
+            SmartDocumentReader r(path);
+            (void)drain(r);
+        },
+        {"bad:1:", ".I"});
     write_file(path, ".I 1\n.W\nx\n.I\n.W\ny\n");
-    expect_input_error([&] { SmartDocumentReader r(path); (void)drain(r); }, {"bad:4:", "'.I'"});
+    expect_input_error(
+        [&] {
+            SmartDocumentReader r(path);
+            (void)drain(r);
+        },
+        {"bad:4:", "'.I'"});
     write_file(path, ".I 1\ntext without a marker\n");
-    expect_input_error([&] { SmartDocumentReader r(path); (void)drain(r); },
-                       {"bad:2:", "field marker"});
+    expect_input_error(
+        [&] {
+            SmartDocumentReader r(path);
+            (void)drain(r);
+        },
+        {"bad:2:", "field marker"});
     write_file(path, ".I 1\n.T\nonly a title\n.I 2\n.A\nnobody\n");
     expect_input_error([&] { (void)read_smart_queries(path); }, {"bad:4:", "'.W'"});
 }
 
 TEST(Smart, CranfieldQueriesAreNumberedByPosition) {
     TempDir dir;
-    write_file(dir / "cran.qry", ".I 001\r\n.W\r\nfirst ?\r\n.I 002\r\n.W\r\nsecond\r\n"
-                                 ".I 004\r\n.W\r\nthird\r\n");
+    write_file(dir / "cran.qry",
+               ".I 001\r\n.W\r\nfirst ?\r\n.I 002\r\n.W\r\nsecond\r\n"
+               ".I 004\r\n.W\r\nthird\r\n");
     auto by_i = read_smart_queries((dir / "cran.qry").string());
     auto by_pos = read_smart_queries((dir / "cran.qry").string(), true);
     ASSERT_EQ(by_pos.size(), 3U);
@@ -115,15 +131,17 @@ TEST(Classic, CranfieldQrelsMapCodesAndDropMinusOne) {
     EXPECT_EQ(qrels.by_query.at("1").count("486"), 0U);
     ASSERT_EQ(warnings.size(), 1U);
     write_file(dir / "cranqrel", "1 184 2\n1 29 5\n");
-    expect_input_error([&] { (void)read_classic_qrels(dir.path().string(), "cranfield", warnings); },
-                       {"cranqrel:2:", "'code'"});
+    expect_input_error(
+        [&] { (void)read_classic_qrels(dir.path().string(), "cranfield", warnings); },
+        {"cranqrel:2:", "'code'"});
     EXPECT_EQ(detect_classic(dir.path().string()), "cranfield");
 }
 
 TEST(Npl, SlashTerminatedRecords) {
     TempDir dir;
-    write_file(dir / "doc-text", "1\ncompact memories have\nflexible capacities\n   /\n2\nan "
-                                 "analogue computer\n   /\n");
+    write_file(dir / "doc-text",
+               "1\ncompact memories have\nflexible capacities\n   /\n2\nan "
+               "analogue computer\n   /\n");
     write_file(dir / "query-text", "1\nMEASUREMENT OF DIELECTRIC\n/\n2\nWAVEGUIDES\n/\n");
     write_file(dir / "rlv-ass", "1\n 1239  1502\n   2\n   /\n2\n  414\n   /\n");
     auto reader = open_classic_documents(dir.path().string(), "npl");
@@ -149,17 +167,24 @@ TEST(Npl, SlashTerminatedRecords) {
 TEST(Lisa, ConcatenatedFilesDuplicatesAndFragments) {
     TempDir dir;
     const std::string stars(44, '*');
-    write_file(dir / "LISA0.001", "Document    1\r\nTITLE ONE:\r\nCONTINUED.\r\n     \r\n"
-                                  "ABSTRACT ONE\r\nLINE TWO.\r\n" + stars + "\r\nDocument 2\r\n"
-                                  "TITLE TWO.\r\n\r\nABS.\r\n" + stars + "\r\n");
+    write_file(dir / "LISA0.001",
+               "Document    1\r\nTITLE ONE:\r\nCONTINUED.\r\n     \r\n"
+               "ABSTRACT ONE\r\nLINE TWO.\r\n" +
+                   stars +
+                   "\r\nDocument 2\r\n"
+                   "TITLE TWO.\r\n\r\nABS.\r\n" +
+                   stars + "\r\n");
     // The next file (in name order) repeats id 2 and holds a fragment without a header.
-    write_file(dir / "LISA0.501", "ORPHAN TEXT.\r\n" + stars + "\r\nDocument 2\r\nDUP.\r\n\r\n"
-                                  "X.\r\n" + stars + "\r\nDocument 3\r\nNO BLANK LINE\r\n" +
-                                  stars + "\r\n");
+    write_file(dir / "LISA0.501", "ORPHAN TEXT.\r\n" + stars +
+                                      "\r\nDocument 2\r\nDUP.\r\n\r\n"
+                                      "X.\r\n" +
+                                      stars + "\r\nDocument 3\r\nNO BLANK LINE\r\n" + stars +
+                                      "\r\n");
     write_file(dir / "LISA.QUE", "1\r\nI AM INTERESTED IN\r\nLIBRARIES. #\r\n2\r\nSHORT #\r\n");
-    write_file(dir / "LISARJ.NUM", "           1           2        3392        3396\r\n"
-                                   "           2           3         604\r\n        5112 "
-                                   "     5113\r\n           3           0\r\n");
+    write_file(dir / "LISARJ.NUM",
+               "           1           2        3392        3396\r\n"
+               "           2           3         604\r\n        5112 "
+               "     5113\r\n           3           0\r\n");
     EXPECT_EQ(detect_classic(dir.path().string()), "lisa");
     auto reader = open_documents(dir.path().string());
     auto docs = drain(*reader);
@@ -190,10 +215,12 @@ TEST(Lisa, ConcatenatedFilesDuplicatesAndFragments) {
 
 TEST(Time, ArticlesQueriesAndPositionalQrels) {
     TempDir dir;
-    write_file(dir / "TIME.ALL", "*TEXT 017 01/04/63 PAGE 020\n\nTHE ALLIES\n\nAFTER NASSAU\n"
-                                 "*TEXT 020 01/04/63 PAGE 021\n\nSECOND .\n\n*STOP\n\n");
-    write_file(dir / "TIME.QUE", "*FIND      1\n\n KENNEDY PRESSURE\n\nON DIEM\n*FIND 2\nB\n"
-                                 "\n*STOP\n");
+    write_file(dir / "TIME.ALL",
+               "*TEXT 017 01/04/63 PAGE 020\n\nTHE ALLIES\n\nAFTER NASSAU\n"
+               "*TEXT 020 01/04/63 PAGE 021\n\nSECOND .\n\n*STOP\n\n");
+    write_file(dir / "TIME.QUE",
+               "*FIND      1\n\n KENNEDY PRESSURE\n\nON DIEM\n*FIND 2\nB\n"
+               "\n*STOP\n");
     write_file(dir / "TIME.REL", "1  2 1\n\n2  3\n");
     auto docs = drain(*open_documents(dir.path().string(), "time"));
     ASSERT_EQ(docs.size(), 2U);
@@ -239,15 +266,17 @@ TEST(Robustness, MutatedInputsFailCleanly) {
     };
     const std::string stars(44, '*');
     const Case cases[] = {
-        {"c.jsonl", "jsonl", "{\"_id\": \"1\", \"title\": \"t\", \"text\": \"x\", \"m\": {\"a\": [1]}}\n"
-                             "{\"id\": 2, \"contents\": \"y\"}\n"},
+        {"c.jsonl", "jsonl",
+         "{\"_id\": \"1\", \"title\": \"t\", \"text\": \"x\", \"m\": {\"a\": [1]}}\n"
+         "{\"id\": 2, \"contents\": \"y\"}\n"},
         {"c.tsv", "tsv", "id\ttitle\ttext\n1\tt\tx\n2\tu\ty\n"},
+        {"d.sgml", "trecdocs", "<DOC>\n<DOCNO> a </DOCNO>\n<TEXT>\nx <p>y</p>\n</TEXT>\n</DOC>\n"},
         {"t.txt", "trec", "<top>\n<num> Number: 301\n<title> a b\n<desc> d\n</top>\n"},
         {"X.ALL", "smart", ".I 1\n.T\nt\n.A\na\n.W\nw\n.X\n1 2 3\n.I 2\n.W\nv\n"},
         {"doc-text", "npl", "1\nsome text\n   /\n2\nmore\n   /\n"},
         {"TIME.ALL", "time", "*TEXT 017 01/04/63 PAGE 020\n\nA B\n*TEXT 018 x\nC\n*STOP\n"},
-        {"LISA0.001", "lisa", "Document 1\nT\n\nA\n" + stars + "\nDocument 2\nU\n\nB\n" + stars +
-                                  "\n"},
+        {"LISA0.001", "lisa",
+         "Document 1\nT\n\nA\n" + stars + "\nDocument 2\nU\n\nB\n" + stars + "\n"},
     };
     std::uint32_t state = 12345;
     auto next_random = [&state] {
@@ -267,11 +296,13 @@ TEST(Robustness, MutatedInputsFailCleanly) {
                 }
             }
             write_file(dir / c.file, content);
-            std::string path = std::string(c.format) == "lisa" ? dir.path().string()
-                                                                : (dir / c.file).string();
+            std::string path =
+                std::string(c.format) == "lisa" ? dir.path().string() : (dir / c.file).string();
             try {
                 if (std::string(c.format) == "trec") {
                     (void)read_queries(path, "trec");
+                } else if (std::string(c.format) == "trecdocs") {
+                    (void)drain(*open_documents(path, "trec"));
                 } else {
                     (void)drain(*open_documents(path, c.format));
                 }

@@ -23,11 +23,21 @@ void append_json_string(std::string& out, std::string_view s) {
     out.push_back('"');
     for (char c : s) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\t': out += "\\t"; break;
-            case '\r': out += "\\r"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
             default:
                 if (static_cast<unsigned char>(c) < 0x20) {
                     fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<int>(c));
@@ -111,15 +121,14 @@ Qrels load_qrels(const ConvertOptions& options, const std::string& format,
     }
     if (format == "beir" &&
         !fs::exists(fs::path(options.input) / "qrels" / (options.split + ".tsv"))) {
-        warnings.push_back(fmt::format("{}: no qrels split '{}'; none written", options.input,
-                                       options.split));
+        warnings.push_back(
+            fmt::format("{}: no qrels split '{}'; none written", options.input, options.split));
         return {};
     }
     return read_collection_qrels(options.input, format, options.split, &warnings);
 }
 
-void write_queries(const fs::path& path, const std::vector<Query>& queries,
-                   ConvertReport& report) {
+void write_queries(const fs::path& path, const std::vector<Query>& queries, ConvertReport& report) {
     AtomicFile out(path);
     std::unordered_set<std::string> seen;
     for (const auto& q : queries) {
@@ -159,8 +168,8 @@ void check_qrels(const Qrels& qrels, const std::unordered_set<std::string>& doc_
         }
     }
     if (report.qrels_unknown_queries > 0) {
-        report.warnings.push_back(fmt::format("{} judged queries are not in the queries",
-                                              report.qrels_unknown_queries));
+        report.warnings.push_back(
+            fmt::format("{} judged queries are not in the queries", report.qrels_unknown_queries));
     }
     if (report.qrels_unknown_documents > 0) {
         report.warnings.push_back(fmt::format("{} judgments name documents not in the corpus",

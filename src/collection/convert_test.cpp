@@ -122,9 +122,10 @@ TEST(Convert, SciFactRoundTripsRecordForRecord) {
 
 TEST(Convert, JsonlWithSeparateQueriesAndQrelsAndDuplicateIds) {
     TempDir tmp;
-    write_file(tmp / "docs.jsonl", "{\"id\": \"a\", \"contents\": \"alpha \\\"quoted\\\"\"}\n"
-                                   "{\"id\": \"b\", \"contents\": \"beta\\ttab\\u0001\"}\n"
-                                   "{\"id\": \"a\", \"contents\": \"again\"}\n");
+    write_file(tmp / "docs.jsonl",
+               "{\"id\": \"a\", \"contents\": \"alpha \\\"quoted\\\"\"}\n"
+               "{\"id\": \"b\", \"contents\": \"beta\\ttab\\u0001\"}\n"
+               "{\"id\": \"a\", \"contents\": \"again\"}\n");
     write_file(tmp / "topics.txt", "<top>\n<num> Number: 7\n<title> alpha\n</top>\n");
     write_file(tmp / "qrels.txt", "7 0 a 2\n7 0 z 1\n8 0 b 1\n");
     ConvertOptions options;
@@ -184,13 +185,13 @@ TEST(ConvertCli, PrintsCountsAndWritesBeirFolder) {
     EXPECT_NE(r.out.find("qrels pairs\t1\n"), std::string::npos) << r.out;
     EXPECT_TRUE(fs::exists(tmp / "out/qrels/test.tsv"));
 
-    auto again = run_cli("convert --from smart --input " + (tmp / "X.ALL").string() +
-                         " --output " + (tmp / "out").string());
+    auto again = run_cli("convert --from smart --input " + (tmp / "X.ALL").string() + " --output " +
+                         (tmp / "out").string());
     EXPECT_EQ(again.exit_code, 2) << again.err;
     EXPECT_NE(again.err.find("--overwrite"), std::string::npos) << again.err;
 
-    auto unknown = run_cli("convert --from xml --input " + (tmp / "X.ALL").string() +
-                           " --output " + (tmp / "o2").string());
+    auto unknown = run_cli("convert --from xml --input " + (tmp / "X.ALL").string() + " --output " +
+                           (tmp / "o2").string());
     EXPECT_EQ(unknown.exit_code, 2) << unknown.err;
 
     write_file(tmp / "bad.jsonl", "{\"_id\": \"1\", \"text\": \"x\"}\n{\"text\": \"no id\"}\n");

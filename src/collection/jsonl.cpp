@@ -23,7 +23,7 @@ constexpr std::array<std::string_view, kNumKeys> kKeyNames = {"_id",  "id",     
 /// One top-level value of a record: absent, null, a string, an integer, or another type.
 struct Value {
     enum class Kind { kAbsent, kNull, kString, kInteger, kOther } kind = Kind::kAbsent;
-    std::string text;             ///< the string, or the integer's digits
+    std::string text;            ///< the string, or the integer's digits
     const char* type_name = "";  ///< for kOther: object, array, number, boolean
 };
 
@@ -74,8 +74,8 @@ public:
         }
         return true;
     }
-    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e)
-        override {
+    bool parse_error(std::size_t, const std::string&,
+                     const nlohmann::detail::exception& e) override {
         std::string_view what = e.what();
         auto bracket = what.find("] ");
         error.assign(bracket == std::string_view::npos ? what : what.substr(bracket + 2));
@@ -145,8 +145,7 @@ std::string take_id(const LineReader& reader, RecordHandler& h) {
 }
 
 /// The first present string among `keys`; null or absent gives "".
-std::string take_text(const LineReader& reader, RecordHandler& h,
-                      std::initializer_list<Key> keys) {
+std::string take_text(const LineReader& reader, RecordHandler& h, std::initializer_list<Key> keys) {
     for (Key key : keys) {
         Value& v = h.values[key];
         if (v.kind == Value::Kind::kAbsent || v.kind == Value::Kind::kNull) {

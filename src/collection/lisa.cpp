@@ -43,8 +43,7 @@ std::vector<std::string> LisaDocumentReader::document_files(const std::string& f
     }
     std::vector<std::string> files;
     for (const auto& entry : fs::directory_iterator(folder)) {
-        if (entry.is_regular_file() &&
-            std::regex_match(entry.path().filename().string(), kName)) {
+        if (entry.is_regular_file() && std::regex_match(entry.path().filename().string(), kName)) {
             files.push_back(entry.path().string());
         }
     }

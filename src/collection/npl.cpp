@@ -70,9 +70,9 @@ Qrels read_npl_qrels(const std::string& path) {
         split_ws(content, ids);
         for (auto id : ids) {
             if (!is_digits(id)) {
-                throw InputError(path, records.record_line(),
-                                 fmt::format("field 'docid': query {}: '{}' is not an integer",
-                                             qid, id));
+                throw InputError(
+                    path, records.record_line(),
+                    fmt::format("field 'docid': query {}: '{}' is not an integer", qid, id));
             }
             qrels.by_query[qid][strip_leading_zeros(id)] = 1;
         }

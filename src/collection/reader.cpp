@@ -7,6 +7,7 @@
 #include "collection/classic.hpp"
 #include "collection/jsonl.hpp"
 #include "collection/text_fields.hpp"
+#include "collection/trec_documents.hpp"
 #include "collection/trec_io.hpp"
 #include "collection/trec_topics.hpp"
 #include "collection/tsv.hpp"
@@ -21,7 +22,7 @@ using collection_detail::has_extension;
 namespace {
 
 constexpr const char* kDocumentFormats =
-    "auto, beir, jsonl, tsv, smart, cisi, cranfield, medline, adi, npl, lisa, time";
+    "auto, beir, jsonl, tsv, trec, smart, cisi, cranfield, medline, adi, npl, lisa, time";
 constexpr const char* kQueryFormats =
     "auto, beir, jsonl, tsv, trec, smart, cisi, cranfield, medline, adi, npl, lisa, time";
 
@@ -86,7 +87,7 @@ std::string detect_format(const std::string& path, bool queries) {
     if (c == '{') {
         return "jsonl";
     }
-    if (queries && c == '<') {
+    if (c == '<') {
         return "trec";
     }
     if (c == '.') {
@@ -112,6 +113,9 @@ std::unique_ptr<DocumentReader> open_documents(const std::string& path, std::str
     if (fmt_name == "tsv") {
         return std::make_unique<TsvDocumentReader>(path);
     }
+    if (fmt_name == "trec") {
+        return std::make_unique<TrecDocumentReader>(path);
+    }
     if (is_classic_format(fmt_name)) {
         return open_classic_documents(path, fmt_name);
     }
@@ -136,8 +140,7 @@ std::vector<Query> read_queries(const std::string& path, std::string_view format
     if (is_classic_format(fmt_name)) {
         return read_classic_queries(path, fmt_name);
     }
-    throw UsageError(
-        fmt::format("unknown query format '{}'; accepted: {}", format, kQueryFormats));
+    throw UsageError(fmt::format("unknown query format '{}'; accepted: {}", format, kQueryFormats));
 }
 
 Qrels read_collection_qrels(const std::string& path, std::string_view format,
@@ -159,8 +162,8 @@ Qrels read_collection_qrels(const std::string& path, std::string_view format,
     }
     fs::path file = fs::path(path) / "qrels" / (split + ".tsv");
     if (!fs::exists(file)) {
-        throw InputError(path, fmt::format("no qrels split '{}' (expected {})", split,
-                                           file.string()));
+        throw InputError(path,
+                         fmt::format("no qrels split '{}' (expected {})", split, file.string()));
     }
     return read_qrels(file.string());
 }

@@ -30,12 +30,12 @@ protected:
 };
 
 /// Opens a collection. `format` is one of: auto, beir (a BEIR folder or its corpus.jsonl),
-/// jsonl, tsv, smart (any `.I` file), and the classic collections cisi, cranfield, medline,
-/// adi, npl, lisa, time (path = their folder in ../shared/data, see collection/classic.hpp).
-/// "auto" picks from the path: a folder with corpus.jsonl[.gz] is BEIR, a folder holding a
-/// classic collection's files is that collection, *.jsonl[.gz] is JSONL, *.tsv[.gz] is TSV,
-/// other files are sniffed (`{` JSONL, `.I` SMART, else TSV). Unknown format names throw
-/// UsageError listing the accepted ones.
+/// jsonl, tsv, trec (`<DOC>` SGML files), smart (any `.I` file), and the classic collections
+/// cisi, cranfield, medline, adi, npl, lisa, time (path = their folder in ../shared/data, see
+/// collection/classic.hpp). "auto" picks from the path: a folder with corpus.jsonl[.gz] is
+/// BEIR, a folder holding a classic collection's files is that collection, *.jsonl[.gz] is
+/// JSONL, *.tsv[.gz] is TSV, other files are sniffed (`{` JSONL, `<` TREC, `.I` SMART, else
+/// TSV). Unknown format names throw UsageError listing the accepted ones.
 [[nodiscard]] std::unique_ptr<DocumentReader> open_documents(const std::string& path,
                                                              std::string_view format = "auto");
 
@@ -49,8 +49,7 @@ protected:
 /// a classic collection folder its own qrels with their quirks (collection/classic.hpp), for a
 /// file TREC qrels or BEIR TSV (read_qrels). Judgments dropped on the way are described in
 /// `warnings` when given. A BEIR folder without that split is an InputError.
-[[nodiscard]] Qrels read_collection_qrels(const std::string& path,
-                                          std::string_view format = "auto",
+[[nodiscard]] Qrels read_collection_qrels(const std::string& path, std::string_view format = "auto",
                                           const std::string& split = "test",
                                           std::vector<std::string>* warnings = nullptr);
 

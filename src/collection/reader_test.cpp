@@ -69,10 +69,14 @@ TEST(Jsonl, ReadsBeirAndPyseriniRecords) {
 
 TEST(Jsonl, InvalidUtf8IsReplacedNotFatal) {
     TempDir dir;
-    write_file(dir / "c.jsonl", "{\"_id\": \"d1\", \"text\": \"a\xff" "b\"}\n");
+    write_file(dir / "c.jsonl",
+               "{\"_id\": \"d1\", \"text\": \"a\xff"
+               "b\"}\n");
     auto docs = read_all((dir / "c.jsonl").string());
     ASSERT_EQ(docs.size(), 1U);
-    EXPECT_EQ(docs[0].text, "a\xef\xbf\xbd" "b");
+    EXPECT_EQ(docs[0].text,
+              "a\xef\xbf\xbd"
+              "b");
 }
 
 TEST(Jsonl, MalformedLinesNameFileLineAndField) {
@@ -94,8 +98,9 @@ TEST(Jsonl, MalformedLinesNameFileLineAndField) {
 
 TEST(Beir, FolderWithGzipFiles) {
     TempDir dir;
-    write_gz(dir / "corpus.jsonl.gz",
-             "{\"_id\": \"a\", \"title\": \"t\", \"text\": \"x\"}\n{\"_id\": \"b\", \"text\": \"y\"}\n");
+    write_gz(
+        dir / "corpus.jsonl.gz",
+        "{\"_id\": \"a\", \"title\": \"t\", \"text\": \"x\"}\n{\"_id\": \"b\", \"text\": \"y\"}\n");
     write_gz(dir / "queries.jsonl.gz", "{\"_id\": \"q1\", \"text\": \"what\", \"metadata\": {}}\n");
     auto docs = read_all(dir.path().string());
     ASSERT_EQ(docs.size(), 2U);
@@ -218,9 +223,8 @@ TEST(SharedData, SciFactBeirFolderAndAnseriniTopics) {
     }
     EXPECT_EQ(n, 5183U);
     EXPECT_EQ(read_queries(folder).size(), 1109U);
-    auto topics =
-        read_queries((shared / "data/scifact/anserini/topics.beir-v1.0.0-scifact.test.tsv.gz")
-                         .string());
+    auto topics = read_queries(
+        (shared / "data/scifact/anserini/topics.beir-v1.0.0-scifact.test.tsv.gz").string());
     ASSERT_EQ(topics.size(), 300U);
     EXPECT_EQ(topics[0].id, "1");
     EXPECT_EQ(topics[0].text, "0-dimensional biomaterials show inductive properties.");
@@ -249,4 +253,26 @@ TEST(CollectionQrels, BeirSplitsFilesAndErrors) {
     expect_input_error([&] { (void)read_collection_qrels(dir.path().string()); },
                        {"no qrels split 'test'"});
     EXPECT_THROW((void)read_collection_qrels(dir.path().string(), "beir", "../x"), UsageError);
+}
+
+TEST(TrecDocuments, SgmlRecordsWithMarkupStripped) {
+    TempDir dir;
+    write_file(dir / "fbis.txt",
+               "<DOC>\n<DOCNO> FBIS3-1 </DOCNO>\n<HT>  \"cr00000011094001\" </HT>\n<HEADER>\n"
+               "<H3> <TI>   FIRST   TITLE </TI></H3>\n</HEADER>\n<TEXT>\nLanguage: <F P=105> "
+               "Chinese </F>\r\nBody a < b.\n</TEXT>\n</DOC>\n\n<doc>\n<docno>LA010189-0001</docno>"
+               "\n<text><p>second</p></text>\n</doc>\n");
+    auto docs = read_all((dir / "fbis.txt").string());
+    ASSERT_EQ(docs.size(), 2U);
+    EXPECT_EQ(docs[0].id, "FBIS3-1");
+    EXPECT_EQ(docs[0].text, "\"cr00000011094001\" FIRST TITLE Language: Chinese Body a < b.");
+    EXPECT_EQ(docs[1].id, "LA010189-0001");
+    EXPECT_EQ(docs[1].text, "second");
+    auto path = (dir / "bad.txt").string();
+    write_file(path, "<DOC>\n<TEXT> x </TEXT>\n</DOC>\n");
+    expect_input_error([&] { (void)read_all(path, "trec"); }, {"bad.txt:1:", "DOCNO"});
+    write_file(path, "<DOC>\n<DOCNO> a </DOCNO>\ntext\n");
+    expect_input_error([&] { (void)read_all(path, "trec"); }, {"bad.txt:1:", "</DOC>"});
+    write_file(path, "stray\n<DOC>\n");
+    expect_input_error([&] { (void)read_all(path, "trec"); }, {"bad.txt:1:", "<DOC>"});
 }

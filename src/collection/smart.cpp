@@ -85,8 +85,8 @@ bool SmartRecordReader::next(SmartRecord& record) {
             if (collection_detail::is_blank(m_line)) {
                 continue;
             }
-            m_reader.fail(fmt::format("record {}: text before any field marker (.T, .W, ...)",
-                                      record.id));
+            m_reader.fail(
+                fmt::format("record {}: text before any field marker (.T, .W, ...)", record.id));
         }
         append_words(record.fields[current - 'A'], rest);
     }

@@ -20,7 +20,7 @@ namespace cascade {
 /// while every qrels file writes 1) and the text of each field, lines joined by single spaces.
 struct SmartRecord {
     std::string id;
-    std::size_t line = 0;  ///< line number of the `.I` line
+    std::size_t line = 0;                ///< line number of the `.I` line
     std::array<std::string, 26> fields;  ///< by field letter, 'A'..'Z'
 
     [[nodiscard]] const std::string& field(char letter) const { return fields[letter - 'A']; }

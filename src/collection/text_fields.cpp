@@ -14,7 +14,9 @@ std::string_view trim(std::string_view s) {
     return s.substr(b, e - b);
 }
 
-bool is_blank(std::string_view s) { return trim(s).empty(); }
+bool is_blank(std::string_view s) {
+    return trim(s).empty();
+}
 
 void split_ws(std::string_view s, std::vector<std::string_view>& out) {
     out.clear();

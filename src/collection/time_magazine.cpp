@@ -16,8 +16,7 @@ using collection_detail::strip_leading_zeros;
 namespace {
 
 /// The second whitespace token of a `*TEXT 017 ...` / `*FIND  1` line.
-std::string header_number(const LineReader& reader, std::string_view line,
-                          std::string_view tag) {
+std::string header_number(const LineReader& reader, std::string_view line, std::string_view tag) {
     std::vector<std::string_view> f;
     split_ws(line, f);
     if (f.size() < 2 || !is_digits(f[1])) {

@@ -29,8 +29,9 @@ bool TsvDocumentReader::read_header() {
         }
     }
     if (m_text_column < 0) {
-        m_reader.fail("header: no 'text' column (expected e.g. 'id<TAB>text' or "
-                      "'id<TAB>title<TAB>text')");
+        m_reader.fail(
+            "header: no 'text' column (expected e.g. 'id<TAB>text' or "
+            "'id<TAB>title<TAB>text')");
     }
     m_num_columns = m_fields.size();
     return true;
@@ -57,9 +58,10 @@ bool TsvDocumentReader::next(Document& doc) {
             m_text_column = m_num_columns == 3 ? 2 : 1;
         }
         if (m_fields.size() != m_num_columns) {
-            m_reader.fail(fmt::format("expected {} tab-separated fields like the first line, "
-                                      "got {}",
-                                      m_num_columns, m_fields.size()));
+            m_reader.fail(
+                fmt::format("expected {} tab-separated fields like the first line, "
+                            "got {}",
+                            m_num_columns, m_fields.size()));
         }
         std::string_view id = trim(m_fields[0]);
         if (id.empty()) {
