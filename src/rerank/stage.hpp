@@ -1,0 +1,126 @@
+#pragma once
+/// The re-ranking seam: every stage of a cascade (first-stage retrieval, RM3, fusion, LTR,
+/// neural re-rankers, diversification, cut-off) takes a batch of queries with one candidate
+/// list each and rewrites those lists in place. Stages are built by name from a pipeline file
+/// (see rerank/registry.hpp) and timed by the runner (pipeline/runner.hpp).
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "collection/types.hpp"
+
+namespace cascade::index {
+class Index;
+}
+namespace cascade::retrieve {
+class Retriever;
+class Bm25Retriever;
+}  // namespace cascade::retrieve
+
+namespace cascade::rerank {
+
+/// Index of a named feature in every Candidate::features vector (see FeatureSchema).
+using FeatureId = std::uint32_t;
+
+/// One document under consideration for a query.
+struct Candidate {
+    std::uint32_t docid = 0;  ///< internal docid of the index
+    float score = 0.0F;       ///< the score of the stage that ranked it last
+    /// Values recorded by earlier stages for later ones (LTR reads first-stage score and
+    /// rank, RM3 score, ...), indexed by FeatureId; NaN or past the end = not recorded.
+    std::vector<float> features;
+
+    /// The recorded value of `id`, NaN when absent.
+    [[nodiscard]] float feature(FeatureId id) const {
+        return id < features.size() ? features[id] : std::numeric_limits<float>::quiet_NaN();
+    }
+    void set_feature(FeatureId id, float value) {
+        if (features.size() <= id) {
+            features.resize(id + 1, std::numeric_limits<float>::quiet_NaN());
+        }
+        features[id] = value;
+    }
+};
+
+/// One query's candidates; stages leave it sorted best first (see sort_candidates).
+using CandidateList = std::vector<Candidate>;
+
+/// Names of the features stages record, shared by one pipeline. Ids are handed out while the
+/// pipeline is built (stage constructors call id()); lookups during run() are read-only.
+/// Thread-safe.
+class FeatureSchema {
+public:
+    /// The id of `name`, registering it when new.
+    FeatureId id(std::string_view name);
+    /// The id of `name` if some stage registered it.
+    [[nodiscard]] bool find(std::string_view name, FeatureId& id) const;
+    [[nodiscard]] std::vector<std::string> names() const;
+
+private:
+    mutable std::mutex m_mutex;
+    std::vector<std::string> m_names;
+};
+
+/// The results of one named first-stage branch (a pipeline may run several for fusion),
+/// aligned with the queries passed to Stage::run.
+struct NamedCandidates {
+    std::string_view name;
+    std::span<const CandidateList> lists;
+};
+
+/// What a stage may read while running. Everything is read-only and shared across threads.
+struct StageContext {
+    const index::Index* index = nullptr;
+    /// The retriever of the branch's first stage (for re-retrieval); null before it ran.
+    const retrieve::Retriever* first_stage = nullptr;
+    /// The same retriever when it is BM25 (RM3 re-retrieves through search_terms), else null.
+    const retrieve::Bm25Retriever* bm25 = nullptr;
+    const FeatureSchema* features = nullptr;
+    /// Results of every first-stage branch, for fusion stages; empty in a single-branch
+    /// pipeline.
+    std::span<const NamedCandidates> branches;
+};
+
+/// One stage of a cascade. Implementations are immutable after construction: run() is const
+/// and may be called from several threads at once on disjoint query batches (a stage holding
+/// a non-reentrant model serialises internally).
+class Stage {
+public:
+    virtual ~Stage() = default;
+    /// The registry name (`bm25`, `rm3`, `fusion`, ...).
+    [[nodiscard]] virtual std::string_view type() const = 0;
+    /// Parameters in a short form for logs and run tags, e.g. "rm3(fb_docs=10,fb_terms=10)".
+    [[nodiscard]] virtual std::string describe() const = 0;
+    /// Rewrites `lists[i]`, the candidates of `queries[i]`, in place: re-scores, re-orders,
+    /// adds (re-retrieval) or drops candidates, leaving each list sorted best first.
+    virtual void run(std::span<const Query> queries, std::span<CandidateList> lists,
+                     const StageContext& context) const = 0;
+};
+
+/// A stage that produces candidates from nothing (BM25 today, dense retrieval later). The
+/// runner requires one at the head of every branch and exposes its retriever to later stages.
+class FirstStage : public Stage {
+public:
+    [[nodiscard]] virtual const retrieve::Retriever& retriever() const = 0;
+    /// The retriever as BM25, or null when it is not BM25.
+    [[nodiscard]] virtual const retrieve::Bm25Retriever* bm25() const { return nullptr; }
+};
+
+/// Sorts best first: score descending, ties by the index's external id ascending (the
+/// project-wide rule, as Anserini's BREAK_SCORE_TIES_BY_DOCID). NaN scores sort last.
+void sort_candidates(CandidateList& list, const index::Index& index);
+
+/// Keeps the first `k` candidates.
+inline void truncate(CandidateList& list, std::size_t k) {
+    if (list.size() > k) {
+        list.resize(k);
+    }
+}
+
+}  // namespace cascade::rerank

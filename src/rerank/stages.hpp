@@ -1,0 +1,28 @@
+#pragma once
+/// Factories of the built-in stages, one file each; register_builtin_stages() adds them to a
+/// registry under the names below.
+
+#include <memory>
+
+#include "rerank/params.hpp"
+#include "rerank/registry.hpp"
+#include "rerank/stage.hpp"
+
+namespace cascade::rerank {
+
+/// `bm25`: first-stage BM25 (retrieve::Bm25Retriever), bm25_stage.cpp.
+std::unique_ptr<Stage> make_bm25_stage(StageParams& params, StageEnv& env);
+/// `rm3`: RM3 pseudo-relevance feedback and re-retrieval, rm3_stage.cpp.
+std::unique_ptr<Stage> make_rm3_stage(StageParams& params, StageEnv& env);
+/// `fusion`: RRF or normalized score combination of the first-stage branches, fusion_stage.cpp.
+std::unique_ptr<Stage> make_fusion_stage(StageParams& params, StageEnv& env);
+/// `cross_encoder`: (query, document) scoring with a BERT cross-encoder, neural_stages.cpp.
+std::unique_ptr<Stage> make_cross_encoder_stage(StageParams& params, StageEnv& env);
+/// `bi_encoder`: cosine / dot product of query and document embeddings, neural_stages.cpp.
+std::unique_ptr<Stage> make_bi_encoder_stage(StageParams& params, StageEnv& env);
+/// `mmr`: maximal marginal relevance diversification, mmr_stage.cpp.
+std::unique_ptr<Stage> make_mmr_stage(StageParams& params, StageEnv& env);
+/// `cutoff`: score-threshold and knee truncation, cutoff_stage.cpp.
+std::unique_ptr<Stage> make_cutoff_stage(StageParams& params, StageEnv& env);
+
+}  // namespace cascade::rerank
