@@ -109,11 +109,14 @@ void BertModel::embed(const std::vector<const Sequence*>& batch,
 }
 
 void BertModel::run_layer(const Layer& layer, Tensor& x, const std::vector<std::size_t>& offsets,
-                          const RunContext& ctx) const {
+                          Workspace& ws, const RunContext& ctx) const {
     const auto& c = m_config;
     const std::size_t h = static_cast<std::size_t>(c.hidden_size);
     const std::size_t tokens = offsets.back();
-    std::vector<float> qkv(tokens * 3 * h), context(tokens * h), tmp(tokens * h);
+    auto& qkv = ws.qkv;
+    auto& context = ws.context;
+    auto& tmp = ws.tmp;
+    auto& ffn = ws.ffn;
     layer.qkv.forward(x.data(), tokens, qkv.data(), ctx);
     ops::AttentionParams ap;
     ap.num_heads = ap.num_kv_heads = static_cast<std::size_t>(c.num_heads);
@@ -127,7 +130,6 @@ void BertModel::run_layer(const Layer& layer, Tensor& x, const std::vector<std::
     layer.attention_norm.forward(xs, tokens, ctx);
 
     const std::size_t inter = static_cast<std::size_t>(c.intermediate_size);
-    std::vector<float> ffn(tokens * inter);
     layer.intermediate.forward(xs, tokens, ffn.data(), ctx);
     const std::size_t chunk = 64;
     ctx.pool->parallel_for((tokens + chunk - 1) / chunk, [&](std::size_t b) {
@@ -156,7 +158,13 @@ Tensor BertModel::encode(const std::vector<const Sequence*>& batch,
     }
     Tensor x({static_cast<std::int64_t>(offsets.back()), c.hidden_size});
     embed(batch, offsets, x.data(), ctx);
-    for (const auto& layer : m_layers) run_layer(layer, x, offsets, ctx);
+    const std::size_t tokens = offsets.back(), h = static_cast<std::size_t>(c.hidden_size);
+    Workspace ws;  // every element is written before it is read, so no zeroing needed
+    ws.qkv.resize(tokens * 3 * h);
+    ws.context.resize(tokens * h);
+    ws.tmp.resize(tokens * h);
+    ws.ffn.resize(tokens * static_cast<std::size_t>(c.intermediate_size));
+    for (const auto& layer : m_layers) run_layer(layer, x, offsets, ws, ctx);
     return x;
 }
 

@@ -58,8 +58,12 @@ private:
     void load(const WeightStore& store);
     void embed(const std::vector<const Sequence*>& batch, const std::vector<std::size_t>& offsets,
                float* x, const RunContext& ctx) const;
+    /// Scratch activations reused by every layer of one forward pass.
+    struct Workspace {
+        std::vector<float> qkv, context, tmp, ffn;
+    };
     void run_layer(const Layer& layer, Tensor& x, const std::vector<std::size_t>& offsets,
-                   const RunContext& ctx) const;
+                   Workspace& ws, const RunContext& ctx) const;
     [[nodiscard]] std::vector<float> head(const float* states, std::size_t len,
                                           const RunContext& ctx) const;
 
