@@ -142,6 +142,9 @@ struct FieldState {
     FieldStats stats;
 };
 
+/// Postings ahead of the current one whose hash-table slot is prefetched.
+constexpr std::size_t kPrefetchAhead = 16;
+
 void invert_batch(const Batch& batch, std::uint32_t first_docid, std::vector<FieldState>& fields,
                   bool positions) {
     for (std::size_t f = 0; f < fields.size(); ++f) {
@@ -151,6 +154,9 @@ void invert_batch(const Batch& batch, std::uint32_t first_docid, std::vector<Fie
         for (std::size_t d = 0; d < af.doc_end.size(); ++d) {
             const auto docid = static_cast<std::uint32_t>(first_docid + d);
             for (std::uint32_t i = begin; i < af.doc_end[d]; ++i) {
+                if (i + kPrefetchAhead < af.occurrences.size()) {
+                    state.inverter->prefetch(af.occurrences[i + kPrefetchAhead].hash);
+                }
                 const auto& occ = af.occurrences[i];
                 std::string_view term(af.arena.data() + occ.offset, occ.length);
                 state.inverter->add(docid, term, occ.hash, occ.freq,

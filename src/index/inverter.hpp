@@ -29,6 +29,8 @@ public:
     /// `positions` points to `freq` ascending positions when the index stores positions.
     void add(std::uint32_t docid, std::string_view term, std::uint64_t hash, std::uint32_t freq,
              const std::uint32_t* positions);
+    /// Hints the cache to load the table slot of `hash` (call some postings ahead of add()).
+    void prefetch(std::uint64_t hash) const { __builtin_prefetch(&m_table[hash & m_mask]); }
     /// Estimated bytes held by the in-memory postings, terms and table.
     [[nodiscard]] std::uint64_t memory_bytes() const { return m_bytes; }
     /// Writes the in-memory postings as a sorted run and empties memory.
