@@ -7,6 +7,15 @@ void register_builtin_stages(StageRegistry& registry) {
                  make_bm25_stage);
     registry.add("rm3", "RM3 pseudo-relevance feedback, re-retrieves (Anserini's definition)",
                  make_rm3_stage);
+    registry.add("fusion", "RRF / min-max / z-score fusion of several first stages",
+                 make_fusion_stage);
+    registry.add("cross_encoder", "BERT cross-encoder re-ranking (model: DIR)",
+                 make_cross_encoder_stage);
+    registry.add("bi_encoder", "bi-encoder (embedding) re-ranking (model: DIR)",
+                 make_bi_encoder_stage);
+    registry.add("mmr", "maximal marginal relevance diversification (lambda)", make_mmr_stage);
+    registry.add("cutoff", "adaptive truncation: score threshold or knee of the score curve",
+                 make_cutoff_stage);
 }
 
 }  // namespace cascade::rerank
