@@ -7,7 +7,8 @@
 # Environment: BUILD (build folder, default build-bench, configured with
 # -DCASCADE_BUILD_BENCH=ON), DOCS, NQ (timed queries), ALGORITHMS (cascade --algorithm
 # names), THREADS, KS, REINDEX=1 (rebuild both indexes), SKIP_CASCADE=1 (Xapian only),
-# CASCADE_INDEX_THREADS (cascade index --threads; default 1, Xapian indexes on one thread).
+# CASCADE_INDEX_THREADS (cascade index --threads; default 1, Xapian indexes on one thread),
+# NO_BUILD=1 (use the binaries already in BUILD).
 #
 # Corpus, indexes, runs and logs are cached under bench/out/synth-$DOCS/ (gitignored); the
 # table goes to bench/out/first_stage.md. Timings are printed, never checked.
@@ -33,11 +34,10 @@ value() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 calc() { awk "BEGIN { printf \"%.${2:-1}f\", $1 }"; }
 
 targets=(synth_corpus xapian_driver)
-[[ -n "${SKIP_CASCADE:-}" ]] || targets+=(cascade check_analyzer cascade_search_bench)
-cmake --build "$build" --target "${targets[@]}" >&2
+[[ -n "${SKIP_CASCADE:-}" ]] || targets+=(check_analyzer cascade_index_bench cascade_search_bench)
+[[ -n "${NO_BUILD:-}" ]] || cmake --build "$build" --target "${targets[@]}" >&2
 synth=$build/bench/synth_corpus
 xapian=$build/bench/xapian_driver
-cascade=$build/src/cli/cascade
 
 if [[ ! -f $out/corpus.jsonl || ! -f $out/queries.tsv ]]; then
   log "generating $docs documents"
@@ -67,14 +67,10 @@ postlist_bytes=$(stat -c %s "$out/xapian-compact/postlist.glass")
 if [[ -z "${SKIP_CASCADE:-}" ]] && [[ -n "${REINDEX:-}" || ! -f $out/cascade-index.kv ]]; then
   log "cascade index --threads $index_threads"
   rm -rf "$out/cascade-index"
-  /usr/bin/time -f "%e %U %S" -o "$out/cascade-index.time" \
-    "$cascade" index --collection "$out/corpus.jsonl" --index "$out/cascade-index" \
-    --threads "$index_threads" > "$out/cascade-index.log" 2>&1
-  read -r wall user sys < "$out/cascade-index.time"
-  bytes=$(du -sb "$out/cascade-index" | cut -f1)
-  echo "engine=cascade mode=index docs=$docs seconds=$wall cpu_seconds=$(calc "$user + $sys" 2)" \
-    "bytes=$bytes threads=$index_threads" \
-    > "$out/cascade-index.kv"
+  # The library call behind `cascade index` (default analyzer, no positions), timed in-process.
+  "$build/bench/cascade_index_bench" --collection "$out/corpus.jsonl" \
+    --index "$out/cascade-index" --threads "$index_threads" > "$out/cascade-index.kv.tmp"
+  mv "$out/cascade-index.kv.tmp" "$out/cascade-index.kv"
 fi
 
 # ---- queries ----
@@ -86,7 +82,7 @@ for k in $ks; do
       flag=(); [[ $ids == no-ids ]] && flag=(--no-ids)
       log "xapian k=$k threads=$t $ids"
       line=$("$xapian" search --db "$out/xapian-compact" --queries "$out/queries-$nq.tsv" \
-        --k "$k" --threads "$t" --warmup 500 --run "$out/xapian-$ids-k$k.run" "${flag[@]}")
+        --k "$k" --threads "$t" --warmup "${WARMUP:-500}" --run "$out/xapian-$ids-k$k.run" "${flag[@]}")
       echo "$line load=$(cut -d' ' -f1 /proc/loadavg)" >> "$results"
     done
     [[ -n "${SKIP_CASCADE:-}" ]] && continue
@@ -94,7 +90,7 @@ for k in $ks; do
       log "cascade $alg k=$k threads=$t"
       line=$("$build/bench/cascade_search_bench" --index "$out/cascade-index" \
         --queries "$out/queries-$nq.tsv" --algorithm "$alg" --k "$k" --threads "$t" \
-        --warmup 500 --run "$out/cascade-$alg-k$k.run")
+        --warmup "${WARMUP:-500}" --run "$out/cascade-$alg-k$k.run")
       echo "$line load=$(cut -d' ' -f1 /proc/loadavg)" >> "$results"
     done
   done
@@ -120,16 +116,12 @@ overlap() {  # overlap RUN_A RUN_B: mean |top10(A) ∩ top10(B)| / 10 over queri
   echo "| Xapian 1.4 compacted, postlist table only | | | | | $postlist_bytes | $(calc "$postlist_bytes / $postings" 3) |"
   if [[ -f $out/cascade-index.kv ]]; then
     ci=$(cat "$out/cascade-index.kv")
-    cs=$(value seconds "$ci")
-    cc=$(value cpu_seconds "$ci")
-    cb=$(value bytes "$ci")
-    echo "| cascade (--threads $(value threads "$ci")) | $(calc "$docs / $cs" 0) | $(calc "$docs / $cc" 0) | $cs | $cc | $cb | $(calc "$cb / $postings" 3) |"
+    echo "| cascade (--threads $(value threads "$ci")) | $(value docs_per_s "$ci") | $(calc "$docs / $(value cpu_seconds "$ci")" 0) | $(value seconds "$ci") | $(value cpu_seconds "$ci") | $(value bytes "$ci") | $(value bytes_per_posting "$ci") |"
+    echo "| cascade, postings files only | | | | | $(value postings_bytes "$ci") | $(value postings_bytes_per_posting "$ci") |"
   fi
   echo
   echo "Postings (document-term pairs, the same in both engines): $postings."
-  if [[ -f $out/cascade-index.log ]]; then
-    echo "cascade's own summary: \`$(grep '^index ' "$out/cascade-index.log" | tail -n 1)\`"
-  fi
+  [[ -f $out/cascade-index.kv ]] && echo "cascade counts $(value postings "$(cat "$out/cascade-index.kv")") postings and $(value terms "$(cat "$out/cascade-index.kv")") terms."
   echo
   echo "| engine | algorithm | k | threads | queries/s (wall) | queries/CPU-s | wall vs Xapian | CPU vs Xapian | load |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
