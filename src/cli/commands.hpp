@@ -13,5 +13,6 @@ void add_convert_command(CLI::App& app);
 void add_search_command(CLI::App& app);
 void add_rerank_command(CLI::App& app);
 void add_embed_command(CLI::App& app);
+void add_run_command(CLI::App& app);
 
 }  // namespace cascade::cli

@@ -1,0 +1,150 @@
+/// `cascade run`: runs a pipeline file (retrieve, then re-rank) over a query set or one typed
+/// query, writes the final run (and optionally each stage's), prints the per-stage table.
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "collection/reader.hpp"
+#include "collection/trec_io.hpp"
+#include "index/index.hpp"
+#include "pipeline/pipeline.hpp"
+#include "pipeline/runner.hpp"
+#include "util/error.hpp"
+
+namespace cascade::cli {
+
+namespace {
+
+struct RunArgs {
+    std::string pipeline;
+    std::string index;
+    std::string queries;
+    std::string format = "auto";
+    std::string qids_from;
+    std::string run;
+    std::string qrels;
+    std::string stage_runs;
+    std::string query;
+    std::size_t show = 10;
+    unsigned threads = 1;
+};
+
+std::vector<Query> load_queries(const RunArgs& args) {
+    if (!args.query.empty()) {
+        return {Query{"query", args.query}};
+    }
+    std::vector<Query> queries = read_queries(args.queries, args.format);
+    std::set<std::string> seen;
+    for (const Query& q : queries) {
+        if (!seen.insert(q.id).second) {
+            throw InputError(args.queries, fmt::format("query id '{}' appears twice", q.id));
+        }
+    }
+    if (!args.qids_from.empty()) {
+        Qrels qrels = read_qrels(args.qids_from);
+        std::erase_if(queries, [&](const Query& q) { return !qrels.by_query.contains(q.id); });
+    }
+    return queries;
+}
+
+/// File name of a stage's run: "01_bm25.run", "02_rm3_rm3.run".
+std::string stage_run_name(std::size_t i, const std::string& label) {
+    std::string name = fmt::format("{:02}_{}", i + 1, label);
+    for (char& c : name) {
+        if (c == '/' || c == ' ') c = '_';
+    }
+    return name + ".run";
+}
+
+/// The one-query mode: hits with their titles.
+void print_hits(const index::Index& index, const Run& run, std::size_t show) {
+    std::string out;
+    std::size_t rank = 0;
+    for (const auto& [qid, entries] : run.by_query) {
+        for (const RunEntry& e : entries) {
+            if (rank++ == show) break;
+            const auto docid = index.internal_id(e.docid);
+            std::string title = docid ? index.document(*docid).title : "";
+            if (title.empty() && docid) title = index.document(*docid).text.substr(0, 80);
+            out += fmt::format("{:>3}  {:<12} {:>10.4f}  {}\n", rank, e.docid, e.score, title);
+        }
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
+void run_pipeline_command(const RunArgs& args) {
+    if (args.query.empty() && (args.queries.empty() || args.run.empty())) {
+        throw UsageError("give --queries FILE and --run OUT, or --query TEXT");
+    }
+    if (!args.query.empty() && !args.queries.empty()) {
+        throw UsageError("--query and --queries exclude each other");
+    }
+    std::vector<Query> queries = load_queries(args);
+    index::Index index = index::Index::open(args.index);
+    pipeline::Pipeline pipeline =
+        pipeline::Pipeline::load(args.pipeline, index, std::max(1U, args.threads));
+    Qrels qrels;
+    pipeline::RunnerOptions options;
+    options.threads = std::max(1U, args.threads);
+    options.keep_runs = !args.stage_runs.empty();
+    if (!args.qrels.empty()) {
+        qrels = read_qrels(args.qrels);
+        options.qrels = &qrels;
+    }
+    const pipeline::PipelineResult result =
+        pipeline::run_pipeline(pipeline, index, queries, options);
+    if (!args.run.empty()) {
+        write_run(args.run, result.run);
+    }
+    if (!args.stage_runs.empty()) {
+        std::filesystem::create_directories(args.stage_runs);
+        for (std::size_t i = 0; i < result.stages.size(); ++i) {
+            write_run((std::filesystem::path(args.stage_runs) /
+                       stage_run_name(i, result.stages[i].label)).string(),
+                      *result.stages[i].run);
+        }
+    }
+    if (!args.query.empty()) {
+        print_hits(index, result.run, args.show);
+    }
+    std::string out = fmt::format("queries {}, pipeline {}\n", queries.size(), args.pipeline);
+    out += pipeline::format_report(result);
+    std::fwrite(out.data(), 1, out.size(), args.query.empty() ? stdout : stderr);
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app) {
+    auto args = std::make_shared<RunArgs>();
+    auto* cmd = app.add_subcommand(
+        "run", "Run a pipeline file (first stage, then re-ranking stages) and time every stage");
+    cmd->add_option("--pipeline", args->pipeline, "Pipeline file (YAML; examples/pipelines/)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--index", args->index, "Index directory built by `cascade index`")
+        ->required();
+    cmd->add_option("--queries", args->queries, "Queries: BEIR/JSONL, TSV, TREC topics")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--format", args->format, "Query file format (default auto)");
+    cmd->add_option("--qids-from", args->qids_from, "Run only the queries judged in this qrels")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--run", args->run, "TREC run file to write (the final stage's ranking)");
+    cmd->add_option("--qrels", args->qrels,
+                    "Judgments: print nDCG@10, R@100 and MAP after every stage")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--stage-runs", args->stage_runs, "Folder for every stage's run");
+    cmd->add_option("--threads", args->threads, "Queries run at once (default 1)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--query", args->query,
+                    "One query typed here: print its hits with titles (the table goes to stderr)");
+    cmd->add_option("--show", args->show, "Hits printed with --query (default 10)");
+    cmd->callback([args] { run_pipeline_command(*args); });
+}
+
+}  // namespace cascade::cli

@@ -1,1 +1,0 @@
-// placeholder until pipeline.cpp lands

@@ -1,0 +1,272 @@
+#include "pipeline/runner.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "eval/evaluator.hpp"
+#include "index/index.hpp"
+
+namespace cascade::pipeline {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using rerank::CandidateList;
+
+/// A stage's output for one query, without features.
+using Snapshot = std::vector<std::pair<std::uint32_t, float>>;
+
+struct Slot {
+    const rerank::Stage* stage = nullptr;
+    std::string label;
+    std::vector<std::size_t> in;
+    std::vector<std::size_t> out;
+    std::vector<double> ms;
+    std::vector<Snapshot> snapshots;
+};
+
+class Execution {
+public:
+    Execution(const Pipeline& pipeline, const index::Index& index, std::span<const Query> queries,
+              bool keep)
+        : m_pipeline(pipeline), m_index(index), m_queries(queries), m_keep(keep),
+          m_branch_lists(pipeline.branches().size(), std::vector<CandidateList>(queries.size())),
+          m_final(queries.size()) {
+        const bool many = pipeline.branches().size() > 1;
+        for (const Branch& b : pipeline.branches()) {
+            for (const auto& s : b.stages) {
+                add_slot(*s, many ? b.name + "/" + std::string(s->type()) : std::string(s->type()));
+            }
+        }
+        for (const auto& s : pipeline.stages()) {
+            add_slot(*s, std::string(s->type()));
+        }
+    }
+
+    void run_query(std::size_t q) {
+        std::size_t slot = 0;
+        const auto& branches = m_pipeline.branches();
+        std::vector<rerank::NamedCandidates> named;
+        for (std::size_t b = 0; b < branches.size(); ++b) {
+            rerank::StageContext ctx = context(branches[b]);
+            for (const auto& stage : branches[b].stages) {
+                timed(slot++, *stage, q, m_branch_lists[b][q], ctx);
+            }
+            named.push_back({branches[b].name, std::span(&m_branch_lists[b][q], 1)});
+        }
+        rerank::StageContext ctx = context(branches.front());
+        if (branches.size() == 1) {
+            m_final[q] = std::move(m_branch_lists[0][q]);
+        } else {
+            ctx.branches = named;
+        }
+        for (const auto& stage : m_pipeline.stages()) {
+            timed(slot++, *stage, q, m_final[q], ctx);
+        }
+        if (branches.size() > 1) {
+            for (auto& lists : m_branch_lists) {
+                CandidateList().swap(lists[q]);
+            }
+        }
+    }
+
+    std::vector<Slot>& slots() { return m_slots; }
+    std::vector<CandidateList>& final_lists() { return m_final; }
+
+private:
+    void add_slot(const rerank::Stage& stage, std::string label) {
+        Slot s;
+        s.stage = &stage;
+        s.label = std::move(label);
+        s.in.assign(m_queries.size(), 0);
+        s.out.assign(m_queries.size(), 0);
+        s.ms.assign(m_queries.size(), 0.0);
+        if (m_keep) {
+            s.snapshots.resize(m_queries.size());
+        }
+        m_slots.push_back(std::move(s));
+    }
+
+    rerank::StageContext context(const Branch& branch) const {
+        rerank::StageContext ctx;
+        ctx.index = &m_index;
+        ctx.first_stage = &branch.head().retriever();
+        ctx.bm25 = branch.head().bm25();
+        ctx.features = &m_pipeline.features();
+        return ctx;
+    }
+
+    void timed(std::size_t slot, const rerank::Stage& stage, std::size_t q, CandidateList& list,
+               const rerank::StageContext& ctx) {
+        Slot& s = m_slots[slot];
+        s.in[q] = list.size();
+        const auto start = Clock::now();
+        stage.run(m_queries.subspan(q, 1), std::span(&list, 1), ctx);
+        s.ms[q] = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+        s.out[q] = list.size();
+        if (m_keep) {
+            Snapshot& snap = s.snapshots[q];
+            snap.reserve(list.size());
+            for (const rerank::Candidate& c : list) snap.emplace_back(c.docid, c.score);
+        }
+    }
+
+    const Pipeline& m_pipeline;
+    const index::Index& m_index;
+    std::span<const Query> m_queries;
+    bool m_keep;
+    std::vector<Slot> m_slots;
+    std::vector<std::vector<CandidateList>> m_branch_lists;
+    std::vector<CandidateList> m_final;
+};
+
+Run snapshots_to_run(const index::Index& index, std::span<const Query> queries,
+                     const std::vector<Snapshot>& snaps, const std::string& tag) {
+    Run run;
+    run.tag = tag;
+    for (std::size_t q = 0; q < queries.size(); ++q) {
+        auto& entries = run.by_query[queries[q].id];
+        entries.reserve(snaps[q].size());
+        for (std::size_t r = 0; r < snaps[q].size(); ++r) {
+            entries.push_back({std::string(index.external_id(snaps[q][r].first)),
+                               static_cast<double>(snaps[q][r].second), static_cast<int>(r + 1)});
+        }
+    }
+    return run;
+}
+
+/// Runs `work(q)` for every query on `threads` threads; rethrows the first exception.
+template <class Work>
+void parallel_queries(std::size_t n, unsigned threads, Work&& work) {
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr failure;
+    std::mutex failure_mutex;
+    auto worker = [&] {
+        for (std::size_t q = next++; q < n; q = next++) {
+            try {
+                work(q);
+            } catch (...) {
+                std::lock_guard lock(failure_mutex);
+                if (!failure) failure = std::current_exception();
+                next = n;
+            }
+        }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+    for (std::thread& t : pool) t.join();
+    if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace
+
+double StageReport::percentile_ms(double p) const {
+    if (latency_ms.empty()) return 0.0;
+    std::vector<double> v = latency_ms;
+    std::sort(v.begin(), v.end());
+    // nearest-rank percentile
+    auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size())));
+    return v[std::clamp<std::size_t>(rank, 1, v.size()) - 1];
+}
+
+double PipelineResult::overhead_fraction() const {
+    const double busy = wall_seconds * static_cast<double>(threads);
+    return busy > 0 ? std::max(0.0, 1.0 - stage_seconds / busy) : 0.0;
+}
+
+Run to_run(const index::Index& index, std::span<const Query> queries,
+           std::span<const rerank::CandidateList> lists, const std::string& tag) {
+    std::vector<Snapshot> snaps(lists.size());
+    for (std::size_t q = 0; q < lists.size(); ++q) {
+        for (const rerank::Candidate& c : lists[q]) snaps[q].emplace_back(c.docid, c.score);
+    }
+    return snapshots_to_run(index, queries, snaps, tag);
+}
+
+StageMetrics evaluate_run(const Qrels& qrels, const Run& run) {
+    eval::EvalOptions options;
+    options.measures = {"ndcg_cut.10", "recall.100", "map"};
+    options.average_complete = true;
+    StageMetrics m;
+    bool any = false;
+    for (const auto& [qid, entries] : run.by_query) {
+        any = any || (!entries.empty() && qrels.by_query.contains(qid));
+    }
+    if (!any) {
+        return m;  // trec_eval refuses a run with no judged results; every measure is 0
+    }
+    const eval::EvalResult r = eval::evaluate(qrels, run, options);
+    m.ndcg_at_10 = r.summary_value("ndcg_cut_10").value_or(0.0);
+    m.recall_at_100 = r.summary_value("recall_100").value_or(0.0);
+    m.map = r.summary_value("map").value_or(0.0);
+    return m;
+}
+
+PipelineResult run_pipeline(const Pipeline& pipeline, const index::Index& index,
+                            std::span<const Query> queries, const RunnerOptions& options) {
+    const bool keep = options.keep_runs || options.qrels != nullptr;
+    Execution exec(pipeline, index, queries, keep);
+    PipelineResult result;
+    result.threads = std::max(1U, std::min<unsigned>(options.threads,
+                                                     std::max<std::size_t>(1, queries.size())));
+    const auto start = Clock::now();
+    parallel_queries(queries.size(), result.threads, [&](std::size_t q) { exec.run_query(q); });
+    result.run = to_run(index, queries, exec.final_lists(), pipeline.name());
+    result.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    for (Slot& s : exec.slots()) {
+        StageReport r;
+        r.label = s.label;
+        r.describe = s.stage->describe();
+        for (std::size_t q = 0; q < queries.size(); ++q) {
+            r.candidates_in += s.in[q];
+            r.candidates_out += s.out[q];
+            r.total_seconds += s.ms[q] / 1000.0;
+        }
+        r.latency_ms = std::move(s.ms);
+        result.stage_seconds += r.total_seconds;
+        if (keep) {
+            r.run = snapshots_to_run(index, queries, s.snapshots, pipeline.name());
+            if (options.qrels != nullptr) r.metrics = evaluate_run(*options.qrels, *r.run);
+        }
+        result.stages.push_back(std::move(r));
+    }
+    return result;
+}
+
+std::string format_report(const PipelineResult& result) {
+    std::string out = fmt::format("{:<18} {:>9} {:>9} {:>9} {:>9} {:>9}", "stage", "in/query",
+                                  "out/query", "p50 ms", "p95 ms", "total s");
+    const bool metrics = !result.stages.empty() && result.stages.front().metrics.has_value();
+    if (metrics) out += fmt::format(" {:>8} {:>8} {:>8}", "nDCG@10", "R@100", "MAP");
+    out += "\n";
+    for (const StageReport& r : result.stages) {
+        const double n = std::max<std::size_t>(1, r.latency_ms.size());
+        out += fmt::format("{:<18} {:>9.1f} {:>9.1f} {:>9.3f} {:>9.3f} {:>9.3f}", r.label,
+                           static_cast<double>(r.candidates_in) / n,
+                           static_cast<double>(r.candidates_out) / n, r.percentile_ms(50),
+                           r.percentile_ms(95), r.total_seconds);
+        if (r.metrics) {
+            out += fmt::format(" {:>8.4f} {:>8.4f} {:>8.4f}", r.metrics->ndcg_at_10,
+                               r.metrics->recall_at_100, r.metrics->map);
+        }
+        out += "\n";
+    }
+    out += fmt::format("wall {:.3f} s, {} thread(s), in stages {:.3f} s, pipeline overhead "
+                       "{:.2f}%\n",
+                       result.wall_seconds, result.threads, result.stage_seconds,
+                       100.0 * result.overhead_fraction());
+    for (const StageReport& r : result.stages) {
+        out += fmt::format("  {:<16} {}\n", r.label, r.describe);
+    }
+    return out;
+}
+
+}  // namespace cascade::pipeline

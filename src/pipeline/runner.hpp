@@ -1,0 +1,73 @@
+#pragma once
+/// Runs a Pipeline over a query set, timing every stage per query, and evaluates what each
+/// stage leaves behind.
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "collection/types.hpp"
+#include "pipeline/pipeline.hpp"
+
+namespace cascade::pipeline {
+
+/// Effectiveness after a stage (trec_eval -c semantics: every judged query counts).
+struct StageMetrics {
+    double ndcg_at_10 = 0.0;
+    double recall_at_100 = 0.0;
+    double map = 0.0;
+};
+
+/// What one stage did over the query set.
+struct StageReport {
+    std::string label;     ///< "bm25", "rm3", "rm3/rm3" for a branch stage
+    std::string describe;  ///< the stage's parameters
+    std::size_t candidates_in = 0;   ///< summed over queries
+    std::size_t candidates_out = 0;  ///< summed over queries
+    std::vector<double> latency_ms;  ///< per query, in query order
+    double total_seconds = 0.0;      ///< sum of latency_ms / 1000
+    std::optional<StageMetrics> metrics;
+    std::optional<Run> run;  ///< the stage's output as a run (when RunnerOptions::keep_runs)
+
+    [[nodiscard]] double percentile_ms(double p) const;
+};
+
+struct RunnerOptions {
+    unsigned threads = 1;
+    /// Keep each stage's output as a Run (needed for stage runs and per-stage metrics).
+    bool keep_runs = false;
+    /// Judgments to evaluate each stage's run with (implies keep_runs).
+    const Qrels* qrels = nullptr;
+};
+
+struct PipelineResult {
+    std::vector<StageReport> stages;  ///< branch stages first, then the re-ranking stages
+    Run run;                          ///< the final ranking
+    double wall_seconds = 0.0;
+    /// Thread-seconds spent inside Stage::run, summed over stages and queries.
+    double stage_seconds = 0.0;
+    unsigned threads = 1;
+
+    /// Share of the thread time not spent in stages: 1 - stage_seconds / (threads * wall).
+    [[nodiscard]] double overhead_fraction() const;
+};
+
+/// Runs each query through every branch, then every stage (query by query, `threads`
+/// queries at once). Throws what a stage throws.
+[[nodiscard]] PipelineResult run_pipeline(const Pipeline& pipeline, const index::Index& index,
+                                          std::span<const Query> queries,
+                                          const RunnerOptions& options);
+
+/// Turns candidate lists into a run (ranks from 1, external ids).
+[[nodiscard]] Run to_run(const index::Index& index, std::span<const Query> queries,
+                         std::span<const rerank::CandidateList> lists, const std::string& tag);
+
+/// Metrics of `run` against `qrels` (ndcg_cut_10, recall_100, map with -c).
+[[nodiscard]] StageMetrics evaluate_run(const Qrels& qrels, const Run& run);
+
+/// The stage table printed by `cascade run`.
+[[nodiscard]] std::string format_report(const PipelineResult& result);
+
+}  // namespace cascade::pipeline
