@@ -31,7 +31,8 @@ std::size_t knee_cutoff(std::span<const float> scores) {
             best = i;
         }
     }
-    return best_gap > 0.0 ? best + 1 : n;
+    // A straight line has no knee; 1e-9 absorbs rounding of points on the chord.
+    return best_gap > 1e-9 ? best + 1 : n;
 }
 
 }  // namespace cascade::rerank
