@@ -8,7 +8,11 @@
 # -DCASCADE_BUILD_BENCH=ON), DOCS, NQ (timed queries), ALGORITHMS (cascade --algorithm
 # names), THREADS, KS, REINDEX=1 (rebuild both indexes), SKIP_CASCADE=1 (Xapian only),
 # CASCADE_INDEX_THREADS (cascade index --threads; default 1, Xapian indexes on one thread),
-# NO_BUILD=1 (use the binaries already in BUILD).
+# NO_BUILD=1 (use the binaries already in BUILD), WARMUP (untimed queries first, default 500).
+#
+# cascade is measured through bench/cascade_index_bench and bench/cascade_search_bench: the
+# library calls behind `cascade index` / `cascade search`, timed by the same harness
+# (bench/timing.hpp) as bench/xapian_driver, in wall and in CPU seconds.
 #
 # Corpus, indexes, runs and logs are cached under bench/out/synth-$DOCS/ (gitignored); the
 # table goes to bench/out/first_stage.md. Timings are printed, never checked.
