@@ -1,0 +1,127 @@
+/// Pipeline files (errors name file, line and accepted values) and the runner on a tiny index.
+#include <gtest/gtest.h>
+
+#include "pipeline/pipeline.hpp"
+#include "pipeline/runner.hpp"
+#include "rerank/test_index.hpp"
+
+namespace cascade::pipeline {
+namespace {
+
+using cascade::testing::TempDir;
+
+class PipelineFile : public ::testing::Test {
+protected:
+    void SetUp() override {
+        m_index = std::make_unique<index::Index>(rerank::testing::tiny_index(
+            m_dir / "idx", {"apple banana apple cherry", "apple banana date", "cherry elder fig",
+                            "grape apple"}));
+    }
+
+    /// The message of the InputError parsing `yaml` throws ("" when it does not throw).
+    std::string error_of(const std::string& yaml) {
+        try {
+            (void)Pipeline::parse(yaml, "p.yaml", *m_index);
+        } catch (const InputError& e) {
+            return e.what();
+        }
+        return "";
+    }
+
+    TempDir m_dir;
+    std::unique_ptr<index::Index> m_index;
+};
+
+void expect_contains(const std::string& text, const std::string& part) {
+    EXPECT_NE(text.find(part), std::string::npos) << "'" << part << "' not in: " << text;
+}
+
+TEST_F(PipelineFile, ErrorsNameLineAndAcceptedValues) {
+    expect_contains(error_of("first_stage: {type: bm25}\nstages:\n  - type: rm3\n    fb_dcos: 3\n"),
+                    "p.yaml:4: unknown key 'fb_dcos' for stage type 'rm3'; accepted keys: type, "
+                    "fb_docs, fb_terms");
+    expect_contains(error_of("first_stage:\n  type: bm25\n  k: -5\n"),
+                    "p.yaml:3: 'k' is -5; accepted: an integer in [1, ");
+    expect_contains(error_of("first_stage:\n  type: bm25\n  b: 1.5\n"),
+                    "p.yaml:3: 'b' is 1.5; accepted: a number in [0, 1]");
+    expect_contains(error_of("first_stage: {type: bm25}\nstages:\n  - {type: mmmr}\n"),
+                    "p.yaml:3: unknown stage type 'mmmr'; accepted: bi_encoder, bm25");
+    expect_contains(error_of("first_stage: {type: bm25}\nstages:\n  - {type: fusion, method: "
+                             "avg}\n"),
+                    "p.yaml:3: 'method' is 'avg'; accepted: rrf, minmax, zscore, sum");
+    expect_contains(error_of("first_stage: {type: bm25}\nstage: []\n"),
+                    "p.yaml:2: unknown key 'stage'; accepted keys: name, first_stage");
+    expect_contains(error_of("first_stage: {type: rm3}\n"),
+                    "p.yaml:1: a first stage must start with a retriever");
+    expect_contains(error_of("first_stage: {type: bm25}\nstages: [{type: bm25}]\n"),
+                    "p.yaml:2: the first stage goes under first_stage");
+    expect_contains(error_of("first_stages:\n  - {type: bm25}\n  - {type: bm25, k: 5}\n"),
+                    "p.yaml:2: several first stages need a fusion stage");
+    expect_contains(error_of("stages: []\n"), "p.yaml:1: missing first_stage");
+    expect_contains(error_of("first_stage: {type: bm25, fields: nope}\n"),
+                    "p.yaml:1: the index has no field 'nope'");
+    // YAML syntax errors carry yaml-cpp's line.
+    expect_contains(error_of("first_stage:\n  type: bm25\n k: [1,\n"), "p.yaml:3:");
+    expect_contains(error_of("first_stage: {type: bm25}\nstages:\n  - {type: cutoff, method: "
+                             "threshold}\n"),
+                    "p.yaml:3: method threshold needs 'threshold: SCORE'");
+}
+
+TEST_F(PipelineFile, RunsBranchesFusionAndCutoff) {
+    Pipeline p = Pipeline::parse(
+        "name: t\nfirst_stages:\n  - {type: bm25, k: 10}\n  - name: rm3\n    stages: [{type: "
+        "bm25, k: 10}, {type: rm3, max_df_ratio: 1.0, fb_docs: 2, k: 10}]\nstages:\n  - {type: "
+        "fusion, k: 3}\n  - {type: mmr, k: 2, lambda: 0.5}\n",
+        "p.yaml", *m_index);
+    ASSERT_EQ(p.branches().size(), 2U);
+    EXPECT_EQ(p.branches()[1].name, "rm3");
+    std::vector<Query> queries = {{"q1", "apple"}, {"q2", "fig"}, {"q3", "zebra"}};
+    Qrels qrels;
+    qrels.by_query["q1"]["d1"] = 1;
+    qrels.by_query["q2"]["d3"] = 1;
+    RunnerOptions options;
+    options.qrels = &qrels;
+    options.threads = 2;
+    PipelineResult r = run_pipeline(p, *m_index, queries, options);
+    ASSERT_EQ(r.stages.size(), 5U);
+    EXPECT_EQ(r.stages[0].label, "bm25_1/bm25");
+    EXPECT_EQ(r.stages[2].label, "rm3/rm3");
+    // bm25: apple in 3 documents, fig in 1, zebra in none.
+    EXPECT_EQ(r.stages[0].candidates_out, 4U);
+    // q2: RM3 feeds back d3 "cherry elder fig" and re-retrieves d1 (cherry) too.
+    EXPECT_EQ(r.stages[2].candidates_out, 4U + 2U);
+    EXPECT_EQ(r.stages[3].candidates_out, 3U + 2U);  // fusion depth 3
+    EXPECT_EQ(r.stages[4].candidates_out, 2U + 2U);  // mmr k = 2
+    ASSERT_TRUE(r.stages[0].metrics.has_value());
+    EXPECT_DOUBLE_EQ(r.stages[0].metrics->ndcg_at_10, 1.0);  // d1 and d3 rank first
+    EXPECT_EQ(r.run.by_query.at("q1").size(), 2U);
+    EXPECT_EQ(r.run.by_query.at("q3").size(), 0U);
+    EXPECT_EQ(r.run.tag, "t");
+    for (const StageReport& s : r.stages) {
+        EXPECT_EQ(s.latency_ms.size(), 3U);
+    }
+    EXPECT_GE(r.overhead_fraction(), 0.0);
+    EXPECT_LE(r.overhead_fraction(), 1.0);
+    // Threads do not change the result.
+    options.threads = 1;
+    auto flat = [](const cascade::Run& run) {
+        std::vector<std::string> out;
+        for (const auto& [qid, entries] : run.by_query) {
+            for (const RunEntry& e : entries) out.push_back(qid + " " + e.docid + " " +
+                                                            std::to_string(e.score));
+        }
+        return out;
+    };
+    EXPECT_EQ(flat(run_pipeline(p, *m_index, queries, options).run), flat(r.run));
+}
+
+TEST(StageReport, NearestRankPercentiles) {
+    StageReport r;
+    r.latency_ms = {5, 1, 4, 2, 3};
+    EXPECT_EQ(r.percentile_ms(50), 3.0);
+    EXPECT_EQ(r.percentile_ms(95), 5.0);
+    EXPECT_EQ(r.percentile_ms(0), 1.0);
+}
+
+}  // namespace
+}  // namespace cascade::pipeline
