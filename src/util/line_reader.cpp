@@ -61,16 +61,20 @@ bool LineReader::fill() {
 }
 
 bool LineReader::next(std::string& line) {
+    // Bytes after m_pos already searched for '\n', so a line longer than one chunk is scanned
+    // once rather than once per refill.
+    std::size_t scanned = 0;
     for (;;) {
         const char* begin = m_buffer.data() + m_pos;
-        const auto* nl =
-            static_cast<const char*>(std::memchr(begin, '\n', m_buffer.size() - m_pos));
+        const auto* nl = static_cast<const char*>(
+            std::memchr(begin + scanned, '\n', m_buffer.size() - m_pos - scanned));
         if (nl != nullptr) {
             std::size_t len = static_cast<std::size_t>(nl - begin);
             line.assign(begin, len);
             m_pos += len + 1;
             break;
         }
+        scanned = m_buffer.size() - m_pos;
         if (!fill()) {
             if (m_pos >= m_buffer.size()) {
                 return false;

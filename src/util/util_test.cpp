@@ -41,6 +41,26 @@ TEST(LineReader, StripsCrLfAndCountsLines) {
     EXPECT_EQ(r.line_number(), 4U);
 }
 
+TEST(LineReader, LinesLongerThanTheReadChunkStayWhole) {
+    TempDir dir;
+    // The reader refills 256 KiB at a time; these lines span several refills.
+    const std::string a(700 * 1024, 'a');
+    const std::string b(300 * 1024, 'b');
+    write_file(dir / "long.txt", a + "\n" + b + "\r\nshort\n" + a);
+    LineReader r((dir / "long.txt").string());
+    std::string line;
+    std::vector<std::string> lines;
+    while (r.next(line)) {
+        lines.push_back(line);
+    }
+    ASSERT_EQ(lines.size(), 4U);
+    EXPECT_EQ(lines[0], a);
+    EXPECT_EQ(lines[1], b);
+    EXPECT_EQ(lines[2], "short");
+    EXPECT_EQ(lines[3], a);
+    EXPECT_EQ(r.line_number(), 4U);
+}
+
 TEST(LineReader, ReadsGzipTransparently) {
     TempDir dir;
     auto path = (dir / "a.txt.gz").string();
