@@ -1,0 +1,133 @@
+#include "serve/batcher.hpp"
+
+#include <exception>
+
+#include "serve/metrics.hpp"
+
+namespace cascade::serve {
+
+using Clock = std::chrono::steady_clock;
+
+Batcher::Batcher(std::string name, std::unique_ptr<PairScorer> scorer, BatcherOptions options,
+                 Metrics* metrics)
+    : m_name(std::move(name)), m_scorer(std::move(scorer)), m_options(options),
+      m_metrics(metrics) {
+    m_worker = std::thread([this] { run(); });
+}
+
+Batcher::~Batcher() {
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_cv.notify_all();
+    m_worker.join();
+}
+
+std::size_t Batcher::depth() const {
+    std::lock_guard lock(m_mutex);
+    return m_queue.size() + m_running;
+}
+
+std::future<std::vector<float>> Batcher::submit(std::vector<model::Encoding> encodings,
+                                                Clock::time_point deadline) {
+    Job job;
+    for (const auto& e : encodings) job.tokens += e.ids.size();
+    job.pairs = encodings.size();
+    job.encodings = std::move(encodings);
+    job.deadline = deadline;
+    auto future = job.promise.get_future();
+    std::size_t depth = 0;
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_stopping) throw QueueFull("the server is shutting down");
+        if (m_queue.size() + m_running >= m_options.max_queue)
+            throw QueueFull("model queue is full");
+        m_queue.push_back(std::move(job));
+        depth = m_queue.size() + m_running;
+    }
+    m_cv.notify_one();
+    if (m_metrics) m_metrics->set_queue_depth(m_name, depth);
+    return future;
+}
+
+std::vector<Batcher::Job> Batcher::take_batch(std::unique_lock<std::mutex>& lock) {
+    m_cv.wait(lock, [&] { return m_stopping || !m_queue.empty(); });
+    if (m_queue.empty()) return {};
+    // Give concurrent requests max_wait to join unless the budget is already full.
+    auto queued_tokens = [&] {
+        std::size_t t = 0;
+        for (const auto& j : m_queue) t += j.tokens;
+        return t;
+    };
+    auto until = Clock::now() + m_options.max_wait;
+    while (!m_stopping && queued_tokens() < m_options.max_batch_tokens &&
+           m_cv.wait_until(lock, until) != std::cv_status::timeout) {
+    }
+    std::vector<Job> batch;
+    std::size_t tokens = 0;
+    while (!m_queue.empty()) {
+        Job& next = m_queue.front();
+        if (!batch.empty() && tokens + next.tokens > m_options.max_batch_tokens) break;
+        tokens += next.tokens;
+        batch.push_back(std::move(next));
+        m_queue.pop_front();
+    }
+    m_running = batch.size();
+    return batch;
+}
+
+void Batcher::execute(std::vector<Job>& batch) {
+    auto now = Clock::now();
+    std::vector<model::Encoding> merged;
+    std::vector<Job*> live;
+    for (auto& job : batch) {
+        if (job.deadline < now) {
+            job.promise.set_exception(std::make_exception_ptr(
+                DeadlineExceeded("the request deadline passed while it waited for the model")));
+            continue;
+        }
+        live.push_back(&job);
+        for (auto& e : job.encodings) merged.push_back(std::move(e));
+    }
+    if (live.empty()) return;
+    std::vector<float> scores;
+    try {
+        scores = m_scorer->score(merged);
+        if (scores.size() != merged.size())
+            throw std::runtime_error("the model returned the wrong number of scores");
+    } catch (...) {
+        for (Job* job : live) job->promise.set_exception(std::current_exception());
+        return;
+    }
+    double seconds = std::chrono::duration<double>(Clock::now() - now).count();
+    std::size_t tokens = 0;
+    for (Job* job : live) tokens += job->tokens;
+    if (m_metrics) m_metrics->record_batch(m_name, merged.size(), live.size(), tokens, seconds);
+    std::size_t offset = 0;
+    for (Job* job : live) {
+        auto n = job->pairs;
+        job->promise.set_value(std::vector<float>(
+            scores.begin() + static_cast<std::ptrdiff_t>(offset),
+            scores.begin() + static_cast<std::ptrdiff_t>(offset + n)));
+        offset += n;
+    }
+}
+
+void Batcher::run() {
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+        auto batch = take_batch(lock);
+        if (batch.empty()) {
+            if (m_stopping) return;
+            continue;
+        }
+        lock.unlock();
+        execute(batch);
+        lock.lock();
+        m_running = 0;
+        if (m_metrics) m_metrics->set_queue_depth(m_name, m_queue.size());
+    }
+}
+
+}  // namespace cascade::serve

@@ -1,0 +1,104 @@
+#pragma once
+/// Cross-request batching for a re-ranking model: requests tokenize on their own threads,
+/// queue their pairs, and one worker per model runs pairs from many requests in one call.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "model/tokenizer/tokenizer.hpp"
+
+namespace cascade::serve {
+
+class Metrics;
+
+/// What the batcher needs from a model. encode() runs on request threads concurrently;
+/// score() runs on the single worker thread.
+class PairScorer {
+public:
+    virtual ~PairScorer() = default;
+    /// Token ids of each (query, document) pair, truncated to `max_length` tokens.
+    [[nodiscard]] virtual std::vector<model::Encoding> encode(
+        const std::string& query, std::span<const std::string> documents,
+        std::size_t max_length) const = 0;
+    /// One raw score (logit) per encoding, in order.
+    [[nodiscard]] virtual std::vector<float> score(
+        const std::vector<model::Encoding>& encodings) = 0;
+    /// The longest pair, special tokens included, the model accepts.
+    [[nodiscard]] virtual std::size_t max_length() const = 0;
+};
+
+struct BatcherOptions {
+    std::size_t max_batch_tokens = 16384;  ///< stop adding requests past this many tokens
+    std::chrono::microseconds max_wait{2000};  ///< wait for company after the first request
+    std::size_t max_queue = 256;           ///< queued + running requests; more -> QueueFull
+};
+
+/// Thrown by submit() when the queue already holds max_queue requests.
+class QueueFull : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Thrown through the future when the deadline passed before the request reached the model.
+class DeadlineExceeded : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// One model's queue and worker thread. A batch is every waiting request, oldest first, until
+/// the token budget is reached (a single request over budget runs alone); the worker waits up
+/// to max_wait after the first request for others to join. Requests whose deadline passed
+/// while queued are failed with DeadlineExceeded instead of being run.
+class Batcher {
+public:
+    Batcher(std::string name, std::unique_ptr<PairScorer> scorer, BatcherOptions options,
+            Metrics* metrics);
+    /// Stops accepting, finishes everything queued, joins the worker.
+    ~Batcher();
+    Batcher(const Batcher&) = delete;
+    Batcher& operator=(const Batcher&) = delete;
+
+    /// Queues `encodings` for scoring; the future yields one score per encoding.
+    /// Throws QueueFull when the queue is full.
+    [[nodiscard]] std::future<std::vector<float>> submit(
+        std::vector<model::Encoding> encodings, std::chrono::steady_clock::time_point deadline);
+
+    [[nodiscard]] const PairScorer& scorer() const { return *m_scorer; }
+    [[nodiscard]] const std::string& name() const { return m_name; }
+    /// Requests queued or running now.
+    [[nodiscard]] std::size_t depth() const;
+
+private:
+    struct Job {
+        std::vector<model::Encoding> encodings;
+        std::size_t pairs = 0;
+        std::size_t tokens = 0;
+        std::chrono::steady_clock::time_point deadline;
+        std::promise<std::vector<float>> promise;
+    };
+    void run();
+    std::vector<Job> take_batch(std::unique_lock<std::mutex>& lock);
+    void execute(std::vector<Job>& batch);
+
+    std::string m_name;
+    std::unique_ptr<PairScorer> m_scorer;
+    BatcherOptions m_options;
+    Metrics* m_metrics;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::deque<Job> m_queue;
+    std::size_t m_running = 0;
+    bool m_stopping = false;
+    std::thread m_worker;
+};
+
+}  // namespace cascade::serve

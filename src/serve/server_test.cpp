@@ -1,0 +1,310 @@
+/// Real HTTP against the service on 127.0.0.1 (ephemeral ports): an in-process server with the
+/// committed micro cross-encoder and a tiny index, and the `cascade serve` binary for SIGTERM.
+#include "serve/http_server.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "model/text_encoders.hpp"
+#include "serve/cross_encoder_scorer.hpp"
+#include "serve/fake_scorer.hpp"
+#include "tests/run_cli.hpp"
+
+namespace cascade::serve {
+namespace {
+
+using nlohmann::json;
+namespace ct = cascade::testing;
+
+const std::filesystem::path kModel =
+    std::filesystem::path(CASCADE_SOURCE_DIR) / "tests/golden/model/bert-micro-ce";
+
+/// Builds a five-document index with the real binary once for the suite.
+const std::filesystem::path& tiny_index() {
+    static ct::TempDir dir;
+    static bool built = [] {
+        ct::write_file(dir / "corpus.jsonl",
+                       R"({"_id":"d1","title":"Cats","text":"Cats purr and sleep all day."})"
+                       "\n"
+                       R"({"_id":"d2","title":"Dogs","text":"Dogs bark at cats and chase balls."})"
+                       "\n"
+                       R"({"_id":"d3","title":"Fish","text":"Fish swim in water."})"
+                       "\n"
+                       R"({"_id":"d4","title":"Birds","text":"Birds sing; some birds fly south."})"
+                       "\n"
+                       R"({"_id":"d5","title":"Long","text":")" +
+                           std::string(300, 'x') + " cats " + std::string(300, 'y') + "\"}\n");
+        auto r = ct::run_cli("index --collection " + (dir / "corpus.jsonl").string() +
+                             " --index " + (dir / "index").string());
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        return true;
+    }();
+    (void)built;
+    static const auto path = dir / "index";
+    return path;
+}
+
+/// A Service plus an HttpServer listening on an ephemeral port in a background thread.
+class LiveServer {
+public:
+    explicit LiveServer(ServiceOptions options = {}) : m_service(options) {}
+    ~LiveServer() { stop(); }
+    Service& service() { return m_service; }
+    void start() {
+        m_http = std::make_unique<HttpServer>(m_service, ServerOptions{"127.0.0.1", 0, 8, 10});
+        m_port = m_http->bind();
+        m_thread = std::thread([this] { m_http->listen(); });
+    }
+    void stop() {
+        if (!m_thread.joinable()) return;
+        m_http->stop();
+        m_thread.join();
+    }
+    httplib::Result post(const std::string& path, const std::string& body) {
+        return client().Post(path.c_str(), body, "application/json");
+    }
+    httplib::Client client() {
+        httplib::Client c("127.0.0.1", m_port);
+        c.set_read_timeout(30, 0);
+        return c;
+    }
+
+private:
+    Service m_service;
+    std::unique_ptr<HttpServer> m_http;
+    std::thread m_thread;
+    int m_port = 0;
+};
+
+class ServeHttp : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        s_server = new LiveServer();
+        s_server->service().open_index(tiny_index());
+        s_server->service().add_model("micro", load_cross_encoder(kModel, {}), {});
+        s_server->start();
+    }
+    static void TearDownTestSuite() {
+        delete s_server;
+        s_server = nullptr;
+    }
+    static json post_json(const std::string& path, const std::string& body, int status = 200) {
+        auto res = s_server->post(path, body);
+        EXPECT_TRUE(res) << path;
+        if (!res) return {};
+        EXPECT_EQ(res->status, status) << res->body;
+        EXPECT_EQ(res->get_header_value("Content-Type"), "application/json");
+        return json::parse(res->body);
+    }
+    static LiveServer* s_server;
+};
+LiveServer* ServeHttp::s_server = nullptr;
+
+const std::vector<std::string> kDocs = {"cats purr", "the stock market fell", "cats purr",
+                                        "a dog chased the cat", "quantum chromodynamics"};
+
+TEST_F(ServeHttp, RerankScoresMatchTheModelSortedWithTiesByIndex) {
+    model::CrossEncoder reference(kModel, {});
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (const auto& d : kDocs) pairs.emplace_back("do cats purr?", d);
+    auto expected = reference.score(pairs);
+
+    json body = {{"query", "do cats purr?"}, {"documents", kDocs}, {"return_documents", true}};
+    json out = post_json("/v1/rerank", body.dump());
+    ASSERT_EQ(out["results"].size(), kDocs.size());
+    EXPECT_EQ(out["model"], "micro");
+    double last = 2.0;
+    std::size_t last_index = 0;
+    for (const auto& r : out["results"]) {
+        std::size_t i = r["index"];
+        double score = r["relevance_score"];
+        EXPECT_NEAR(score, sigmoid(expected[i]), 1e-5);
+        EXPECT_EQ(r["document"]["text"], kDocs[i]);
+        EXPECT_TRUE(score < last || (score == last && i > last_index)) << out.dump();
+        last = score;
+        last_index = i;
+    }
+    // Documents 0 and 2 are identical: equal scores, index 0 first.
+    std::vector<std::size_t> order;
+    for (const auto& r : out["results"]) order.push_back(r["index"]);
+    EXPECT_LT(std::find(order.begin(), order.end(), 0) - order.begin(),
+              std::find(order.begin(), order.end(), 2) - order.begin());
+
+    json top = post_json("/v1/rerank", json({{"query", "do cats purr?"},
+                                             {"documents", kDocs},
+                                             {"top_n", 2},
+                                             {"model", "micro"}})
+                                           .dump());
+    ASSERT_EQ(top["results"].size(), 2U);
+    EXPECT_EQ(top["results"][0]["index"], out["results"][0]["index"]);
+    EXPECT_FALSE(top["results"][0].contains("document"));
+}
+
+TEST_F(ServeHttp, TeiRerankRawScoresTextAndTruncation) {
+    json raw = post_json("/rerank", json({{"query", "cats"},
+                                          {"texts", kDocs},
+                                          {"raw_scores", true},
+                                          {"return_text", true}})
+                                        .dump());
+    json sig = post_json("/rerank", json({{"query", "cats"}, {"texts", kDocs}}).dump());
+    ASSERT_TRUE(raw.is_array());
+    ASSERT_EQ(raw.size(), kDocs.size());
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        EXPECT_EQ(raw[i]["index"], sig[i]["index"]);
+        EXPECT_NEAR(sig[i]["score"].get<double>(), sigmoid(raw[i]["score"].get<float>()), 1e-6);
+        EXPECT_EQ(raw[i]["text"], kDocs[raw[i]["index"].get<std::size_t>()]);
+        EXPECT_FALSE(sig[i].contains("text"));
+    }
+    std::string long_text;
+    for (int i = 0; i < 400; ++i) long_text += "word ";
+    json err = post_json("/rerank", json({{"query", "q"}, {"texts", {"a", long_text}}}).dump(),
+                         413);
+    EXPECT_EQ(err["error"]["field"], "texts[1]");
+    post_json("/rerank",
+              json({{"query", "q"}, {"texts", {"a", long_text}}, {"truncate", true}}).dump());
+}
+
+TEST_F(ServeHttp, SearchReturnsHitsWithTitlesSnippetsAndTimings) {
+    json out = post_json("/v1/search", R"({"query":"cats","k":2})");
+    ASSERT_EQ(out["hits"].size(), 2U);
+    for (const auto& h : out["hits"]) {
+        EXPECT_TRUE(h["id"] == "d1" || h["id"] == "d2" || h["id"] == "d5") << h;
+        EXPECT_FALSE(h["title"].get<std::string>().empty());
+        EXPECT_GT(h["score"].get<double>(), 0.0);
+    }
+    EXPECT_GE(out["hits"][0]["score"].get<double>(), out["hits"][1]["score"].get<double>());
+    EXPECT_EQ(out["stages"][0]["name"], "bm25");
+    EXPECT_TRUE(out["timings_ms"]["total"].is_number());
+    json all = post_json("/v1/search", R"({"query":"cats"})");
+    ASSERT_EQ(all["hits"].size(), 3U);
+    std::string snippet_text = all["hits"][2]["text"];
+    EXPECT_LT(snippet_text.size(), 300U);
+    json none = post_json("/v1/search", R"({"query":"zebra"})");
+    EXPECT_TRUE(none["hits"].empty());
+    json p = post_json("/v1/search", R"({"query":"cats","pipeline":"bm25-ce"})", 400);
+    EXPECT_EQ(p["error"]["field"], "pipeline");
+}
+
+TEST_F(ServeHttp, BadInputGetsJson4xxNamingTheField) {
+    struct Case {
+        std::string path, body;
+        int status;
+        json field;
+    };
+    const std::vector<Case> cases = {
+        {"/v1/rerank", "{not json", 400, "body"},
+        {"/v1/rerank", R"({"query":"q","documents":"a"})", 400, "documents"},
+        {"/v1/rerank", R"({"documents":["a"]})", 400, "query"},
+        {"/v1/rerank", "{\"query\":\"\xc3\x28\",\"documents\":[\"a\"]}", 400, "body"},
+        {"/v1/rerank", R"({"query":"q","documents":["a"],"model":"nope"})", 404, "model"},
+        {"/v1/rerank", R"({"query":"q","documents":["a"],"top_n":"3"})", 400, "top_n"},
+        {"/rerank", R"({"query":"q","texts":[null]})", 400, "texts[0]"},
+        {"/v1/search", R"({"query":"q","k":0})", 400, "k"},
+        {"/v1/search", "", 400, "body"},
+    };
+    for (const auto& c : cases) {
+        json out = post_json(c.path, c.body, c.status);
+        EXPECT_EQ(out["error"]["field"], c.field) << c.body;
+        EXPECT_FALSE(out["error"]["message"].get<std::string>().empty());
+    }
+    auto big = s_server->post("/v1/rerank", std::string(9U << 20U, ' '));
+    ASSERT_TRUE(big);
+    EXPECT_EQ(big->status, 413);
+    EXPECT_EQ(json::parse(big->body)["error"]["field"], "body");
+    auto missing = s_server->client().Get("/v2/nothing");
+    ASSERT_TRUE(missing);
+    EXPECT_EQ(missing->status, 404);
+    EXPECT_TRUE(json::parse(missing->body)["error"]["message"].is_string());
+    // Still healthy afterwards.
+    auto health = s_server->client().Get("/healthz");
+    ASSERT_TRUE(health);
+    EXPECT_EQ(json::parse(health->body)["status"], "ok");
+}
+
+TEST_F(ServeHttp, MetricsCountRequestsErrorsAndBatches) {
+    post_json("/v1/search", R"({"query":"fish"})");
+    post_json("/v1/search", R"({"query":5})", 400);
+    post_json("/v1/rerank", R"({"query":"q","documents":["a","b"]})");
+    auto res = s_server->client().Get("/metrics");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+    const std::string& m = res->body;
+    EXPECT_TRUE(std::regex_search(
+        m, std::regex(R"(cascade_http_requests_total\{endpoint="/v1/search",status="400"\} [1-9])")))
+        << m;
+    EXPECT_TRUE(std::regex_search(m, std::regex(R"(cascade_http_errors_total\{endpoint="/v1/search"\} [1-9])")));
+    EXPECT_NE(m.find("cascade_http_request_duration_seconds_bucket{endpoint=\"/v1/rerank\",le=\"+Inf\"}"),
+              std::string::npos);
+    EXPECT_TRUE(std::regex_search(m, std::regex(R"(cascade_model_batch_pairs_count\{model="micro"\} [1-9])")));
+    EXPECT_NE(m.find("cascade_model_queue_depth{model=\"micro\"} 0"), std::string::npos);
+}
+
+TEST(ServeHttpLoad, FullQueueAnswers503WithRetryAfterAndDeadline504) {
+    ServiceOptions options;
+    options.timeout = std::chrono::milliseconds(30'000);
+    LiveServer server(options);
+    testing::FakeScorerState state;
+    state.hold = true;
+    BatcherOptions batching;
+    batching.max_queue = 1;
+    server.service().add_model("slow", std::make_unique<testing::FakeScorer>(state), batching);
+    server.start();
+    const std::string body = R"({"query":"q","documents":["a"]})";
+    httplib::Result first;
+    std::thread t([&] { first = server.post("/v1/rerank", body); });
+    state.wait_scoring();
+    auto second = server.post("/v1/rerank", body);
+    ASSERT_TRUE(second);
+    EXPECT_EQ(second->status, 503);
+    EXPECT_EQ(second->get_header_value("Retry-After"), "1");
+    EXPECT_TRUE(json::parse(second->body)["error"]["message"].is_string());
+    state.release();
+    t.join();
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->status, 200);
+}
+
+TEST(ServeHttpLoad, DeadlinePassedGives504) {
+    ServiceOptions options;
+    options.timeout = std::chrono::milliseconds(50);
+    LiveServer server(options);
+    testing::FakeScorerState state;
+    state.hold = true;
+    server.service().add_model("slow", std::make_unique<testing::FakeScorer>(state), {});
+    server.start();
+    auto res = server.post("/v1/rerank", R"({"query":"q","documents":["a"]})");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 504);
+    state.release();
+}
+
+TEST(ServeHttpLoad, StopFinishesInFlightRequestsAndRefusesNewOnes) {
+    LiveServer server;
+    testing::FakeScorerState state;
+    state.hold = true;
+    server.service().add_model("slow", std::make_unique<testing::FakeScorer>(state), {});
+    server.start();
+    httplib::Result in_flight;
+    std::thread t([&] { in_flight = server.post("/v1/rerank", R"({"query":"q","documents":["a"]})"); });
+    state.wait_scoring();
+    std::thread stopper([&] { server.stop(); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    state.release();
+    stopper.join();
+    t.join();
+    ASSERT_TRUE(in_flight);
+    EXPECT_EQ(in_flight->status, 200);
+    EXPECT_FALSE(server.post("/healthz", ""));  // listener closed
+}
+
+}  // namespace
+}  // namespace cascade::serve

@@ -1,0 +1,220 @@
+#include "serve/service.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "util/error.hpp"
+
+namespace cascade::serve {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+/// A failure on the way to a response, carried out of helpers by exception.
+struct Failure {
+    RequestError error;
+    int retry_after_s = 0;
+};
+
+double ms_since(Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+Response json_response(const json& j) {
+    return Response{200, j.dump(-1, ' ', false, json::error_handler_t::replace)};
+}
+
+/// Runs `fn`, turning Failure and unexpected exceptions into JSON error responses.
+template <class Fn>
+Response guarded(Fn&& fn) {
+    try {
+        return fn();
+    } catch (const Failure& f) {
+        Response r = error_response(f.error);
+        r.retry_after_s = f.retry_after_s;
+        return r;
+    } catch (const std::exception& e) {
+        return error_response(RequestError{500, fmt::format("internal error: {}", e.what()), ""});
+    }
+}
+
+}  // namespace
+
+Response error_response(const RequestError& error) {
+    return Response{error.status, error_body(error)};
+}
+
+Service::Service(ServiceOptions options) : m_options(options) {}
+
+Service::~Service() { drain(); }
+
+void Service::open_index(const std::filesystem::path& dir) {
+    m_index = std::make_unique<index::Index>(index::Index::open(dir));
+    m_retriever = std::make_unique<retrieve::Bm25Retriever>(*m_index, retrieve::Bm25Options{});
+}
+
+void Service::add_model(const std::string& name, std::unique_ptr<PairScorer> scorer,
+                        BatcherOptions options) {
+    if (m_models.contains(name)) throw UsageError(fmt::format("model '{}' given twice", name));
+    m_models.emplace(name, std::make_unique<Batcher>(name, std::move(scorer), options,
+                                                     &m_metrics));
+    m_model_order.push_back(name);
+    m_metrics.set_queue_depth(name, 0);
+}
+
+void Service::drain() { m_models.clear(); }
+
+Batcher* Service::find_model(const std::string& name, std::optional<RequestError>& error) {
+    if (m_model_order.empty()) {
+        error = RequestError{404, "no re-ranking model is loaded (start the server with "
+                                  "--model NAME=DIR)", "model"};
+        return nullptr;
+    }
+    const std::string& key = name.empty() ? m_model_order.front() : name;
+    auto it = m_models.find(key);
+    if (it == m_models.end()) {
+        std::string known;
+        for (const auto& n : m_model_order) known += (known.empty() ? "" : ", ") + n;
+        error = RequestError{404, fmt::format("unknown model '{}'; loaded: {}", key, known),
+                             "model"};
+        return nullptr;
+    }
+    return it->second.get();
+}
+
+Service::Scored Service::score(Batcher& batcher, const std::string& query,
+                               const std::vector<std::string>& documents, bool truncate,
+                               Clock::time_point deadline) {
+    const std::size_t max_length = batcher.scorer().max_length();
+    // Without truncation, encode one token past the limit to detect pairs that are too long.
+    auto encodings = batcher.scorer().encode(query, documents, truncate ? max_length
+                                                                        : max_length + 1);
+    Scored out;
+    for (std::size_t i = 0; i < encodings.size(); ++i) {
+        if (!truncate && encodings[i].ids.size() > max_length)
+            throw Failure{RequestError{413, fmt::format("query and text {} exceed the model's "
+                                                        "{} tokens; send truncate: true",
+                                                        i, max_length),
+                                       fmt::format("texts[{}]", i)}};
+        out.tokens += encodings[i].ids.size();
+    }
+    auto start = Clock::now();
+    std::future<std::vector<float>> future;
+    try {
+        future = batcher.submit(std::move(encodings), deadline);
+    } catch (const QueueFull& e) {
+        m_metrics.record_rejected(batcher.name());
+        throw Failure{RequestError{503, fmt::format("{}; retry later", e.what()), ""}, 1};
+    }
+    if (future.wait_until(deadline) != std::future_status::ready)
+        throw Failure{RequestError{504, "the request deadline passed before the model finished",
+                                   ""}};
+    std::vector<float> scores;
+    try {
+        scores = future.get();
+    } catch (const DeadlineExceeded& e) {
+        throw Failure{RequestError{504, e.what(), ""}};
+    }
+    out.model_ms = ms_since(start);
+    out.ranked.reserve(scores.size());
+    for (std::size_t i = 0; i < scores.size(); ++i) out.ranked.push_back({i, scores[i]});
+    return out;
+}
+
+Response Service::rerank(std::string_view body) {
+    return guarded([&] {
+        auto start = Clock::now();
+        RerankRequest req;
+        if (auto e = parse_rerank(body, m_options.limits, req)) return error_response(*e);
+        std::optional<RequestError> error;
+        Batcher* batcher = find_model(req.model, error);
+        if (!batcher) return error_response(*error);
+        Scored s = score(*batcher, req.query, req.documents, true, start + m_options.timeout);
+        rank_scores(s.ranked, req.top_n);
+        json results = json::array();
+        for (const auto& r : s.ranked) {
+            json item = {{"index", r.index}, {"relevance_score", sigmoid(r.score)}};
+            if (req.return_documents) item["document"] = {{"text", req.documents[r.index]}};
+            results.push_back(std::move(item));
+        }
+        json meta = {{"api_version", {{"version", "2"}}},
+                     {"billed_units", {{"search_units", 1}}},
+                     {"tokens", {{"input_tokens", s.tokens}}},
+                     {"timings_ms", {{"model", s.model_ms}, {"total", ms_since(start)}}}};
+        return json_response({{"id", std::to_string(m_next_id++)},
+                              {"model", batcher->name()},
+                              {"results", std::move(results)},
+                              {"usage", {{"total_tokens", s.tokens}}},
+                              {"meta", std::move(meta)}});
+    });
+}
+
+Response Service::tei_rerank(std::string_view body) {
+    return guarded([&] {
+        auto start = Clock::now();
+        TeiRerankRequest req;
+        if (auto e = parse_tei_rerank(body, m_options.limits, req)) return error_response(*e);
+        std::optional<RequestError> error;
+        Batcher* batcher = find_model("", error);
+        if (!batcher) return error_response(*error);
+        Scored s = score(*batcher, req.query, req.texts, req.truncate,
+                         start + m_options.timeout);
+        rank_scores(s.ranked, 0);
+        json out = json::array();
+        for (const auto& r : s.ranked) {
+            json item = {{"index", r.index},
+                         {"score", req.raw_scores ? r.score : sigmoid(r.score)}};
+            if (req.return_text) item["text"] = req.texts[r.index];
+            out.push_back(std::move(item));
+        }
+        return json_response(out);
+    });
+}
+
+Response Service::search(std::string_view body) {
+    return guarded([&] {
+        auto start = Clock::now();
+        SearchRequest req;
+        if (auto e = parse_search(body, m_options.limits, req)) return error_response(*e);
+        if (!req.pipeline.empty())
+            return error_response({400, "pipelines not available in this build", "pipeline"});
+        if (!m_retriever)
+            return error_response({404, "no index is loaded (start with --index DIR)", ""});
+        auto bm25_start = Clock::now();
+        Query query{"q", req.query};
+        auto hits = m_retriever->search(std::span<const Query>(&query, 1), req.k).front();
+        double bm25_ms = ms_since(bm25_start);
+        auto docs_start = Clock::now();
+        json out_hits = json::array();
+        for (std::size_t i = 0; i < hits.size(); ++i) {
+            Document doc = m_index->document(hits[i].docid);
+            out_hits.push_back({{"rank", i + 1},
+                                {"id", doc.id},
+                                {"score", hits[i].score},
+                                {"title", doc.title},
+                                {"text", snippet(doc.text, m_options.snippet_chars)}});
+        }
+        double docs_ms = ms_since(docs_start);
+        json stages = json::array({{{"name", "bm25"}, {"ms", bm25_ms}, {"hits", hits.size()}},
+                                   {{"name", "documents"}, {"ms", docs_ms}}});
+        return json_response({{"query", req.query},
+                              {"hits", std::move(out_hits)},
+                              {"stages", std::move(stages)},
+                              {"timings_ms", {{"total", ms_since(start)}}}});
+    });
+}
+
+Response Service::health() const {
+    json models = json::array();
+    for (const auto& n : m_model_order) models.push_back(n);
+    return json_response({{"status", "ok"},
+                          {"index", m_index ? json(m_index->num_docs()) : json(nullptr)},
+                          {"models", models}});
+}
+
+Response Service::metrics_page() const {
+    return Response{200, m_metrics.render(), "text/plain; version=0.0.4"};
+}
+
+}  // namespace cascade::serve

@@ -1,0 +1,90 @@
+#pragma once
+/// The HTTP service's endpoints as functions from a request body to a response, with no
+/// sockets: HttpServer routes to them, tests and the fuzzer can call them directly.
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "index/index.hpp"
+#include "retrieve/bm25_retriever.hpp"
+#include "serve/batcher.hpp"
+#include "serve/metrics.hpp"
+#include "serve/request.hpp"
+
+namespace cascade::serve {
+
+struct ServiceOptions {
+    Limits limits;
+    /// Per-request deadline for model work; past it the request gets 504.
+    std::chrono::milliseconds timeout{30'000};
+    /// Code points of document text returned per search hit.
+    std::size_t snippet_chars = 240;
+};
+
+/// An HTTP response: status, JSON (or Prometheus text) body, Retry-After seconds (0 = none).
+struct Response {
+    int status = 200;
+    std::string body;
+    std::string content_type = "application/json";
+    int retry_after_s = 0;
+};
+
+/// Holds the index, the BM25 retriever, one Batcher per model and the metrics. Every endpoint
+/// method is safe to call from many threads at once.
+class Service {
+public:
+    explicit Service(ServiceOptions options);
+    ~Service();
+
+    /// Opens the index at `dir` for /v1/search (throws what Index::open throws).
+    void open_index(const std::filesystem::path& dir);
+    /// Adds a re-ranking model under `name`; the first one added is the default.
+    void add_model(const std::string& name, std::unique_ptr<PairScorer> scorer,
+                   BatcherOptions options);
+
+    Response rerank(std::string_view body);      ///< POST /v1/rerank (Cohere / Jina)
+    Response tei_rerank(std::string_view body);  ///< POST /rerank (TEI)
+    Response search(std::string_view body);      ///< POST /v1/search
+    Response health() const;                     ///< GET /healthz
+    Response metrics_page() const;               ///< GET /metrics
+
+    [[nodiscard]] Metrics& metrics() { return m_metrics; }
+    [[nodiscard]] const ServiceOptions& options() const { return m_options; }
+    /// Finishes queued model work and stops the model workers. Call only once no request is
+    /// in flight (after HttpServer::listen() has returned).
+    void drain();
+
+private:
+    struct Scored {
+        std::vector<IndexedScore> ranked;
+        std::size_t tokens = 0;
+        double model_ms = 0;
+    };
+    /// Finds the model (empty name: the default) or fills `error`.
+    Batcher* find_model(const std::string& name, std::optional<RequestError>& error);
+    /// Encodes, queues and waits for the scores of `documents` against `query`; throws
+    /// RequestError-carrying exceptions mapped by the callers.
+    Scored score(Batcher& batcher, const std::string& query,
+                 const std::vector<std::string>& documents, bool truncate,
+                 std::chrono::steady_clock::time_point deadline);
+
+    ServiceOptions m_options;
+    Metrics m_metrics;
+    std::unique_ptr<index::Index> m_index;
+    std::unique_ptr<retrieve::Bm25Retriever> m_retriever;
+    std::vector<std::string> m_model_order;
+    std::map<std::string, std::unique_ptr<Batcher>, std::less<>> m_models;
+    std::atomic<std::uint64_t> m_next_id{1};
+};
+
+/// The JSON error response for `error`.
+[[nodiscard]] Response error_response(const RequestError& error);
+
+}  // namespace cascade::serve
