@@ -1,0 +1,160 @@
+/// `cascade train-ltr`: trains a LambdaMART re-ranker (XGBoost rank:ndcg) on BM25 candidates
+/// of judged training queries and saves it with its feature list; `--apply` re-ranks the BM25
+/// candidates of a query set with a saved model and writes the run.
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "collection/reader.hpp"
+#include "collection/trec_io.hpp"
+#include "index/index.hpp"
+#include "rerank/ltr/model.hpp"
+#include "rerank/ltr/train.hpp"
+#include "retrieve/bm25_retriever.hpp"
+#include "util/error.hpp"
+
+namespace cascade::cli {
+
+namespace {
+
+struct TrainLtrArgs {
+    std::string index;
+    std::string queries;
+    std::string qrels;
+    std::string model;
+    std::string run;
+    std::string qids_from;
+    std::string tag = "cascade-ltr";
+    rerank::ltr::TrainOptions options;
+    float k1 = 0.9F;
+    float b = 0.4F;
+    bool apply = false;
+    bool verbose = false;
+};
+
+std::vector<Query> load_queries(const std::string& path, const std::string& qids_from) {
+    std::vector<Query> queries = read_queries(path);
+    if (!qids_from.empty()) {
+        const Qrels qrels = read_qrels(qids_from);
+        std::erase_if(queries, [&](const Query& q) { return !qrels.by_query.contains(q.id); });
+    }
+    return queries;
+}
+
+void run_train(const TrainLtrArgs& args) {
+    if (args.qrels.empty()) {
+        throw UsageError("--qrels (the training judgments) is required unless --apply is given");
+    }
+    const index::Index index = index::Index::open(args.index);
+    retrieve::Bm25Options bm25;
+    bm25.params = {args.k1, args.b};
+    const retrieve::Bm25Retriever retriever(index, bm25);
+    rerank::ltr::TrainOptions options = args.options;
+    options.features.bm25 = bm25.params;
+    const std::vector<Query> queries = read_queries(args.queries);
+    const Qrels qrels = read_qrels(args.qrels);
+    auto on_round = [&](const std::string& line) {
+        if (args.verbose) {
+            std::fprintf(stderr, "%s\n", line.c_str());
+        }
+    };
+    const rerank::ltr::TrainReport report =
+        rerank::ltr::train_ltr(index, retriever, queries, qrels, options, args.model, on_round);
+    const std::string out = fmt::format(
+        "queries\t{}\ntrain queries\t{}\nvalidation queries\t{}\n"
+        "dropped (no relevant candidate)\t{}\nrows\t{}\nfeatures\t{}\nrounds run\t{}\n"
+        "best iteration\t{}\ntrain ndcg@{}\t{:.4f}\nvalidation ndcg@{}\t{:.4f}\nmodel\t{}\n",
+        report.queries, report.train_queries, report.valid_queries, report.dropped_queries,
+        report.rows, report.features.size(), report.log.rounds_run, report.log.best_iteration,
+        options.model.eval_at, report.log.train_ndcg, options.model.eval_at,
+        report.log.valid_ndcg, args.model);
+    std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
+void run_apply(const TrainLtrArgs& args) {
+    if (args.run.empty()) {
+        throw UsageError("--apply needs --run OUT");
+    }
+    const index::Index index = index::Index::open(args.index);
+    rerank::ltr::LtrModel model = rerank::ltr::load_ltr_model(args.model);
+    if (model.manifest.recorded != rerank::ltr::first_stage_features()) {
+        throw Error(fmt::format("{}: --apply supplies only first_stage_score and "
+                                "first_stage_rank; run this model in a pipeline",
+                                args.model));
+    }
+    retrieve::Bm25Options bm25;
+    bm25.params = model.manifest.bm25;
+    const retrieve::Bm25Retriever retriever(index, bm25);
+    const rerank::ltr::LtrRanker ranker(index, std::move(model), args.model);
+    const std::vector<Query> queries = load_queries(args.queries, args.qids_from);
+    std::vector<rerank::CandidateList> lists =
+        rerank::ltr::first_stage_candidates(retriever, queries, args.options.depth);
+    const rerank::FeatureId recorded[] = {0, 1};
+    Run run;
+    run.tag = args.tag;
+    for (std::size_t q = 0; q < queries.size(); ++q) {
+        ranker.rerank(queries[q], lists[q], recorded);
+        auto& entries = run.by_query[queries[q].id];
+        for (std::size_t r = 0; r < lists[q].size(); ++r) {
+            entries.push_back({std::string(index.external_id(lists[q][r].docid)),
+                               lists[q][r].score, static_cast<int>(r + 1)});
+        }
+    }
+    write_run(args.run, run);
+    const std::string out = fmt::format("queries\t{}\nhits\t{}\ndepth\t{}\nrun\t{}\n",
+                                        queries.size(), run.num_entries(), args.options.depth,
+                                        args.run);
+    std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
+}  // namespace
+
+void add_train_ltr_command(CLI::App& app) {
+    auto args = std::make_shared<TrainLtrArgs>();
+    rerank::ltr::TrainOptions& o = args->options;
+    auto* cmd = app.add_subcommand(
+        "train-ltr", "Train a LambdaMART re-ranker (XGBoost rank:ndcg) on BM25 candidates");
+    cmd->add_option("--index", args->index, "Index directory built by `cascade index`")
+        ->required();
+    cmd->add_option("--queries", args->queries, "Queries: BEIR/JSONL, TSV, TREC topics")
+        ->required()
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--qrels", args->qrels, "Training judgments (unjudged candidates = 0)")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--model", args->model, "Model directory to write (or read with --apply)")
+        ->required();
+    cmd->add_option("--depth", o.depth, "BM25 candidates per query (default 100)")
+        ->check(CLI::Range(1, 1 << 20));
+    cmd->add_option("--validation", o.validation,
+                    "Share of training queries held out for early stopping (default 0.2)")
+        ->check(CLI::Range(0.0, 0.95));
+    cmd->add_option("--rounds", o.model.rounds, "Boosting rounds at most (default 500)");
+    cmd->add_option("--early-stopping", o.model.early_stopping,
+                    "Rounds without a better validation ndcg before stopping (default 20)");
+    cmd->add_option("--seed", o.model.seed, "Seed of the split and of XGBoost (default 42)");
+    cmd->add_option("--eta", o.model.eta, "Learning rate (default 0.05)");
+    cmd->add_option("--max-depth", o.model.max_depth, "Tree depth (default 4)");
+    cmd->add_option("--min-child-weight", o.model.min_child_weight,
+                    "Minimum hessian per leaf (default 0.1)");
+    cmd->add_option("--subsample", o.model.subsample, "Row sampling per tree (default 1)");
+    cmd->add_option("--colsample", o.model.colsample_bytree,
+                    "Feature sampling per tree (default 1)");
+    cmd->add_option("--threads", o.model.threads, "XGBoost threads (default 1, reproducible)");
+    cmd->add_option("--k1", args->k1, "BM25 k1 of the first stage and features (default 0.9)");
+    cmd->add_option("--b", args->b, "BM25 b of the first stage and features (default 0.4)");
+    cmd->add_flag("--verbose", args->verbose, "Print XGBoost's evaluation line every round");
+    cmd->add_flag("--apply", args->apply,
+                  "Re-rank the BM25 top --depth of --queries with the saved --model into --run");
+    cmd->add_option("--run", args->run, "With --apply: TREC run file to write");
+    cmd->add_option("--qids-from", args->qids_from,
+                    "With --apply: only the queries judged in this qrels file")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--tag", args->tag, "With --apply: run tag (default cascade-ltr)");
+    cmd->callback([args] { args->apply ? run_apply(*args) : run_train(*args); });
+}
+
+}  // namespace cascade::cli
