@@ -3,7 +3,9 @@
 /// from a bi-encoder model folder (`model: DIR`).
 #include <algorithm>
 #include <map>
+#include <cmath>
 #include <mutex>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -18,6 +20,26 @@ namespace cascade::rerank {
 namespace {
 
 using SparseVector = std::vector<std::pair<std::string, float>>;
+/// A unit-length sparse vector over per-query term ids, sorted by id.
+using IdVector = std::vector<std::pair<std::uint32_t, float>>;
+
+double sparse_dot(const IdVector& a, const IdVector& b) {
+    double dot = 0.0;
+    auto i = a.begin();
+    auto j = b.begin();
+    while (i != a.end() && j != b.end()) {
+        if (i->first < j->first) {
+            ++i;
+        } else if (j->first < i->first) {
+            ++j;
+        } else {
+            dot += static_cast<double>(i->second) * j->second;
+            ++i;
+            ++j;
+        }
+    }
+    return dot;
+}
 
 class MmrStage final : public Stage {
 public:
@@ -58,11 +80,9 @@ private:
                 return dense_cosine(vectors[i], vectors[j]);
             }, m_lambda, m_k);
         } else {
-            std::vector<SparseVector> vectors;
-            vectors.reserve(list.size());
-            for (const Candidate& c : list) vectors.push_back(term_vector(c.docid));
+            const std::vector<IdVector> vectors = unit_vectors(list);
             order = mmr_order(relevance, [&](std::size_t i, std::size_t j) {
-                return sparse_cosine(vectors[i], vectors[j]);
+                return sparse_dot(vectors[i], vectors[j]);
             }, m_lambda, m_k);
         }
         CandidateList out;
@@ -87,6 +107,29 @@ private:
         }
         std::lock_guard lock(m_encoder_mutex);
         return m_encoder->embed(texts);
+    }
+
+    /// tf-idf vectors of the candidates scaled to unit length, terms interned as ids, so that
+    /// the O(k * n) cosines of mmr_order are merges of integer lists.
+    [[nodiscard]] std::vector<IdVector> unit_vectors(const CandidateList& list) const {
+        std::unordered_map<std::string, std::uint32_t> ids;
+        std::vector<IdVector> out;
+        out.reserve(list.size());
+        for (const Candidate& c : list) {
+            IdVector v;
+            double norm = 0.0;
+            for (const auto& [term, w] : term_vector(c.docid)) {
+                auto it = ids.emplace(term, static_cast<std::uint32_t>(ids.size())).first;
+                v.emplace_back(it->second, w);
+                norm += static_cast<double>(w) * w;
+            }
+            for (auto& [id, w] : v) {
+                w = norm > 0 ? static_cast<float>(w / std::sqrt(norm)) : 0.0F;
+            }
+            std::sort(v.begin(), v.end());
+            out.push_back(std::move(v));
+        }
+        return out;
     }
 
     /// tf * idf over the analyzed title and text (idf: Lucene's, of the first field).
