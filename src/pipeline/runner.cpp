@@ -67,8 +67,15 @@ public:
         } else {
             ctx.branches = named;
         }
+        const std::size_t first_main = slot;
         for (const auto& stage : m_pipeline.stages()) {
             timed(slot++, *stage, q, m_final[q], ctx);
+        }
+        if (branches.size() > 1 && first_main < m_slots.size()) {
+            // The fusion stage's input is every branch's list.
+            std::size_t in = 0;
+            for (const auto& lists : m_branch_lists) in += lists[q].size();
+            m_slots[first_main].in[q] = in;
         }
         if (branches.size() > 1) {
             for (auto& lists : m_branch_lists) {
