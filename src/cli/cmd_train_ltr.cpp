@@ -134,9 +134,9 @@ void add_train_ltr_command(CLI::App& app) {
         ->check(CLI::Range(0.0, 0.95));
     cmd->add_option("--rounds", o.model.rounds, "Boosting rounds at most (default 500)");
     cmd->add_option("--early-stopping", o.model.early_stopping,
-                    "Rounds without a better validation ndcg before stopping (default 20)");
+                    "Rounds without a better validation ndcg before stopping (default 100)");
     cmd->add_option("--seed", o.model.seed, "Seed of the split and of XGBoost (default 42)");
-    cmd->add_option("--eta", o.model.eta, "Learning rate (default 0.05)");
+    cmd->add_option("--eta", o.model.eta, "Learning rate (default 0.1)");
     cmd->add_option("--max-depth", o.model.max_depth, "Tree depth (default 4)");
     cmd->add_option("--min-child-weight", o.model.min_child_weight,
                     "Minimum hessian per leaf (default 0.1)");
