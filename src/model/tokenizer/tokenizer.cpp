@@ -36,19 +36,28 @@ struct Tokenizer::Impl {
     std::int32_t pad_id = 0;
 
     /// Ids of `text` without special tokens, with `type_id` for every token.
-    tok::IdSequence encode_sequence(std::string_view text, std::int32_t type_id) const;
-    void tokenize_segment(std::string text, bool at_origin, std::vector<std::int32_t>& ids) const;
+    /// `word_limit` > 0 stops after the first pre-token word at which the sequence reaches
+    /// that many tokens (HF encodes only that prefix when truncation is on; see truncation.hpp).
+    tok::IdSequence encode_sequence(std::string_view text, std::int32_t type_id,
+                                    std::size_t word_limit = 0) const;
+    void tokenize_segment(std::string text, bool at_origin, std::vector<std::int32_t>& ids,
+                          std::size_t word_limit) const;
     Encoding finish(const tok::IdSequence& a, const tok::IdSequence* b,
                     bool add_special_tokens) const;
 };
 
 void Tokenizer::Impl::tokenize_segment(std::string text, bool at_origin,
-                                       std::vector<std::int32_t>& ids) const {
+                                       std::vector<std::int32_t>& ids,
+                                       std::size_t word_limit) const {
+    auto full = [&] { return word_limit > 0 && ids.size() >= word_limit; };
     if (normalizer) {
         normalizer->normalize(text);
     }
     std::vector<tok::Piece> pieces;
     for (const auto& seg : normalized_matcher.split(text)) {
+        if (full()) {
+            return;
+        }
         if (seg.token_id >= 0) {
             ids.push_back(seg.token_id);
             continue;
@@ -59,6 +68,9 @@ void Tokenizer::Impl::tokenize_segment(std::string text, bool at_origin,
             pre_tokenizer->pre_tokenize(pieces);
         }
         for (const auto& p : pieces) {
+            if (full()) {
+                return;
+            }
             if (!p.text.empty()) {
                 model->tokenize(p.text, ids);
             }
@@ -66,8 +78,8 @@ void Tokenizer::Impl::tokenize_segment(std::string text, bool at_origin,
     }
 }
 
-tok::IdSequence Tokenizer::Impl::encode_sequence(std::string_view text,
-                                                 std::int32_t type_id) const {
+tok::IdSequence Tokenizer::Impl::encode_sequence(std::string_view text, std::int32_t type_id,
+                                                 std::size_t word_limit) const {
     std::string repaired;
     if (!is_valid_utf8(text)) {
         repaired = sanitize_utf8(text);
@@ -75,11 +87,14 @@ tok::IdSequence Tokenizer::Impl::encode_sequence(std::string_view text,
     }
     tok::IdSequence out;
     for (const auto& seg : raw_matcher.split(text)) {
+        if (word_limit > 0 && out.ids.size() >= word_limit) {
+            break;
+        }
         if (seg.token_id >= 0) {
             out.ids.push_back(seg.token_id);
         } else {
             tokenize_segment(std::string(text.substr(seg.begin, seg.end - seg.begin)),
-                             seg.begin == 0, out.ids);
+                             seg.begin == 0, out.ids, word_limit);
         }
     }
     out.type_ids.assign(out.ids.size(), type_id);
@@ -284,7 +299,7 @@ Tokenizer Tokenizer::from_sentencepiece(const std::filesystem::path& model_file)
 
 Encoding Tokenizer::encode(std::string_view text, bool add_special_tokens,
                            std::size_t max_length) const {
-    tok::IdSequence a = m_impl->encode_sequence(text, 0);
+    tok::IdSequence a = m_impl->encode_sequence(text, 0, max_length);
     if (max_length > 0) {
         std::size_t added = add_special_tokens ? num_special_tokens(false) : 0;
         tok::truncate(a, nullptr, tok::effective_length(max_length, added),
@@ -296,11 +311,11 @@ Encoding Tokenizer::encode(std::string_view text, bool add_special_tokens,
 Encoding Tokenizer::encode_pair(std::string_view first, std::string_view second,
                                 std::size_t max_length, TruncationStrategy strategy,
                                 bool add_special_tokens) const {
-    tok::IdSequence a = m_impl->encode_sequence(first, 0);
-    tok::IdSequence b = m_impl->encode_sequence(second, 1);
+    tok::IdSequence a = m_impl->encode_sequence(first, 0, max_length);
+    tok::IdSequence b = m_impl->encode_sequence(second, 1, max_length);
     if (max_length > 0) {
         std::size_t added = add_special_tokens ? num_special_tokens(true) : 0;
-        tok::truncate(a, &b, tok::effective_length(max_length, added), strategy, max_length);
+        tok::truncate(a, &b, tok::effective_length(max_length, added), strategy);
     }
     return m_impl->finish(a, &b, add_special_tokens);
 }

@@ -76,16 +76,14 @@ TEST(Tokenizer, InvalidUtf8IsRepairedNotFatal) {
     EXPECT_EQ(t.encode(bad).ids, (Ids{2, 4, 5, 3}));  // clean_text drops U+FFFD as HF does
 }
 
-/// LongestFirst stated plainly, as HF tokenizers 0.23 behaves (probed through npm): when the
-/// shorter side fits in half, only the longer is cut; when both hold at least `requested`
-/// tokens (max before special tokens), the first gets max / 2 and the second the rest;
-/// otherwise max is halved, the longer side getting the odd token.
+/// LongestFirst stated plainly (HF's truncate_encodings): when the shorter side fits in half,
+/// only the longer is cut; otherwise max is halved, the odd token going to the longer side
+/// (to the second on equal lengths).
 std::pair<std::size_t, std::size_t> oracle_longest_first(std::size_t n1, std::size_t n2,
-                                                         std::size_t max, std::size_t requested) {
+                                                         std::size_t max) {
     if (n1 + n2 <= max) return {n1, n2};
     const std::size_t half = max / 2;
     const std::size_t rest = max - half;
-    if (std::min(n1, n2) >= requested) return {half, rest};
     if (std::min(n1, n2) * 2 <= max) {
         return n1 <= n2 ? std::make_pair(n1, max - n1) : std::make_pair(max - n2, n2);
     }
@@ -99,8 +97,8 @@ TEST(Truncation, LongestFirstMatchesOracle) {
                 for (std::size_t max = 0; max <= 25; ++max) {
                     tok::IdSequence a{Ids(n1, 7), Ids(n1, 0)};
                     tok::IdSequence b{Ids(n2, 8), Ids(n2, 1)};
-                    tok::truncate(a, &b, max, TruncationStrategy::longest_first, max + specials);
-                    auto [e1, e2] = oracle_longest_first(n1, n2, max, max + specials);
+                    tok::truncate(a, &b, max, TruncationStrategy::longest_first);
+                    auto [e1, e2] = oracle_longest_first(n1, n2, max);
                     ASSERT_EQ(a.ids.size(), e1) << n1 << " " << n2 << " " << max;
                     ASSERT_EQ(b.ids.size(), e2) << n1 << " " << n2 << " " << max;
                 }
@@ -126,6 +124,38 @@ TEST(Truncation, LongestFirstMatchesProbedHf) {
         auto count = [&](std::int32_t id) { return std::count(e.ids.begin(), e.ids.end(), id); };
         EXPECT_EQ(count(4), p.a) << p.n1 << "," << p.n2;
         EXPECT_EQ(count(5), p.b) << p.n1 << "," << p.n2;
+    }
+}
+
+/// HF encodes only the word prefix that first reaches max_length, keeping a straddling word
+/// whole, so a side of multi-piece words can hold more tokens than its partner and take the
+/// odd token. Lengths from npm tokenizers@0.23.2 on the real MiniLM tokenizer.json
+/// ("biomaterial" is bio ##mate ##rial): (dogs, biomaterials, cats) -> (query, document).
+TEST(Truncation, WordPrefixDecidesTheOddTokenLikeHf) {
+    const auto shared = cascade::testing::shared_dir();
+    if (shared.empty()) GTEST_SKIP() << "../shared not present";
+    auto t = Tokenizer::from_file(shared / "models/tokenizers/all-MiniLM-L6-v2/tokenizer.json");
+    auto words = [](int n, const char* w) {
+        std::string s;
+        for (int i = 0; i < n; ++i) s += std::string(w) + " ";
+        return s;
+    };
+    struct Probe {
+        int dogs, bios, cats, max;
+        bool cats_first;
+        int q, d;
+    };
+    for (auto p : {Probe{126, 10, 3000, 128, false, 63, 62}, Probe{125, 10, 3000, 128, false, 62, 63},
+                   Probe{127, 10, 3000, 128, false, 63, 62}, Probe{126, 10, 3000, 128, true, 62, 63},
+                   Probe{18, 10, 3000, 20, false, 9, 8}}) {
+        std::string mixed = words(p.dogs, "dog") + words(p.bios, "biomaterial");
+        std::string cats = words(p.cats, "cat");
+        Encoding e = p.cats_first ? t.encode_pair(cats, mixed, p.max)
+                                  : t.encode_pair(mixed, cats, p.max);
+        auto first = std::count(e.type_ids.begin(), e.type_ids.end(), 0) - 2;
+        auto second = std::count(e.type_ids.begin(), e.type_ids.end(), 1) - 1;
+        EXPECT_EQ(first, p.q) << p.dogs << " " << p.max << " " << p.cats_first;
+        EXPECT_EQ(second, p.d) << p.dogs << " " << p.max << " " << p.cats_first;
     }
 }
 

@@ -27,8 +27,7 @@ std::size_t effective_length(std::size_t max_length, std::size_t added) {
     return max_length - added;
 }
 
-void truncate(IdSequence& a, IdSequence* b, std::size_t max_length, TruncationStrategy strategy,
-              std::size_t requested_length) {
+void truncate(IdSequence& a, IdSequence* b, std::size_t max_length, TruncationStrategy strategy) {
     std::size_t total = a.ids.size() + (b != nullptr ? b->ids.size() : 0);
     if (total <= max_length) {
         return;
@@ -44,13 +43,6 @@ void truncate(IdSequence& a, IdSequence* b, std::size_t max_length, TruncationSt
         bool swapped = n1 > n2;
         if (swapped) {
             std::swap(n1, n2);
-        }
-        if (n1 >= std::max(requested_length, max_length)) {
-            // Both reach the requested length: the first gets half, the second half plus the
-            // odd token, whichever is longer (HF tokenizers 0.23, probed through npm).
-            cut(a, max_length / 2);
-            cut(*b, max_length / 2 + max_length % 2);
-            return;
         }
         n2 = n1 > max_length ? n1 : std::max(n1, max_length - n1);
         if (n1 + n2 > max_length) {
