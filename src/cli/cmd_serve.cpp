@@ -1,0 +1,140 @@
+/// `cascade serve`: the HTTP service (search and re-ranking; see docs/serve.md).
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <cstdio>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "serve/cross_encoder_scorer.hpp"
+#include "serve/http_server.hpp"
+#include "util/error.hpp"
+
+namespace cascade::cli {
+namespace {
+
+struct ServeArgs {
+    std::string index;
+    std::string pipeline;
+    std::vector<std::string> models;
+    serve::ServerOptions server;
+    serve::BatcherOptions batching;
+    serve::ServiceOptions service;
+    std::size_t max_wait_ms = 2;
+    std::size_t timeout_ms = 30'000;
+    int model_threads = 0;
+};
+
+int g_signal_pipe[2] = {-1, -1};
+
+void on_signal(int sig) {
+    char c = static_cast<char>(sig);
+    (void)::write(g_signal_pipe[1], &c, 1);
+}
+
+/// NAME=DIR with NAME usable as a metrics label.
+std::pair<std::string, std::string> split_model(const std::string& spec) {
+    static const std::regex kName("[A-Za-z0-9._-]{1,64}");
+    auto eq = spec.find('=');
+    if (eq == std::string::npos || !std::regex_match(spec.substr(0, eq), kName) ||
+        eq + 1 == spec.size())
+        throw UsageError(fmt::format("--model '{}': expected NAME=DIR with NAME of letters, "
+                                     "digits, '.', '_' or '-'", spec));
+    return {spec.substr(0, eq), spec.substr(eq + 1)};
+}
+
+void run_serve(ServeArgs& args) {
+    if (!args.pipeline.empty())
+        throw UsageError("--pipeline: pipelines are not available in this build");
+    if (args.batching.max_queue == 0) throw UsageError("--queue must be at least 1");
+    args.batching.max_wait = std::chrono::milliseconds(args.max_wait_ms);
+    args.service.timeout = std::chrono::milliseconds(std::max<std::size_t>(1, args.timeout_ms));
+
+    std::vector<std::pair<std::string, std::string>> models;
+    for (const auto& spec : args.models) models.push_back(split_model(spec));
+
+    serve::Service service(args.service);
+    service.open_index(args.index);
+    model::EncoderOptions encoder;
+    encoder.batch_size = 64;
+    encoder.threads = args.model_threads > 0
+                          ? args.model_threads
+                          : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+    for (const auto& [name, dir] : models)
+        service.add_model(name, serve::load_cross_encoder(dir, encoder), args.batching);
+    serve::HttpServer http(service, args.server);
+    int port = http.bind();
+    std::fprintf(stderr, "cascade serve: listening on http://%s:%d\n", args.server.host.c_str(),
+                 port);
+    std::fflush(stderr);
+
+    // Any thread (OpenBLAS starts its own) may take the signal; the handler only writes to a
+    // pipe, and the waiter thread turns that into a graceful stop.
+    if (::pipe(g_signal_pipe) != 0) throw IoError::from_errno("pipe", "signal pipe");
+    struct sigaction action {};
+    action.sa_handler = on_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGTERM, &action, nullptr);
+    sigaction(SIGINT, &action, nullptr);
+    std::thread waiter([&] {
+        char sig = 0;
+        while (::read(g_signal_pipe[0], &sig, 1) < 0 && errno == EINTR) {
+        }
+        if (sig != 0)
+            std::fprintf(stderr, "cascade serve: signal %d, finishing in-flight requests\n", sig);
+        http.stop();
+    });
+    http.listen();
+    // listen() returns without a signal only when the listener fails; wake the waiter.
+    char zero = 0;
+    (void)::write(g_signal_pipe[1], &zero, 1);
+    waiter.join();
+    service.drain();
+    std::fprintf(stderr, "cascade serve: stopped\n");
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app) {
+    auto args = std::make_shared<ServeArgs>();
+    auto* cmd = app.add_subcommand(
+        "serve", "HTTP service: /v1/search (BM25), /v1/rerank (Cohere/Jina), /rerank (TEI)");
+    cmd->add_option("--index", args->index, "Index directory built by `cascade index`")
+        ->required();
+    cmd->add_option("--pipeline", args->pipeline, "Pipeline file (not available in this build)");
+    cmd->add_option("--model", args->models,
+                    "Re-ranking cross-encoder NAME=DIR (repeatable; the first is the default)");
+    cmd->add_option("--host", args->server.host, "Address to listen on (default 127.0.0.1)");
+    cmd->add_option("--port", args->server.port, "Port (default 8080; 0 picks a free one)")
+        ->check(CLI::Range(0, 65535));
+    cmd->add_option("--threads", args->server.threads,
+                    "Connection threads; each open keep-alive connection holds one (default 64)")
+        ->check(CLI::Range(1, 4096));
+    cmd->add_option("--model-threads", args->model_threads,
+                    "Threads per model forward pass (default: all cores)");
+    cmd->add_option("--max-batch-tokens", args->batching.max_batch_tokens,
+                    "Token budget of one cross-request model batch (default 16384)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--max-wait-ms", args->max_wait_ms,
+                    "How long a batch waits for more requests (default 2)");
+    cmd->add_option("--queue", args->batching.max_queue,
+                    "Requests queued per model before 503 + Retry-After (default 256)");
+    cmd->add_option("--timeout-ms", args->timeout_ms,
+                    "Per-request deadline for model work; 504 past it (default 30000)");
+    cmd->add_option("--max-body-bytes", args->service.limits.max_body_bytes,
+                    "Largest request body (default 8 MiB)");
+    cmd->add_option("--max-documents", args->service.limits.max_documents,
+                    "Documents per re-ranking request (default 1000)");
+    cmd->add_option("--max-document-chars", args->service.limits.max_document_chars,
+                    "Characters per document (default 100000)");
+    cmd->callback([args] { run_serve(*args); });
+}
+
+}  // namespace cascade::cli

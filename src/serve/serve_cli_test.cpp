@@ -1,0 +1,90 @@
+/// `cascade serve` as a process: starts on an ephemeral port, answers, exits 0 on SIGTERM after
+/// finishing the request in flight, and refuses bad options with exit 2.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <regex>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/run_cli.hpp"
+
+namespace cascade::serve {
+namespace {
+
+namespace ct = cascade::testing;
+
+TEST(ServeCli, SigtermFinishesInFlightWorkAndExitsZero) {
+    ct::TempDir dir;
+    ct::write_file(dir / "c.jsonl", R"({"_id":"a","title":"t","text":"cats purr"})" "\n");
+    ASSERT_EQ(ct::run_cli("index --collection " + (dir / "c.jsonl").string() + " --index " +
+                          (dir / "idx").string())
+                  .exit_code,
+              0);
+    const std::string log = (dir / "log").string();
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        std::string model = std::string("micro=") + CASCADE_SOURCE_DIR +
+                            "/tests/golden/model/bert-micro-ce";
+        std::string index = (dir / "idx").string();
+        (void)freopen(log.c_str(), "w", stderr);
+        execl(CASCADE_BINARY_PATH, CASCADE_BINARY_PATH, "serve", "--index", index.c_str(),
+              "--model", model.c_str(), "--port", "0", static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    int port = 0;
+    for (int i = 0; i < 600 && port == 0; ++i) {
+        std::smatch m;
+        std::string text = ct::slurp(log);
+        if (std::regex_search(text, m, std::regex(R"(listening on http://127\.0\.0\.1:(\d+))")))
+            port = std::stoi(m[1]);
+        else
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_GT(port, 0) << ct::slurp(log);
+    httplib::Client client("127.0.0.1", port);
+    client.set_read_timeout(60, 0);
+    auto health = client.Get("/healthz");
+    ASSERT_TRUE(health);
+    EXPECT_EQ(health->status, 200);
+
+    // A large request, then SIGTERM while it is (most likely) still running.
+    nlohmann::json body = {{"query", "do cats purr"},
+                           {"documents", std::vector<std::string>(1000, std::string(400, 'w'))}};
+    int status = 0;
+    std::thread request([&] {
+        httplib::Client c("127.0.0.1", port);
+        c.set_read_timeout(60, 0);
+        auto r = c.Post("/v1/rerank", body.dump(), "application/json");
+        status = r ? r->status : -1;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    kill(pid, SIGTERM);
+    request.join();
+    int wstatus = 0;
+    ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
+    ASSERT_TRUE(WIFEXITED(wstatus)) << ct::slurp(log);
+    EXPECT_EQ(WEXITSTATUS(wstatus), 0) << ct::slurp(log);
+    EXPECT_EQ(status, 200);
+    EXPECT_NE(ct::slurp(log).find("stopped"), std::string::npos);
+    EXPECT_FALSE(httplib::Client("127.0.0.1", port).Get("/healthz"));
+}
+
+TEST(ServeCli, BadOptionsExitTwo) {
+    ct::TempDir dir;
+    EXPECT_EQ(ct::run_cli("serve --index " + dir.path().string() + " --model nodir").exit_code,
+              2);
+    EXPECT_EQ(ct::run_cli("serve --index x --port 70000").exit_code, 2);
+    EXPECT_EQ(ct::run_cli("serve --index " + dir.path().string() + " --pipeline p.yaml")
+                  .exit_code,
+              2);
+}
+
+}  // namespace
+}  // namespace cascade::serve
