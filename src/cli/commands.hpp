@@ -13,6 +13,7 @@ void add_convert_command(CLI::App& app);
 void add_search_command(CLI::App& app);
 void add_rerank_command(CLI::App& app);
 void add_embed_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 
 /// Defined only when the LTR library is built (CASCADE_HAVE_LTR).

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
     cascade::cli::add_search_command(app);
     cascade::cli::add_rerank_command(app);
     cascade::cli::add_embed_command(app);
+    cascade::cli::add_serve_command(app);
     cascade::cli::add_run_command(app);
 
 #ifdef CASCADE_HAVE_LTR
