@@ -139,7 +139,7 @@ void add_train_ltr_command(CLI::App& app) {
     cmd->add_option("--eta", o.model.eta, "Learning rate (default 0.1)");
     cmd->add_option("--max-depth", o.model.max_depth, "Tree depth (default 4)");
     cmd->add_option("--min-child-weight", o.model.min_child_weight,
-                    "Minimum hessian per leaf (default 0.1)");
+                    "Minimum hessian per leaf (default 5)");
     cmd->add_option("--subsample", o.model.subsample, "Row sampling per tree (default 1)");
     cmd->add_option("--colsample", o.model.colsample_bytree,
                     "Feature sampling per tree (default 1)");

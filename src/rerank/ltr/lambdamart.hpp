@@ -36,7 +36,7 @@ struct LambdaMartParams {
     std::size_t early_stopping = 100;  ///< stop after this many rounds without a better valid score
     double eta = 0.1;                  ///< learning rate (shrinkage)
     int max_depth = 4;
-    double min_child_weight = 0.1;     ///< minimum hessian sum per leaf
+    double min_child_weight = 5.0;     ///< minimum hessian sum per leaf
     double subsample = 1.0;            ///< row sampling per tree (seeded)
     double colsample_bytree = 1.0;
     double lambda = 1.0;               ///< L2 regularisation of leaf weights

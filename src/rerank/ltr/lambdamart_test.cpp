@@ -43,6 +43,7 @@ LambdaMartParams small_params() {
     p.early_stopping = 5;
     p.max_depth = 2;
     p.eta = 0.3;
+    p.min_child_weight = 0.1;  // tiny data: hessian sums per leaf are small
     return p;
 }
 

@@ -60,7 +60,9 @@ protected:
                               path(name) + " " + extra);
         ASSERT_EQ(r.exit_code, 0) << r.err;
     }
-    [[nodiscard]] std::string path(const std::string& name) const { return (m_dir / name).string(); }
+    [[nodiscard]] std::string path(const std::string& name) const {
+        return (m_dir / name).string();
+    }
 
     /// qid -> docids in run order.
     [[nodiscard]] std::map<std::string, std::vector<std::string>> read_run(
@@ -81,7 +83,8 @@ TEST_F(TrainLtrCli, LearnsWhatBm25MissesAndAppliesToHeldOutTopics) {
     index("idx", "--positions");
     CliResult r = run_cli("train-ltr --index " + path("idx") + " --queries " +
                           path("queries.tsv") + " --qrels " + path("train.tsv") + " --model " +
-                          path("model") + " --depth 10 --rounds 40 --eta 0.3 --max-depth 2");
+                          path("model") +
+                          " --depth 10 --rounds 40 --eta 0.3 --max-depth 2 --min-child-weight 0.1");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("queries\t30\n"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("validation queries\t6\n"), std::string::npos) << r.out;

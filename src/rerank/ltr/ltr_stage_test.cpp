@@ -47,6 +47,7 @@ protected:
         train.model.rounds = 20;
         train.model.eta = 0.3;
         train.model.max_depth = 2;
+        train.model.min_child_weight = 0.1;
         (void)train_ltr(*m_index, *m_bm25, m_queries, m_qrels, train, m_dir / "model");
         register_ltr_stage(m_registry);
     }

@@ -35,7 +35,9 @@ bool append_query(const FeatureExtractor& extractor, const index::Index& index,
 
 }  // namespace
 
-std::vector<std::string> first_stage_features() { return {"first_stage_score", "first_stage_rank"}; }
+std::vector<std::string> first_stage_features() {
+    return {"first_stage_score", "first_stage_rank"};
+}
 
 void split_queries(std::size_t n, double share, std::uint64_t seed, std::vector<std::size_t>& train,
                    std::vector<std::size_t>& valid) {
