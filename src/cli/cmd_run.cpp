@@ -57,7 +57,8 @@ std::vector<Query> load_queries(const RunArgs& args) {
 std::string stage_run_name(std::size_t i, const std::string& label) {
     std::string name = fmt::format("{:02}_{}", i + 1, label);
     for (char& c : name) {
-        if (c == '/' || c == ' ') c = '_';
+        if (c == '/' || c == ' ')
+            c = '_';
     }
     return name + ".run";
 }
@@ -68,10 +69,12 @@ void print_hits(const index::Index& index, const Run& run, std::size_t show) {
     std::size_t rank = 0;
     for (const auto& [qid, entries] : run.by_query) {
         for (const RunEntry& e : entries) {
-            if (rank++ == show) break;
+            if (rank++ == show)
+                break;
             const auto docid = index.internal_id(e.docid);
             std::string title = docid ? index.document(*docid).title : "";
-            if (title.empty() && docid) title = index.document(*docid).text.substr(0, 80);
+            if (title.empty() && docid)
+                title = index.document(*docid).text.substr(0, 80);
             out += fmt::format("{:>3}  {:<12} {:>10.4f}  {}\n", rank, e.docid, e.score, title);
         }
     }
@@ -105,9 +108,10 @@ void run_pipeline_command(const RunArgs& args) {
     if (!args.stage_runs.empty()) {
         std::filesystem::create_directories(args.stage_runs);
         for (std::size_t i = 0; i < result.stages.size(); ++i) {
-            write_run((std::filesystem::path(args.stage_runs) /
-                       stage_run_name(i, result.stages[i].label)).string(),
-                      *result.stages[i].run);
+            write_run(
+                (std::filesystem::path(args.stage_runs) / stage_run_name(i, result.stages[i].label))
+                    .string(),
+                *result.stages[i].run);
         }
     }
     if (!args.query.empty()) {
@@ -127,8 +131,7 @@ void add_run_command(CLI::App& app) {
     cmd->add_option("--pipeline", args->pipeline, "Pipeline file (YAML; examples/pipelines/)")
         ->required()
         ->check(CLI::ExistingFile);
-    cmd->add_option("--index", args->index, "Index directory built by `cascade index`")
-        ->required();
+    cmd->add_option("--index", args->index, "Index directory built by `cascade index`")->required();
     cmd->add_option("--queries", args->queries, "Queries: BEIR/JSONL, TSV, TREC topics")
         ->check(CLI::ExistingFile);
     cmd->add_option("--format", args->format, "Query file format (default auto)");

@@ -47,8 +47,8 @@ struct Builder {
     std::vector<std::unique_ptr<rerank::Stage>> stage_list(const YAML::Node& node,
                                                            std::string_view key) {
         if (!node.IsSequence()) {
-            fail(node, fmt::format("'{}' must be a list of stages, e.g. [{{type: mmr, k: 20}}]",
-                                   key));
+            fail(node,
+                 fmt::format("'{}' must be a list of stages, e.g. [{{type: mmr, k: 20}}]", key));
         }
         std::vector<std::unique_ptr<rerank::Stage>> out;
         for (const YAML::Node& item : node) {
@@ -56,7 +56,8 @@ struct Builder {
             if (dynamic_cast<const rerank::FirstStage*>(out.back().get()) != nullptr &&
                 out.size() > 1) {
                 fail(item, fmt::format("stage type '{}' is a first stage; it can only start a "
-                                       "branch", out.back()->type()));
+                                       "branch",
+                                       out.back()->type()));
             }
         }
         return out;
@@ -69,7 +70,8 @@ struct Builder {
                 const std::string key = kv.first.as<std::string>("");
                 if (key != "name" && key != "stages") {
                     fail(kv.first, fmt::format("unknown key '{}' in a first-stage branch; "
-                                               "accepted keys: name, stages", key));
+                                               "accepted keys: name, stages",
+                                               key));
                 }
             }
             b.stages = stage_list(node["stages"], "stages");
@@ -91,8 +93,8 @@ struct Builder {
 
 }  // namespace
 
-Pipeline Pipeline::parse(std::string_view yaml, const std::string& file,
-                         const index::Index& index, unsigned threads) {
+Pipeline Pipeline::parse(std::string_view yaml, const std::string& file, const index::Index& index,
+                         unsigned threads) {
     YAML::Node root;
     try {
         root = YAML::Load(std::string(yaml));
@@ -111,7 +113,8 @@ Pipeline Pipeline::parse(std::string_view yaml, const std::string& file,
         const std::string key = kv.first.as<std::string>("");
         if (key != "name" && key != "first_stage" && key != "first_stages" && key != "stages") {
             builder.fail(kv.first, fmt::format("unknown key '{}'; accepted keys: name, "
-                                               "first_stage, first_stages, stages", key));
+                                               "first_stage, first_stages, stages",
+                                               key));
         }
     }
     if (root["first_stage"] && root["first_stages"]) {
@@ -144,8 +147,9 @@ Pipeline Pipeline::parse(std::string_view yaml, const std::string& file,
         }
     }
     if (p.m_branches.size() > 1 && (p.m_stages.empty() || p.m_stages.front()->type() != "fusion")) {
-        builder.fail(root["first_stages"], "several first stages need a fusion stage first in "
-                                           "stages (e.g. {type: fusion, method: rrf})");
+        builder.fail(root["first_stages"],
+                     "several first stages need a fusion stage first in "
+                     "stages (e.g. {type: fusion, method: rrf})");
     }
     return p;
 }

@@ -39,8 +39,8 @@ public:
     static Pipeline load(const std::filesystem::path& file, const index::Index& index,
                          unsigned threads = 1);
     /// Builds from YAML text; `file` labels messages.
-    static Pipeline parse(std::string_view yaml, const std::string& file,
-                          const index::Index& index, unsigned threads = 1);
+    static Pipeline parse(std::string_view yaml, const std::string& file, const index::Index& index,
+                          unsigned threads = 1);
 
     [[nodiscard]] const std::string& name() const { return m_name; }
     [[nodiscard]] const std::vector<Branch>& branches() const { return m_branches; }

@@ -14,8 +14,8 @@ class PipelineFile : public ::testing::Test {
 protected:
     void SetUp() override {
         m_index = std::make_unique<index::Index>(rerank::testing::tiny_index(
-            m_dir / "idx", {"apple banana apple cherry", "apple banana date", "cherry elder fig",
-                            "grape apple"}));
+            m_dir / "idx",
+            {"apple banana apple cherry", "apple banana date", "cherry elder fig", "grape apple"}));
     }
 
     /// The message of the InputError parsing `yaml` throws ("" when it does not throw).
@@ -107,8 +107,8 @@ TEST_F(PipelineFile, RunsBranchesFusionAndCutoff) {
     auto flat = [](const cascade::Run& run) {
         std::vector<std::string> out;
         for (const auto& [qid, entries] : run.by_query) {
-            for (const RunEntry& e : entries) out.push_back(qid + " " + e.docid + " " +
-                                                            std::to_string(e.score));
+            for (const RunEntry& e : entries)
+                out.push_back(qid + " " + e.docid + " " + std::to_string(e.score));
         }
         return out;
     };

@@ -33,8 +33,8 @@ TempDir* RunCli::s_dir = nullptr;
 TEST_F(RunCli, Bm25ThenRm3WithStageRuns) {
     TempDir out;
     CliResult r = run_cli("run --pipeline " + kSource + "/examples/pipelines/bm25_rm3.yaml" +
-                          common() + " --run " + (out / "final.run").string() +
-                          " --stage-runs " + (out / "stages").string() + " --threads 2");
+                          common() + " --run " + (out / "final.run").string() + " --stage-runs " +
+                          (out / "stages").string() + " --threads 2");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     // Anserini's BEIR flat regression for SciFact: nDCG@10 0.6789, R@100 0.9253.
     EXPECT_NE(r.out.find("0.6789   0.9253"), std::string::npos) << r.out;
@@ -55,8 +55,8 @@ TEST_F(RunCli, Bm25ThenRm3WithStageRuns) {
 TEST_F(RunCli, BadPipelineFileNamesTheLine) {
     TempDir out;
     write_file(out / "bad.yaml", "first_stage: {type: bm25}\nstages:\n  - {type: rm3, fb: 1}\n");
-    CliResult r = run_cli("run --pipeline " + (out / "bad.yaml").string() + common() +
-                          " --run " + (out / "x.run").string());
+    CliResult r = run_cli("run --pipeline " + (out / "bad.yaml").string() + common() + " --run " +
+                          (out / "x.run").string());
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("bad.yaml:3: unknown key 'fb'"), std::string::npos) << r.err;
     EXPECT_FALSE(std::filesystem::exists(out / "x.run"));
@@ -69,7 +69,8 @@ TEST_F(RunCli, OneTypedQueryShowsTitles) {
                           index() + " --query 'vitamin D deficiency and bone fractures' --show 3");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     std::size_t lines = 0;
-    for (char c : r.out) lines += c == '\n' ? 1 : 0;
+    for (char c : r.out)
+        lines += c == '\n' ? 1 : 0;
     EXPECT_EQ(lines, 3U) << r.out;
     EXPECT_NE(r.out.find("  1  "), std::string::npos) << r.out;
     EXPECT_NE(r.err.find("fusion"), std::string::npos) << r.err;

@@ -36,7 +36,10 @@ class Execution {
 public:
     Execution(const Pipeline& pipeline, const index::Index& index, std::span<const Query> queries,
               bool keep)
-        : m_pipeline(pipeline), m_index(index), m_queries(queries), m_keep(keep),
+        : m_pipeline(pipeline),
+          m_index(index),
+          m_queries(queries),
+          m_keep(keep),
           m_branch_lists(pipeline.branches().size(), std::vector<CandidateList>(queries.size())),
           m_final(queries.size()) {
         const bool many = pipeline.branches().size() > 1;
@@ -74,7 +77,8 @@ public:
         if (branches.size() > 1 && first_main < m_slots.size()) {
             // The fusion stage's input is every branch's list.
             std::size_t in = 0;
-            for (const auto& lists : m_branch_lists) in += lists[q].size();
+            for (const auto& lists : m_branch_lists)
+                in += lists[q].size();
             m_slots[first_main].in[q] = in;
         }
         if (branches.size() > 1) {
@@ -121,7 +125,8 @@ private:
         if (m_keep) {
             Snapshot& snap = s.snapshots[q];
             snap.reserve(list.size());
-            for (const rerank::Candidate& c : list) snap.emplace_back(c.docid, c.score);
+            for (const rerank::Candidate& c : list)
+                snap.emplace_back(c.docid, c.score);
         }
     }
 
@@ -161,22 +166,27 @@ void parallel_queries(std::size_t n, unsigned threads, Work&& work) {
                 work(q);
             } catch (...) {
                 std::lock_guard lock(failure_mutex);
-                if (!failure) failure = std::current_exception();
+                if (!failure)
+                    failure = std::current_exception();
                 next = n;
             }
         }
     };
     std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+    for (unsigned t = 1; t < threads; ++t)
+        pool.emplace_back(worker);
     worker();
-    for (std::thread& t : pool) t.join();
-    if (failure) std::rethrow_exception(failure);
+    for (std::thread& t : pool)
+        t.join();
+    if (failure)
+        std::rethrow_exception(failure);
 }
 
 }  // namespace
 
 double StageReport::percentile_ms(double p) const {
-    if (latency_ms.empty()) return 0.0;
+    if (latency_ms.empty())
+        return 0.0;
     std::vector<double> v = latency_ms;
     std::sort(v.begin(), v.end());
     // nearest-rank percentile
@@ -193,7 +203,8 @@ Run to_run(const index::Index& index, std::span<const Query> queries,
            std::span<const rerank::CandidateList> lists, const std::string& tag) {
     std::vector<Snapshot> snaps(lists.size());
     for (std::size_t q = 0; q < lists.size(); ++q) {
-        for (const rerank::Candidate& c : lists[q]) snaps[q].emplace_back(c.docid, c.score);
+        for (const rerank::Candidate& c : lists[q])
+            snaps[q].emplace_back(c.docid, c.score);
     }
     return snapshots_to_run(index, queries, snaps, tag);
 }
@@ -222,8 +233,8 @@ PipelineResult run_pipeline(const Pipeline& pipeline, const index::Index& index,
     const bool keep = options.keep_runs || options.qrels != nullptr;
     Execution exec(pipeline, index, queries, keep);
     PipelineResult result;
-    result.threads = std::max(1U, std::min<unsigned>(options.threads,
-                                                     std::max<std::size_t>(1, queries.size())));
+    result.threads =
+        std::max(1U, std::min<unsigned>(options.threads, std::max<std::size_t>(1, queries.size())));
     const auto start = Clock::now();
     parallel_queries(queries.size(), result.threads, [&](std::size_t q) { exec.run_query(q); });
     result.run = to_run(index, queries, exec.final_lists(), pipeline.name());
@@ -241,7 +252,8 @@ PipelineResult run_pipeline(const Pipeline& pipeline, const index::Index& index,
         result.stage_seconds += r.total_seconds;
         if (keep) {
             r.run = snapshots_to_run(index, queries, s.snapshots, pipeline.name());
-            if (options.qrels != nullptr) r.metrics = evaluate_run(*options.qrels, *r.run);
+            if (options.qrels != nullptr)
+                r.metrics = evaluate_run(*options.qrels, *r.run);
         }
         result.stages.push_back(std::move(r));
     }
@@ -252,7 +264,8 @@ std::string format_report(const PipelineResult& result) {
     std::string out = fmt::format("{:<18} {:>9} {:>9} {:>9} {:>9} {:>9}", "stage", "in/query",
                                   "out/query", "p50 ms", "p95 ms", "total s");
     const bool metrics = !result.stages.empty() && result.stages.front().metrics.has_value();
-    if (metrics) out += fmt::format(" {:>8} {:>8} {:>8}", "nDCG@10", "R@100", "MAP");
+    if (metrics)
+        out += fmt::format(" {:>8} {:>8} {:>8}", "nDCG@10", "R@100", "MAP");
     out += "\n";
     for (const StageReport& r : result.stages) {
         const double n = std::max<std::size_t>(1, r.latency_ms.size());
@@ -266,10 +279,11 @@ std::string format_report(const PipelineResult& result) {
         }
         out += "\n";
     }
-    out += fmt::format("wall {:.3f} s, {} thread(s), in stages {:.3f} s, pipeline overhead "
-                       "{:.2f}%\n",
-                       result.wall_seconds, result.threads, result.stage_seconds,
-                       100.0 * result.overhead_fraction());
+    out += fmt::format(
+        "wall {:.3f} s, {} thread(s), in stages {:.3f} s, pipeline overhead "
+        "{:.2f}%\n",
+        result.wall_seconds, result.threads, result.stage_seconds,
+        100.0 * result.overhead_fraction());
     for (const StageReport& r : result.stages) {
         out += fmt::format("  {:<16} {}\n", r.label, r.describe);
     }

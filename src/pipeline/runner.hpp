@@ -22,8 +22,8 @@ struct StageMetrics {
 
 /// What one stage did over the query set.
 struct StageReport {
-    std::string label;     ///< "bm25", "rm3", "rm3/rm3" for a branch stage
-    std::string describe;  ///< the stage's parameters
+    std::string label;               ///< "bm25", "rm3", "rm3/rm3" for a branch stage
+    std::string describe;            ///< the stage's parameters
     std::size_t candidates_in = 0;   ///< summed over queries
     std::size_t candidates_out = 0;  ///< summed over queries
     std::vector<double> latency_ms;  ///< per query, in query order

@@ -2,8 +2,8 @@
 #include <fmt/format.h>
 
 #include "index/index.hpp"
-#include "retrieve/bm25_retriever.hpp"
 #include "rerank/stages.hpp"
+#include "retrieve/bm25_retriever.hpp"
 
 namespace cascade::rerank {
 namespace {
@@ -61,8 +61,8 @@ std::unique_ptr<Stage> make_bm25_stage(StageParams& params, StageEnv& env) {
     options.params.b = static_cast<float>(params.number("b", 0.4, 0.0, 1.0));
     const std::size_t k = params.count("k", 1000, 1, 1U << 24);
     const std::string fields = params.string("fields", "");
-    const std::string algorithm = params.choice(
-        "algorithm", "maxscore", {"exhaustive", "maxscore", "wand", "bmw", "bmm"});
+    const std::string algorithm =
+        params.choice("algorithm", "maxscore", {"exhaustive", "maxscore", "wand", "bmw", "bmm"});
     const bool remove_query = params.flag("remove_query", false);
     try {
         if (!fields.empty()) {

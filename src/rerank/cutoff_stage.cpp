@@ -29,7 +29,8 @@ public:
             truncate(list, m_k);
             std::vector<float> scores;
             scores.reserve(list.size());
-            for (const Candidate& c : list) scores.push_back(c.score);
+            for (const Candidate& c : list)
+                scores.push_back(c.score);
             std::size_t keep = m_method == "threshold" ? threshold_cutoff(scores, m_threshold)
                                                        : knee_cutoff(scores);
             truncate(list, std::max(keep, m_min_k));

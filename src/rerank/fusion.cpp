@@ -9,10 +9,14 @@
 namespace cascade::rerank {
 
 FusionMethod parse_fusion_method(std::string_view name) {
-    if (name == "rrf") return FusionMethod::rrf;
-    if (name == "minmax") return FusionMethod::minmax;
-    if (name == "zscore") return FusionMethod::zscore;
-    if (name == "sum") return FusionMethod::sum;
+    if (name == "rrf")
+        return FusionMethod::rrf;
+    if (name == "minmax")
+        return FusionMethod::minmax;
+    if (name == "zscore")
+        return FusionMethod::zscore;
+    if (name == "sum")
+        return FusionMethod::sum;
     throw UsageError("unknown fusion method '" + std::string(name) +
                      "'; accepted: rrf, minmax, zscore, sum");
 }
@@ -42,10 +46,18 @@ std::vector<double> normalized(const CandidateList& list, FusionMethod method, d
     for (std::size_t i = 0; i < list.size(); ++i) {
         const double s = list[i].score;
         switch (method) {
-            case FusionMethod::rrf: out[i] = 1.0 / (rrf_k + static_cast<double>(i + 1)); break;
-            case FusionMethod::minmax: out[i] = hi > lo ? (s - lo) / (hi - lo) : 1.0; break;
-            case FusionMethod::zscore: out[i] = sd > 0 ? (s - mean) / sd : 0.0; break;
-            case FusionMethod::sum: out[i] = s; break;
+            case FusionMethod::rrf:
+                out[i] = 1.0 / (rrf_k + static_cast<double>(i + 1));
+                break;
+            case FusionMethod::minmax:
+                out[i] = hi > lo ? (s - lo) / (hi - lo) : 1.0;
+                break;
+            case FusionMethod::zscore:
+                out[i] = sd > 0 ? (s - mean) / sd : 0.0;
+                break;
+            case FusionMethod::sum:
+                out[i] = s;
+                break;
         }
     }
     return out;

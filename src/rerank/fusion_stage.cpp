@@ -31,12 +31,13 @@ public:
              const StageContext& context) const override {
         const auto& branches = context.branches;
         if (branches.size() < 2) {
-            throw Error("the fusion stage needs several first stages (first_stages: in the "
-                        "pipeline file)");
+            throw Error(
+                "the fusion stage needs several first stages (first_stages: in the "
+                "pipeline file)");
         }
         if (!m_weights.empty() && m_weights.size() != branches.size()) {
-            throw Error(fmt::format("fusion has {} weights for {} first stages",
-                                    m_weights.size(), branches.size()));
+            throw Error(fmt::format("fusion has {} weights for {} first stages", m_weights.size(),
+                                    branches.size()));
         }
         std::vector<double> weights = m_weights;
         weights.resize(branches.size(), 1.0);
@@ -72,8 +73,9 @@ std::unique_ptr<Stage> make_fusion_stage(StageParams& params, StageEnv& env) {
     std::vector<double> weights;
     if (YAML::Node w = params.node("weights")) {
         if (!w.IsSequence()) {
-            throw params.error("weights", "'weights' must be a list of numbers, one per first "
-                                          "stage, e.g. [1.0, 0.5]");
+            throw params.error("weights",
+                               "'weights' must be a list of numbers, one per first "
+                               "stage, e.g. [1.0, 0.5]");
         }
         for (const YAML::Node& item : w) {
             double x = 0.0;

@@ -65,8 +65,10 @@ double sparse_cosine(const std::vector<std::pair<std::string, float>>& a,
     double dot = 0.0;
     double na = 0.0;
     double nb = 0.0;
-    for (const auto& [t, w] : a) na += static_cast<double>(w) * w;
-    for (const auto& [t, w] : b) nb += static_cast<double>(w) * w;
+    for (const auto& [t, w] : a)
+        na += static_cast<double>(w) * w;
+    for (const auto& [t, w] : b)
+        nb += static_cast<double>(w) * w;
     auto i = a.begin();
     auto j = b.begin();
     while (i != a.end() && j != b.end()) {

@@ -21,8 +21,9 @@ namespace cascade::rerank {
 /// it). `similarity(i, j)` is the similarity of candidates i and j. Ties of the MMR value go
 /// to the lower index (the better-ranked input). O(k * n) similarity evaluations.
 [[nodiscard]] std::vector<std::size_t> mmr_order(
-    std::span<const double> relevance, const std::function<double(std::size_t, std::size_t)>& similarity,
-    double lambda, std::size_t k);
+    std::span<const double> relevance,
+    const std::function<double(std::size_t, std::size_t)>& similarity, double lambda,
+    std::size_t k);
 
 /// Cosine similarity of two sparse vectors sorted by key; 0 when either is zero.
 [[nodiscard]] double sparse_cosine(const std::vector<std::pair<std::string, float>>& a,

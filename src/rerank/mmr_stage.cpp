@@ -2,8 +2,8 @@
 /// (rerank/mmr.hpp) over tf-idf term vectors of the stored documents, or over embeddings
 /// from a bi-encoder model folder (`model: DIR`).
 #include <algorithm>
-#include <map>
 #include <cmath>
+#include <map>
 #include <mutex>
 #include <unordered_map>
 
@@ -11,9 +11,9 @@
 
 #include "index/index.hpp"
 #include "model/text_encoders.hpp"
-#include "retrieve/bm25.hpp"
 #include "rerank/mmr.hpp"
 #include "rerank/stages.hpp"
+#include "retrieve/bm25.hpp"
 #include "text/analyzer.hpp"
 
 namespace cascade::rerank {
@@ -71,19 +71,22 @@ private:
         truncate(list, m_depth);
         std::vector<float> scores;
         scores.reserve(list.size());
-        for (const Candidate& c : list) scores.push_back(c.score);
+        for (const Candidate& c : list)
+            scores.push_back(c.score);
         const std::vector<double> relevance = min_max_normalize(scores);
         std::vector<std::size_t> order;
         if (m_encoder) {
             std::vector<std::vector<float>> vectors = embed(list);
-            order = mmr_order(relevance, [&](std::size_t i, std::size_t j) {
-                return dense_cosine(vectors[i], vectors[j]);
-            }, m_lambda, m_k);
+            order = mmr_order(
+                relevance,
+                [&](std::size_t i, std::size_t j) { return dense_cosine(vectors[i], vectors[j]); },
+                m_lambda, m_k);
         } else {
             const std::vector<IdVector> vectors = unit_vectors(list);
-            order = mmr_order(relevance, [&](std::size_t i, std::size_t j) {
-                return sparse_dot(vectors[i], vectors[j]);
-            }, m_lambda, m_k);
+            order = mmr_order(
+                relevance,
+                [&](std::size_t i, std::size_t j) { return sparse_dot(vectors[i], vectors[j]); },
+                m_lambda, m_k);
         }
         CandidateList out;
         out.reserve(order.size());
@@ -138,14 +141,15 @@ private:
         std::vector<std::string> tokens;
         m_analyzer->analyze(d.title + "\n" + d.text, tokens);
         std::map<std::string, float> tf;
-        for (std::string& t : tokens) tf[std::move(t)] += 1.0F;
+        for (std::string& t : tokens)
+            tf[std::move(t)] += 1.0F;
         const index::FieldIndex& field = m_index->field(0);
         SparseVector out;
         out.reserve(tf.size());
         for (const auto& [term, count] : tf) {
             const auto info = field.term(term);
-            const float idf = retrieve::lucene_idf(info ? info->doc_freq : 0,
-                                                   std::max<std::uint32_t>(1, field.stats().doc_count));
+            const float idf = retrieve::lucene_idf(
+                info ? info->doc_freq : 0, std::max<std::uint32_t>(1, field.stats().doc_count));
             out.emplace_back(term, count * idf);
         }
         return out;

@@ -63,7 +63,8 @@ private:
             return m_model->score(pairs);
         } else {
             std::vector<std::string> texts{query.text};
-            for (const Candidate& c : list) texts.push_back(document_text(index, c.docid));
+            for (const Candidate& c : list)
+                texts.push_back(document_text(index, c.docid));
             std::vector<std::vector<float>> vectors;
             {
                 std::lock_guard lock(m_mutex);
@@ -100,8 +101,8 @@ std::unique_ptr<Stage> make_neural(std::string_view type, StageParams& params, S
     const auto threads = static_cast<int>(params.count("threads", env.threads, 1, 1024));
     std::unique_ptr<Model> model;
     try {
-        model = std::make_unique<Model>(dir, model::EncoderOptions{batch, threads, int8},
-                                        max_length);
+        model =
+            std::make_unique<Model>(dir, model::EncoderOptions{batch, threads, int8}, max_length);
     } catch (const Error& e) {
         throw params.error("model", e.what());
     }

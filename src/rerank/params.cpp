@@ -50,7 +50,9 @@ std::string StageParams::type() const {
     return t.Scalar();
 }
 
-bool StageParams::has(std::string_view key) const { return bool(m_node[std::string(key)]); }
+bool StageParams::has(std::string_view key) const {
+    return bool(m_node[std::string(key)]);
+}
 
 YAML::Node StageParams::value(std::string_view key) {
     std::string k(key);
@@ -60,7 +62,9 @@ YAML::Node StageParams::value(std::string_view key) {
     return m_node[k];
 }
 
-YAML::Node StageParams::node(std::string_view key) { return value(key); }
+YAML::Node StageParams::node(std::string_view key) {
+    return value(key);
+}
 
 double StageParams::number(std::string_view key, double fallback, double min, double max) {
     YAML::Node v = value(key);
@@ -72,8 +76,8 @@ double StageParams::number(std::string_view key, double fallback, double min, do
         throw error(key, fmt::format("'{}' must be a number in [{}, {}]", key, min, max));
     }
     if (x < min || x > max) {
-        throw error(key, fmt::format("'{}' is {}; accepted: a number in [{}, {}]", key,
-                                     v.Scalar(), min, max));
+        throw error(key, fmt::format("'{}' is {}; accepted: a number in [{}, {}]", key, v.Scalar(),
+                                     min, max));
     }
     return x;
 }

@@ -17,15 +17,17 @@ std::unique_ptr<Stage> StageRegistry::create(StageParams& params, StageEnv& env)
         for (const auto& [name, entry] : m_entries) {
             names += names.empty() ? name : ", " + name;
         }
-        throw params.error("type", fmt::format("unknown stage type '{}'; accepted: {}", type,
-                                               names));
+        throw params.error("type",
+                           fmt::format("unknown stage type '{}'; accepted: {}", type, names));
     }
     std::unique_ptr<Stage> stage = it->second.factory(params, env);
     params.check_unknown();
     return stage;
 }
 
-bool StageRegistry::contains(std::string_view type) const { return m_entries.contains(type); }
+bool StageRegistry::contains(std::string_view type) const {
+    return m_entries.contains(type);
+}
 
 std::vector<std::string> StageRegistry::types() const {
     std::vector<std::string> out;

@@ -51,8 +51,8 @@ void scale_to_unit_l1(TermVector& v) {
     }
 }
 
-TermVector relevance_model(std::span<const TermVector> doc_vectors,
-                           std::span<const float> scores, std::size_t fb_terms) {
+TermVector relevance_model(std::span<const TermVector> doc_vectors, std::span<const float> scores,
+                           std::size_t fb_terms) {
     CASCADE_ASSERT(doc_vectors.size() == scores.size());
     std::vector<TermVector> pruned(doc_vectors.begin(), doc_vectors.end());
     std::vector<float> norms(pruned.size());

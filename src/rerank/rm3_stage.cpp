@@ -6,9 +6,9 @@
 #include <fmt/format.h>
 
 #include "index/index.hpp"
-#include "retrieve/bm25_retriever.hpp"
 #include "rerank/rm3.hpp"
 #include "rerank/stages.hpp"
+#include "retrieve/bm25_retriever.hpp"
 #include "text/analyzer.hpp"
 
 namespace cascade::rerank {
@@ -28,8 +28,7 @@ public:
     [[nodiscard]] std::string describe() const override {
         const Rm3Params& p = m_expander.params();
         return fmt::format("rm3(fb_docs={},fb_terms={},original_query_weight={},field={}),k={}",
-                           p.fb_docs, p.fb_terms, p.original_query_weight, m_expander.field(),
-                           m_k);
+                           p.fb_docs, p.fb_terms, p.original_query_weight, m_expander.field(), m_k);
     }
 
     void run(std::span<const Query> queries, std::span<CandidateList> lists,

@@ -53,9 +53,9 @@ TEST(Rm3, EmptyFeedbackDocumentsAreSkipped) {
 
 TEST(Rm3, DocumentVectorsFilterLikeAnserini) {
     TempDir dir;
-    auto index = testing::tiny_index(dir / "idx", {"x apple a1 b.c café apple", "apple", "fig",
-                                                   "fig", "fig", "fig", "fig", "fig", "fig",
-                                                   "fig", "fig"});
+    auto index =
+        testing::tiny_index(dir / "idx", {"x apple a1 b.c café apple", "apple", "fig", "fig", "fig",
+                                          "fig", "fig", "fig", "fig", "fig", "fig"});
     auto analyzer = text::make_analyzer(index.analyzer_name());
     Rm3Params p;
     p.max_df_ratio = 1.0F;
@@ -63,7 +63,8 @@ TEST(Rm3, DocumentVectorsFilterLikeAnserini) {
     // "x" (1 char) and "café" (non [a-z0-9]) are dropped; "b.c" too if the analyzer keeps it.
     TermVector v = all.document_vector(0);
     std::vector<std::string> terms;
-    for (const auto& [t, w] : v) terms.push_back(t);
+    for (const auto& [t, w] : v)
+        terms.push_back(t);
     EXPECT_EQ(terms, (std::vector<std::string>{"a1", "apple"}));
     EXPECT_EQ(v[1].second, 2.0F);
     // apple is in 2 of 11 documents (18% > 10%): Anserini's df ceiling drops it.
@@ -159,9 +160,12 @@ TEST(Mmr, PicksByHand) {
     // rel 1, .9, .2; sim(0,1) = .95, sim(0,2) = 0, sim(1,2) = .1.
     std::vector<double> rel = {1.0, 0.9, 0.2};
     auto sim = [](std::size_t i, std::size_t j) {
-        if (i > j) std::swap(i, j);
-        if (i == 0 && j == 1) return 0.95;
-        if (i == 1 && j == 2) return 0.1;
+        if (i > j)
+            std::swap(i, j);
+        if (i == 0 && j == 1)
+            return 0.95;
+        if (i == 1 && j == 2)
+            return 0.1;
         return 0.0;
     };
     // lambda .5: pick 0 (.5); then d1 = .45 - .475 = -.025, d2 = .1 -> 2; then 1.
@@ -198,7 +202,8 @@ TEST(Registry, UnknownTypesAndKeysListTheAccepted) {
         FAIL();
     } catch (const InputError& e) {
         EXPECT_NE(std::string(e.what()).find("accepted: bi_encoder, bm25, cross_encoder"),
-                  std::string::npos) << e.what();
+                  std::string::npos)
+            << e.what();
     }
     StageParams key(YAML::Load("type: rm3\nfb_doc: 5\n"), "p.yaml");
     try {

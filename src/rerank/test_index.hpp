@@ -9,8 +9,8 @@
 #include "index/builder.hpp"
 #include "index/index.hpp"
 #include "index/test_support.hpp"
-#include "text/analyzer.hpp"
 #include "tests/run_cli.hpp"
+#include "text/analyzer.hpp"
 
 namespace cascade::rerank::testing {
 
