@@ -7,39 +7,16 @@
 #include "collection/lisa.hpp"
 #include "collection/npl.hpp"
 #include "collection/smart.hpp"
+#include "collection/test_support.hpp"
 #include "collection/time_magazine.hpp"
 #include "tests/run_cli.hpp"
 #include "util/error.hpp"
 
 using namespace cascade;
+using cascade::testing::drain;
+using cascade::testing::expect_input_error;
 using cascade::testing::TempDir;
 using cascade::testing::write_file;
-
-namespace {
-
-std::vector<Document> drain(DocumentReader& reader) {
-    std::vector<Document> docs;
-    Document d;
-    while (reader.next(d)) {
-        docs.push_back(d);
-    }
-    return docs;
-}
-
-template <typename Fn>
-void expect_input_error(Fn&& fn, std::initializer_list<std::string> needles) {
-    try {
-        fn();
-        ADD_FAILURE() << "no InputError thrown";
-    } catch (const InputError& e) {
-        std::string msg = e.what();
-        for (const auto& needle : needles) {
-            EXPECT_NE(msg.find(needle), std::string::npos) << "'" << needle << "' not in: " << msg;
-        }
-    }
-}
-
-}  // namespace
 
 TEST(Smart, RecordsWithCrlfMultilineFieldsAndRepeatedMarkers) {
     TempDir dir;

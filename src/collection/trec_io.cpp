@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "collection/text_fields.hpp"
 #include "util/atomic_file.hpp"
 #include "util/line_reader.hpp"
 
@@ -31,24 +33,7 @@ std::size_t Run::num_entries() const {
 
 namespace {
 
-/// Splits on runs of spaces and tabs.
-void split_ws(std::string_view line, std::vector<std::string_view>& out) {
-    out.clear();
-    std::size_t i = 0;
-    while (i < line.size()) {
-        while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) {
-            ++i;
-        }
-        std::size_t j = i;
-        while (j < line.size() && line[j] != ' ' && line[j] != '\t') {
-            ++j;
-        }
-        if (j > i) {
-            out.push_back(line.substr(i, j - i));
-        }
-        i = j;
-    }
-}
+using collection_detail::split_ws;
 
 int parse_int(const LineReader& reader, std::string_view field, std::string_view name) {
     int value = 0;
@@ -84,6 +69,9 @@ Qrels read_qrels(const std::string& path) {
     std::string line;
     std::vector<std::string_view> f;
     while (reader.next(line)) {
+        if (!line.empty() && line[0] == '#') {
+            continue;  // trec_eval (get_qrels.c) skips lines that start with '#'
+        }
         split_ws(line, f);
         if (f.empty()) {
             continue;
@@ -91,17 +79,27 @@ Qrels read_qrels(const std::string& path) {
         if (reader.line_number() == 1 && f.size() == 3 && f[0] == "query-id") {
             continue;  // BEIR header
         }
+        std::string_view qid;
+        std::string_view docid;
+        int grade = 0;
         if (f.size() == 4) {
-            qrels.by_query[std::string(f[0])][std::string(f[2])] =
-                parse_int(reader, f[3], "rel");
+            qid = f[0];
+            docid = f[2];
+            grade = parse_int(reader, f[3], "rel");
         } else if (f.size() == 3) {
-            qrels.by_query[std::string(f[0])][std::string(f[1])] =
-                parse_int(reader, f[2], "score");
+            qid = f[0];
+            docid = f[1];
+            grade = parse_int(reader, f[2], "score");
         } else {
             reader.fail(fmt::format(
                 "expected 4 fields 'qid iter docid rel' (TREC) or 3 fields "
                 "'query-id corpus-id score' (BEIR), got {}",
                 f.size()));
+        }
+        auto& judged = qrels.by_query[std::string(qid)];
+        if (!judged.try_emplace(std::string(docid), grade).second) {
+            // trec_eval stops with "duplicate docs" (form_res_rels.c) rather than pick a grade.
+            reader.fail(fmt::format("duplicate judgment for query '{}' document '{}'", qid, docid));
         }
     }
     return qrels;
@@ -149,11 +147,10 @@ Run read_run(const std::string& path) {
     Run run;
     std::string line;
     std::vector<std::string_view> f;
-    bool tag_set = false;
     while (reader.next(line)) {
         split_ws(line, f);
-        if (f.empty()) {
-            continue;
+        if (f.empty() || f[0].front() == '#') {
+            continue;  // trec_eval (get_trec_results.c) skips blank and '#' comment lines
         }
         if (f.size() != 6 && f.size() != 5) {
             reader.fail(fmt::format(
@@ -163,9 +160,8 @@ Run read_run(const std::string& path) {
         e.docid = std::string(f[2]);
         e.rank = parse_int(reader, f[3], "rank");
         e.score = parse_double(reader, f[4], "score");
-        if (f.size() == 6 && !tag_set) {
-            run.tag = std::string(f[5]);
-            tag_set = true;
+        if (f.size() == 6) {
+            run.tag = f[5];  // trec_eval reports the last line's tag as the run id
         }
         run.by_query[std::string(f[0])].push_back(std::move(e));
     }

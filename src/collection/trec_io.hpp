@@ -9,8 +9,9 @@ namespace cascade {
 
 /// Reads relevance judgments. Accepts TREC qrels (`qid iter docid rel`, whitespace separated)
 /// and BEIR qrels TSV (`query-id<TAB>corpus-id<TAB>score`, with or without its header line).
-/// A repeated (qid, docid) pair keeps the last grade, as trec_eval does. Malformed lines throw
-/// InputError naming the file, line and field.
+/// Lines starting with `#` are comments (trec_eval's get_qrels.c). A repeated (qid, docid) pair
+/// is an InputError naming the line and the pair (trec_eval stops with "duplicate docs").
+/// Malformed lines throw InputError naming the file, line and field.
 [[nodiscard]] Qrels read_qrels(const std::string& path);
 
 /// Writes TREC qrels (`qid 0 docid rel`), queries and documents in sorted order, atomically.
@@ -20,7 +21,9 @@ void write_qrels_trec(const std::string& path, const Qrels& qrels);
 void write_qrels_beir(const std::string& path, const Qrels& qrels);
 
 /// Reads a TREC run: `qid Q0 docid rank score tag` (whitespace separated; the tag may be
-/// missing). Entries are kept in file order; duplicates are kept for the evaluator to judge.
+/// missing). Blank lines and lines whose first non-blank character is `#` are skipped. The run's
+/// tag is the last line's, as trec_eval reports it. Entries are kept in file order; duplicates
+/// are kept for the evaluator to judge.
 [[nodiscard]] Run read_run(const std::string& path);
 
 /// Writes a TREC run atomically. Entries are written per query in the order given, ranks are

@@ -1,10 +1,12 @@
 #include <gtest/gtest.h>
 
+#include "collection/test_support.hpp"
 #include "collection/trec_io.hpp"
 #include "tests/run_cli.hpp"
 #include "util/error.hpp"
 
 using namespace cascade;
+using cascade::testing::expect_input_error;
 using cascade::testing::TempDir;
 using cascade::testing::write_file;
 
@@ -23,14 +25,8 @@ TEST(Qrels, ReadsTrecAndBeirLayouts) {
 TEST(Qrels, MalformedLineNamesFileLineAndField) {
     TempDir dir;
     write_file(dir / "q.txt", "1 0 d1 1\n1 0 d2 x\n");
-    try {
-        (void)read_qrels((dir / "q.txt").string());
-        FAIL();
-    } catch (const InputError& e) {
-        std::string msg = e.what();
-        EXPECT_NE(msg.find("q.txt:2:"), std::string::npos) << msg;
-        EXPECT_NE(msg.find("'rel'"), std::string::npos) << msg;
-    }
+    expect_input_error([&] { (void)read_qrels((dir / "q.txt").string()); },
+                       {"q.txt:2:", "'rel'"});
 }
 
 TEST(Run, RoundTripsAndKeepsFileOrder) {
@@ -51,4 +47,28 @@ TEST(Run, WrongFieldCountIsError) {
     TempDir dir;
     write_file(dir / "r.txt", "1 Q0 b 1\n");
     EXPECT_THROW((void)read_run((dir / "r.txt").string()), InputError);
+}
+
+TEST(Qrels, RepeatedPairIsErrorNamingLineAndPair) {
+    TempDir dir;
+    write_file(dir / "q.txt", "1 0 d1 1\n1 0 d2 0\n2 0 d1 1\n1 0 d2 2\n");
+    expect_input_error([&] { (void)read_qrels((dir / "q.txt").string()); },
+                       {"q.txt:4:", "duplicate judgment for query '1' document 'd2'"});
+}
+
+TEST(Qrels, HashLinesAreComments) {
+    TempDir dir;
+    write_file(dir / "q.txt", "# judged by NIST\n1 0 d1 1\n#1 0 d2 1\n");
+    auto q = read_qrels((dir / "q.txt").string());
+    EXPECT_EQ(q.num_judgments(), 1U);
+    EXPECT_EQ(q.by_query.at("1").at("d1"), 1);
+}
+
+TEST(Run, CommentLinesSkippedAndRunIdIsLastLinesTag) {
+    TempDir dir;
+    write_file(dir / "r.txt", "# run header\n1 Q0 a 1 2 first\n  # indented comment\n\n"
+                              "2 Q0 b 1 1 last\n");
+    auto run = read_run((dir / "r.txt").string());
+    EXPECT_EQ(run.num_entries(), 2U);
+    EXPECT_EQ(run.tag, "last");
 }
