@@ -1,4 +1,5 @@
 /// `cascade index`: builds an on-disk inverted index from a collection (docs/formats/index.md).
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <thread>
@@ -35,8 +36,9 @@ void run_index(const IndexArgs& args) {
     analyzer_options.stemmer = args.stemmer;
     analyzer_options.stopwords = !args.no_stopwords;
     const auto analyzer = text::make_analyzer(analyzer_options);
-    if (args.memory_mb < 1) {
-        throw UsageError("--memory-mb must be at least 1");
+    // The budget is kept in bytes: a megabyte count past 2^44 would wrap around to a tiny one.
+    if (args.memory_mb < 1 || args.memory_mb > (UINT64_MAX >> 20)) {
+        throw UsageError(fmt::format("--memory-mb must be between 1 and {}", UINT64_MAX >> 20));
     }
     auto docs = open_documents(args.collection, args.format);
 

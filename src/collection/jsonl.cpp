@@ -199,4 +199,8 @@ std::vector<Query> read_jsonl_queries(const std::string& path) {
     return queries;
 }
 
+std::string JsonlDocumentReader::location() const {
+    return fmt::format("{}:{}", m_reader.path(), m_reader.line_number());
+}
+
 }  // namespace cascade

@@ -21,6 +21,10 @@ public:
     /// Bytes of input consumed so far and in total (for progress bars; 0 total = unknown).
     [[nodiscard]] virtual std::uint64_t bytes_consumed() const = 0;
     [[nodiscard]] virtual std::uint64_t total_bytes() const = 0;
+    /// Where the record last returned by next() starts, for error messages about it:
+    /// "path:line" for line-based formats (JSONL, TSV, TREC, SMART); empty for formats whose
+    /// records have no single line, where callers name the record by its ordinal instead.
+    [[nodiscard]] virtual std::string location() const { return {}; }
     /// Problems repaired or skipped while reading so far (duplicate ids kept once, stray
     /// fragments, repeated field markers), one human-readable line each.
     [[nodiscard]] const std::vector<std::string>& warnings() const { return m_warnings; }

@@ -6,10 +6,13 @@
 #include <zlib.h>
 
 #include "collection/reader.hpp"
+#include "collection/test_support.hpp"
 #include "tests/run_cli.hpp"
 #include "util/error.hpp"
 
 using namespace cascade;
+using cascade::testing::drain;
+using cascade::testing::expect_input_error;
 using cascade::testing::TempDir;
 using cascade::testing::write_file;
 
@@ -17,12 +20,7 @@ namespace {
 
 std::vector<Document> read_all(const std::string& path, std::string_view format = "auto") {
     auto reader = open_documents(path, format);
-    std::vector<Document> docs;
-    Document d;
-    while (reader->next(d)) {
-        docs.push_back(d);
-    }
-    return docs;
+    return drain(*reader);
 }
 
 void write_gz(const std::filesystem::path& p, const std::string& content) {
@@ -30,20 +28,6 @@ void write_gz(const std::filesystem::path& p, const std::string& content) {
     ASSERT_NE(f, nullptr);
     gzwrite(f, content.data(), static_cast<unsigned>(content.size()));
     gzclose(f);
-}
-
-/// Runs `fn`, expects an InputError whose message contains every needle.
-template <typename Fn>
-void expect_input_error(Fn&& fn, std::initializer_list<std::string> needles) {
-    try {
-        fn();
-        ADD_FAILURE() << "no InputError thrown";
-    } catch (const InputError& e) {
-        std::string msg = e.what();
-        for (const auto& needle : needles) {
-            EXPECT_NE(msg.find(needle), std::string::npos) << "'" << needle << "' not in: " << msg;
-        }
-    }
 }
 
 }  // namespace
@@ -275,4 +259,21 @@ TEST(TrecDocuments, SgmlRecordsWithMarkupStripped) {
     expect_input_error([&] { (void)read_all(path, "trec"); }, {"bad.txt:1:", "</DOC>"});
     write_file(path, "stray\n<DOC>\n");
     expect_input_error([&] { (void)read_all(path, "trec"); }, {"bad.txt:1:", "<DOC>"});
+}
+
+TEST(DocumentReader, LocationIsPathAndLineOfTheRecordJustRead) {
+    TempDir dir;
+    write_file(dir / "d.jsonl", "{\"_id\": \"a\", \"text\": \"x\"}\n\n{\"_id\": \"b\", \"text\": \"y\"}\n");
+    write_file(dir / "d.all", ".I 1\n.T\nOne\n.W\nfirst\n.I 2\n.W\nsecond\n");
+    write_file(dir / "d.trec", "<DOC>\n<DOCNO> a </DOCNO>\nx\n</DOC>\n\n<DOC>\n<DOCNO> b </DOCNO>\n</DOC>\n");
+    const std::pair<std::string, std::string> cases[] = {
+        {"d.jsonl", ":3"}, {"d.all", ":6"}, {"d.trec", ":6"}};
+    for (const auto& [file, line] : cases) {
+        auto reader = open_documents((dir / file).string());
+        Document doc;
+        ASSERT_TRUE(reader->next(doc)) << file;
+        ASSERT_TRUE(reader->next(doc)) << file;
+        EXPECT_EQ(doc.id, file == "d.all" ? "2" : "b");
+        EXPECT_EQ(reader->location(), (dir / file).string() + line) << file;
+    }
 }

@@ -148,4 +148,8 @@ Qrels read_pair_qrels(const std::string& path) {
     return qrels;
 }
 
+std::string SmartDocumentReader::location() const {
+    return fmt::format("{}:{}", m_records.lines().path(), m_record.line);
+}
+
 }  // namespace cascade

@@ -60,6 +60,8 @@ public:
     [[nodiscard]] std::uint64_t total_bytes() const override {
         return m_records.lines().file_size();
     }
+    /// The line of the record's `.I`.
+    [[nodiscard]] std::string location() const override;
 
 private:
     SmartRecordReader m_records;

@@ -81,7 +81,8 @@ bool TrecDocumentReader::next(Document& doc) {
     if (!found) {
         return false;
     }
-    std::size_t start = m_reader.line_number();
+    const std::size_t start = m_reader.line_number();
+    m_record_line = start;
     doc.id.clear();
     doc.title.clear();
     doc.text.clear();
@@ -103,6 +104,10 @@ bool TrecDocumentReader::next(Document& doc) {
         append_untagged(doc.text, m_line);
     }
     throw InputError(m_reader.path(), start, "end of file inside <DOC> (missing </DOC>)");
+}
+
+std::string TrecDocumentReader::location() const {
+    return fmt::format("{}:{}", m_reader.path(), m_record_line);
 }
 
 }  // namespace cascade

@@ -23,10 +23,13 @@ public:
         return m_reader.bytes_consumed();
     }
     [[nodiscard]] std::uint64_t total_bytes() const override { return m_reader.file_size(); }
+    /// The line of the record's `<DOC>` tag.
+    [[nodiscard]] std::string location() const override;
 
 private:
     LineReader m_reader;
     std::string m_line;
+    std::size_t m_record_line = 0;
 };
 
 }  // namespace cascade

@@ -102,4 +102,8 @@ std::vector<Query> read_tsv_queries(const std::string& path) {
     return queries;
 }
 
+std::string TsvDocumentReader::location() const {
+    return fmt::format("{}:{}", m_reader.path(), m_reader.line_number());
+}
+
 }  // namespace cascade

@@ -22,6 +22,7 @@ public:
         return m_reader.bytes_consumed();
     }
     [[nodiscard]] std::uint64_t total_bytes() const override { return m_reader.file_size(); }
+    [[nodiscard]] std::string location() const override;
 
 private:
     bool read_header();

@@ -264,7 +264,7 @@ std::uint32_t ingest(DocumentReader& docs, const text::Analyzer& analyzer,
         Document doc;
         std::uint32_t first = ids.size();
         while (batch.docs.size() < batch_docs && docs.next(doc)) {
-            ids.add(doc.id);
+            ids.add(doc.id, [&docs] { return docs.location(); });
             store.add(doc);
             batch.docs.push_back(std::move(doc));
         }

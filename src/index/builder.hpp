@@ -49,7 +49,8 @@ struct BuildSummary {
 
 /// Reads every document of `docs`, analyzes it with `analyzer` and writes the index to `dir`
 /// (replacing an existing one only once the new one is complete). Throws InputError for a
-/// duplicate external id ("duplicate document id 'X' (document #N)"), UsageError for bad
+/// duplicate external id ("path:line: duplicate document id 'X' (document #N, first seen as
+/// document #M)", located by DocumentReader::location()), UsageError for bad
 /// options, IoError on write failures.
 BuildSummary build_index(DocumentReader& docs, const text::Analyzer& analyzer,
                          const std::filesystem::path& dir, const BuildOptions& options);

@@ -27,15 +27,17 @@ std::string_view IdMapWriter::store(std::string_view id) {
     return {p, id.size()};
 }
 
-std::uint32_t IdMapWriter::add(std::string_view id) {
+std::uint32_t IdMapWriter::add(std::string_view id,
+                               const std::function<std::string()>& location) {
     CASCADE_ASSERT(m_ids.size() < UINT32_MAX - 1);
     auto docid = static_cast<std::uint32_t>(m_ids.size());
     auto it = m_lookup.find(id);
     if (it != m_lookup.end()) {
-        throw InputError(m_source, "duplicate document id '" + std::string(id) +
-                                           "' (document #" + std::to_string(docid + 1) +
-                                           ", first seen as document #" +
-                                           std::to_string(it->second + 1) + ")");
+        std::string where = location ? location() : std::string();
+        throw InputError(where.empty() ? m_source : where,
+                         "duplicate document id '" + std::string(id) + "' (document #" +
+                             std::to_string(docid + 1) + ", first seen as document #" +
+                             std::to_string(it->second + 1) + ")");
     }
     std::string_view stored = store(id);
     m_ids.push_back(stored);

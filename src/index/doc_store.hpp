@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -27,8 +28,10 @@ public:
     explicit IdMapWriter(std::string source) : m_source(std::move(source)) {}
 
     /// Registers the next document's id; returns its docid. Throws InputError on a duplicate
-    /// ("duplicate document id 'X' (document #N, first seen as document #M)").
-    std::uint32_t add(std::string_view id);
+    /// ("LOCATION: duplicate document id 'X' (document #N, first seen as document #M)"), where
+    /// LOCATION is what `location` returns (the reader's "path:line"; called only on a
+    /// duplicate) or, when that is empty or not given, the source.
+    std::uint32_t add(std::string_view id, const std::function<std::string()>& location = {});
     [[nodiscard]] std::uint32_t size() const { return static_cast<std::uint32_t>(m_ids.size()); }
     FileDigest write(const std::filesystem::path& dir) const;
 

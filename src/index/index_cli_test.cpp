@@ -60,6 +60,9 @@ TEST(IndexCli, MultifieldAndErrors) {
     EXPECT_EQ(r.exit_code, 2) << r.err;
     r = run_cli(base + " --threads 0 --index " + (tmp / "x").string());
     EXPECT_EQ(r.exit_code, 2) << r.err;
+    r = run_cli(base + " --memory-mb 17592186044416 --index " + (tmp / "x").string());
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("--memory-mb"), std::string::npos) << r.err;
 
     write_file(tmp / "dup.jsonl", std::string(kCorpus) + R"({"_id": "d2", "text": "again"})" "\n");
     r = run_cli("index --quiet --collection " + (tmp / "dup.jsonl").string() + " --index " +
@@ -68,6 +71,36 @@ TEST(IndexCli, MultifieldAndErrors) {
     EXPECT_NE(r.err.find("duplicate document id 'd2'"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("dup.jsonl"), std::string::npos) << r.err;
     EXPECT_FALSE(std::filesystem::exists(tmp / "x"));
+}
+
+// Issue 3 ("Bad input"): a duplicate id names the id and the input line of the repeat, which
+// differs from the document ordinal once blank lines or multi-line records are involved.
+TEST(IndexCli, DuplicateIdNamesFileAndLine) {
+    TempDir tmp;
+    struct Case {
+        const char* file;
+        const char* content;
+        const char* expected;
+    };
+    const Case cases[] = {
+        {"c.jsonl",
+         "{\"_id\": \"a\", \"text\": \"x\"}\n\n{\"_id\": \"b\", \"text\": \"y\"}\n\n"
+         "{\"_id\": \"a\", \"text\": \"z\"}\n",
+         "c.jsonl:5: duplicate document id 'a' (document #3, first seen as document #1)"},
+        {"c.tsv", "id\ttext\na\tx\nb\ty\nb\tz\n",
+         "c.tsv:4: duplicate document id 'b' (document #3, first seen as document #2)"},
+        {"c.trec",
+         "<DOC>\n<DOCNO> a </DOCNO>\nx\n</DOC>\n<DOC>\n<DOCNO> a </DOCNO>\ny\n</DOC>\n",
+         "c.trec:5: duplicate document id 'a' (document #2, first seen as document #1)"},
+    };
+    for (const Case& c : cases) {
+        write_file(tmp / c.file, c.content);
+        auto r = run_cli("index --quiet --collection " + (tmp / c.file).string() + " --index " +
+                         (tmp / "x").string());
+        EXPECT_EQ(r.exit_code, 1) << c.file << ": " << r.err;
+        EXPECT_NE(r.err.find(c.expected), std::string::npos) << c.file << ": " << r.err;
+        EXPECT_FALSE(std::filesystem::exists(tmp / "x")) << c.file;
+    }
 }
 
 TEST(IndexCli, SciFactFlatStatistics) {

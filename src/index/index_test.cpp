@@ -7,6 +7,7 @@
 #include <map>
 #include <random>
 
+#include "collection/reader.hpp"
 #include "index/builder.hpp"
 #include "index/index.hpp"
 #include "index/test_support.hpp"
@@ -17,6 +18,7 @@ namespace cascade::index {
 namespace {
 
 using cascade::testing::TempDir;
+using cascade::testing::write_file;
 using testing::naive_invert;
 using testing::NaiveIndex;
 using testing::random_docs;
@@ -292,6 +294,26 @@ TEST(IndexBuild, DuplicateIdIsAnErrorNamingIt) {
         EXPECT_NE(what.find("duplicate document id 'doc2'"), std::string::npos) << what;
         EXPECT_NE(what.find("#7"), std::string::npos) << what;
         EXPECT_NE(what.find("#3"), std::string::npos) << what;
+    }
+    EXPECT_FALSE(std::filesystem::exists(tmp / "idx"));
+}
+
+TEST(IndexBuild, DuplicateIdNamesTheReadersLocation) {
+    TempDir tmp;
+    write_file(tmp / "c.jsonl", "{\"_id\": \"a\", \"text\": \"x\"}\n\n{\"_id\": \"a\", \"text\": \"y\"}\n");
+    auto reader = open_documents((tmp / "c.jsonl").string());
+    WhitespaceAnalyzer analyzer;
+    BuildOptions options;
+    options.progress = false;
+    try {
+        (void)build_index(*reader, analyzer, tmp / "idx", options);
+        FAIL() << "duplicate id accepted";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find(
+                      "c.jsonl:3: duplicate document id 'a' (document #2, first seen as document "
+                      "#1)"),
+                  std::string::npos)
+            << e.what();
     }
     EXPECT_FALSE(std::filesystem::exists(tmp / "idx"));
 }
