@@ -46,6 +46,9 @@ void scale_to_unit_l1(TermVector& v) {
     for (const auto& [term, w] : v) {
         norm += std::fabs(w);
     }
+    if (!(norm > 0.0)) {
+        return;  // all-zero weights (e.g. feedback documents scored 0): no NaN boosts
+    }
     for (auto& [term, w] : v) {
         w = static_cast<float>(w / norm);
     }

@@ -51,6 +51,14 @@ TEST(Rm3, EmptyFeedbackDocumentsAreSkipped) {
     EXPECT_FLOAT_EQ(model[0].second, 1.0F);
 }
 
+TEST(Rm3, ZeroScoresGiveZeroWeightsNotNaN) {
+    std::vector<TermVector> docs = {{{"x1", 3}, {"y1", 1}}};
+    std::vector<float> scores = {0.0F};
+    for (const auto& [term, w] : relevance_model(docs, scores, 10)) {
+        EXPECT_EQ(w, 0.0F) << term;
+    }
+}
+
 TEST(Rm3, DocumentVectorsFilterLikeAnserini) {
     TempDir dir;
     auto index =
