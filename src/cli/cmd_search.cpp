@@ -58,6 +58,12 @@ void run_search(const SearchArgs& args) {
     if (args.k == 0) {
         throw UsageError("--k must be at least 1");
     }
+    // The tag is the last whitespace-separated column of every run line: a tag with spaces
+    // would write a run that neither trec_eval nor `cascade eval` can read back.
+    if (args.tag.empty() ||
+        args.tag.find_first_of(" \t\r\n\v\f") != std::string::npos) {
+        throw UsageError(fmt::format("--tag '{}' must be one word without whitespace", args.tag));
+    }
     retrieve::Bm25Options options;
     options.params = {args.k1, args.b};
     options.algorithm = retrieve::parse_algorithm(args.algorithm);

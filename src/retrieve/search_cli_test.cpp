@@ -129,6 +129,9 @@ TEST_F(SearchCli, BadOptionsAndMissingIndexAreClearErrors) {
     EXPECT_EQ(r.exit_code, 2);
     r = search("flat", "--k 0");
     EXPECT_EQ(r.exit_code, 2);
+    r = search("flat", "--tag 'my run'");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("--tag 'my run'"), std::string::npos) << r.err;
     r = search("missing", "");
     EXPECT_EQ(r.exit_code, 1) << r.err;
     EXPECT_FALSE(std::filesystem::exists(m_dir / "out.run"));
