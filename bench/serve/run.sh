@@ -2,12 +2,12 @@
 # Load test of `cascade serve` on loopback with wrk: /v1/search (BM25 over the bundled SciFact)
 # and /v1/rerank (a MiniLM-L6-H384-shaped cross-encoder, 20 documents per request) at
 # concurrency 1, 8 and 64; RSS before/after the 64-client runs. Prints a markdown table.
-#   bench/serve/run.sh [build_dir=build] [short_seconds=15] [long_seconds=60]
+#   bench/serve/run.sh [build_dir=build] [short_seconds=20] [long_seconds=60]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 build="${1:-$root/build}"
-short="${2:-15}"
+short="${2:-20}"
 long="${3:-60}"
 work="${SERVE_BENCH_DIR:-/tmp/cascade-serve-bench}"
 port="${PORT:-18080}"
@@ -18,7 +18,7 @@ mkdir -p "$work"
 /usr/bin/python3 "$here/bodies.py" "$root/data/scifact" "$work"
 
 "$bin" serve --index "$work/index" --model "minilm=$work/minilm-ce" --port "$port" \
-  --threads 128 2>"$work/server.log" &
+  --threads 128 --timeout-ms 120000 2>"$work/server.log" &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do
@@ -39,7 +39,7 @@ for endpoint in search rerank; do
     threads=$((clients < 2 ? 1 : 2))
     before=$(rss)
     line=$(BODIES="$work/$endpoint.jsonl" wrk -t"$threads" -c"$clients" -d"${seconds}s" \
-      --timeout 60s -s "$here/post.lua" "http://127.0.0.1:$port$path" | grep '^RESULT')
+      --timeout 120s -s "$here/post.lua" "http://127.0.0.1:$port$path" | grep '^RESULT')
     after=$(rss)
     eval "$(echo "${line#RESULT }" | tr ' ' '\n' | sed 's/^/r_/')"
     printf '| %s | %d | %s | %s | %s | %s | %d (%d, %d) | %d → %d |\n' "$path" "$clients" \

@@ -64,7 +64,13 @@ TEST(ServeCli, SigtermFinishesInFlightWorkAndExitsZero) {
         auto r = c.Post("/v1/rerank", body.dump(), "application/json");
         status = r ? r->status : -1;
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    // Wait (bounded) until the model has the request, so SIGTERM lands mid-flight.
+    for (int i = 0; i < 400; ++i) {
+        auto m = client.Get("/metrics");
+        if (m && m->body.find("cascade_model_queue_depth{model=\"micro\"} 1") != std::string::npos)
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     kill(pid, SIGTERM);
     request.join();
     int wstatus = 0;
