@@ -30,6 +30,7 @@ struct ServeArgs {
     std::size_t max_wait_ms = 2;
     std::size_t timeout_ms = 30'000;
     int model_threads = 0;
+    std::size_t model_batch_size = 32;
 };
 
 int g_signal_pipe[2] = {-1, -1};
@@ -63,7 +64,7 @@ void run_serve(ServeArgs& args) {
     serve::Service service(args.service);
     service.open_index(args.index);
     model::EncoderOptions encoder;
-    encoder.batch_size = 64;
+    encoder.batch_size = std::max<std::size_t>(1, args.model_batch_size);
     encoder.threads = args.model_threads > 0
                           ? args.model_threads
                           : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
@@ -119,6 +120,8 @@ void add_serve_command(CLI::App& app) {
         ->check(CLI::Range(1, 4096));
     cmd->add_option("--model-threads", args->model_threads,
                     "Threads per model forward pass (default: all cores)");
+    cmd->add_option("--model-batch-size", args->model_batch_size,
+                    "Sequences per forward pass inside a merged batch (default 32)");
     cmd->add_option("--max-batch-tokens", args->batching.max_batch_tokens,
                     "Token budget of one cross-request model batch (default 16384)")
         ->check(CLI::PositiveNumber);
