@@ -143,7 +143,7 @@ TEST(StandardTokenizer, RandomUnicodeIsWellBehaved) {
             }
             if (c >= 0xD800 && c <= 0xDFFF)
                 c = 'x';
-            testing::append_utf8(text, c);
+            cascade::append_utf8(text, c);
         }
         if (round % 4 == 0)
             text[rng() % text.size()] = static_cast<char>(rng());  // ill-formed

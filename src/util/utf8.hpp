@@ -16,4 +16,7 @@ namespace cascade {
 /// Repairs `s` in place; returns true when something was replaced.
 bool sanitize_utf8_inplace(std::string& s);
 
+/// Appends code point `cp` (at most U+10FFFF) to `out` as UTF-8, in 1 to 4 bytes.
+void append_utf8(std::string& out, char32_t cp);
+
 }  // namespace cascade

@@ -28,6 +28,15 @@ TEST(Utf8, InvalidBytesAreReplacedOncePerMaximalSubpart) {
     EXPECT_FALSE(is_valid_utf8("\xF5\x80\x80\x80"));
 }
 
+TEST(Utf8, AppendEncodesOneToFourBytes) {
+    std::string out;
+    for (char32_t cp : {U'A', U'\u00e9', U'\u20ac', U'\U0001F600'}) {
+        append_utf8(out, cp);
+    }
+    EXPECT_EQ(out, "A\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
+    EXPECT_TRUE(is_valid_utf8(out));
+}
+
 TEST(LineReader, StripsCrLfAndCountsLines) {
     TempDir dir;
     write_file(dir / "a.txt", "one\r\ntwo\n\nthree");

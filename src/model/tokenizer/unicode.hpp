@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/utf8.hpp"
+
 namespace cascade::model::tok {
 
 /// Decodes the code point starting at `s[i]` of well-formed UTF-8 and advances `i` past it.
@@ -14,8 +16,8 @@ char32_t next_code_point(std::string_view s, std::size_t& i);
 /// Byte length of the UTF-8 sequence introduced by lead byte `lead` (1 for stray bytes).
 std::size_t utf8_length(unsigned char lead);
 
-/// Appends `cp` to `out` as UTF-8.
-void append_utf8(std::string& out, char32_t cp);
+/// Appends `cp` to `out` as UTF-8 (shared with the rest of cascade, util/utf8.hpp).
+using cascade::append_utf8;
 
 /// Number of code points in well-formed UTF-8 `s`.
 std::size_t count_code_points(std::string_view s);
