@@ -23,6 +23,12 @@ void append_token(IdSequence& out, std::int32_t id, std::int32_t type_id) {
     out.type_ids.push_back(type_id);
 }
 
+/// Appends the ids of `s`, all with type id `type_id`.
+void append_ids(IdSequence& out, const IdSequence& s, std::int32_t type_id) {
+    out.ids.insert(out.ids.end(), s.ids.begin(), s.ids.end());
+    out.type_ids.insert(out.type_ids.end(), s.ids.size(), type_id);
+}
+
 /// Templates such as `[CLS] $A [SEP] $B:1 [SEP]:1` (processors/template.rs).
 class TemplateProcessing final : public PostProcessor {
 public:
@@ -53,8 +59,7 @@ public:
                 continue;
             }
             const IdSequence& s = p.sequence == 0 ? a : *b;
-            out.ids.insert(out.ids.end(), s.ids.begin(), s.ids.end());
-            out.type_ids.insert(out.type_ids.end(), s.ids.size(), p.type_id);
+            append_ids(out, s, p.type_id);
         }
         return out;
     }
@@ -119,12 +124,10 @@ public:
         }
         IdSequence out;
         append_token(out, m_cls, 0);
-        out.ids.insert(out.ids.end(), a.ids.begin(), a.ids.end());
-        out.type_ids.insert(out.type_ids.end(), a.ids.size(), 0);
+        append_ids(out, a, 0);
         append_token(out, m_sep, 0);
         if (b != nullptr) {
-            out.ids.insert(out.ids.end(), b->ids.begin(), b->ids.end());
-            out.type_ids.insert(out.type_ids.end(), b->ids.size(), 1);
+            append_ids(out, *b, 1);
             append_token(out, m_sep, 1);
         }
         return out;
@@ -150,13 +153,11 @@ public:
         }
         IdSequence out;
         append_token(out, m_cls, 0);
-        out.ids.insert(out.ids.end(), a.ids.begin(), a.ids.end());
-        out.type_ids.insert(out.type_ids.end(), a.ids.size(), 0);
+        append_ids(out, a, 0);
         append_token(out, m_sep, 0);
         if (b != nullptr) {
             append_token(out, m_sep, 0);
-            out.ids.insert(out.ids.end(), b->ids.begin(), b->ids.end());
-            out.type_ids.insert(out.type_ids.end(), b->ids.size(), 0);
+            append_ids(out, *b, 0);
             append_token(out, m_sep, 0);
         }
         return out;
