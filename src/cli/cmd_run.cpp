@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/cli_common.hpp"
 #include "cli/commands.hpp"
 #include "collection/reader.hpp"
 #include "collection/trec_io.hpp"
@@ -39,18 +40,7 @@ std::vector<Query> load_queries(const RunArgs& args) {
     if (!args.query.empty()) {
         return {Query{"query", args.query}};
     }
-    std::vector<Query> queries = read_queries(args.queries, args.format);
-    std::set<std::string> seen;
-    for (const Query& q : queries) {
-        if (!seen.insert(q.id).second) {
-            throw InputError(args.queries, fmt::format("query id '{}' appears twice", q.id));
-        }
-    }
-    if (!args.qids_from.empty()) {
-        Qrels qrels = read_qrels(args.qids_from);
-        std::erase_if(queries, [&](const Query& q) { return !qrels.by_query.contains(q.id); });
-    }
-    return queries;
+    return load_query_set(args.queries, args.format, args.qids_from);
 }
 
 /// File name of a stage's run: "01_bm25.run", "02_rm3_rm3.run".
@@ -61,24 +51,6 @@ std::string stage_run_name(std::size_t i, const std::string& label) {
             c = '_';
     }
     return name + ".run";
-}
-
-/// The one-query mode: hits with their titles.
-void print_hits(const index::Index& index, const Run& run, std::size_t show) {
-    std::string out;
-    std::size_t rank = 0;
-    for (const auto& [qid, entries] : run.by_query) {
-        for (const RunEntry& e : entries) {
-            if (rank++ == show)
-                break;
-            const auto docid = index.internal_id(e.docid);
-            std::string title = docid ? index.document(*docid).title : "";
-            if (title.empty() && docid)
-                title = index.document(*docid).text.substr(0, 80);
-            out += fmt::format("{:>3}  {:<12} {:>10.4f}  {}\n", rank, e.docid, e.score, title);
-        }
-    }
-    std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
 void run_pipeline_command(const RunArgs& args) {
@@ -123,6 +95,16 @@ void run_pipeline_command(const RunArgs& args) {
 }
 
 }  // namespace
+
+void run_pipeline_query(const std::string& pipeline_file, const std::string& index_dir,
+                        const std::string& query, std::size_t show) {
+    RunArgs args;
+    args.pipeline = pipeline_file;
+    args.index = index_dir;
+    args.query = query;
+    args.show = show;
+    run_pipeline_command(args);
+}
 
 void add_run_command(CLI::App& app) {
     auto args = std::make_shared<RunArgs>();

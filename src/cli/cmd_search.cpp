@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/cli_common.hpp"
 #include "cli/commands.hpp"
 #include "collection/reader.hpp"
 #include "collection/trec_io.hpp"
@@ -37,24 +38,35 @@ struct SearchArgs {
     float k1 = 0.9F;
     float b = 0.4F;
     bool remove_query = false;
+    std::string pipeline;
+    std::string query;
+    std::size_t show = 10;
 };
 
-std::vector<Query> load_queries(const SearchArgs& args) {
-    std::vector<Query> queries = read_queries(args.queries, args.format);
-    std::set<std::string> seen;
-    for (const Query& q : queries) {
-        if (!seen.insert(q.id).second) {
-            throw InputError(args.queries, fmt::format("query id '{}' appears twice", q.id));
-        }
+/// `--query TEXT`: one typed query, its hits printed with titles; through the pipeline file
+/// when `--pipeline` is given, else BM25 with the command's options.
+void run_one_query(const SearchArgs& args, const retrieve::Bm25Options& options) {
+    if (!args.pipeline.empty()) {
+        run_pipeline_query(args.pipeline, args.index, args.query, args.show);
+        return;
     }
-    if (!args.qids_from.empty()) {
-        Qrels qrels = read_qrels(args.qids_from);
-        std::erase_if(queries, [&](const Query& q) { return !qrels.by_query.contains(q.id); });
-    }
-    return queries;
+    index::Index index = index::Index::open(args.index);
+    retrieve::Bm25Retriever retriever(index, options);
+    std::vector<Query> one{Query{"query", args.query}};
+    auto results = retriever.search(one, std::max(args.k, args.show));
+    print_hits(index, retrieve::to_run(retriever, one, results, args.tag), args.show);
 }
 
 void run_search(const SearchArgs& args) {
+    if (args.query.empty() && (args.queries.empty() || args.run.empty())) {
+        throw UsageError("give --queries FILE and --run OUT, or --query TEXT");
+    }
+    if (!args.query.empty() && !args.queries.empty()) {
+        throw UsageError("--query and --queries exclude each other");
+    }
+    if (!args.pipeline.empty() && args.query.empty()) {
+        throw UsageError("--pipeline searches one --query; for query sets use `cascade run`");
+    }
     if (args.k == 0) {
         throw UsageError("--k must be at least 1");
     }
@@ -71,7 +83,11 @@ void run_search(const SearchArgs& args) {
     if (!args.fields.empty()) {
         options.fields = retrieve::parse_field_weights(args.fields);
     }
-    std::vector<Query> queries = load_queries(args);
+    if (!args.query.empty()) {
+        run_one_query(args, options);
+        return;
+    }
+    std::vector<Query> queries = load_query_set(args.queries, args.format, args.qids_from);
     index::Index index = index::Index::open(args.index);
     retrieve::Bm25Retriever retriever(index, options);
 
@@ -119,13 +135,18 @@ void add_search_command(CLI::App& app) {
         ->required();
     cmd->add_option("--queries", args->queries,
                     "Queries: BEIR/JSONL, TSV (qid<TAB>text), TREC topics; plain or .gz")
-        ->required()
         ->check(CLI::ExistingFile);
     cmd->add_option("--format", args->format, "Query file format: auto, jsonl, tsv, trec, ...");
     cmd->add_option("--qids-from", args->qids_from,
                     "Search only the queries judged in this qrels file")
         ->check(CLI::ExistingFile);
-    cmd->add_option("--run", args->run, "TREC run file to write")->required();
+    cmd->add_option("--run", args->run, "TREC run file to write");
+    cmd->add_option("--query", args->query,
+                    "One query typed here instead of --queries/--run: print its hits with titles");
+    cmd->add_option("--pipeline", args->pipeline,
+                    "With --query: run this pipeline file (examples/pipelines/) instead of BM25")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--show", args->show, "Hits printed with --query (default 10)");
     cmd->add_option("--k", args->k, "Hits per query (default 1000)");
     cmd->add_option("--algorithm", args->algorithm,
                     "Top-k algorithm: exhaustive, maxscore (default), wand, bmw, bmm; all give "

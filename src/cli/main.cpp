@@ -30,10 +30,10 @@ int main(int argc, char** argv) {
     cascade::cli::add_embed_command(app);
     cascade::cli::add_serve_command(app);
     cascade::cli::add_run_command(app);
-
 #ifdef CASCADE_HAVE_LTR
     cascade::cli::add_train_ltr_command(app);
 #endif
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

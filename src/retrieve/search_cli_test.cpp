@@ -96,6 +96,26 @@ TEST_F(SearchCli, FlatScoresAreLuceneBm25ComputedByHand) {
     }
 }
 
+TEST_F(SearchCli, OneTypedQueryPrintsHitsWithTitlesDirectlyOrThroughAPipeline) {
+    index("flat", "");
+    const std::string base = "search --index " + (m_dir / "flat").string();
+    CliResult r = run_cli(base + " --query 'cat cats dog' --show 2");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    // The same ranking as q1 above, cut to two hits; doc-c's title is "cat".
+    EXPECT_EQ(r.out, "  1  doc-c            1.2464  cat\n  2  doc-a            0.3202  cat fish\n");
+
+    write_file(m_dir / "bm25.yaml", "first_stage: {type: bm25, k: 10}\n");
+    r = run_cli(base + " --pipeline " + (m_dir / "bm25.yaml").string() + " --query 'fish'");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("1  doc-a"), std::string::npos) << r.out;
+    EXPECT_NE(r.err.find("bm25"), std::string::npos) << "the stage table goes to stderr";
+
+    EXPECT_EQ(run_cli(base + " --pipeline " + (m_dir / "bm25.yaml").string()).exit_code, 2);
+    EXPECT_EQ(run_cli(base + " --query fish --queries " + (m_dir / "queries.tsv").string())
+                  .exit_code,
+              2);
+}
+
 TEST_F(SearchCli, MultifieldSumsPerFieldBm25AndRemoveQueryDropsTheQueryDoc) {
     index("multi", "--fields title,text");
     // title: docCount 3 (c, q1, e), avgdl 1; text: docCount 5, lengths 2,2,2,2,3, avgdl 2.2.
