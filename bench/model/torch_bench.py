@@ -9,7 +9,14 @@ import os
 import sys
 import time
 
-import torch
+# Debian's torch does its GEMMs in the system OpenBLAS, whose pthread pool ignores
+# torch.set_num_threads and starts one thread per core: without this, a "1 thread" PyTorch
+# run used both cores (CPU time twice its wall time). Set before torch loads OpenBLAS.
+if len(sys.argv) > 3:
+    os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[3]
+    os.environ["OMP_NUM_THREADS"] = sys.argv[3]
+
+import torch  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                                 "tests", "reference"))
