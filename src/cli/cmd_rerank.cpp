@@ -5,54 +5,20 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/encoder_cli.hpp"
 #include "model/text_encoders.hpp"
-#include "util/error.hpp"
-#include "util/line_reader.hpp"
 
 namespace cascade::cli {
 namespace {
 
-struct RerankArgs {
-    std::string model;
-    std::string input;
-    std::size_t batch_size = 32;
-    std::size_t max_length = 0;
-    int threads = 1;
-    bool int8 = false;
-};
-
-/// Reads `{"query": ..., "document": ...}` lines; blank lines are skipped.
-std::vector<std::pair<std::string, std::string>> read_pairs(const std::string& path) {
-    LineReader reader(path);
+void run_rerank(const EncoderArgs& args) {
+    model::CrossEncoder encoder(args.model, args.options(), args.max_length);
     std::vector<std::pair<std::string, std::string>> pairs;
-    std::string line;
-    while (reader.next(line)) {
-        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-        nlohmann::json j;
-        try {
-            j = nlohmann::json::parse(line);
-        } catch (const nlohmann::json::exception&) {
-            reader.fail("malformed JSON (expected {\"query\": ..., \"document\": ...})");
-        }
-        for (const char* key : {"query", "document"}) {
-            if (!j.is_object() || !j.contains(key) || !j[key].is_string())
-                reader.fail(fmt::format("missing string field \"{}\"", key));
-            if (j[key].get_ref<const std::string&>().find_first_not_of(" \t\r\n") ==
-                std::string::npos)
-                reader.fail(fmt::format("empty {}", key));
-        }
-        pairs.emplace_back(j["query"].get<std::string>(), j["document"].get<std::string>());
+    for (auto& row : read_jsonl_strings(args.input, {"query", "document"})) {
+        pairs.emplace_back(std::move(row[0]), std::move(row[1]));
     }
-    return pairs;
-}
-
-void run_rerank(const RerankArgs& args) {
-    model::EncoderOptions options{args.batch_size, args.threads, args.int8};
-    model::CrossEncoder encoder(args.model, options, args.max_length);
-    const auto pairs = read_pairs(args.input);
     const auto scores = encoder.score(pairs);
     std::string out;
     for (float s : scores) out += fmt::format("{{\"score\": {}}}\n", s);
@@ -62,19 +28,13 @@ void run_rerank(const RerankArgs& args) {
 }  // namespace
 
 void add_rerank_command(CLI::App& app) {
-    auto args = std::make_shared<RerankArgs>();
+    auto args = std::make_shared<EncoderArgs>();
     auto* cmd = app.add_subcommand(
         "rerank", "Score query-document pairs with a cross-encoder (prints {\"score\": logit})");
-    cmd->add_option("--model", args->model, "Hugging Face model folder (config.json, "
-                    "model.safetensors, tokenizer.json)")->required()->check(CLI::ExistingDirectory);
-    cmd->add_option("--input", args->input, "JSONL of {\"query\", \"document\"} pairs")
-        ->required()->check(CLI::ExistingFile);
-    cmd->add_option("--batch-size", args->batch_size, "pairs per forward pass")
-        ->check(CLI::PositiveNumber);
-    cmd->add_option("--max-length", args->max_length,
-                    "tokens per pair incl. special tokens (default: tokenizer/model limit)");
-    cmd->add_option("--threads", args->threads, "CPU threads")->check(CLI::PositiveNumber);
-    cmd->add_flag("--int8", args->int8, "dynamic int8 quantization of the linear layers");
+    add_encoder_options(cmd, *args,
+                        "Hugging Face model folder (config.json, model.safetensors, "
+                        "tokenizer.json)",
+                        "JSONL of {\"query\", \"document\"} pairs", "pairs");
     cmd->callback([args] { run_rerank(*args); });
 }
 
