@@ -62,27 +62,13 @@ std::vector<std::size_t> mmr_order(
 
 double sparse_cosine(const std::vector<std::pair<std::string, float>>& a,
                      const std::vector<std::pair<std::string, float>>& b) {
-    double dot = 0.0;
     double na = 0.0;
     double nb = 0.0;
     for (const auto& [t, w] : a)
         na += static_cast<double>(w) * w;
     for (const auto& [t, w] : b)
         nb += static_cast<double>(w) * w;
-    auto i = a.begin();
-    auto j = b.begin();
-    while (i != a.end() && j != b.end()) {
-        if (i->first < j->first) {
-            ++i;
-        } else if (j->first < i->first) {
-            ++j;
-        } else {
-            dot += static_cast<double>(i->second) * j->second;
-            ++i;
-            ++j;
-        }
-    }
-    return na > 0 && nb > 0 ? dot / std::sqrt(na * nb) : 0.0;
+    return na > 0 && nb > 0 ? sparse_dot(a, b) / std::sqrt(na * nb) : 0.0;
 }
 
 double dense_cosine(std::span<const float> a, std::span<const float> b) {

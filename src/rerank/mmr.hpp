@@ -25,6 +25,27 @@ namespace cascade::rerank {
     const std::function<double(std::size_t, std::size_t)>& similarity, double lambda,
     std::size_t k);
 
+/// Dot product of two sparse vectors given as (key, weight) pairs sorted by key: one merge pass.
+template <class Key>
+[[nodiscard]] double sparse_dot(const std::vector<std::pair<Key, float>>& a,
+                                const std::vector<std::pair<Key, float>>& b) {
+    double dot = 0.0;
+    auto i = a.begin();
+    auto j = b.begin();
+    while (i != a.end() && j != b.end()) {
+        if (i->first < j->first) {
+            ++i;
+        } else if (j->first < i->first) {
+            ++j;
+        } else {
+            dot += static_cast<double>(i->second) * j->second;
+            ++i;
+            ++j;
+        }
+    }
+    return dot;
+}
+
 /// Cosine similarity of two sparse vectors sorted by key; 0 when either is zero.
 [[nodiscard]] double sparse_cosine(const std::vector<std::pair<std::string, float>>& a,
                                    const std::vector<std::pair<std::string, float>>& b);

@@ -23,24 +23,6 @@ using SparseVector = std::vector<std::pair<std::string, float>>;
 /// A unit-length sparse vector over per-query term ids, sorted by id.
 using IdVector = std::vector<std::pair<std::uint32_t, float>>;
 
-double sparse_dot(const IdVector& a, const IdVector& b) {
-    double dot = 0.0;
-    auto i = a.begin();
-    auto j = b.begin();
-    while (i != a.end() && j != b.end()) {
-        if (i->first < j->first) {
-            ++i;
-        } else if (j->first < i->first) {
-            ++j;
-        } else {
-            dot += static_cast<double>(i->second) * j->second;
-            ++i;
-            ++j;
-        }
-    }
-    return dot;
-}
-
 class MmrStage final : public Stage {
 public:
     MmrStage(const index::Index& index, double lambda, std::size_t k, std::size_t depth,
