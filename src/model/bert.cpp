@@ -43,10 +43,16 @@ void BertModel::load(const WeightStore& store) {
     for (std::int64_t i = 0; i < c.num_layers; ++i) {
         const std::string l = fmt::format("{}encoder.layer.{}.", m_prefix, i);
         Layer layer;
-        layer.qkv = Linear::fused(store,
-                                  {l + "attention.self.query", l + "attention.self.key",
-                                   l + "attention.self.value"},
-                                  h, h);
+        if (i + 1 < c.num_layers) {
+            layer.qkv = Linear::fused(store,
+                                      {l + "attention.self.query", l + "attention.self.key",
+                                       l + "attention.self.value"},
+                                      h, h);
+        } else {  // split, so that queries can run on first tokens only
+            layer.query = Linear(store, l + "attention.self.query", h, h);
+            layer.key_value = Linear::fused(
+                store, {l + "attention.self.key", l + "attention.self.value"}, h, h);
+        }
         layer.attention_out = Linear(store, l + "attention.output.dense", h, h);
         layer.attention_norm = LayerNorm(store, l + "attention.output.LayerNorm", h,
                                          c.layer_norm_eps);
@@ -67,7 +73,8 @@ void BertModel::load(const WeightStore& store) {
 
 void BertModel::quantize_int8() {
     for (auto& l : m_layers) {
-        l.qkv.quantize_int8();
+        for (Linear* lin : {&l.qkv, &l.query, &l.key_value})
+            if (lin->out_features() > 0) lin->quantize_int8();
         l.attention_out.quantize_int8();
         l.intermediate.quantize_int8();
         l.output.quantize_int8();
@@ -108,41 +115,99 @@ void BertModel::embed(const std::vector<const Sequence*>& batch,
     m_embedding_norm.forward(x, offsets.back(), ctx);
 }
 
-void BertModel::run_layer(const Layer& layer, Tensor& x, const std::vector<std::size_t>& offsets,
-                          Workspace& ws, const RunContext& ctx) const {
+void BertModel::attend(const Layer& layer, const float* x,
+                        const std::vector<std::size_t>& offsets, Workspace& ws,
+                        const RunContext& ctx) const {
     const auto& c = m_config;
     const std::size_t h = static_cast<std::size_t>(c.hidden_size);
     const std::size_t tokens = offsets.back();
-    auto& qkv = ws.qkv;
-    auto& context = ws.context;
-    auto& tmp = ws.tmp;
-    auto& ffn = ws.ffn;
-    layer.qkv.forward(x.data(), tokens, qkv.data(), ctx);
     ops::AttentionParams ap;
     ap.num_heads = ap.num_kv_heads = static_cast<std::size_t>(c.num_heads);
     ap.head_dim = static_cast<std::size_t>(c.head_dim());
     ap.scale = 1.0f / std::sqrt(static_cast<float>(ap.head_dim));
-    ops::attention({qkv.data(), 3 * h}, {qkv.data() + h, 3 * h}, {qkv.data() + 2 * h, 3 * h},
-                   context.data(), h, offsets, ap, *ctx.pool, ctx.isa);
-    layer.attention_out.forward(context.data(), tokens, tmp.data(), ctx);
-    float* xs = x.data();
-    for (std::size_t i = 0; i < tokens * h; ++i) xs[i] += tmp[i];
-    layer.attention_norm.forward(xs, tokens, ctx);
+    ops::MatrixView q, k, v;
+    if (layer.qkv.out_features() > 0) {
+        layer.qkv.forward(x, tokens, ws.qkv.data(), ctx);
+        q = {ws.qkv.data(), 3 * h};
+        k = {ws.qkv.data() + h, 3 * h};
+        v = {ws.qkv.data() + 2 * h, 3 * h};
+    } else {  // queries [tokens, H] then keys|values [tokens, 2H] in the same buffer
+        float* kv = ws.qkv.data() + tokens * h;
+        layer.query.forward(x, tokens, ws.qkv.data(), ctx);
+        layer.key_value.forward(x, tokens, kv, ctx);
+        q = {ws.qkv.data(), h};
+        k = {kv, 2 * h};
+        v = {kv + h, 2 * h};
+    }
+    ops::attention(q, k, v, ws.context.data(), h, offsets, ap, *ctx.pool, ctx.isa);
+}
+
+void BertModel::finish_layer(const Layer& layer, float* xs, std::size_t rows, Workspace& ws,
+                             const RunContext& ctx) const {
+    const auto& c = m_config;
+    const std::size_t h = static_cast<std::size_t>(c.hidden_size);
+    auto& tmp = ws.tmp;
+    auto& ffn = ws.ffn;
+    layer.attention_out.forward(ws.context.data(), rows, tmp.data(), ctx);
+    for (std::size_t i = 0; i < rows * h; ++i) xs[i] += tmp[i];
+    layer.attention_norm.forward(xs, rows, ctx);
 
     const std::size_t inter = static_cast<std::size_t>(c.intermediate_size);
-    layer.intermediate.forward(xs, tokens, ffn.data(), ctx);
+    layer.intermediate.forward(xs, rows, ffn.data(), ctx);
     const std::size_t chunk = 64;
-    ctx.pool->parallel_for((tokens + chunk - 1) / chunk, [&](std::size_t b) {
-        const std::size_t r0 = b * chunk, rows = std::min(chunk, tokens - r0);
-        kernels::gelu_inplace(ffn.data() + r0 * inter, rows * inter, ctx.isa);
+    ctx.pool->parallel_for((rows + chunk - 1) / chunk, [&](std::size_t b) {
+        const std::size_t r0 = b * chunk, n = std::min(chunk, rows - r0);
+        kernels::gelu_inplace(ffn.data() + r0 * inter, n * inter, ctx.isa);
     });
-    layer.output.forward(ffn.data(), tokens, tmp.data(), ctx);
-    for (std::size_t i = 0; i < tokens * h; ++i) xs[i] += tmp[i];
-    layer.output_norm.forward(xs, tokens, ctx);
+    layer.output.forward(ffn.data(), rows, tmp.data(), ctx);
+    for (std::size_t i = 0; i < rows * h; ++i) xs[i] += tmp[i];
+    layer.output_norm.forward(xs, rows, ctx);
+}
+
+void BertModel::run_layer(const Layer& layer, Tensor& x, const std::vector<std::size_t>& offsets,
+                          Workspace& ws, const RunContext& ctx) const {
+    attend(layer, x.data(), offsets, ws, ctx);
+    finish_layer(layer, x.data(), offsets.back(), ws, ctx);
+}
+
+Tensor BertModel::run_last_layer_first_tokens(const Layer& layer, const Tensor& x,
+                                              const std::vector<std::size_t>& offsets,
+                                              Workspace& ws, const RunContext& ctx) const {
+    const auto& c = m_config;
+    const std::size_t h = static_cast<std::size_t>(c.hidden_size);
+    const std::size_t seqs = offsets.size() - 1, tokens = offsets.back();
+    CASCADE_ASSERT(layer.query.out_features() == h);
+    Tensor first({static_cast<std::int64_t>(seqs), c.hidden_size});
+    for (std::size_t s = 0; s < seqs; ++s)  // gather the first row of every sequence
+        std::copy_n(x.data() + offsets[s] * h, h, first.data() + s * h);
+    float* q = ws.qkv.data();  // queries [seqs, H], then keys|values [tokens, 2H]
+    float* kv = q + seqs * h;
+    layer.query.forward(first.data(), seqs, q, ctx);
+    layer.key_value.forward(x.data(), tokens, kv, ctx);
+    ops::AttentionParams ap;
+    ap.num_heads = ap.num_kv_heads = static_cast<std::size_t>(c.num_heads);
+    ap.head_dim = static_cast<std::size_t>(c.head_dim());
+    ap.scale = 1.0f / std::sqrt(static_cast<float>(ap.head_dim));
+    ops::attention_first_query({q, h}, {kv, 2 * h}, {kv + h, 2 * h}, ws.context.data(), h,
+                               offsets, ap, *ctx.pool, ctx.isa);
+    finish_layer(layer, first.data(), seqs, ws, ctx);
+    return first;
+}
+
+bool BertModel::first_token_last_layer() const {
+    return m_first_token_allowed && !m_layers.empty() &&
+           (m_config.head == HeadKind::SequenceClassification ||
+            m_config.pooling == PoolingMode::Cls);
 }
 
 Tensor BertModel::encode(const std::vector<const Sequence*>& batch,
                          std::vector<std::size_t>& offsets, const RunContext& ctx) const {
+    return run_encoder(batch, offsets, false, ctx);
+}
+
+Tensor BertModel::run_encoder(const std::vector<const Sequence*>& batch,
+                              std::vector<std::size_t>& offsets, bool first_only,
+                              const RunContext& ctx) const {
     const auto& c = m_config;
     offsets.assign(1, 0);
     for (const Sequence* s : batch) {
@@ -164,8 +229,10 @@ Tensor BertModel::encode(const std::vector<const Sequence*>& batch,
     ws.context.resize(tokens * h);
     ws.tmp.resize(tokens * h);
     ws.ffn.resize(tokens * static_cast<std::size_t>(c.intermediate_size));
-    for (const auto& layer : m_layers) run_layer(layer, x, offsets, ws, ctx);
-    return x;
+    const std::size_t full_layers = m_layers.size() - (first_only && !m_layers.empty() ? 1 : 0);
+    for (std::size_t i = 0; i < full_layers; ++i) run_layer(m_layers[i], x, offsets, ws, ctx);
+    if (full_layers == m_layers.size()) return x;
+    return run_last_layer_first_tokens(m_layers.back(), x, offsets, ws, ctx);
 }
 
 std::vector<float> BertModel::head(const float* states, std::size_t len,
@@ -198,12 +265,18 @@ std::vector<float> BertModel::head(const float* states, std::size_t len,
 std::vector<std::vector<float>> BertModel::forward(const std::vector<const Sequence*>& batch,
                                                    const RunContext& ctx) const {
     std::vector<std::size_t> offsets;
-    const Tensor states = encode(batch, offsets, ctx);
+    const bool first_only = first_token_last_layer();
+    const Tensor states = run_encoder(batch, offsets, first_only, ctx);
     const std::size_t h = static_cast<std::size_t>(m_config.hidden_size);
     std::vector<std::vector<float>> out;
     out.reserve(batch.size());
-    for (std::size_t s = 0; s < batch.size(); ++s)
-        out.push_back(head(states.data() + offsets[s] * h, offsets[s + 1] - offsets[s], ctx));
+    for (std::size_t s = 0; s < batch.size(); ++s) {
+        if (first_only)  // row s holds sequence s's first token, all the head reads
+            out.push_back(head(states.data() + s * h, 1, ctx));
+        else
+            out.push_back(
+                head(states.data() + offsets[s] * h, offsets[s + 1] - offsets[s], ctx));
+    }
     return out;
 }
 

@@ -45,9 +45,22 @@ public:
     /// Switches every linear layer of the encoder to int8 dynamic quantization.
     void quantize_int8();
 
+    /// Whether forward() runs the last layer for the first token of each sequence only. The
+    /// sequence-classification heads and CLS pooling read nothing but the first token's final
+    /// state, so in the last layer only keys and values are needed for every token; queries,
+    /// attention output, residual + LayerNorm and the feed-forward block are computed for the
+    /// first row of each sequence. Exact (the skipped rows are never read), not an
+    /// approximation. Mean pooling reads every row and always takes the full path.
+    [[nodiscard]] bool first_token_last_layer() const;
+    /// Allows (default) or forbids the first-token last layer; forbidding it forces the full
+    /// last layer, for tests that compare the two.
+    void set_first_token_last_layer(bool allowed) { m_first_token_allowed = allowed; }
+
 private:
     struct Layer {
-        Linear qkv;  ///< query, key and value fused into one [3H, H] product
+        Linear qkv;  ///< query, key and value fused into one [3H, H] product (all but the last)
+        Linear query;      ///< last layer: query alone, so it can run on first tokens only
+        Linear key_value;  ///< last layer: key and value fused into one [2H, H] product
         Linear attention_out;
         LayerNorm attention_norm;
         Linear intermediate;
@@ -62,8 +75,24 @@ private:
     struct Workspace {
         std::vector<float> qkv, context, tmp, ffn;
     };
+    /// Hidden states after the last layer: every token's ([tokens, H], rows packed as
+    /// `offsets` says) or, when `first_only`, the first token's of each sequence ([seqs, H]).
+    [[nodiscard]] Tensor run_encoder(const std::vector<const Sequence*>& batch,
+                                     std::vector<std::size_t>& offsets, bool first_only,
+                                     const RunContext& ctx) const;
+    /// Self-attention of every token into ws.context.
+    void attend(const Layer& layer, const float* x, const std::vector<std::size_t>& offsets,
+                Workspace& ws, const RunContext& ctx) const;
+    /// Attention output projection, residual + LayerNorm and the feed-forward block with its
+    /// residual + LayerNorm, for `rows` rows of x whose attention context is in ws.context.
+    void finish_layer(const Layer& layer, float* x, std::size_t rows, Workspace& ws,
+                      const RunContext& ctx) const;
     void run_layer(const Layer& layer, Tensor& x, const std::vector<std::size_t>& offsets,
                    Workspace& ws, const RunContext& ctx) const;
+    /// The last layer for the first token of each sequence; returns [seqs, H].
+    [[nodiscard]] Tensor run_last_layer_first_tokens(const Layer& layer, const Tensor& x,
+                                                     const std::vector<std::size_t>& offsets,
+                                                     Workspace& ws, const RunContext& ctx) const;
     [[nodiscard]] std::vector<float> head(const float* states, std::size_t len,
                                           const RunContext& ctx) const;
 
@@ -76,6 +105,7 @@ private:
     std::vector<Layer> m_layers;
     Linear m_pooler;      ///< BERT pooler, or RoBERTa classifier.dense
     Linear m_classifier;  ///< BERT classifier, or RoBERTa classifier.out_proj
+    bool m_first_token_allowed = true;
 };
 
 }  // namespace cascade::model

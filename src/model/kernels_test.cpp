@@ -101,6 +101,36 @@ TEST(Attention, PackedMatchesReference) {
     }
 }
 
+// The first-query op equals the full op's first row of every sequence (its query rows are
+// gathered, one per sequence), with GQA and the causal mask.
+TEST(Attention, FirstQueryMatchesFirstRows) {
+    const std::vector<std::size_t> offsets{0, 1, 9, 9 + 64, 9 + 64 + 5};
+    const std::size_t t = offsets.back(), d = 16, seqs = offsets.size() - 1;
+    kernels::ThreadPool pool(2);
+    for (const auto c : {AttentionCase{4, 4, false}, AttentionCase{4, 2, false},
+                         AttentionCase{4, 1, true}}) {
+        const std::size_t qw = c.heads * d, kw = c.kv_heads * d;
+        const auto q = random_vector(t * qw, 1, 21);
+        const auto k = random_vector(t * kw, 1, 22);
+        const auto v = random_vector(t * kw, 1, 23);
+        ops::AttentionParams p{c.heads, c.kv_heads, d, 0.25f, c.causal};
+        std::vector<float> ref(t * qw);
+        ops::attention_reference({q.data(), qw}, {k.data(), kw}, {v.data(), kw}, ref.data(), qw,
+                                 offsets, p);
+        std::vector<float> first_q(seqs * qw);
+        for (std::size_t s = 0; s < seqs; ++s)
+            std::copy_n(q.data() + offsets[s] * qw, qw, first_q.data() + s * qw);
+        for (Isa isa : {Isa::Scalar, kernels::best_isa()}) {
+            std::vector<float> out(seqs * qw, -1.0f);
+            ops::attention_first_query({first_q.data(), qw}, {k.data(), kw}, {v.data(), kw},
+                                       out.data(), qw, offsets, p, pool, isa);
+            for (std::size_t s = 0; s < seqs; ++s)
+                for (std::size_t i = 0; i < qw; ++i)
+                    ASSERT_NEAR(out[s * qw + i], ref[offsets[s] * qw + i], 2e-5f) << s << "/" << i;
+        }
+    }
+}
+
 TEST(Int8, SimdKernelsMatchScalarExactly) {
     kernels::ThreadPool pool(2);
     for (auto [m, n, k] : {std::tuple<std::size_t, std::size_t, std::size_t>{1, 16, 4},

@@ -123,6 +123,34 @@ void attention(MatrixView q, MatrixView k, MatrixView v, float* out, std::size_t
     });
 }
 
+void attention_first_query(MatrixView q, MatrixView k, MatrixView v, float* out,
+                           std::size_t out_stride, const std::vector<std::size_t>& offsets,
+                           const AttentionParams& p, kernels::ThreadPool& pool,
+                           kernels::Isa isa) {
+    CASCADE_ASSERT(!offsets.empty());
+    CASCADE_ASSERT(p.num_kv_heads > 0 && p.num_heads % p.num_kv_heads == 0);
+    const std::size_t seqs = offsets.size() - 1;
+    const std::size_t group = p.num_heads / p.num_kv_heads;
+    const std::size_t d = p.head_dim;
+    pool.parallel_for(seqs, [&](std::size_t s) {
+        const std::size_t begin = offsets[s];
+        const std::size_t visible = p.causal ? 1 : offsets[s + 1] - begin;  // row 0 sees key 0
+        std::vector<float> scores(visible);
+        for (std::size_t h = 0; h < p.num_heads; ++h) {
+            const std::size_t kh = h / group;
+            const float* qr = q.data + s * q.stride + h * d;
+            for (std::size_t j = 0; j < visible; ++j)
+                scores[j] = p.scale * kernels::dot(qr, k.data + (begin + j) * k.stride + kh * d,
+                                                   d, isa);
+            kernels::softmax_inplace(scores.data(), visible, isa);
+            float* o = out + s * out_stride + h * d;
+            std::fill(o, o + d, 0.0f);
+            for (std::size_t j = 0; j < visible; ++j)
+                kernels::axpy(scores[j], v.data + (begin + j) * v.stride + kh * d, o, d, isa);
+        }
+    });
+}
+
 void attention_reference(MatrixView q, MatrixView k, MatrixView v, float* out,
                          std::size_t out_stride, const std::vector<std::size_t>& offsets,
                          const AttentionParams& p) {

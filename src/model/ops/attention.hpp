@@ -38,6 +38,15 @@ void attention(MatrixView q, MatrixView k, MatrixView v, float* out, std::size_t
                kernels::ThreadPool& pool, kernels::Isa isa,
                std::vector<std::vector<float>>* probabilities = nullptr);
 
+/// Attention for the first token of each sequence only: out row s (at out + s·out_stride)
+/// receives what `attention` writes for row offsets[s]. Query row s (q.data + s·q.stride) is
+/// the first token's query; keys and values are the packed rows of `attention`. This is all a
+/// model that reads only the first token ([CLS] / <s>) needs from its last layer.
+void attention_first_query(MatrixView q, MatrixView k, MatrixView v, float* out,
+                           std::size_t out_stride, const std::vector<std::size_t>& offsets,
+                           const AttentionParams& params, kernels::ThreadPool& pool,
+                           kernels::Isa isa);
+
 /// Straightforward double-precision version used as the test oracle.
 void attention_reference(MatrixView q, MatrixView k, MatrixView v, float* out,
                          std::size_t out_stride, const std::vector<std::size_t>& offsets,
