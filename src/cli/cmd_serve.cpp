@@ -5,6 +5,7 @@
 #include <cerrno>
 
 #include <cstdio>
+#include <filesystem>
 #include <regex>
 #include <string>
 #include <thread>
@@ -13,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "pipeline/pipeline.hpp"
 #include "serve/cross_encoder_scorer.hpp"
 #include "serve/http_server.hpp"
 #include "util/error.hpp"
@@ -22,7 +24,7 @@ namespace {
 
 struct ServeArgs {
     std::string index;
-    std::string pipeline;
+    std::vector<std::string> pipelines;
     std::vector<std::string> models;
     serve::ServerOptions server;
     serve::BatcherOptions batching;
@@ -51,9 +53,30 @@ std::pair<std::string, std::string> split_model(const std::string& spec) {
     return {spec.substr(0, eq), spec.substr(eq + 1)};
 }
 
+/// NAME=FILE, or FILE named by the pipeline's `name:` (its file stem when it has none).
+void load_pipelines(serve::Service& service, const std::vector<std::string>& specs,
+                    unsigned threads) {
+    static const std::regex kName("[A-Za-z0-9._-]{1,64}");
+    for (const auto& spec : specs) {
+        std::string name;
+        std::string file = spec;
+        auto eq = spec.find('=');
+        if (eq != std::string::npos && !std::filesystem::exists(spec)) {
+            name = spec.substr(0, eq);
+            file = spec.substr(eq + 1);
+            if (!std::regex_match(name, kName) || file.empty())
+                throw UsageError(fmt::format("--pipeline '{}': expected FILE or NAME=FILE with "
+                                             "NAME of letters, digits, '.', '_' or '-'", spec));
+        }
+        pipeline::Pipeline p = pipeline::Pipeline::load(file, *service.index(), threads);
+        if (name.empty())
+            name = p.name() != "cascade" ? p.name() : std::filesystem::path(file).stem().string();
+        service.add_pipeline(name, std::move(p));
+        std::fprintf(stderr, "cascade serve: pipeline '%s' from %s\n", name.c_str(), file.c_str());
+    }
+}
+
 void run_serve(ServeArgs& args) {
-    if (!args.pipeline.empty())
-        throw UsageError("--pipeline: pipelines are not available in this build");
     if (args.batching.max_queue == 0) throw UsageError("--queue must be at least 1");
     args.batching.max_wait = std::chrono::milliseconds(args.max_wait_ms);
     args.service.timeout = std::chrono::milliseconds(std::max<std::size_t>(1, args.timeout_ms));
@@ -68,6 +91,7 @@ void run_serve(ServeArgs& args) {
     encoder.threads = args.model_threads > 0
                           ? args.model_threads
                           : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+    load_pipelines(service, args.pipelines, static_cast<unsigned>(encoder.threads));
     for (const auto& [name, dir] : models)
         service.add_model(name, serve::load_cross_encoder(dir, encoder), args.batching);
     serve::HttpServer http(service, args.server);
@@ -106,10 +130,12 @@ void run_serve(ServeArgs& args) {
 void add_serve_command(CLI::App& app) {
     auto args = std::make_shared<ServeArgs>();
     auto* cmd = app.add_subcommand(
-        "serve", "HTTP service: /v1/search (BM25), /v1/rerank (Cohere/Jina), /rerank (TEI)");
+        "serve", "HTTP service: /v1/search (BM25 or pipelines), /v1/rerank (Cohere/Jina), /rerank (TEI)");
     cmd->add_option("--index", args->index, "Index directory built by `cascade index`")
         ->required();
-    cmd->add_option("--pipeline", args->pipeline, "Pipeline file (not available in this build)");
+    cmd->add_option("--pipeline", args->pipelines,
+                    "Pipeline for /v1/search, FILE or NAME=FILE (repeatable; the first is the "
+                    "default; without one, plain BM25)");
     cmd->add_option("--model", args->models,
                     "Re-ranking cross-encoder NAME=DIR (repeatable; the first is the default)");
     cmd->add_option("--host", args->server.host, "Address to listen on (default 127.0.0.1)");
@@ -119,7 +145,8 @@ void add_serve_command(CLI::App& app) {
                     "Connection threads; each open keep-alive connection holds one (default 64)")
         ->check(CLI::Range(1, 4096));
     cmd->add_option("--model-threads", args->model_threads,
-                    "Threads per model forward pass (default: all cores)");
+                    "Threads per model forward pass, also given to pipeline model stages "
+                    "(default: all cores)");
     cmd->add_option("--model-batch-size", args->model_batch_size,
                     "Sequences per forward pass inside a merged batch (default 32)");
     cmd->add_option("--max-batch-tokens", args->batching.max_batch_tokens,
@@ -130,7 +157,8 @@ void add_serve_command(CLI::App& app) {
     cmd->add_option("--queue", args->batching.max_queue,
                     "Requests queued per model before 503 + Retry-After (default 256)");
     cmd->add_option("--timeout-ms", args->timeout_ms,
-                    "Per-request deadline for model work; 504 past it (default 30000)");
+                    "Per-request deadline for model work and search; 504 past it "
+                    "(default 30000)");
     cmd->add_option("--max-body-bytes", args->service.limits.max_body_bytes,
                     "Largest request body (default 8 MiB)");
     cmd->add_option("--max-documents", args->service.limits.max_documents,

@@ -87,9 +87,6 @@ TEST(ServeCli, BadOptionsExitTwo) {
     EXPECT_EQ(ct::run_cli("serve --index " + dir.path().string() + " --model nodir").exit_code,
               2);
     EXPECT_EQ(ct::run_cli("serve --index x --port 70000").exit_code, 2);
-    EXPECT_EQ(ct::run_cli("serve --index " + dir.path().string() + " --pipeline p.yaml")
-                  .exit_code,
-              2);
 }
 
 }  // namespace

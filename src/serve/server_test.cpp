@@ -17,6 +17,7 @@
 #include "model/text_encoders.hpp"
 #include "serve/cross_encoder_scorer.hpp"
 #include "serve/fake_scorer.hpp"
+#include "serve/live_server_test.hpp"
 #include "tests/run_cli.hpp"
 
 namespace cascade::serve {
@@ -24,6 +25,7 @@ namespace {
 
 using nlohmann::json;
 namespace ct = cascade::testing;
+using testing::LiveServer;
 
 const std::filesystem::path kModel =
     std::filesystem::path(CASCADE_SOURCE_DIR) / "tests/golden/model/bert-micro-ce";
@@ -52,38 +54,6 @@ const std::filesystem::path& tiny_index() {
     static const auto path = dir / "index";
     return path;
 }
-
-/// A Service plus an HttpServer listening on an ephemeral port in a background thread.
-class LiveServer {
-public:
-    explicit LiveServer(ServiceOptions options = {}) : m_service(options) {}
-    ~LiveServer() { stop(); }
-    Service& service() { return m_service; }
-    void start() {
-        m_http = std::make_unique<HttpServer>(m_service, ServerOptions{"127.0.0.1", 0, 8, 10});
-        m_port = m_http->bind();
-        m_thread = std::thread([this] { m_http->listen(); });
-    }
-    void stop() {
-        if (!m_thread.joinable()) return;
-        m_http->stop();
-        m_thread.join();
-    }
-    httplib::Result post(const std::string& path, const std::string& body) {
-        return client().Post(path.c_str(), body, "application/json");
-    }
-    httplib::Client client() {
-        httplib::Client c("127.0.0.1", m_port);
-        c.set_read_timeout(30, 0);
-        return c;
-    }
-
-private:
-    Service m_service;
-    std::unique_ptr<HttpServer> m_http;
-    std::thread m_thread;
-    int m_port = 0;
-};
 
 class ServeHttp : public ::testing::Test {
 protected:

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "serve/pipeline_search.hpp"
 #include "util/error.hpp"
 
 namespace cascade::serve {
@@ -52,6 +53,13 @@ Service::~Service() { drain(); }
 void Service::open_index(const std::filesystem::path& dir) {
     m_index = std::make_unique<index::Index>(index::Index::open(dir));
     m_retriever = std::make_unique<retrieve::Bm25Retriever>(*m_index, retrieve::Bm25Options{});
+}
+
+void Service::add_pipeline(const std::string& name, pipeline::Pipeline pipeline) {
+    if (m_pipelines.contains(name))
+        throw UsageError(fmt::format("pipeline name '{}' given twice", name));
+    m_pipelines.emplace(name, std::make_unique<pipeline::Pipeline>(std::move(pipeline)));
+    m_pipeline_order.push_back(name);
 }
 
 void Service::add_model(const std::string& name, std::unique_ptr<PairScorer> scorer,
@@ -172,45 +180,98 @@ Response Service::tei_rerank(std::string_view body) {
     });
 }
 
+Service::Ranked Service::search_bm25(const SearchRequest& req, Clock::time_point deadline) {
+    auto start = Clock::now();
+    Query query{"q", req.query};
+    auto hits = m_retriever->search(std::span<const Query>(&query, 1), req.k).front();
+    Ranked out;
+    out.stages = json::array({{{"name", "bm25"},
+                               {"candidates_in", 0},
+                               {"candidates_out", hits.size()},
+                               {"ms", ms_since(start)}}});
+    if (Clock::now() >= deadline)
+        throw Failure{RequestError{504, "the request deadline passed during BM25 retrieval", ""}};
+    out.hits.reserve(hits.size());
+    for (const auto& h : hits) out.hits.emplace_back(h.docid, h.score);
+    return out;
+}
+
+Service::Ranked Service::search_pipeline(const SearchRequest& req, Clock::time_point deadline) {
+    const std::string& key = req.pipeline.empty() ? m_pipeline_order.front() : req.pipeline;
+    auto it = m_pipelines.find(key);
+    if (it == m_pipelines.end()) {
+        std::string known;
+        for (const auto& n : m_pipeline_order) known += (known.empty() ? "" : ", ") + n;
+        throw Failure{RequestError{400, fmt::format("unknown pipeline '{}'; loaded: {}", key,
+                                                    known.empty() ? "none" : known),
+                                   "pipeline"}};
+    }
+    Query query{"q", req.query};
+    PipelineHits result;
+    try {
+        result = serve::search_pipeline(*it->second, *m_index, query, expires_at(deadline));
+    } catch (const PipelineDeadline& e) {
+        throw Failure{RequestError{504, e.what(), ""}};
+    }
+    Ranked out;
+    out.pipeline = key;
+    out.stages = json::array();
+    for (const StageTiming& t : result.stages) {
+        out.stages.push_back({{"name", t.label},
+                              {"candidates_in", t.candidates_in},
+                              {"candidates_out", t.candidates_out},
+                              {"ms", t.ms}});
+    }
+    const std::size_t n = std::min(req.k, result.hits.size());
+    out.hits.reserve(n);
+    for (std::size_t i = 0; i < n; ++i)
+        out.hits.emplace_back(result.hits[i].docid, result.hits[i].score);
+    return out;
+}
+
 Response Service::search(std::string_view body) {
     return guarded([&] {
         auto start = Clock::now();
         SearchRequest req;
         if (auto e = parse_search(body, m_options.limits, req)) return error_response(*e);
-        if (!req.pipeline.empty())
-            return error_response({400, "pipelines not available in this build", "pipeline"});
         if (!m_retriever)
             return error_response({404, "no index is loaded (start with --index DIR)", ""});
-        auto bm25_start = Clock::now();
-        Query query{"q", req.query};
-        auto hits = m_retriever->search(std::span<const Query>(&query, 1), req.k).front();
-        double bm25_ms = ms_since(bm25_start);
+        if (!req.pipeline.empty() && m_pipelines.empty())
+            return error_response({400, fmt::format("unknown pipeline '{}'; none is loaded "
+                                                    "(start with --pipeline FILE)", req.pipeline),
+                                   "pipeline"});
+        const auto deadline = start + m_options.timeout;
+        Ranked ranked = m_pipelines.empty() ? search_bm25(req, deadline)
+                                            : search_pipeline(req, deadline);
         auto docs_start = Clock::now();
         json out_hits = json::array();
-        for (std::size_t i = 0; i < hits.size(); ++i) {
-            Document doc = m_index->document(hits[i].docid);
+        for (std::size_t i = 0; i < ranked.hits.size(); ++i) {
+            Document doc = m_index->document(ranked.hits[i].first);
             out_hits.push_back({{"rank", i + 1},
                                 {"id", doc.id},
-                                {"score", hits[i].score},
+                                {"score", ranked.hits[i].second},
                                 {"title", doc.title},
                                 {"text", snippet(doc.text, m_options.snippet_chars)}});
         }
-        double docs_ms = ms_since(docs_start);
-        json stages = json::array({{{"name", "bm25"}, {"ms", bm25_ms}, {"hits", hits.size()}},
-                                   {{"name", "documents"}, {"ms", docs_ms}}});
-        return json_response({{"query", req.query},
-                              {"hits", std::move(out_hits)},
-                              {"stages", std::move(stages)},
-                              {"timings_ms", {{"total", ms_since(start)}}}});
+        ranked.stages.push_back({{"name", "documents"}, {"ms", ms_since(docs_start)}});
+        json out = {{"query", req.query},
+                    {"hits", std::move(out_hits)},
+                    {"stages", std::move(ranked.stages)},
+                    {"timings_ms", {{"total", ms_since(start)}}}};
+        if (!ranked.pipeline.empty()) out["pipeline"] = ranked.pipeline;
+        return json_response(out);
     });
 }
 
 Response Service::health() const {
     json models = json::array();
     for (const auto& n : m_model_order) models.push_back(n);
+    json pipelines = json::array();
+    for (const auto& n : m_pipeline_order) pipelines.push_back(n);
     return json_response({{"status", "ok"},
                           {"index", m_index ? json(m_index->num_docs()) : json(nullptr)},
-                          {"models", models}});
+                          {"models", models},
+                          {"pipelines", pipelines}});
 }
 
 Response Service::metrics_page() const {

@@ -12,7 +12,10 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "index/index.hpp"
+#include "pipeline/pipeline.hpp"
 #include "retrieve/bm25_retriever.hpp"
 #include "serve/batcher.hpp"
 #include "serve/metrics.hpp"
@@ -22,7 +25,8 @@ namespace cascade::serve {
 
 struct ServiceOptions {
     Limits limits;
-    /// Per-request deadline for model work; past it the request gets 504.
+    /// Per-request deadline for model work and for search (checked before every pipeline
+    /// stage); past it the request gets 504.
     std::chrono::milliseconds timeout{30'000};
     /// Code points of document text returned per search hit.
     std::size_t snippet_chars = 240;
@@ -45,6 +49,11 @@ public:
 
     /// Opens the index at `dir` for /v1/search (throws what Index::open throws).
     void open_index(const std::filesystem::path& dir);
+    /// Adds a pipeline for /v1/search under `name`; the first one added is the default, and
+    /// with none /v1/search runs plain BM25. Throws UsageError when `name` is taken.
+    void add_pipeline(const std::string& name, pipeline::Pipeline pipeline);
+    /// The open index (null before open_index), for building pipelines against it.
+    [[nodiscard]] const index::Index* index() const { return m_index.get(); }
     /// Adds a re-ranking model under `name`; the first one added is the default.
     void add_model(const std::string& name, std::unique_ptr<PairScorer> scorer,
                    BatcherOptions options);
@@ -62,6 +71,17 @@ public:
     void drain();
 
 private:
+    /// A ranked list for /v1/search with the stages that made it, as JSON.
+    struct Ranked {
+        std::vector<std::pair<std::uint32_t, float>> hits;  ///< internal docid, score
+        nlohmann::json stages;
+        std::string pipeline;  ///< empty for plain BM25
+    };
+    /// Plain BM25 (no pipeline loaded); throws Failure-carrying 504 past `deadline`.
+    Ranked search_bm25(const SearchRequest& req, std::chrono::steady_clock::time_point deadline);
+    /// Through the named (or default) pipeline; unknown names and deadlines throw.
+    Ranked search_pipeline(const SearchRequest& req,
+                           std::chrono::steady_clock::time_point deadline);
     struct Scored {
         std::vector<IndexedScore> ranked;
         std::size_t tokens = 0;
@@ -79,6 +99,8 @@ private:
     Metrics m_metrics;
     std::unique_ptr<index::Index> m_index;
     std::unique_ptr<retrieve::Bm25Retriever> m_retriever;
+    std::vector<std::string> m_pipeline_order;
+    std::map<std::string, std::unique_ptr<pipeline::Pipeline>, std::less<>> m_pipelines;
     std::vector<std::string> m_model_order;
     std::map<std::string, std::unique_ptr<Batcher>, std::less<>> m_models;
     std::atomic<std::uint64_t> m_next_id{1};
