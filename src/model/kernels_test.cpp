@@ -26,6 +26,23 @@ std::vector<float> random_vector(std::size_t n, float scale, unsigned seed) {
 
 bool have_avx2() { return kernels::cpu_features().avx2_fma; }
 
+TEST(VectorMath, Avx512MatchesScalar) {
+    if (!kernels::cpu_features().avx512_vnni) GTEST_SKIP() << "no AVX-512";
+    for (std::size_t n : {1u, 7u, 16u, 33u, 128u, 384u, 1000u}) {
+        auto x = random_vector(n, 3.0f, static_cast<unsigned>(n) + 100);
+        x[0] = -12.0f;  // GELU tail
+        if (n > 2) x[n - 1] = 9.0f;  // largest element in the masked tail
+        auto a = x, b = x;
+        kernels::gelu_inplace(a.data(), n, Isa::Avx512Vnni);
+        kernels::gelu_inplace(b.data(), n, Isa::Scalar);
+        for (std::size_t i = 0; i < n; ++i) EXPECT_NEAR(a[i], b[i], 2e-6f * (1 + std::fabs(b[i])));
+        a = x, b = x;
+        kernels::softmax_inplace(a.data(), n, Isa::Avx512Vnni);
+        kernels::softmax_inplace(b.data(), n, Isa::Scalar);
+        for (std::size_t i = 0; i < n; ++i) EXPECT_NEAR(a[i], b[i], 1e-6f);
+    }
+}
+
 TEST(VectorMath, Avx2MatchesScalar) {
     if (!have_avx2()) GTEST_SKIP() << "no AVX2";
     for (std::size_t n : {1u, 7u, 8u, 33u, 384u, 1000u}) {

@@ -142,6 +142,79 @@ CASCADE_AVX2 void layer_norm_row_avx2(float* x, std::size_t n, const float* gamm
     for (; i < n; ++i) x[i] = (x[i] - mean) * inv * gamma[i] + beta[i];
 }
 
+#define CASCADE_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma")))
+
+// exp_avx2 on 16 lanes; 2^n applied with vscalefps.
+CASCADE_AVX512 inline __m512 exp_avx512(__m512 x) {
+    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.3f)), _mm512_set1_ps(88.3f));
+    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    return _mm512_scalef_ps(p, n);
+}
+
+// GELU on 16 lanes: x/2 · (1 + erf(x/√2)), erf as in erf_avx2 (A&S 7.1.26).
+CASCADE_AVX512 inline __m512 gelu16(__m512 v) {
+    const __m512 x = _mm512_mul_ps(v, _mm512_set1_ps(0.70710678118654752f));
+    const __m512 a = _mm512_abs_ps(x);
+    const __m512 t = _mm512_div_ps(
+        _mm512_set1_ps(1.0f), _mm512_fmadd_ps(a, _mm512_set1_ps(0.3275911f), _mm512_set1_ps(1.0f)));
+    __m512 p = _mm512_set1_ps(1.061405429f);
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-1.453152027f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(1.421413741f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-0.284496736f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.254829592f));
+    p = _mm512_mul_ps(p, t);
+    const __m512 e = exp_avx512(_mm512_sub_ps(_mm512_setzero_ps(), _mm512_mul_ps(a, a)));
+    __m512 erf = _mm512_fnmadd_ps(p, e, _mm512_set1_ps(1.0f));  // erf(|x|)
+    const __mmask16 neg = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ);
+    erf = _mm512_mask_sub_ps(erf, neg, _mm512_setzero_ps(), erf);
+    return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v),
+                         _mm512_add_ps(_mm512_set1_ps(1.0f), erf));
+}
+
+CASCADE_AVX512 void gelu_avx512(float* x, std::size_t n) {
+    std::size_t i = 0;
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(x + i, gelu16(_mm512_loadu_ps(x + i)));
+    if (i < n) {
+        const __mmask16 m = static_cast<__mmask16>((1u << (n - i)) - 1);
+        _mm512_mask_storeu_ps(x + i, m, gelu16(_mm512_maskz_loadu_ps(m, x + i)));
+    }
+}
+
+// Softmax with every pass vectorised (the maximum too) and masked tails.
+CASCADE_AVX512 void softmax_avx512(float* x, std::size_t n) {
+    const __m512 ninf = _mm512_set1_ps(-INFINITY);
+    __m512 vmax = ninf;
+    std::size_t i = 0;
+    for (; i + 16 <= n; i += 16) vmax = _mm512_max_ps(vmax, _mm512_loadu_ps(x + i));
+    const __mmask16 tail = static_cast<__mmask16>((1u << (n - i)) - 1);
+    if (i < n) vmax = _mm512_max_ps(vmax, _mm512_mask_loadu_ps(ninf, tail, x + i));
+    const __m512 mx = _mm512_set1_ps(_mm512_reduce_max_ps(vmax));
+    __m512 acc = _mm512_setzero_ps();
+    for (i = 0; i + 16 <= n; i += 16) {
+        const __m512 e = exp_avx512(_mm512_sub_ps(_mm512_loadu_ps(x + i), mx));
+        _mm512_storeu_ps(x + i, e);
+        acc = _mm512_add_ps(acc, e);
+    }
+    if (i < n) {
+        const __m512 e = exp_avx512(_mm512_sub_ps(_mm512_maskz_loadu_ps(tail, x + i), mx));
+        _mm512_mask_storeu_ps(x + i, tail, e);
+        acc = _mm512_mask_add_ps(acc, tail, acc, e);
+    }
+    const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(acc));
+    for (i = 0; i + 16 <= n; i += 16) _mm512_storeu_ps(x + i, _mm512_mul_ps(_mm512_loadu_ps(x + i), inv));
+    if (i < n) _mm512_mask_storeu_ps(x + i, tail, _mm512_mul_ps(_mm512_maskz_loadu_ps(tail, x + i), inv));
+}
+
 void layer_norm_row_scalar(float* x, std::size_t n, const float* gamma, const float* beta,
                            float eps) {
     double sum = 0;
@@ -157,6 +230,7 @@ void layer_norm_row_scalar(float* x, std::size_t n, const float* gamma, const fl
 }  // namespace
 
 void gelu_inplace(float* x, std::size_t n, Isa isa) {
+    if (isa == Isa::Avx512Vnni) return gelu_avx512(x, n);
     if (isa != Isa::Scalar) return gelu_avx2(x, n);
     for (std::size_t i = 0; i < n; ++i)
         x[i] = static_cast<float>(0.5 * x[i] * (1.0 + std::erf(x[i] * 0.70710678118654752)));
@@ -169,6 +243,7 @@ void exp_inplace(float* x, std::size_t n, Isa isa) {
 
 void softmax_inplace(float* x, std::size_t n, Isa isa) {
     if (n == 0) return;
+    if (isa == Isa::Avx512Vnni) return softmax_avx512(x, n);
     if (isa != Isa::Scalar) return softmax_avx2(x, n);
     float mx = *std::max_element(x, x + n);
     double sum = 0;

@@ -1,6 +1,7 @@
 #pragma once
 /// Element-wise and row-wise kernels: exp, GELU, softmax, LayerNorm, dot/axpy. Each has an
-/// AVX2+FMA body chosen at run time and a scalar body that serves as the test oracle.
+/// AVX2+FMA body chosen at run time and a scalar body that serves as the test oracle; GELU and
+/// softmax also have an AVX-512 body (Isa::Avx512Vnni), same polynomials on 16 lanes.
 
 #include <cstddef>
 

@@ -39,63 +39,98 @@ void attend_one(MatrixView q, MatrixView k, MatrixView v, float* out, std::size_
     }
 }
 
-// AVX-512 version of attend_one for head_dim % 16 == 0: four query rows at a time, so each
-// key/value vector loaded feeds four FMAs held in registers (register blocking as in BLAS
-// micro-kernels) instead of streaming a scores row through L1 per head-dim element.
-__attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma"))) void attend_one_avx512(
-    MatrixView q, MatrixView k, MatrixView v, float* out, std::size_t out_stride,
-    std::size_t begin, std::size_t len, std::size_t head, std::size_t kv_head,
-    const AttentionParams& p, std::vector<float>* probs) {
-    constexpr std::size_t kRows = 4;
+#define CASCADE_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma")))
+
+// Register-blocked tiles for the AVX-512 path: kTileRows query rows × kCols·16 columns held
+// in kTileRows·kCols zmm accumulators (16 with kCols = 2), as in BLAS micro-kernels, so each
+// vector loaded feeds kTileRows FMAs.
+constexpr std::size_t kTileRows = 8;
+
+// scores[r][j0 .. j0+16·kCols) = Σ_c qs[r][c] · kt[c][j]; kt is [d, ld], zero-padded to ld.
+template <std::size_t kCols>
+CASCADE_AVX512 void score_tile(const float* qs, std::size_t d, const float* kt, std::size_t ld,
+                               std::size_t j0, float* scores) {
+    __m512 acc[kTileRows][kCols];
+    for (auto& row : acc)
+        for (auto& a : row) a = _mm512_setzero_ps();
+    for (std::size_t c = 0; c < d; ++c) {
+        __m512 kv[kCols];
+        for (std::size_t v = 0; v < kCols; ++v) kv[v] = _mm512_loadu_ps(kt + c * ld + j0 + 16 * v);
+        for (std::size_t r = 0; r < kTileRows; ++r) {
+            const __m512 qb = _mm512_set1_ps(qs[r * d + c]);
+            for (std::size_t v = 0; v < kCols; ++v) acc[r][v] = _mm512_fmadd_ps(qb, kv[v], acc[r][v]);
+        }
+    }
+    for (std::size_t r = 0; r < kTileRows; ++r)
+        for (std::size_t v = 0; v < kCols; ++v)
+            _mm512_storeu_ps(scores + r * ld + j0 + 16 * v, acc[r][v]);
+}
+
+// out rows [0, rows) columns [c0, c0 + 16·kCols) = Σ_{j < span} probs[r][j] · v_j.
+template <std::size_t kCols>
+CASCADE_AVX512 void context_tile(const float* probs, std::size_t ld, const float* v,
+                                 std::size_t v_stride, std::size_t span, std::size_t rows,
+                                 float* out, std::size_t out_stride) {
+    __m512 acc[kTileRows][kCols];
+    for (auto& row : acc)
+        for (auto& a : row) a = _mm512_setzero_ps();
+    for (std::size_t j = 0; j < span; ++j) {
+        __m512 vv[kCols];
+        for (std::size_t c = 0; c < kCols; ++c) vv[c] = _mm512_loadu_ps(v + j * v_stride + 16 * c);
+        for (std::size_t r = 0; r < kTileRows; ++r) {
+            const __m512 pb = _mm512_set1_ps(probs[r * ld + j]);
+            for (std::size_t c = 0; c < kCols; ++c) acc[r][c] = _mm512_fmadd_ps(pb, vv[c], acc[r][c]);
+        }
+    }
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t c = 0; c < kCols; ++c)
+            _mm512_storeu_ps(out + r * out_stride + 16 * c, acc[r][c]);
+}
+
+// AVX-512 version of attend_one for head_dim % 16 == 0, in tiles of 8 query rows.
+CASCADE_AVX512 void attend_one_avx512(MatrixView q, MatrixView k, MatrixView v, float* out,
+                                      std::size_t out_stride, std::size_t begin, std::size_t len,
+                                      std::size_t head, std::size_t kv_head,
+                                      const AttentionParams& p, std::vector<float>* probs) {
     const std::size_t d = p.head_dim;
-    std::vector<float> kt(d * len);
+    const std::size_t ld = (len + 31) / 32 * 32;  // key columns, zero-padded for whole tiles
+    std::vector<float> kt(d * ld, 0.0f);
     for (std::size_t j = 0; j < len; ++j) {
         const float* kr = k.data + (begin + j) * k.stride + kv_head * d;
-        for (std::size_t c = 0; c < d; ++c) kt[c * len + j] = kr[c];
+        for (std::size_t c = 0; c < d; ++c) kt[c * ld + j] = kr[c];
     }
-    std::vector<float> scores(kRows * len);
-    std::vector<float> qs(kRows * d);
+    std::vector<float> scores(kTileRows * ld);
+    std::vector<float> qs(kTileRows * d);
     if (probs) probs->assign(len * len, 0.0f);
-    for (std::size_t i0 = 0; i0 < len; i0 += kRows) {
-        const std::size_t rows = std::min(kRows, len - i0);
-        for (std::size_t r = 0; r < kRows; ++r)
+    for (std::size_t i0 = 0; i0 < len; i0 += kTileRows) {
+        const std::size_t rows = std::min(kTileRows, len - i0);
+        for (std::size_t r = 0; r < kTileRows; ++r)
             for (std::size_t c = 0; c < d; ++c)
                 qs[r * d + c] = r < rows ? q.data[(begin + i0 + r) * q.stride + head * d + c] *
                                                p.scale
                                          : 0.0f;
-        const std::size_t span = p.causal ? i0 + rows : len;  // keys any row of the block sees
-        for (std::size_t j0 = 0; j0 < span; j0 += 16) {
-            const __mmask16 m = span - j0 >= 16 ? 0xffff : (1u << (span - j0)) - 1;
-            __m512 acc[kRows];
-            for (auto& a : acc) a = _mm512_setzero_ps();
-            for (std::size_t c = 0; c < d; ++c) {
-                const __m512 kv = _mm512_maskz_loadu_ps(m, kt.data() + c * len + j0);
-                for (std::size_t r = 0; r < kRows; ++r)
-                    acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(qs[r * d + c]), kv, acc[r]);
-            }
-            for (std::size_t r = 0; r < kRows; ++r)
-                _mm512_mask_storeu_ps(scores.data() + r * len + j0, m, acc[r]);
+        const std::size_t span = p.causal ? i0 + rows : len;  // keys any row of the tile sees
+        for (std::size_t j0 = 0; j0 < span; j0 += 32) {
+            if (span - j0 > 16)
+                score_tile<2>(qs.data(), d, kt.data(), ld, j0, scores.data());
+            else
+                score_tile<1>(qs.data(), d, kt.data(), ld, j0, scores.data());
         }
-        for (std::size_t r = 0; r < rows; ++r) {
-            const std::size_t visible = p.causal ? i0 + r + 1 : len;
-            kernels::softmax_inplace(scores.data() + r * len, visible, kernels::Isa::Avx2);
-            for (std::size_t j = visible; j < span; ++j) scores[r * len + j] = 0.0f;
-            if (probs)
-                std::copy(scores.begin() + r * len, scores.begin() + r * len + visible,
-                          probs->begin() + (i0 + r) * len);
+        for (std::size_t r = 0; r < kTileRows; ++r) {
+            float* row = scores.data() + r * ld;
+            const std::size_t visible = r >= rows ? 0 : p.causal ? i0 + r + 1 : len;
+            kernels::softmax_inplace(row, visible, kernels::Isa::Avx512Vnni);
+            std::fill(row + visible, row + span, 0.0f);  // masked keys and unused tile rows
+            if (probs && r < rows)
+                std::copy(row, row + visible, probs->begin() + (i0 + r) * len);
         }
-        for (std::size_t c0 = 0; c0 < d; c0 += 16) {
-            __m512 acc[kRows];
-            for (auto& a : acc) a = _mm512_setzero_ps();
-            for (std::size_t j = 0; j < span; ++j) {
-                const __m512 vv =
-                    _mm512_loadu_ps(v.data + (begin + j) * v.stride + kv_head * d + c0);
-                for (std::size_t r = 0; r < kRows; ++r)
-                    acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(scores[r * len + j]), vv, acc[r]);
-            }
-            for (std::size_t r = 0; r < rows; ++r)
-                _mm512_storeu_ps(out + (begin + i0 + r) * out_stride + head * d + c0, acc[r]);
-        }
+        const float* vh = v.data + begin * v.stride + kv_head * d;
+        float* oh = out + (begin + i0) * out_stride + head * d;
+        std::size_t c0 = 0;
+        for (; c0 + 32 <= d; c0 += 32)
+            context_tile<2>(scores.data(), ld, vh + c0, v.stride, span, rows, oh + c0, out_stride);
+        if (c0 < d)
+            context_tile<1>(scores.data(), ld, vh + c0, v.stride, span, rows, oh + c0, out_stride);
     }
 }
 
