@@ -144,54 +144,43 @@ void BertModel::attend(const Layer& layer, const float* x,
 
 void BertModel::finish_layer(const Layer& layer, float* xs, std::size_t rows, Workspace& ws,
                              const RunContext& ctx) const {
-    const auto& c = m_config;
-    const std::size_t h = static_cast<std::size_t>(c.hidden_size);
-    auto& tmp = ws.tmp;
-    auto& ffn = ws.ffn;
-    layer.attention_out.forward(ws.context.data(), rows, tmp.data(), ctx);
-    for (std::size_t i = 0; i < rows * h; ++i) xs[i] += tmp[i];
+    using kernels::LinearOutput;
+    // Residuals are added by the products themselves (y += x Wᵀ + b), GELU in the FFN's pass.
+    layer.attention_out.forward(ws.context.data(), rows, xs, ctx, LinearOutput::Accumulate);
     layer.attention_norm.forward(xs, rows, ctx);
-
-    const std::size_t inter = static_cast<std::size_t>(c.intermediate_size);
-    layer.intermediate.forward(xs, rows, ffn.data(), ctx);
-    const std::size_t chunk = 64;
-    ctx.pool->parallel_for((rows + chunk - 1) / chunk, [&](std::size_t b) {
-        const std::size_t r0 = b * chunk, n = std::min(chunk, rows - r0);
-        kernels::gelu_inplace(ffn.data() + r0 * inter, n * inter, ctx.isa);
-    });
-    layer.output.forward(ffn.data(), rows, tmp.data(), ctx);
-    for (std::size_t i = 0; i < rows * h; ++i) xs[i] += tmp[i];
+    layer.intermediate.forward(xs, rows, ws.ffn.data(), ctx, LinearOutput::Gelu);
+    layer.output.forward(ws.ffn.data(), rows, xs, ctx, LinearOutput::Accumulate);
     layer.output_norm.forward(xs, rows, ctx);
 }
 
-void BertModel::run_layer(const Layer& layer, Tensor& x, const std::vector<std::size_t>& offsets,
+void BertModel::run_layer(const Layer& layer, float* x, const std::vector<std::size_t>& offsets,
                           Workspace& ws, const RunContext& ctx) const {
-    attend(layer, x.data(), offsets, ws, ctx);
-    finish_layer(layer, x.data(), offsets.back(), ws, ctx);
+    attend(layer, x, offsets, ws, ctx);
+    finish_layer(layer, x, offsets.back(), ws, ctx);
 }
 
-Tensor BertModel::run_last_layer_first_tokens(const Layer& layer, const Tensor& x,
-                                              const std::vector<std::size_t>& offsets,
-                                              Workspace& ws, const RunContext& ctx) const {
+void BertModel::run_last_layer_first_tokens(const Layer& layer, const float* x,
+                                            const std::vector<std::size_t>& offsets,
+                                            Workspace& ws, const RunContext& ctx) const {
     const auto& c = m_config;
     const std::size_t h = static_cast<std::size_t>(c.hidden_size);
     const std::size_t seqs = offsets.size() - 1, tokens = offsets.back();
     CASCADE_ASSERT(layer.query.out_features() == h);
-    Tensor first({static_cast<std::int64_t>(seqs), c.hidden_size});
+    ws.first.resize(seqs * h);
+    float* first = ws.first.data();
     for (std::size_t s = 0; s < seqs; ++s)  // gather the first row of every sequence
-        std::copy_n(x.data() + offsets[s] * h, h, first.data() + s * h);
+        std::copy_n(x + offsets[s] * h, h, first + s * h);
     float* q = ws.qkv.data();  // queries [seqs, H], then keys|values [tokens, 2H]
     float* kv = q + seqs * h;
-    layer.query.forward(first.data(), seqs, q, ctx);
-    layer.key_value.forward(x.data(), tokens, kv, ctx);
+    layer.query.forward(first, seqs, q, ctx);
+    layer.key_value.forward(x, tokens, kv, ctx);
     ops::AttentionParams ap;
     ap.num_heads = ap.num_kv_heads = static_cast<std::size_t>(c.num_heads);
     ap.head_dim = static_cast<std::size_t>(c.head_dim());
     ap.scale = 1.0f / std::sqrt(static_cast<float>(ap.head_dim));
     ops::attention_first_query({q, h}, {kv, 2 * h}, {kv + h, 2 * h}, ws.context.data(), h,
                                offsets, ap, *ctx.pool, ctx.isa);
-    finish_layer(layer, first.data(), seqs, ws, ctx);
-    return first;
+    finish_layer(layer, first, seqs, ws, ctx);
 }
 
 bool BertModel::first_token_last_layer() const {
@@ -200,14 +189,30 @@ bool BertModel::first_token_last_layer() const {
             m_config.pooling == PoolingMode::Cls);
 }
 
-Tensor BertModel::encode(const std::vector<const Sequence*>& batch,
-                         std::vector<std::size_t>& offsets, const RunContext& ctx) const {
-    return run_encoder(batch, offsets, false, ctx);
+std::unique_ptr<BertModel::Workspace> BertModel::take_workspace() const {
+    const std::lock_guard lock(m_workspace_mutex);
+    if (m_spare_workspaces.empty()) return std::make_unique<Workspace>();
+    auto ws = std::move(m_spare_workspaces.back());
+    m_spare_workspaces.pop_back();
+    return ws;
 }
 
-Tensor BertModel::run_encoder(const std::vector<const Sequence*>& batch,
-                              std::vector<std::size_t>& offsets, bool first_only,
-                              const RunContext& ctx) const {
+void BertModel::return_workspace(std::unique_ptr<Workspace> ws) const {
+    const std::lock_guard lock(m_workspace_mutex);
+    m_spare_workspaces.push_back(std::move(ws));
+}
+
+Tensor BertModel::encode(const std::vector<const Sequence*>& batch,
+                         std::vector<std::size_t>& offsets, const RunContext& ctx) const {
+    Workspace ws;
+    (void)run_encoder(batch, offsets, false, ws, ctx);
+    return Tensor({static_cast<std::int64_t>(offsets.back()), m_config.hidden_size},
+                  std::move(ws.x));
+}
+
+const float* BertModel::run_encoder(const std::vector<const Sequence*>& batch,
+                                    std::vector<std::size_t>& offsets, bool first_only,
+                                    Workspace& ws, const RunContext& ctx) const {
     const auto& c = m_config;
     offsets.assign(1, 0);
     for (const Sequence* s : batch) {
@@ -221,18 +226,19 @@ Tensor BertModel::run_encoder(const std::vector<const Sequence*>& batch,
                                     s->token_type_ids.size(), len));
         offsets.push_back(offsets.back() + len);
     }
-    Tensor x({static_cast<std::int64_t>(offsets.back()), c.hidden_size});
-    embed(batch, offsets, x.data(), ctx);
     const std::size_t tokens = offsets.back(), h = static_cast<std::size_t>(c.hidden_size);
-    Workspace ws;  // every element is written before it is read, so no zeroing needed
+    // Every element is written before it is read, so stale values from a reuse are harmless.
+    ws.x.resize(tokens * h);
     ws.qkv.resize(tokens * 3 * h);
     ws.context.resize(tokens * h);
-    ws.tmp.resize(tokens * h);
     ws.ffn.resize(tokens * static_cast<std::size_t>(c.intermediate_size));
+    embed(batch, offsets, ws.x.data(), ctx);
     const std::size_t full_layers = m_layers.size() - (first_only && !m_layers.empty() ? 1 : 0);
-    for (std::size_t i = 0; i < full_layers; ++i) run_layer(m_layers[i], x, offsets, ws, ctx);
-    if (full_layers == m_layers.size()) return x;
-    return run_last_layer_first_tokens(m_layers.back(), x, offsets, ws, ctx);
+    for (std::size_t i = 0; i < full_layers; ++i)
+        run_layer(m_layers[i], ws.x.data(), offsets, ws, ctx);
+    if (full_layers == m_layers.size()) return ws.x.data();
+    run_last_layer_first_tokens(m_layers.back(), ws.x.data(), offsets, ws, ctx);
+    return ws.first.data();
 }
 
 std::vector<float> BertModel::head(const float* states, std::size_t len,
@@ -266,17 +272,18 @@ std::vector<std::vector<float>> BertModel::forward(const std::vector<const Seque
                                                    const RunContext& ctx) const {
     std::vector<std::size_t> offsets;
     const bool first_only = first_token_last_layer();
-    const Tensor states = run_encoder(batch, offsets, first_only, ctx);
+    auto ws = take_workspace();  // dropped, not returned, if the batch is rejected
+    const float* states = run_encoder(batch, offsets, first_only, *ws, ctx);
     const std::size_t h = static_cast<std::size_t>(m_config.hidden_size);
     std::vector<std::vector<float>> out;
     out.reserve(batch.size());
     for (std::size_t s = 0; s < batch.size(); ++s) {
         if (first_only)  // row s holds sequence s's first token, all the head reads
-            out.push_back(head(states.data() + s * h, 1, ctx));
+            out.push_back(head(states + s * h, 1, ctx));
         else
-            out.push_back(
-                head(states.data() + offsets[s] * h, offsets[s + 1] - offsets[s], ctx));
+            out.push_back(head(states + offsets[s] * h, offsets[s + 1] - offsets[s], ctx));
     }
+    return_workspace(std::move(ws));
     return out;
 }
 

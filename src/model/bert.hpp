@@ -10,6 +10,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -71,15 +73,17 @@ private:
     void load(const WeightStore& store);
     void embed(const std::vector<const Sequence*>& batch, const std::vector<std::size_t>& offsets,
                float* x, const RunContext& ctx) const;
-    /// Scratch activations reused by every layer of one forward pass.
+    /// Activations of one forward pass, reused by every layer and, through
+    /// m_spare_workspaces, by later passes (no fresh pages to fault in and zero per batch).
     struct Workspace {
-        std::vector<float> qkv, context, tmp, ffn;
+        std::vector<float> x, first, qkv, context, ffn;
     };
-    /// Hidden states after the last layer: every token's ([tokens, H], rows packed as
-    /// `offsets` says) or, when `first_only`, the first token's of each sequence ([seqs, H]).
-    [[nodiscard]] Tensor run_encoder(const std::vector<const Sequence*>& batch,
-                                     std::vector<std::size_t>& offsets, bool first_only,
-                                     const RunContext& ctx) const;
+    /// Runs the encoder into ws and returns the final hidden states: every token's (ws.x,
+    /// [tokens, H], rows packed as `offsets` says) or, when `first_only`, the first token's
+    /// of each sequence (ws.first, [seqs, H]).
+    const float* run_encoder(const std::vector<const Sequence*>& batch,
+                             std::vector<std::size_t>& offsets, bool first_only, Workspace& ws,
+                             const RunContext& ctx) const;
     /// Self-attention of every token into ws.context.
     void attend(const Layer& layer, const float* x, const std::vector<std::size_t>& offsets,
                 Workspace& ws, const RunContext& ctx) const;
@@ -87,12 +91,14 @@ private:
     /// residual + LayerNorm, for `rows` rows of x whose attention context is in ws.context.
     void finish_layer(const Layer& layer, float* x, std::size_t rows, Workspace& ws,
                       const RunContext& ctx) const;
-    void run_layer(const Layer& layer, Tensor& x, const std::vector<std::size_t>& offsets,
+    void run_layer(const Layer& layer, float* x, const std::vector<std::size_t>& offsets,
                    Workspace& ws, const RunContext& ctx) const;
-    /// The last layer for the first token of each sequence; returns [seqs, H].
-    [[nodiscard]] Tensor run_last_layer_first_tokens(const Layer& layer, const Tensor& x,
-                                                     const std::vector<std::size_t>& offsets,
-                                                     Workspace& ws, const RunContext& ctx) const;
+    /// The last layer for the first token of each sequence, into ws.first ([seqs, H]).
+    void run_last_layer_first_tokens(const Layer& layer, const float* x,
+                                     const std::vector<std::size_t>& offsets, Workspace& ws,
+                                     const RunContext& ctx) const;
+    [[nodiscard]] std::unique_ptr<Workspace> take_workspace() const;
+    void return_workspace(std::unique_ptr<Workspace> ws) const;
     [[nodiscard]] std::vector<float> head(const float* states, std::size_t len,
                                           const RunContext& ctx) const;
 
@@ -106,6 +112,9 @@ private:
     Linear m_pooler;      ///< BERT pooler, or RoBERTa classifier.dense
     Linear m_classifier;  ///< BERT classifier, or RoBERTa classifier.out_proj
     bool m_first_token_allowed = true;
+    mutable std::mutex m_workspace_mutex;
+    /// Idle workspaces (one per concurrent forward() at most), keeping their largest size.
+    mutable std::vector<std::unique_ptr<Workspace>> m_spare_workspaces;
 };
 
 }  // namespace cascade::model

@@ -178,5 +178,51 @@ TEST(Int8, SimdKernelsMatchScalarExactly) {
     }
 }
 
+// The fused outputs (GELU, residual accumulate) equal Store followed by the separate step,
+// for the fp32 product and every int8 kernel.
+TEST(LinearOutput, FusedEqualsSeparate) {
+    using kernels::LinearOutput;
+    kernels::ThreadPool pool(2);
+    const std::size_t m = 70, n = 48, k = 40;
+    const auto x = random_vector(m * k, 1, 31), w = random_vector(n * k, 0.3f, 32),
+               b = random_vector(n, 1, 33), y0 = random_vector(m * n, 1, 34);
+    const auto q = kernels::quantize_weights(w.data(), n, k);
+    std::vector<Isa> isas{Isa::Scalar};
+    if (kernels::cpu_features().avx2_fma) isas.push_back(Isa::Avx2);
+    if (kernels::cpu_features().avx512_vnni) isas.push_back(Isa::Avx512Vnni);
+    for (bool int8 : {false, true})
+        for (Isa isa : isas) {
+            auto run = [&](LinearOutput out, std::vector<float> y) {
+                if (int8)
+                    kernels::linear_int8(x.data(), m, q, b.data(), y.data(), isa, pool, out);
+                else
+                    kernels::linear_f32(x.data(), w.data(), b.data(), y.data(), m, n, k,
+                                        out == LinearOutput::Accumulate);
+                return y;
+            };
+            const auto stored = run(LinearOutput::Store, y0);
+            const auto added = run(LinearOutput::Accumulate, y0);
+            for (std::size_t i = 0; i < stored.size(); ++i)
+                ASSERT_NEAR(added[i], y0[i] + stored[i], 1e-5f * (1 + std::fabs(y0[i])))
+                    << int8 << kernels::isa_name(isa) << i;
+            if (!int8) continue;
+            auto gelu = stored;
+            kernels::gelu_inplace(gelu.data(), gelu.size(), isa);
+            const auto fused = run(LinearOutput::Gelu, y0);
+            for (std::size_t i = 0; i < gelu.size(); ++i)
+                ASSERT_EQ(fused[i], gelu[i]) << kernels::isa_name(isa) << i;
+        }
+    // bias + GELU in one pass against the two steps, on every ISA.
+    for (Isa isa : isas) {
+        auto sep = y0, fused = y0;
+        for (std::size_t r = 0; r < m; ++r)
+            for (std::size_t i = 0; i < n; ++i) sep[r * n + i] += b[i];
+        kernels::gelu_inplace(sep.data(), sep.size(), Isa::Scalar);
+        kernels::bias_gelu_rows(fused.data(), m, n, b.data(), isa);
+        for (std::size_t i = 0; i < sep.size(); ++i)
+            ASSERT_NEAR(fused[i], sep[i], 2e-6f * (1 + std::fabs(sep[i]))) << kernels::isa_name(isa);
+    }
+}
+
 }  // namespace
 }  // namespace cascade::model

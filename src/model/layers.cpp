@@ -32,11 +32,23 @@ Linear Linear::fused(const WeightStore& store, const std::vector<std::string>& p
     return l;
 }
 
-void Linear::forward(const float* x, std::size_t rows, float* y, const RunContext& ctx) const {
+void Linear::forward(const float* x, std::size_t rows, float* y, const RunContext& ctx,
+                     kernels::LinearOutput output) const {
+    using kernels::LinearOutput;
     if (m_int8)
-        kernels::linear_int8(x, rows, *m_int8, m_bias.data(), y, ctx.isa, *ctx.pool);
-    else
-        kernels::linear_f32(x, m_weight.data(), m_bias.data(), y, rows, m_out, m_in);
+        return kernels::linear_int8(x, rows, *m_int8, m_bias.data(), y, ctx.isa, *ctx.pool,
+                                    output);
+    if (output != LinearOutput::Gelu)
+        return kernels::linear_f32(x, m_weight.data(), m_bias.data(), y, rows, m_out, m_in,
+                                   output == LinearOutput::Accumulate);
+    // GELU: the product alone, then bias + GELU in one pass over row blocks.
+    kernels::linear_f32(x, m_weight.data(), nullptr, y, rows, m_out, m_in);
+    const std::size_t chunk = 64;
+    ctx.pool->parallel_for((rows + chunk - 1) / chunk, [&](std::size_t b) {
+        const std::size_t r0 = b * chunk;
+        kernels::bias_gelu_rows(y + r0 * m_out, std::min(chunk, rows - r0), m_out, m_bias.data(),
+                                ctx.isa);
+    });
 }
 
 void Linear::quantize_int8() {

@@ -33,8 +33,10 @@ public:
     static Linear fused(const WeightStore& store, const std::vector<std::string>& prefixes,
                         std::int64_t in, std::int64_t out_each);
 
-    /// x: [rows, in] -> y: [rows, out].
-    void forward(const float* x, std::size_t rows, float* y, const RunContext& ctx) const;
+    /// x: [rows, in] -> y: [rows, out]: y = x Wᵀ + b, or GELU of it, or y += x Wᵀ + b, as
+    /// `output` says (fusing the activation and the residual add into the product's pass).
+    void forward(const float* x, std::size_t rows, float* y, const RunContext& ctx,
+                 kernels::LinearOutput output = kernels::LinearOutput::Store) const;
     /// Switches this layer to int8 weights; the fp32 weights are kept for reference.
     void quantize_int8();
     [[nodiscard]] std::size_t in_features() const { return m_in; }

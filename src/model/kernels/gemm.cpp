@@ -5,11 +5,16 @@
 namespace cascade::model::kernels {
 
 void linear_f32(const float* x, const float* w, const float* bias, float* y, std::size_t m,
-                std::size_t n, std::size_t k) {
-    float beta = 0.0f;
-    if (bias) {
-        for (std::size_t i = 0; i < m; ++i)
-            for (std::size_t j = 0; j < n; ++j) y[i * n + j] = bias[j];
+                std::size_t n, std::size_t k, bool accumulate) {
+    float beta = accumulate ? 1.0f : 0.0f;
+    if (bias) {  // the bias goes in first and the product is added to it
+        for (std::size_t i = 0; i < m; ++i) {
+            float* yr = y + i * n;
+            if (accumulate)
+                for (std::size_t j = 0; j < n; ++j) yr[j] += bias[j];
+            else
+                for (std::size_t j = 0; j < n; ++j) yr[j] = bias[j];
+        }
         beta = 1.0f;
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m),

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "model/kernels/vector_math.hpp"
+
 namespace cascade::model::kernels {
 namespace {
 
@@ -123,15 +125,18 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"))) void tile_vnni(
 }
 
 void finish(const std::int32_t* acc, float row_scale, const QuantizedWeights& w,
-            std::size_t col0, std::size_t cols, const float* bias, float* y) {
+            std::size_t col0, std::size_t cols, const float* bias, float* y, bool accumulate) {
     for (std::size_t c = 0; c < cols; ++c) {
         const std::size_t n = col0 + c;
-        y[n] = static_cast<float>(acc[c]) * (row_scale * w.scale[n]) + (bias ? bias[n] : 0.0f);
+        const float r =
+            static_cast<float>(acc[c]) * (row_scale * w.scale[n]) + (bias ? bias[n] : 0.0f);
+        y[n] = accumulate ? y[n] + r : r;
     }
 }
 
 void block_vnni(const float* x, std::size_t rows, const QuantizedWeights& w, const float* bias,
-                float* y) {
+                float* y, LinearOutput output) {
+    const bool accumulate = output == LinearOutput::Accumulate;
     const std::size_t kp = w.k_padded;
     std::vector<std::uint8_t> ua;
     std::vector<float> row_scale;
@@ -148,14 +153,17 @@ void block_vnni(const float* x, std::size_t rows, const QuantizedWeights& w, con
             for (std::size_t r = 0; r < nr; ++r) {
                 std::int32_t* ar = acc + r * 32;
                 for (std::size_t c = 0; c < cols; ++c) ar[c] -= 128 * w.row_sum[col0 + c];
-                finish(ar, row_scale[r0 + r], w, col0, cols, bias, y + (r0 + r) * w.n);
+                finish(ar, row_scale[r0 + r], w, col0, cols, bias, y + (r0 + r) * w.n,
+                       accumulate);
             }
         }
+        if (output == LinearOutput::Gelu)  // these rows are complete and still in cache
+            gelu_inplace(y + r0 * w.n, nr * w.n, Isa::Avx512Vnni);
     }
 }
 
 void block_panelwise(const QuantizedRows& qa, std::size_t rows, const QuantizedWeights& w,
-                     const float* bias, float* y, Isa isa) {
+                     const float* bias, float* y, Isa isa, LinearOutput output) {
     std::int32_t acc[kInt8PanelCols];
     for (std::size_t r = 0; r < rows; ++r)
         for (std::size_t p = 0; p < w.panels; ++p) {
@@ -167,8 +175,9 @@ void block_panelwise(const QuantizedRows& qa, std::size_t rows, const QuantizedW
                 panel_avx2(a, w.k_padded, panel, acc);
             const std::size_t col0 = p * 16;
             finish(acc, qa.scale[r], w, col0, std::min<std::size_t>(16, w.n - col0), bias,
-                   y + r * w.n);
+                   y + r * w.n, output == LinearOutput::Accumulate);
         }
+    if (output == LinearOutput::Gelu) gelu_inplace(y, rows * w.n, isa);
 }
 
 }  // namespace
@@ -200,17 +209,17 @@ QuantizedWeights quantize_weights(const float* w, std::size_t n, std::size_t k) 
 }
 
 void linear_int8(const float* x, std::size_t m, const QuantizedWeights& w, const float* bias,
-                 float* y, Isa isa, ThreadPool& pool) {
+                 float* y, Isa isa, ThreadPool& pool, LinearOutput output) {
     const std::size_t blocks = (m + kRowBlock - 1) / kRowBlock;
     pool.parallel_for(blocks, [&](std::size_t b) {
         const std::size_t r0 = b * kRowBlock;
         const std::size_t rows = std::min(kRowBlock, m - r0);
         if (isa == Isa::Avx512Vnni) {
-            block_vnni(x + r0 * w.k, rows, w, bias, y + r0 * w.n);
+            block_vnni(x + r0 * w.k, rows, w, bias, y + r0 * w.n, output);
         } else {
             QuantizedRows qa;
             quantize_rows(x + r0 * w.k, rows, w.k, w.k_padded, qa);
-            block_panelwise(qa, rows, w, bias, y + r0 * w.n, isa);
+            block_panelwise(qa, rows, w, bias, y + r0 * w.n, isa, output);
         }
     });
 }

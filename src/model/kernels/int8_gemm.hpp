@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/kernels/cpu.hpp"
+#include "model/kernels/gemm.hpp"
 #include "model/kernels/thread_pool.hpp"
 
 namespace cascade::model::kernels {
@@ -32,9 +33,9 @@ struct QuantizedWeights {
 /// Quantizes w[n, k] (row-major fp32).
 [[nodiscard]] QuantizedWeights quantize_weights(const float* w, std::size_t n, std::size_t k);
 
-/// y[m, n] = dequant(quant(x[m, k]) · w_qᵀ) + bias[n] (bias may be null), rows split over
-/// the pool.
+/// y[m, n] = dequant(quant(x[m, k]) · w_qᵀ) + bias[n] (bias may be null), combined with y as
+/// `output` says; rows split over the pool.
 void linear_int8(const float* x, std::size_t m, const QuantizedWeights& w, const float* bias,
-                 float* y, Isa isa, ThreadPool& pool);
+                 float* y, Isa isa, ThreadPool& pool, LinearOutput output = LinearOutput::Store);
 
 }  // namespace cascade::model::kernels

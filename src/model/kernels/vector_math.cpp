@@ -190,6 +190,19 @@ CASCADE_AVX512 void gelu_avx512(float* x, std::size_t n) {
     }
 }
 
+CASCADE_AVX512 void bias_gelu_avx512(float* x, std::size_t n, const float* bias) {
+    std::size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(x + i, gelu16(_mm512_add_ps(_mm512_loadu_ps(x + i),
+                                                     _mm512_loadu_ps(bias + i))));
+    if (i < n) {
+        const __mmask16 m = static_cast<__mmask16>((1u << (n - i)) - 1);
+        const __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, x + i),
+                                       _mm512_maskz_loadu_ps(m, bias + i));
+        _mm512_mask_storeu_ps(x + i, m, gelu16(v));
+    }
+}
+
 // Softmax with every pass vectorised (the maximum too) and masked tails.
 CASCADE_AVX512 void softmax_avx512(float* x, std::size_t n) {
     const __m512 ninf = _mm512_set1_ps(-INFINITY);
@@ -234,6 +247,18 @@ void gelu_inplace(float* x, std::size_t n, Isa isa) {
     if (isa != Isa::Scalar) return gelu_avx2(x, n);
     for (std::size_t i = 0; i < n; ++i)
         x[i] = static_cast<float>(0.5 * x[i] * (1.0 + std::erf(x[i] * 0.70710678118654752)));
+}
+
+void bias_gelu_rows(float* x, std::size_t rows, std::size_t n, const float* bias, Isa isa) {
+    for (std::size_t r = 0; r < rows; ++r) {
+        float* xr = x + r * n;
+        if (isa == Isa::Avx512Vnni) {
+            bias_gelu_avx512(xr, n, bias);
+            continue;
+        }
+        for (std::size_t i = 0; i < n; ++i) xr[i] += bias[i];
+        gelu_inplace(xr, n, isa);
+    }
 }
 
 void exp_inplace(float* x, std::size_t n, Isa isa) {

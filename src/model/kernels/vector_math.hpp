@@ -14,6 +14,10 @@ namespace cascade::model::kernels {
 /// (|error| < 1.5e-7).
 void gelu_inplace(float* x, std::size_t n, Isa isa);
 
+/// x[r, i] = GELU(x[r, i] + bias[i]) for `rows` rows of width n: bias add and activation in
+/// one pass.
+void bias_gelu_rows(float* x, std::size_t rows, std::size_t n, const float* bias, Isa isa);
+
 /// Numerically stable softmax of one row in place (max subtracted first).
 void softmax_inplace(float* x, std::size_t n, Isa isa);
 
