@@ -7,6 +7,7 @@
 
 #include "model/kernels/vector_math.hpp"
 #include "model/ops/attention.hpp"
+#include "model/ops/first_query_attention.hpp"
 
 namespace cascade::model {
 namespace {
@@ -173,13 +174,22 @@ void BertModel::run_last_layer_first_tokens(const Layer& layer, const float* x,
     float* q = ws.qkv.data();  // queries [seqs, H], then keys|values [tokens, 2H]
     float* kv = q + seqs * h;
     layer.query.forward(first, seqs, q, ctx);
-    layer.key_value.forward(x, tokens, kv, ctx);
     ops::AttentionParams ap;
     ap.num_heads = ap.num_kv_heads = static_cast<std::size_t>(c.num_heads);
     ap.head_dim = static_cast<std::size_t>(c.head_dim());
     ap.scale = 1.0f / std::sqrt(static_cast<float>(ap.head_dim));
-    ops::attention_first_query({q, h}, {kv, 2 * h}, {kv + h, 2 * h}, ws.context.data(), h,
-                               offsets, ap, *ctx.pool, ctx.isa);
+    if (!layer.key_value.quantized()) {
+        // fp32: no K or V at all, the attention runs on the input rows (exact algebra).
+        const float* w = layer.key_value.weight();
+        const float* b = layer.key_value.bias();
+        ops::attention_first_query_from_inputs({q, h}, x, h, {w, b}, {w + h * h, b + h},
+                                               ws.context.data(), h, offsets, ap, *ctx.pool,
+                                               ctx.isa);
+    } else {  // int8 keeps its quantized K and V products
+        layer.key_value.forward(x, tokens, kv, ctx);
+        ops::attention_first_query({q, h}, {kv, 2 * h}, {kv + h, 2 * h}, ws.context.data(), h,
+                                   offsets, ap, *ctx.pool, ctx.isa);
+    }
     finish_layer(layer, first, seqs, ws, ctx);
 }
 

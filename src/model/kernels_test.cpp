@@ -10,6 +10,7 @@
 #include "model/kernels/int8_gemm.hpp"
 #include "model/kernels/vector_math.hpp"
 #include "model/ops/attention.hpp"
+#include "model/ops/first_query_attention.hpp"
 
 namespace cascade::model {
 namespace {
@@ -144,6 +145,34 @@ TEST(Attention, FirstQueryMatchesFirstRows) {
             for (std::size_t s = 0; s < seqs; ++s)
                 for (std::size_t i = 0; i < qw; ++i)
                     ASSERT_NEAR(out[s * qw + i], ref[offsets[s] * qw + i], 2e-5f) << s << "/" << i;
+        }
+    }
+}
+
+// Re-associated first-query attention on the input rows equals projecting K and V first.
+TEST(Attention, FirstQueryFromInputsMatchesProjectedKeys) {
+    const std::vector<std::size_t> offsets{0, 1, 9, 9 + 100, 9 + 100 + 5};
+    const std::size_t t = offsets.back(), d = 16, heads = 3, hd = heads * d, hidden = 40;
+    const std::size_t seqs = offsets.size() - 1;
+    kernels::ThreadPool pool(2);
+    const auto x = random_vector(t * hidden, 1, 41), q = random_vector(seqs * hd, 1, 42);
+    const auto wk = random_vector(hd * hidden, 0.3f, 43), bk = random_vector(hd, 1, 44);
+    const auto wv = random_vector(hd * hidden, 0.3f, 45), bv = random_vector(hd, 1, 46);
+    std::vector<float> k(t * hd), v(t * hd);
+    kernels::linear_reference(x.data(), wk.data(), bk.data(), k.data(), t, hd, hidden);
+    kernels::linear_reference(x.data(), wv.data(), bv.data(), v.data(), t, hd, hidden);
+    for (bool causal : {false, true}) {
+        ops::AttentionParams p{heads, heads, d, 0.25f, causal};
+        std::vector<float> want(seqs * hd);
+        ops::attention_first_query({q.data(), hd}, {k.data(), hd}, {v.data(), hd}, want.data(),
+                                   hd, offsets, p, pool, Isa::Scalar);
+        for (Isa isa : {Isa::Scalar, kernels::best_isa()}) {
+            std::vector<float> got(seqs * hd, -1.0f);
+            ops::attention_first_query_from_inputs({q.data(), hd}, x.data(), hidden,
+                                                   {wk.data(), bk.data()}, {wv.data(), bv.data()},
+                                                   got.data(), hd, offsets, p, pool, isa);
+            for (std::size_t i = 0; i < got.size(); ++i)
+                ASSERT_NEAR(got[i], want[i], 2e-5f * (1 + std::fabs(want[i]))) << causal << i;
         }
     }
 }

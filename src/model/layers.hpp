@@ -39,6 +39,10 @@ public:
                  kernels::LinearOutput output = kernels::LinearOutput::Store) const;
     /// Switches this layer to int8 weights; the fp32 weights are kept for reference.
     void quantize_int8();
+    [[nodiscard]] bool quantized() const { return m_int8 != nullptr; }
+    /// The fp32 weight [out, in] and bias [out] (kept even when quantized).
+    [[nodiscard]] const float* weight() const { return m_weight.data(); }
+    [[nodiscard]] const float* bias() const { return m_bias.data(); }
     [[nodiscard]] std::size_t in_features() const { return m_in; }
     [[nodiscard]] std::size_t out_features() const { return m_out; }
 
