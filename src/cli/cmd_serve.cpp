@@ -32,6 +32,7 @@ struct ServeArgs {
     std::size_t max_wait_ms = 2;
     std::size_t timeout_ms = 30'000;
     int model_threads = 0;
+    std::size_t model_replicas = 1;
     std::size_t model_batch_size = 32;
 };
 
@@ -88,12 +89,18 @@ void run_serve(ServeArgs& args) {
     service.open_index(args.index);
     model::EncoderOptions encoder;
     encoder.batch_size = std::max<std::size_t>(1, args.model_batch_size);
+    const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+    // Replicas share the cores: by default each forward pass gets cores / replicas threads.
     encoder.threads = args.model_threads > 0
                           ? args.model_threads
-                          : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+                          : static_cast<int>(std::max<std::size_t>(1, cores / args.model_replicas));
     load_pipelines(service, args.pipelines, static_cast<unsigned>(encoder.threads));
-    for (const auto& [name, dir] : models)
-        service.add_model(name, serve::load_cross_encoder(dir, encoder), args.batching);
+    for (const auto& [name, dir] : models) {
+        std::vector<std::unique_ptr<serve::PairScorer>> replicas;
+        for (std::size_t r = 0; r < args.model_replicas; ++r)
+            replicas.push_back(serve::load_cross_encoder(dir, encoder));
+        service.add_model(name, std::move(replicas), args.batching);
+    }
     serve::HttpServer http(service, args.server);
     int port = http.bind();
     std::fprintf(stderr, "cascade serve: listening on http://%s:%d\n", args.server.host.c_str(),
@@ -146,7 +153,11 @@ void add_serve_command(CLI::App& app) {
         ->check(CLI::Range(1, 4096));
     cmd->add_option("--model-threads", args->model_threads,
                     "Threads per model forward pass, also given to pipeline model stages "
-                    "(default: all cores)");
+                    "(default: cores / --model-replicas)");
+    cmd->add_option("--model-replicas", args->model_replicas,
+                    "Copies of each model, each with its own worker, running batches at once "
+                    "(data parallelism; default 1)")
+        ->check(CLI::Range(1, 64));
     cmd->add_option("--model-batch-size", args->model_batch_size,
                     "Sequences per forward pass inside a merged batch (default 32)");
     cmd->add_option("--max-batch-tokens", args->batching.max_batch_tokens,

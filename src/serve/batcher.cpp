@@ -3,16 +3,31 @@
 #include <exception>
 
 #include "serve/metrics.hpp"
+#include "util/error.hpp"
 
 namespace cascade::serve {
 
 using Clock = std::chrono::steady_clock;
 
+namespace {
+std::vector<std::unique_ptr<PairScorer>> one(std::unique_ptr<PairScorer> scorer) {
+    std::vector<std::unique_ptr<PairScorer>> v;
+    v.push_back(std::move(scorer));
+    return v;
+}
+}  // namespace
+
 Batcher::Batcher(std::string name, std::unique_ptr<PairScorer> scorer, BatcherOptions options,
                  Metrics* metrics)
-    : m_name(std::move(name)), m_scorer(std::move(scorer)), m_options(options),
+    : Batcher(std::move(name), one(std::move(scorer)), options, metrics) {}
+
+Batcher::Batcher(std::string name, std::vector<std::unique_ptr<PairScorer>> replicas,
+                 BatcherOptions options, Metrics* metrics)
+    : m_name(std::move(name)), m_scorers(std::move(replicas)), m_options(options),
       m_metrics(metrics) {
-    m_worker = std::thread([this] { run(); });
+    CASCADE_ASSERT(!m_scorers.empty());
+    for (auto& scorer : m_scorers)
+        m_workers.emplace_back([this, s = scorer.get()] { run(*s); });
 }
 
 Batcher::~Batcher() {
@@ -21,7 +36,7 @@ Batcher::~Batcher() {
         m_stopping = true;
     }
     m_cv.notify_all();
-    m_worker.join();
+    for (auto& w : m_workers) w.join();
 }
 
 std::size_t Batcher::depth() const {
@@ -52,8 +67,12 @@ std::future<std::vector<float>> Batcher::submit(std::vector<model::Encoding> enc
 }
 
 std::vector<Batcher::Job> Batcher::take_batch(std::unique_lock<std::mutex>& lock) {
+    ++m_idle;
     m_cv.wait(lock, [&] { return m_stopping || !m_queue.empty(); });
-    if (m_queue.empty()) return {};
+    if (m_queue.empty()) {
+        --m_idle;
+        return {};
+    }
     // Give concurrent requests max_wait to join unless the budget is already full.
     auto queued_tokens = [&] {
         std::size_t t = 0;
@@ -64,20 +83,24 @@ std::vector<Batcher::Job> Batcher::take_batch(std::unique_lock<std::mutex>& lock
     while (!m_stopping && queued_tokens() < m_options.max_batch_tokens &&
            m_cv.wait_until(lock, until) != std::cv_status::timeout) {
     }
+    // Leave a fair share to the other idle workers (this one counts among m_idle).
+    const std::size_t share = (m_queue.size() + m_idle - 1) / std::max<std::size_t>(1, m_idle);
+    --m_idle;
     std::vector<Job> batch;
     std::size_t tokens = 0;
-    while (!m_queue.empty()) {
+    while (!m_queue.empty() && batch.size() < share) {
         Job& next = m_queue.front();
         if (!batch.empty() && tokens + next.tokens > m_options.max_batch_tokens) break;
         tokens += next.tokens;
         batch.push_back(std::move(next));
         m_queue.pop_front();
     }
-    m_running = batch.size();
+    m_running += batch.size();
+    if (!m_queue.empty()) m_cv.notify_one();  // an idle worker may take the rest
     return batch;
 }
 
-void Batcher::execute(std::vector<Job>& batch) {
+void Batcher::execute(std::vector<Job>& batch, PairScorer& scorer) {
     auto now = Clock::now();
     std::vector<model::Encoding> merged;
     std::vector<Job*> live;
@@ -93,7 +116,7 @@ void Batcher::execute(std::vector<Job>& batch) {
     if (live.empty()) return;
     std::vector<float> scores;
     try {
-        scores = m_scorer->score(merged);
+        scores = scorer.score(merged);
         if (scores.size() != merged.size())
             throw std::runtime_error("the model returned the wrong number of scores");
     } catch (...) {
@@ -114,7 +137,7 @@ void Batcher::execute(std::vector<Job>& batch) {
     }
 }
 
-void Batcher::run() {
+void Batcher::run(PairScorer& scorer) {
     std::unique_lock lock(m_mutex);
     for (;;) {
         auto batch = take_batch(lock);
@@ -122,11 +145,12 @@ void Batcher::run() {
             if (m_stopping) return;
             continue;
         }
+        const std::size_t taken = batch.size();
         lock.unlock();
-        execute(batch);
+        execute(batch, scorer);
         lock.lock();
-        m_running = 0;
-        if (m_metrics) m_metrics->set_queue_depth(m_name, m_queue.size());
+        m_running -= taken;
+        if (m_metrics) m_metrics->set_queue_depth(m_name, m_queue.size() + m_running);
     }
 }
 

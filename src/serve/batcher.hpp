@@ -21,7 +21,7 @@ namespace cascade::serve {
 class Metrics;
 
 /// What the batcher needs from a model. encode() runs on request threads concurrently;
-/// score() runs on the single worker thread.
+/// score() runs on the worker thread that owns this scorer (one worker per replica).
 class PairScorer {
 public:
     virtual ~PairScorer() = default;
@@ -54,14 +54,20 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// One model's queue and worker thread. A batch is every waiting request, oldest first, until
-/// the token budget is reached (a single request over budget runs alone); the worker waits up
-/// to max_wait after the first request for others to join. Requests whose deadline passed
-/// while queued are failed with DeadlineExceeded instead of being run.
+/// One model's queue and its worker threads, one per replica of the model. A batch is every
+/// waiting request, oldest first, until the token budget is reached (a single request over
+/// budget runs alone); a worker waits up to max_wait after the first request for others to
+/// join. With several replicas (data parallelism: e.g. two 1-thread forward passes at once
+/// instead of one 2-thread pass) a worker leaves a fair share of the queue to the idle ones:
+/// it takes at most ceil(queued / idle workers) requests. Requests whose deadline passed while
+/// queued are failed with DeadlineExceeded instead of being run.
 class Batcher {
 public:
     Batcher(std::string name, std::unique_ptr<PairScorer> scorer, BatcherOptions options,
             Metrics* metrics);
+    /// One worker per scorer; `replicas` must not be empty. replicas[0] also tokenizes.
+    Batcher(std::string name, std::vector<std::unique_ptr<PairScorer>> replicas,
+            BatcherOptions options, Metrics* metrics);
     /// Stops accepting, finishes everything queued, joins the worker.
     ~Batcher();
     Batcher(const Batcher&) = delete;
@@ -72,7 +78,9 @@ public:
     [[nodiscard]] std::future<std::vector<float>> submit(
         std::vector<model::Encoding> encodings, std::chrono::steady_clock::time_point deadline);
 
-    [[nodiscard]] const PairScorer& scorer() const { return *m_scorer; }
+    [[nodiscard]] const PairScorer& scorer() const { return *m_scorers.front(); }
+    /// Model replicas, each with its own worker thread.
+    [[nodiscard]] std::size_t replicas() const { return m_scorers.size(); }
     [[nodiscard]] const std::string& name() const { return m_name; }
     /// Requests queued or running now.
     [[nodiscard]] std::size_t depth() const;
@@ -85,20 +93,21 @@ private:
         std::chrono::steady_clock::time_point deadline;
         std::promise<std::vector<float>> promise;
     };
-    void run();
+    void run(PairScorer& scorer);
     std::vector<Job> take_batch(std::unique_lock<std::mutex>& lock);
-    void execute(std::vector<Job>& batch);
+    void execute(std::vector<Job>& batch, PairScorer& scorer);
 
     std::string m_name;
-    std::unique_ptr<PairScorer> m_scorer;
+    std::vector<std::unique_ptr<PairScorer>> m_scorers;
     BatcherOptions m_options;
     Metrics* m_metrics;
     mutable std::mutex m_mutex;
     std::condition_variable m_cv;
     std::deque<Job> m_queue;
-    std::size_t m_running = 0;
+    std::size_t m_running = 0;  ///< requests inside a forward pass, all workers
+    std::size_t m_idle = 0;     ///< workers waiting in take_batch
     bool m_stopping = false;
-    std::thread m_worker;
+    std::vector<std::thread> m_workers;
 };
 
 }  // namespace cascade::serve

@@ -1,5 +1,7 @@
 #include "serve/batcher.hpp"
 
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "serve/fake_scorer.hpp"
@@ -79,6 +81,43 @@ TEST(ServeBatcher, FullQueueThrowsAndExpiredRequestsAreNotRun) {
     EXPECT_THROW(expired.get(), DeadlineExceeded);
     std::lock_guard lock(state.mutex);
     EXPECT_EQ(state.batch_sizes, (std::vector<std::size_t>{1}));
+}
+
+TEST(ServeBatcher, ReplicasRunBatchesAtTheSameTime) {
+    FakeScorerState first_state;
+    FakeScorerState second_state;
+    first_state.hold = true;
+    second_state.hold = true;
+    std::vector<std::unique_ptr<PairScorer>> replicas;
+    replicas.push_back(std::make_unique<FakeScorer>(first_state));
+    replicas.push_back(std::make_unique<FakeScorer>(second_state));
+    const FakeScorer tokenizer(first_state);
+    Batcher batcher("fake", std::move(replicas), BatcherOptions{}, nullptr);
+    EXPECT_EQ(batcher.replicas(), 2U);
+    auto deadline = Clock::now() + std::chrono::seconds(60);
+    // Polls (bounded, so a failure does not hang) until `scoring` replicas are in score().
+    auto replicas_scoring = [&](int scoring) {
+        for (int i = 0; i < 1000; ++i) {
+            {
+                std::scoped_lock lock(first_state.mutex, second_state.mutex);
+                if (int(first_state.scoring) + int(second_state.scoring) == scoring) return true;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return false;
+    };
+    auto a = batcher.submit(pairs(tokenizer, {"a"}), deadline);
+    EXPECT_TRUE(replicas_scoring(1));
+    // One replica is held inside score(); the other must take the next request at once.
+    // With one worker the second batch would wait for the first.
+    auto b = batcher.submit(pairs(tokenizer, {"bb"}), deadline);
+    EXPECT_TRUE(replicas_scoring(2));
+    first_state.release();
+    second_state.release();
+    EXPECT_EQ(a.get(), (std::vector<float>{3}));
+    EXPECT_EQ(b.get(), (std::vector<float>{4}));
+    EXPECT_EQ(first_state.batch_sizes, (std::vector<std::size_t>{1}));
+    EXPECT_EQ(second_state.batch_sizes, (std::vector<std::size_t>{1}));
 }
 
 }  // namespace

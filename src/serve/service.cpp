@@ -64,8 +64,16 @@ void Service::add_pipeline(const std::string& name, pipeline::Pipeline pipeline)
 
 void Service::add_model(const std::string& name, std::unique_ptr<PairScorer> scorer,
                         BatcherOptions options) {
+    std::vector<std::unique_ptr<PairScorer>> replicas;
+    replicas.push_back(std::move(scorer));
+    add_model(name, std::move(replicas), options);
+}
+
+void Service::add_model(const std::string& name,
+                        std::vector<std::unique_ptr<PairScorer>> replicas,
+                        BatcherOptions options) {
     if (m_models.contains(name)) throw UsageError(fmt::format("model '{}' given twice", name));
-    m_models.emplace(name, std::make_unique<Batcher>(name, std::move(scorer), options,
+    m_models.emplace(name, std::make_unique<Batcher>(name, std::move(replicas), options,
                                                      &m_metrics));
     m_model_order.push_back(name);
     m_metrics.set_queue_depth(name, 0);

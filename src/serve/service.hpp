@@ -57,6 +57,9 @@ public:
     /// Adds a re-ranking model under `name`; the first one added is the default.
     void add_model(const std::string& name, std::unique_ptr<PairScorer> scorer,
                    BatcherOptions options);
+    /// The same with several replicas of one model, each run by its own worker thread.
+    void add_model(const std::string& name, std::vector<std::unique_ptr<PairScorer>> replicas,
+                   BatcherOptions options);
 
     Response rerank(std::string_view body);      ///< POST /v1/rerank (Cohere / Jina)
     Response tei_rerank(std::string_view body);  ///< POST /rerank (TEI)
