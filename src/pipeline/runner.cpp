@@ -23,6 +23,12 @@ using rerank::CandidateList;
 /// A stage's output for one query, without features.
 using Snapshot = std::vector<std::pair<std::uint32_t, float>>;
 
+void snapshot(const CandidateList& list, Snapshot& snap) {
+    snap.reserve(list.size());
+    for (const rerank::Candidate& c : list)
+        snap.emplace_back(c.docid, c.score);
+}
+
 struct Slot {
     const rerank::Stage* stage = nullptr;
     std::string label;
@@ -40,7 +46,6 @@ public:
           m_index(index),
           m_queries(queries),
           m_keep(keep),
-          m_branch_lists(pipeline.branches().size(), std::vector<CandidateList>(queries.size())),
           m_final(queries.size()) {
         const bool many = pipeline.branches().size() > 1;
         for (const Branch& b : pipeline.branches()) {
@@ -56,40 +61,40 @@ public:
     void run_query(std::size_t q) {
         std::size_t slot = 0;
         const auto& branches = m_pipeline.branches();
+        // Lists live only while their query runs: the runner keeps each query's final
+        // ranking as (docid, score) pairs, 8 bytes a candidate instead of a Candidate.
+        std::vector<CandidateList> branch_lists(branches.size());
         std::vector<rerank::NamedCandidates> named;
         for (std::size_t b = 0; b < branches.size(); ++b) {
             rerank::StageContext ctx = context(branches[b]);
             for (const auto& stage : branches[b].stages) {
-                timed(slot++, *stage, q, m_branch_lists[b][q], ctx);
+                timed(slot++, *stage, q, branch_lists[b], ctx);
             }
-            named.push_back({branches[b].name, std::span(&m_branch_lists[b][q], 1)});
+            named.push_back({branches[b].name, std::span(&branch_lists[b], 1)});
         }
         rerank::StageContext ctx = context(branches.front());
+        CandidateList list;
         if (branches.size() == 1) {
-            m_final[q] = std::move(m_branch_lists[0][q]);
+            list = std::move(branch_lists[0]);
         } else {
             ctx.branches = named;
         }
         const std::size_t first_main = slot;
         for (const auto& stage : m_pipeline.stages()) {
-            timed(slot++, *stage, q, m_final[q], ctx);
+            timed(slot++, *stage, q, list, ctx);
         }
         if (branches.size() > 1 && first_main < m_slots.size()) {
             // The fusion stage's input is every branch's list.
             std::size_t in = 0;
-            for (const auto& lists : m_branch_lists)
-                in += lists[q].size();
+            for (const CandidateList& l : branch_lists)
+                in += l.size();
             m_slots[first_main].in[q] = in;
         }
-        if (branches.size() > 1) {
-            for (auto& lists : m_branch_lists) {
-                CandidateList().swap(lists[q]);
-            }
-        }
+        snapshot(list, m_final[q]);
     }
 
     std::vector<Slot>& slots() { return m_slots; }
-    std::vector<CandidateList>& final_lists() { return m_final; }
+    const std::vector<Snapshot>& final_snapshots() const { return m_final; }
 
 private:
     void add_slot(const rerank::Stage& stage, std::string label) {
@@ -123,10 +128,7 @@ private:
         s.ms[q] = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
         s.out[q] = list.size();
         if (m_keep) {
-            Snapshot& snap = s.snapshots[q];
-            snap.reserve(list.size());
-            for (const rerank::Candidate& c : list)
-                snap.emplace_back(c.docid, c.score);
+            snapshot(list, s.snapshots[q]);
         }
     }
 
@@ -135,8 +137,7 @@ private:
     std::span<const Query> m_queries;
     bool m_keep;
     std::vector<Slot> m_slots;
-    std::vector<std::vector<CandidateList>> m_branch_lists;
-    std::vector<CandidateList> m_final;
+    std::vector<Snapshot> m_final;  ///< each query's final ranking
 };
 
 Run snapshots_to_run(const index::Index& index, std::span<const Query> queries,
@@ -202,10 +203,8 @@ double PipelineResult::overhead_fraction() const {
 Run to_run(const index::Index& index, std::span<const Query> queries,
            std::span<const rerank::CandidateList> lists, const std::string& tag) {
     std::vector<Snapshot> snaps(lists.size());
-    for (std::size_t q = 0; q < lists.size(); ++q) {
-        for (const rerank::Candidate& c : lists[q])
-            snaps[q].emplace_back(c.docid, c.score);
-    }
+    for (std::size_t q = 0; q < lists.size(); ++q)
+        snapshot(lists[q], snaps[q]);
     return snapshots_to_run(index, queries, snaps, tag);
 }
 
@@ -237,8 +236,10 @@ PipelineResult run_pipeline(const Pipeline& pipeline, const index::Index& index,
         std::max(1U, std::min<unsigned>(options.threads, std::max<std::size_t>(1, queries.size())));
     const auto start = Clock::now();
     parallel_queries(queries.size(), result.threads, [&](std::size_t q) { exec.run_query(q); });
-    result.run = to_run(index, queries, exec.final_lists(), pipeline.name());
-    result.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    const auto loop_end = Clock::now();
+    result.wall_seconds = std::chrono::duration<double>(loop_end - start).count();
+    result.run = snapshots_to_run(index, queries, exec.final_snapshots(), pipeline.name());
+    result.output_seconds = std::chrono::duration<double>(Clock::now() - loop_end).count();
     for (Slot& s : exec.slots()) {
         StageReport r;
         r.label = s.label;
@@ -281,9 +282,9 @@ std::string format_report(const PipelineResult& result) {
     }
     out += fmt::format(
         "wall {:.3f} s, {} thread(s), in stages {:.3f} s, pipeline overhead "
-        "{:.2f}%\n",
+        "{:.2f}%; final run built in {:.3f} s\n",
         result.wall_seconds, result.threads, result.stage_seconds,
-        100.0 * result.overhead_fraction());
+        100.0 * result.overhead_fraction(), result.output_seconds);
     for (const StageReport& r : result.stages) {
         out += fmt::format("  {:<16} {}\n", r.label, r.describe);
     }

@@ -45,12 +45,18 @@ struct RunnerOptions {
 struct PipelineResult {
     std::vector<StageReport> stages;  ///< branch stages first, then the re-ranking stages
     Run run;                          ///< the final ranking
+    /// Wall time of the query loop: every branch and stage for every query, and the
+    /// runner's own work between them (list hand-over, timing, stage snapshots).
     double wall_seconds = 0.0;
+    /// Wall time spent turning the final candidate lists into `run` (external ids,
+    /// ranks): the output every caller needs, reported apart from the loop.
+    double output_seconds = 0.0;
     /// Thread-seconds spent inside Stage::run, summed over stages and queries.
     double stage_seconds = 0.0;
     unsigned threads = 1;
 
-    /// Share of the thread time not spent in stages: 1 - stage_seconds / (threads * wall).
+    /// Share of the query loop's thread time not spent in stages:
+    /// 1 - stage_seconds / (threads * wall_seconds).
     [[nodiscard]] double overhead_fraction() const;
 };
 

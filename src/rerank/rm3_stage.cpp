@@ -52,7 +52,7 @@ private:
         }
         std::vector<retrieve::Hit> hits = bm25.search_terms(clauses, m_k);
         // Carry what earlier stages recorded about documents that are retrieved again.
-        std::unordered_map<std::uint32_t, std::vector<float>> previous;
+        std::unordered_map<std::uint32_t, FeatureValues> previous;
         previous.reserve(list.size());
         for (Candidate& c : list) {
             previous.emplace(c.docid, std::move(c.features));

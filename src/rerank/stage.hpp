@@ -4,6 +4,7 @@
 /// list each and rewrites those lists in place. Stages are built by name from a pipeline file
 /// (see rerank/registry.hpp) and timed by the runner (pipeline/runner.hpp).
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -28,24 +29,57 @@ namespace cascade::rerank {
 /// Index of a named feature in every Candidate::features vector (see FeatureSchema).
 using FeatureId = std::uint32_t;
 
+/// Feature values recorded on one candidate, indexed by FeatureId. A pipeline registers a
+/// handful of features (first-stage score and rank, RM3 score and rank, fusion, neural
+/// scores), so the first kInline live in the candidate itself: a first stage that hands out
+/// 1000 candidates per query does not pay 1000 heap allocations for them. Ids past
+/// kInline spill to a heap vector.
+class FeatureValues {
+public:
+    static constexpr std::size_t kInline = 8;
+
+    /// The value of `id`, NaN when it was never set.
+    [[nodiscard]] float get(FeatureId id) const {
+        if (id < kInline) {
+            return id < m_size ? m_inline[id] : std::numeric_limits<float>::quiet_NaN();
+        }
+        const std::size_t at = id - kInline;
+        return at < m_spill.size() ? m_spill[at] : std::numeric_limits<float>::quiet_NaN();
+    }
+    void set(FeatureId id, float value) {
+        if (id < kInline) {
+            for (; m_size <= id; ++m_size)
+                m_inline[m_size] = std::numeric_limits<float>::quiet_NaN();
+            m_inline[id] = value;
+            return;
+        }
+        for (; m_size < kInline; ++m_size)
+            m_inline[m_size] = std::numeric_limits<float>::quiet_NaN();
+        const std::size_t at = id - kInline;
+        if (m_spill.size() <= at)
+            m_spill.resize(at + 1, std::numeric_limits<float>::quiet_NaN());
+        m_spill[at] = value;
+    }
+    /// One past the largest id ever set (0 when none).
+    [[nodiscard]] std::size_t size() const { return m_spill.empty() ? m_size : kInline + m_spill.size(); }
+
+private:
+    std::uint32_t m_size = 0;  ///< inline slots initialized
+    std::array<float, kInline> m_inline{};
+    std::vector<float> m_spill;
+};
+
 /// One document under consideration for a query.
 struct Candidate {
     std::uint32_t docid = 0;  ///< internal docid of the index
     float score = 0.0F;       ///< the score of the stage that ranked it last
     /// Values recorded by earlier stages for later ones (LTR reads first-stage score and
-    /// rank, RM3 score, ...), indexed by FeatureId; NaN or past the end = not recorded.
-    std::vector<float> features;
+    /// rank, RM3 score, ...), indexed by FeatureId; NaN = not recorded.
+    FeatureValues features;
 
     /// The recorded value of `id`, NaN when absent.
-    [[nodiscard]] float feature(FeatureId id) const {
-        return id < features.size() ? features[id] : std::numeric_limits<float>::quiet_NaN();
-    }
-    void set_feature(FeatureId id, float value) {
-        if (features.size() <= id) {
-            features.resize(id + 1, std::numeric_limits<float>::quiet_NaN());
-        }
-        features[id] = value;
-    }
+    [[nodiscard]] float feature(FeatureId id) const { return features.get(id); }
+    void set_feature(FeatureId id, float value) { features.set(id, value); }
 };
 
 /// One query's candidates; stages leave it sorted best first (see sort_candidates).

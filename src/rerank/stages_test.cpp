@@ -20,6 +20,30 @@ using cascade::testing::TempDir;
 const std::vector<std::string> kDocs = {"apple banana apple cherry", "apple banana date",
                                         "cherry elder fig", "grape"};
 
+TEST(FeatureValues, InlineAndSpilledIdsReadBackAndGapsAreNaN) {
+    Candidate c;
+    EXPECT_TRUE(std::isnan(c.feature(0)));
+    EXPECT_EQ(c.features.size(), 0U);
+    c.set_feature(3, 1.5F);
+    EXPECT_EQ(c.features.size(), 4U);
+    EXPECT_TRUE(std::isnan(c.feature(0)));
+    EXPECT_TRUE(std::isnan(c.feature(2)));
+    EXPECT_EQ(c.feature(3), 1.5F);
+    // Past the inline slots: spilled, and the inline gap before it stays NaN.
+    const FeatureId far = FeatureValues::kInline + 4;
+    c.set_feature(far, -2.0F);
+    EXPECT_EQ(c.features.size(), far + 1U);
+    EXPECT_EQ(c.feature(far), -2.0F);
+    EXPECT_TRUE(std::isnan(c.feature(FeatureValues::kInline + 1)));
+    EXPECT_TRUE(std::isnan(c.feature(FeatureValues::kInline - 1)));
+    EXPECT_TRUE(std::isnan(c.feature(far + 1)));
+    c.set_feature(0, 7.0F);
+    const Candidate copy = c;
+    EXPECT_EQ(copy.feature(0), 7.0F);
+    EXPECT_EQ(copy.feature(3), 1.5F);
+    EXPECT_EQ(copy.feature(far), -2.0F);
+}
+
 TEST(Rm3, RelevanceModelByHand) {
     // d1 {apple 2, banana 1, cherry 1} pruned to 2 terms: apple, banana (tie -> term order),
     // norm 3; d2 {apple, banana, date} -> apple, banana, norm 2. Scores 2 and 1:
