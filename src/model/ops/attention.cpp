@@ -95,8 +95,11 @@ CASCADE_AVX512 void transpose_keys(const float* k, std::size_t stride, std::size
     const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     const __m512i step = _mm512_mullo_epi32(lane, _mm512_set1_epi32(static_cast<int>(stride)));
     for (std::size_t j0 = 0; j0 < ld; j0 += 16) {
-        const std::size_t n = j0 < len ? std::min<std::size_t>(16, len - j0) : 0;
-        const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
+        if (j0 >= len) {  // padding columns only
+            for (std::size_t c = 0; c < d; ++c) _mm512_storeu_ps(kt + c * ld + j0, _mm512_setzero_ps());
+            continue;
+        }
+        const __mmask16 m = static_cast<__mmask16>((1u << std::min<std::size_t>(16, len - j0)) - 1);
         const float* base = k + j0 * stride;
         for (std::size_t c = 0; c < d; ++c)
             _mm512_storeu_ps(kt + c * ld + j0,
