@@ -81,7 +81,7 @@ pipeline::PipelineResult run_with_runner(const pipeline::Pipeline& p, const inde
     return pipeline::run_pipeline(p, index, queries, {});
 }
 
-class PipelineSearch : public ::testing::Test {
+class ServePipeline : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         s_server = new LiveServer();
@@ -106,9 +106,9 @@ protected:
     }
     static LiveServer* s_server;
 };
-LiveServer* PipelineSearch::s_server = nullptr;
+LiveServer* ServePipeline::s_server = nullptr;
 
-TEST_F(PipelineSearch, HitsAndStagesEqualTheRunners) {
+TEST_F(ServePipeline, HitsAndStagesEqualTheRunners) {
     const index::Index& index = *s_server->service().index();
     for (const std::string name : {"rm3mmr", "fused"}) {
         auto p = pipeline::Pipeline::load(fixture() / (name + ".yaml"), index);
@@ -139,7 +139,7 @@ TEST_F(PipelineSearch, HitsAndStagesEqualTheRunners) {
     }
 }
 
-TEST_F(PipelineSearch, FirstPipelineIsTheDefaultAndKCutsTheHits) {
+TEST_F(ServePipeline, FirstPipelineIsTheDefaultAndKCutsTheHits) {
     json named = post(R"({"query":"cats purr","k":3,"pipeline":"rm3mmr"})");
     json plain = post(R"({"query":"cats purr","k":3})");
     EXPECT_EQ(plain["pipeline"], "rm3mmr");
@@ -154,7 +154,7 @@ TEST_F(PipelineSearch, FirstPipelineIsTheDefaultAndKCutsTheHits) {
     EXPECT_EQ(fused["stages"][3]["name"], "fusion");
 }
 
-TEST_F(PipelineSearch, UnknownPipelineIs400ListingTheLoadedOnes) {
+TEST_F(ServePipeline, UnknownPipelineIs400ListingTheLoadedOnes) {
     json err = post(R"({"query":"cats","pipeline":"bm25-ce"})", 400);
     EXPECT_EQ(err["error"]["field"], "pipeline");
     const std::string message = err["error"]["message"];
@@ -167,7 +167,7 @@ TEST_F(PipelineSearch, UnknownPipelineIs400ListingTheLoadedOnes) {
     EXPECT_EQ(json::parse(health->body)["pipelines"], json({"rm3mmr", "fused"}));
 }
 
-TEST(PipelineSearchDeadline, StopsBetweenStagesAndNamesTheLastStageRun) {
+TEST(ServePipelineDeadline, StopsBetweenStagesAndNamesTheLastStageRun) {
     auto index = index::Index::open(fixture() / "index");
     auto p = pipeline::Pipeline::load(fixture() / "rm3mmr.yaml", index);
     Query q{"q", "cats purr"};
@@ -191,7 +191,7 @@ TEST(PipelineSearchDeadline, StopsBetweenStagesAndNamesTheLastStageRun) {
     EXPECT_EQ(checks, 4);
 }
 
-TEST(PipelineSearchDeadline, ZeroTimeoutAnswers504ForPipelinesAndPlainBm25) {
+TEST(ServePipelineDeadline, ZeroTimeoutAnswers504ForPipelinesAndPlainBm25) {
     ServiceOptions options;
     options.timeout = std::chrono::milliseconds(0);
     LiveServer with_pipeline(options);
@@ -261,7 +261,7 @@ std::vector<std::pair<std::string, double>> read_run_file(const std::filesystem:
     return out;
 }
 
-TEST(PipelineSearchCli, ServeAnswersWhatCascadeRunWrites) {
+TEST(ServePipelineCli, ServeAnswersWhatCascadeRunWrites) {
     const auto& dir = fixture();
     const std::string index = (dir / "index").string();
     ServeProcess server({"--index", index, "--pipeline", (dir / "rm3mmr.yaml").string(),
@@ -292,7 +292,7 @@ TEST(PipelineSearchCli, ServeAnswersWhatCascadeRunWrites) {
     EXPECT_NE(ct::slurp(server.log).find("pipeline 'rm3mmr'"), std::string::npos);
 }
 
-TEST(PipelineSearchCli, BadPipelineFilesFailAtStartUpNamingFileAndLine) {
+TEST(ServePipelineCli, BadPipelineFilesFailAtStartUpNamingFileAndLine) {
     const auto& dir = fixture();
     ct::write_file(dir / "bad.yaml", "first_stage: {type: bm25, k: 10}\nstages:\n  - {type: rm4}\n");
     auto r = ct::run_cli("serve --index " + (dir / "index").string() + " --pipeline " +
