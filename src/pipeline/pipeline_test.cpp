@@ -1,4 +1,7 @@
 /// Pipeline files (errors name file, line and accepted values) and the runner on a tiny index.
+#include <array>
+#include <stdexcept>
+
 #include <gtest/gtest.h>
 
 #include "pipeline/pipeline.hpp"
@@ -113,6 +116,60 @@ TEST_F(PipelineFile, RunsBranchesFusionAndCutoff) {
         return out;
     };
     EXPECT_EQ(flat(run_pipeline(p, *m_index, queries, options).run), flat(r.run));
+}
+
+/// Records what run_query reports and stops before slot `stop_at`.
+class Recorder final : public StageObserver {
+public:
+    explicit Recorder(std::size_t stop_at) : m_stop_at(stop_at) {}
+    void before_stage(std::size_t slot) override {
+        before.push_back(slot);
+        if (slot == m_stop_at)
+            throw std::runtime_error("stop");
+    }
+    void after_stage(std::size_t slot, std::size_t in, double ms,
+                     const rerank::CandidateList& out) override {
+        after.push_back({slot, in, out.size()});
+        EXPECT_GE(ms, 0.0);
+    }
+    std::vector<std::size_t> before;
+    std::vector<std::array<std::size_t, 3>> after;  ///< slot, in, out
+
+private:
+    std::size_t m_stop_at;
+};
+
+TEST_F(PipelineFile, OneQueryWalksTheSameSlotsAsTheRunnerAndCanBeStopped) {
+    Pipeline p = Pipeline::parse(
+        "first_stages:\n  - {type: bm25, k: 10}\n  - name: rm3\n    stages: [{type: bm25, k: "
+        "10}, {type: rm3, max_df_ratio: 1.0, fb_docs: 2, k: 10}]\nstages:\n  - {type: fusion, "
+        "k: 3}\n  - {type: mmr, k: 2, lambda: 0.5}\n",
+        "p.yaml", *m_index);
+    EXPECT_EQ(stage_labels(p),
+              (std::vector<std::string>{"bm25_1/bm25", "rm3/bm25", "rm3/rm3", "fusion", "mmr"}));
+    const Query q{"q1", "apple"};
+    Recorder all(99);
+    const rerank::CandidateList hits = run_query(p, *m_index, q, all);
+    EXPECT_EQ(all.before, (std::vector<std::size_t>{0, 1, 2, 3, 4}));
+    ASSERT_EQ(all.after.size(), 5U);
+    // apple: 3 documents per branch; fusion reads both branches (3 + 3) and keeps 3.
+    EXPECT_EQ(all.after[0], (std::array<std::size_t, 3>{0, 0, 3}));
+    EXPECT_EQ(all.after[3][1], all.after[0][2] + all.after[2][2]);
+    EXPECT_EQ(all.after[3][2], 3U);
+    EXPECT_EQ(all.after[4], (std::array<std::size_t, 3>{4, 3, 2}));
+    EXPECT_EQ(hits.size(), 2U);
+    // The batch runner gives the same final ranking.
+    RunnerOptions options;
+    const PipelineResult r = run_pipeline(p, *m_index, std::span(&q, 1), options);
+    const auto& entries = r.run.by_query.at("q1");
+    ASSERT_EQ(entries.size(), hits.size());
+    for (std::size_t i = 0; i < hits.size(); ++i)
+        EXPECT_EQ(entries[i].docid, std::string(m_index->external_id(hits[i].docid)));
+    // An observer that throws before a slot stops the query there.
+    Recorder stop(3);
+    EXPECT_THROW((void)run_query(p, *m_index, q, stop), std::runtime_error);
+    EXPECT_EQ(stop.before, (std::vector<std::size_t>{0, 1, 2, 3}));
+    EXPECT_EQ(stop.after.size(), 3U);
 }
 
 TEST(StageReport, NearestRankPercentiles) {

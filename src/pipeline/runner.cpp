@@ -38,6 +38,17 @@ struct Slot {
     std::vector<Snapshot> snapshots;
 };
 
+rerank::StageContext branch_context(const Pipeline& pipeline, const index::Index& index,
+                                    const Branch& branch) {
+    rerank::StageContext ctx;
+    ctx.index = &index;
+    ctx.first_stage = &branch.head().retriever();
+    ctx.bm25 = branch.head().bm25();
+    ctx.features = &pipeline.features();
+    return ctx;
+}
+
+/// Times every stage of every query into its slot (the observer of run_query).
 class Execution {
 public:
     Execution(const Pipeline& pipeline, const index::Index& index, std::span<const Query> queries,
@@ -47,56 +58,47 @@ public:
           m_queries(queries),
           m_keep(keep),
           m_final(queries.size()) {
-        const bool many = pipeline.branches().size() > 1;
+        std::vector<std::string> labels = stage_labels(pipeline);
+        std::vector<const rerank::Stage*> stages;
         for (const Branch& b : pipeline.branches()) {
-            for (const auto& s : b.stages) {
-                add_slot(*s, many ? b.name + "/" + std::string(s->type()) : std::string(s->type()));
-            }
+            for (const auto& s : b.stages)
+                stages.push_back(s.get());
         }
-        for (const auto& s : pipeline.stages()) {
-            add_slot(*s, std::string(s->type()));
-        }
+        for (const auto& s : pipeline.stages())
+            stages.push_back(s.get());
+        for (std::size_t i = 0; i < stages.size(); ++i)
+            add_slot(*stages[i], std::move(labels[i]));
     }
 
     void run_query(std::size_t q) {
-        std::size_t slot = 0;
-        const auto& branches = m_pipeline.branches();
-        // Lists live only while their query runs: the runner keeps each query's final
+        Observer observer(*this, q);
+        // The lists live only while their query runs: the runner keeps each query's final
         // ranking as (docid, score) pairs, 8 bytes a candidate instead of a Candidate.
-        std::vector<CandidateList> branch_lists(branches.size());
-        std::vector<rerank::NamedCandidates> named;
-        for (std::size_t b = 0; b < branches.size(); ++b) {
-            rerank::StageContext ctx = context(branches[b]);
-            for (const auto& stage : branches[b].stages) {
-                timed(slot++, *stage, q, branch_lists[b], ctx);
-            }
-            named.push_back({branches[b].name, std::span(&branch_lists[b], 1)});
-        }
-        rerank::StageContext ctx = context(branches.front());
-        CandidateList list;
-        if (branches.size() == 1) {
-            list = std::move(branch_lists[0]);
-        } else {
-            ctx.branches = named;
-        }
-        const std::size_t first_main = slot;
-        for (const auto& stage : m_pipeline.stages()) {
-            timed(slot++, *stage, q, list, ctx);
-        }
-        if (branches.size() > 1 && first_main < m_slots.size()) {
-            // The fusion stage's input is every branch's list.
-            std::size_t in = 0;
-            for (const CandidateList& l : branch_lists)
-                in += l.size();
-            m_slots[first_main].in[q] = in;
-        }
-        snapshot(list, m_final[q]);
+        snapshot(pipeline::run_query(m_pipeline, m_index, m_queries[q], observer), m_final[q]);
     }
 
     std::vector<Slot>& slots() { return m_slots; }
     const std::vector<Snapshot>& final_snapshots() const { return m_final; }
 
 private:
+    class Observer final : public StageObserver {
+    public:
+        Observer(Execution& exec, std::size_t q) : m_exec(exec), m_q(q) {}
+        void after_stage(std::size_t slot, std::size_t in, double ms,
+                         const CandidateList& out) override {
+            Slot& s = m_exec.m_slots[slot];
+            s.in[m_q] = in;
+            s.out[m_q] = out.size();
+            s.ms[m_q] = ms;
+            if (m_exec.m_keep)
+                snapshot(out, s.snapshots[m_q]);
+        }
+
+    private:
+        Execution& m_exec;
+        std::size_t m_q;
+    };
+
     void add_slot(const rerank::Stage& stage, std::string label) {
         Slot s;
         s.stage = &stage;
@@ -108,28 +110,6 @@ private:
             s.snapshots.resize(m_queries.size());
         }
         m_slots.push_back(std::move(s));
-    }
-
-    rerank::StageContext context(const Branch& branch) const {
-        rerank::StageContext ctx;
-        ctx.index = &m_index;
-        ctx.first_stage = &branch.head().retriever();
-        ctx.bm25 = branch.head().bm25();
-        ctx.features = &m_pipeline.features();
-        return ctx;
-    }
-
-    void timed(std::size_t slot, const rerank::Stage& stage, std::size_t q, CandidateList& list,
-               const rerank::StageContext& ctx) {
-        Slot& s = m_slots[slot];
-        s.in[q] = list.size();
-        const auto start = Clock::now();
-        stage.run(m_queries.subspan(q, 1), std::span(&list, 1), ctx);
-        s.ms[q] = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-        s.out[q] = list.size();
-        if (m_keep) {
-            snapshot(list, s.snapshots[q]);
-        }
     }
 
     const Pipeline& m_pipeline;
@@ -184,6 +164,58 @@ void parallel_queries(std::size_t n, unsigned threads, Work&& work) {
 }
 
 }  // namespace
+
+std::vector<std::string> stage_labels(const Pipeline& pipeline) {
+    std::vector<std::string> labels;
+    const bool many = pipeline.branches().size() > 1;
+    for (const Branch& b : pipeline.branches()) {
+        for (const auto& s : b.stages)
+            labels.push_back(many ? b.name + "/" + std::string(s->type()) : std::string(s->type()));
+    }
+    for (const auto& s : pipeline.stages())
+        labels.emplace_back(s->type());
+    return labels;
+}
+
+rerank::CandidateList run_query(const Pipeline& pipeline, const index::Index& index,
+                                const Query& query, StageObserver& observer) {
+    std::size_t slot = 0;
+    auto timed = [&](const rerank::Stage& stage, CandidateList& list, std::size_t in,
+                     const rerank::StageContext& ctx) {
+        observer.before_stage(slot);
+        const auto start = Clock::now();
+        stage.run(std::span(&query, 1), std::span(&list, 1), ctx);
+        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+        observer.after_stage(slot++, in, ms, list);
+    };
+    const auto& branches = pipeline.branches();
+    std::vector<CandidateList> branch_lists(branches.size());
+    std::vector<rerank::NamedCandidates> named;
+    for (std::size_t b = 0; b < branches.size(); ++b) {
+        const rerank::StageContext ctx = branch_context(pipeline, index, branches[b]);
+        for (const auto& stage : branches[b].stages)
+            timed(*stage, branch_lists[b], branch_lists[b].size(), ctx);
+        named.push_back({branches[b].name, std::span(&branch_lists[b], 1)});
+    }
+    rerank::StageContext ctx = branch_context(pipeline, index, branches.front());
+    CandidateList list;
+    // With several branches the first re-ranking stage (fusion) reads them all: its input
+    // is every branch's list.
+    std::size_t in = 0;
+    if (branches.size() == 1) {
+        list = std::move(branch_lists.front());
+        in = list.size();
+    } else {
+        ctx.branches = named;
+        for (const CandidateList& l : branch_lists)
+            in += l.size();
+    }
+    for (const auto& stage : pipeline.stages()) {
+        timed(*stage, list, in, ctx);
+        in = list.size();
+    }
+    return list;
+}
 
 double StageReport::percentile_ms(double p) const {
     if (latency_ms.empty())

@@ -60,6 +60,30 @@ struct PipelineResult {
     [[nodiscard]] double overhead_fraction() const;
 };
 
+/// Watches one query go through a pipeline (see run_query). Stage slots count in run order:
+/// every branch's stages, then the re-ranking stages, labelled as stage_labels() says.
+class StageObserver {
+public:
+    virtual ~StageObserver() = default;
+    /// Called before slot `slot` runs; may throw to stop the query there (a deadline).
+    virtual void before_stage(std::size_t /*slot*/) {}
+    /// Called after slot `slot` ran: candidates in, wall milliseconds inside Stage::run, and
+    /// the list it left.
+    virtual void after_stage(std::size_t slot, std::size_t in, double ms,
+                             const rerank::CandidateList& out) = 0;
+};
+
+/// The label of every stage slot in run order: "bm25", "rm3"; "NAME/bm25" in a pipeline with
+/// several named branches.
+[[nodiscard]] std::vector<std::string> stage_labels(const Pipeline& pipeline);
+
+/// Runs one query through every branch, then every re-ranking stage, on the calling thread,
+/// and returns its final list. The first re-ranking stage of a pipeline with several
+/// branches sees them all (its `in` is their summed size). Throws what a stage or the
+/// observer throws.
+[[nodiscard]] rerank::CandidateList run_query(const Pipeline& pipeline, const index::Index& index,
+                                              const Query& query, StageObserver& observer);
+
 /// Runs each query through every branch, then every stage (query by query, `threads`
 /// queries at once). Throws what a stage throws.
 [[nodiscard]] PipelineResult run_pipeline(const Pipeline& pipeline, const index::Index& index,
