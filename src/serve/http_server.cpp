@@ -73,7 +73,14 @@ void HttpServer::install_routes() {
     m_server->set_error_handler(httplib::Server::HandlerWithResponse(
         [this](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        std::string message = res.status == 413 ? "request body too large"
+        // httplib parses form-encoded bodies and refuses them past 8 KiB (a compile-time
+        // limit of the Debian library), which is what `curl -d` without a JSON header sends.
+        const bool form = req.get_header_value("Content-Type")
+                              .starts_with("application/x-www-form-urlencoded");
+        std::string message = res.status == 413 && form
+                                  ? "a body sent as application/x-www-form-urlencoded is "
+                                    "limited to 8192 bytes; send Content-Type: application/json"
+                              : res.status == 413 ? "request body too large"
                               : res.status == 404
                                   ? fmt::format("no endpoint {} {}", req.method, req.path)
                                   : fmt::format("HTTP {}", res.status);
