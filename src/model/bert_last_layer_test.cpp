@@ -14,8 +14,8 @@
 namespace cascade::model {
 namespace {
 
-const std::filesystem::path kGolden = std::filesystem::path(CASCADE_SOURCE_DIR) / "tests" /
-                                      "golden" / "model";
+const std::filesystem::path kGolden =
+    std::filesystem::path(CASCADE_SOURCE_DIR) / "tests" / "golden" / "model";
 
 // Lengths 1 and the model maximum plus random ones in between; random ids and token types.
 std::vector<Sequence> random_batch(const ModelConfig& c, std::uint32_t seed) {
@@ -43,7 +43,8 @@ std::vector<Sequence> random_batch(const ModelConfig& c, std::uint32_t seed) {
 // equal to each other (a head that ignored its input would pass trivially otherwise).
 double compare(BertModel& model, const std::vector<Sequence>& seqs, const RunContext& ctx) {
     std::vector<const Sequence*> batch;
-    for (const auto& s : seqs) batch.push_back(&s);
+    for (const auto& s : seqs)
+        batch.push_back(&s);
     model.set_first_token_last_layer(false);
     const auto full = model.forward(batch, ctx);
     model.set_first_token_last_layer(true);
@@ -73,16 +74,16 @@ TEST_P(FirstTokenLastLayer, SameOutputsAsFullLastLayer) {
     kernels::set_blas_threads(1);
     for (auto isa : {kernels::Isa::Scalar, kernels::best_isa()}) {
         const RunContext ctx{&pool, isa};
-        EXPECT_LE(compare(model, seqs, ctx), 1e-5) << GetParam() << " fp32 "
-                                                   << kernels::isa_name(isa);
+        EXPECT_LE(compare(model, seqs, ctx), 1e-5)
+            << GetParam() << " fp32 " << kernels::isa_name(isa);
     }
     model.quantize_int8();
     for (auto isa : {kernels::Isa::Scalar, kernels::best_isa()}) {
         const RunContext ctx{&pool, isa};
         // int8: the same integer products; only the fp32 rounding order in attention differs
         // (seen: < 1e-6), which could move an activation across a quantization step.
-        EXPECT_LE(compare(model, seqs, ctx), 1e-4) << GetParam() << " int8 "
-                                                   << kernels::isa_name(isa);
+        EXPECT_LE(compare(model, seqs, ctx), 1e-4)
+            << GetParam() << " int8 " << kernels::isa_name(isa);
     }
 }
 

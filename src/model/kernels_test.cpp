@@ -245,11 +245,13 @@ TEST(LinearOutput, FusedEqualsSeparate) {
     for (Isa isa : isas) {
         auto sep = y0, fused = y0;
         for (std::size_t r = 0; r < m; ++r)
-            for (std::size_t i = 0; i < n; ++i) sep[r * n + i] += b[i];
+            for (std::size_t i = 0; i < n; ++i)
+                sep[r * n + i] += b[i];
         kernels::gelu_inplace(sep.data(), sep.size(), Isa::Scalar);
         kernels::bias_gelu_rows(fused.data(), m, n, b.data(), isa);
         for (std::size_t i = 0; i < sep.size(); ++i)
-            ASSERT_NEAR(fused[i], sep[i], 2e-6f * (1 + std::fabs(sep[i]))) << kernels::isa_name(isa);
+            ASSERT_NEAR(fused[i], sep[i], 2e-6f * (1 + std::fabs(sep[i])))
+                << kernels::isa_name(isa);
     }
 }
 

@@ -197,8 +197,8 @@ CASCADE_AVX512 void bias_gelu_avx512(float* x, std::size_t n, const float* bias)
                                                      _mm512_loadu_ps(bias + i))));
     if (i < n) {
         const __mmask16 m = static_cast<__mmask16>((1u << (n - i)) - 1);
-        const __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, x + i),
-                                       _mm512_maskz_loadu_ps(m, bias + i));
+        const __m512 v =
+            _mm512_add_ps(_mm512_maskz_loadu_ps(m, x + i), _mm512_maskz_loadu_ps(m, bias + i));
         _mm512_mask_storeu_ps(x + i, m, gelu16(v));
     }
 }
@@ -208,9 +208,11 @@ CASCADE_AVX512 void softmax_avx512(float* x, std::size_t n) {
     const __m512 ninf = _mm512_set1_ps(-INFINITY);
     __m512 vmax = ninf;
     std::size_t i = 0;
-    for (; i + 16 <= n; i += 16) vmax = _mm512_max_ps(vmax, _mm512_loadu_ps(x + i));
+    for (; i + 16 <= n; i += 16)
+        vmax = _mm512_max_ps(vmax, _mm512_loadu_ps(x + i));
     const __mmask16 tail = static_cast<__mmask16>((1u << (n - i)) - 1);
-    if (i < n) vmax = _mm512_max_ps(vmax, _mm512_mask_loadu_ps(ninf, tail, x + i));
+    if (i < n)
+        vmax = _mm512_max_ps(vmax, _mm512_mask_loadu_ps(ninf, tail, x + i));
     const __m512 mx = _mm512_set1_ps(_mm512_reduce_max_ps(vmax));
     __m512 acc = _mm512_setzero_ps();
     for (i = 0; i + 16 <= n; i += 16) {
@@ -224,8 +226,10 @@ CASCADE_AVX512 void softmax_avx512(float* x, std::size_t n) {
         acc = _mm512_mask_add_ps(acc, tail, acc, e);
     }
     const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(acc));
-    for (i = 0; i + 16 <= n; i += 16) _mm512_storeu_ps(x + i, _mm512_mul_ps(_mm512_loadu_ps(x + i), inv));
-    if (i < n) _mm512_mask_storeu_ps(x + i, tail, _mm512_mul_ps(_mm512_maskz_loadu_ps(tail, x + i), inv));
+    for (i = 0; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(x + i, _mm512_mul_ps(_mm512_loadu_ps(x + i), inv));
+    if (i < n)
+        _mm512_mask_storeu_ps(x + i, tail, _mm512_mul_ps(_mm512_maskz_loadu_ps(tail, x + i), inv));
 }
 
 void layer_norm_row_scalar(float* x, std::size_t n, const float* gamma, const float* beta,

@@ -53,13 +53,16 @@ CASCADE_AVX512 void score_tile(const float* qs, std::size_t d, const float* kt, 
                                std::size_t j0, float* scores) {
     __m512 acc[kTileRows][kCols];
     for (auto& row : acc)
-        for (auto& a : row) a = _mm512_setzero_ps();
+        for (auto& a : row)
+            a = _mm512_setzero_ps();
     for (std::size_t c = 0; c < d; ++c) {
         __m512 kv[kCols];
-        for (std::size_t v = 0; v < kCols; ++v) kv[v] = _mm512_loadu_ps(kt + c * ld + j0 + 16 * v);
+        for (std::size_t v = 0; v < kCols; ++v)
+            kv[v] = _mm512_loadu_ps(kt + c * ld + j0 + 16 * v);
         for (std::size_t r = 0; r < kTileRows; ++r) {
             const __m512 qb = _mm512_set1_ps(qs[r * d + c]);
-            for (std::size_t v = 0; v < kCols; ++v) acc[r][v] = _mm512_fmadd_ps(qb, kv[v], acc[r][v]);
+            for (std::size_t v = 0; v < kCols; ++v)
+                acc[r][v] = _mm512_fmadd_ps(qb, kv[v], acc[r][v]);
         }
     }
     for (std::size_t r = 0; r < kTileRows; ++r)
@@ -77,10 +80,12 @@ CASCADE_AVX512 void context_tile(const float* probs, std::size_t ld, const float
         for (auto& a : row) a = _mm512_setzero_ps();
     for (std::size_t j = 0; j < span; ++j) {
         __m512 vv[kCols];
-        for (std::size_t c = 0; c < kCols; ++c) vv[c] = _mm512_loadu_ps(v + j * v_stride + 16 * c);
+        for (std::size_t c = 0; c < kCols; ++c)
+            vv[c] = _mm512_loadu_ps(v + j * v_stride + 16 * c);
         for (std::size_t r = 0; r < kTileRows; ++r) {
             const __m512 pb = _mm512_set1_ps(probs[r * ld + j]);
-            for (std::size_t c = 0; c < kCols; ++c) acc[r][c] = _mm512_fmadd_ps(pb, vv[c], acc[r][c]);
+            for (std::size_t c = 0; c < kCols; ++c)
+                acc[r][c] = _mm512_fmadd_ps(pb, vv[c], acc[r][c]);
         }
     }
     for (std::size_t r = 0; r < rows; ++r)
@@ -96,7 +101,8 @@ CASCADE_AVX512 void transpose_keys(const float* k, std::size_t stride, std::size
     const __m512i step = _mm512_mullo_epi32(lane, _mm512_set1_epi32(static_cast<int>(stride)));
     for (std::size_t j0 = 0; j0 < ld; j0 += 16) {
         if (j0 >= len) {  // padding columns only
-            for (std::size_t c = 0; c < d; ++c) _mm512_storeu_ps(kt + c * ld + j0, _mm512_setzero_ps());
+            for (std::size_t c = 0; c < d; ++c)
+                _mm512_storeu_ps(kt + c * ld + j0, _mm512_setzero_ps());
             continue;
         }
         const __mmask16 m = static_cast<__mmask16>((1u << std::min<std::size_t>(16, len - j0)) - 1);

@@ -26,11 +26,11 @@ void attention_first_query_from_inputs(MatrixView q, const float* x, std::size_t
             for (std::size_t c = 0; c < d; ++c)
                 kernels::axpy(p.scale * qh[c], key.weight + (h * d + c) * hidden, q_in.data(),
                               hidden, isa);
-            const float q_bias = key.bias ? p.scale * kernels::dot(qh, key.bias + h * d, d, isa)
-                                          : 0.0f;
+            const float q_bias =
+                key.bias ? p.scale * kernels::dot(qh, key.bias + h * d, d, isa) : 0.0f;
             for (std::size_t j = 0; j < visible; ++j)
-                scores[j] = kernels::dot(q_in.data(), x + (begin + j) * hidden, hidden, isa) +
-                            q_bias;
+                scores[j] =
+                    kernels::dot(q_in.data(), x + (begin + j) * hidden, hidden, isa) + q_bias;
             kernels::softmax_inplace(scores.data(), visible, isa);
             // x_mean = Σ_j p_j x_j, then o = W_v,h x_mean + b_v,h.
             std::fill(x_mean.begin(), x_mean.end(), 0.0f);
@@ -38,9 +38,9 @@ void attention_first_query_from_inputs(MatrixView q, const float* x, std::size_t
                 kernels::axpy(scores[j], x + (begin + j) * hidden, x_mean.data(), hidden, isa);
             float* o = out + s * out_stride + h * d;
             for (std::size_t c = 0; c < d; ++c)
-                o[c] = kernels::dot(value.weight + (h * d + c) * hidden, x_mean.data(), hidden,
-                                    isa) +
-                       (value.bias ? value.bias[h * d + c] : 0.0f);
+                o[c] =
+                    kernels::dot(value.weight + (h * d + c) * hidden, x_mean.data(), hidden, isa) +
+                    (value.bias ? value.bias[h * d + c] : 0.0f);
         }
     });
 }
