@@ -41,8 +41,14 @@ public:
                                 std::vector<std::size_t>& offsets, const RunContext& ctx) const;
 
     /// Head output per sequence: num_labels logits, or the pooled (normalised) embedding.
+    /// Runs the batch in packed sub-batches of at most kTokensPerThread tokens per pool thread
+    /// (a longer sequence alone), which keeps activations cache-resident between ops.
     [[nodiscard]] std::vector<std::vector<float>> forward(
         const std::vector<const Sequence*>& batch, const RunContext& ctx) const;
+
+    /// Tokens per thread in one packed sub-batch of forward(): measured on Zen 4 (1 MB L2,
+    /// 32 MB L3) at 128 tokens, 512 was 4 % (fp32) and 12 % (int8) faster than 4,096.
+    static constexpr std::size_t kTokensPerThread = 512;
 
     /// Switches every linear layer of the encoder to int8 dynamic quantization.
     void quantize_int8();
@@ -97,6 +103,9 @@ private:
     void run_last_layer_first_tokens(const Layer& layer, const float* x,
                                      const std::vector<std::size_t>& offsets, Workspace& ws,
                                      const RunContext& ctx) const;
+    /// forward() for one packed sub-batch.
+    [[nodiscard]] std::vector<std::vector<float>> forward_packed(
+        const std::vector<const Sequence*>& batch, const RunContext& ctx) const;
     [[nodiscard]] std::unique_ptr<Workspace> take_workspace() const;
     void return_workspace(std::unique_ptr<Workspace> ws) const;
     [[nodiscard]] std::vector<float> head(const float* states, std::size_t len,

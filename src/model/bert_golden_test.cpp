@@ -73,6 +73,35 @@ TEST_P(GoldenTest, BatchesMatchReference) {
     }
 }
 
+// Every case of a model in one forward() call: more tokens than one packed sub-batch holds
+// (BertModel::kTokensPerThread), so the split into sub-batches is checked against the
+// reference too, on one thread and on two.
+TEST_P(GoldenTest, OneBatchOfAllCasesSplitsIntoSubBatches) {
+    double tol = 0;
+    const auto cases = read_golden(GetParam(), tol);
+    const BertModel model(kGolden / GetParam());
+    std::vector<const Sequence*> batch;
+    std::vector<const std::vector<double>*> want;
+    std::size_t tokens = 0;
+    for (const auto& c : cases)
+        for (std::size_t s = 0; s < c.sequences.size(); ++s) {
+            batch.push_back(&c.sequences[s]);
+            want.push_back(&c.outputs[s]);
+            tokens += c.sequences[s].input_ids.size();
+        }
+    ASSERT_GT(tokens, 2 * BertModel::kTokensPerThread);
+    kernels::set_blas_threads(1);
+    for (std::size_t threads : {1u, 2u}) {
+        kernels::ThreadPool pool(threads);
+        const RunContext ctx{&pool, kernels::best_isa()};
+        const auto out = model.forward(batch, ctx);
+        ASSERT_EQ(out.size(), batch.size());
+        for (std::size_t i = 0; i < out.size(); ++i)
+            expect_close(out[i], *want[i], tol,
+                         GetParam() + "/all/" + std::to_string(threads) + "/" + std::to_string(i));
+    }
+}
+
 // The Encoder (length-sorted batches of 2, two threads) returns results in input order.
 TEST_P(GoldenTest, EncoderBatchingKeepsOrder) {
     double tol = 0;
