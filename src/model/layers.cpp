@@ -12,7 +12,15 @@ Linear::Linear(const WeightStore& store, const std::string& prefix, std::int64_t
     : m_weight(store.load(prefix + ".weight", {out, in})),
       m_bias(store.load(prefix + ".bias", {out})),
       m_in(static_cast<std::size_t>(in)),
-      m_out(static_cast<std::size_t>(out)) {}
+      m_out(static_cast<std::size_t>(out)) {
+    pack_f32();
+}
+
+void Linear::pack_f32() {
+    if (kernels::packed_sgemm_enabled())
+        m_packed = std::make_unique<kernels::PackedSgemmWeights>(
+            kernels::pack_sgemm_weights(m_weight.data(), m_out, m_in));
+}
 
 Linear Linear::fused(const WeightStore& store, const std::vector<std::string>& prefixes,
                      std::int64_t in, std::int64_t out_each) {
@@ -29,6 +37,7 @@ Linear Linear::fused(const WeightStore& store, const std::vector<std::string>& p
     const auto out = static_cast<std::int64_t>(l.m_out);
     l.m_weight = Tensor({out, in}, std::move(w));
     l.m_bias = Tensor({out}, std::move(b));
+    l.pack_f32();
     return l;
 }
 
@@ -38,6 +47,9 @@ void Linear::forward(const float* x, std::size_t rows, float* y, const RunContex
     if (m_int8)
         return kernels::linear_int8(x, rows, *m_int8, m_bias.data(), y, ctx.isa, *ctx.pool,
                                     output);
+    if (m_packed && ctx.isa == kernels::Isa::Avx512Vnni)
+        return kernels::linear_packed_f32(x, rows, *m_packed, m_bias.data(), y, *ctx.pool,
+                                          output);
     if (output != LinearOutput::Gelu)
         return kernels::linear_f32(x, m_weight.data(), m_bias.data(), y, rows, m_out, m_in,
                                    output == LinearOutput::Accumulate);
@@ -54,6 +66,7 @@ void Linear::forward(const float* x, std::size_t rows, float* y, const RunContex
 void Linear::quantize_int8() {
     m_int8 = std::make_unique<kernels::QuantizedWeights>(
         kernels::quantize_weights(m_weight.data(), m_out, m_in));
+    m_packed.reset();
 }
 
 LayerNorm::LayerNorm(const WeightStore& store, const std::string& prefix, std::int64_t width,

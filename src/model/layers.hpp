@@ -9,6 +9,7 @@
 
 #include "model/kernels/cpu.hpp"
 #include "model/kernels/int8_gemm.hpp"
+#include "model/kernels/packed_sgemm.hpp"
 #include "model/kernels/thread_pool.hpp"
 #include "model/safetensors.hpp"
 #include "model/tensor.hpp"
@@ -37,7 +38,8 @@ public:
     /// `output` says (fusing the activation and the residual add into the product's pass).
     void forward(const float* x, std::size_t rows, float* y, const RunContext& ctx,
                  kernels::LinearOutput output = kernels::LinearOutput::Store) const;
-    /// Switches this layer to int8 weights; the fp32 weights are kept for reference.
+    /// Switches this layer to int8 weights; the fp32 weights are kept for reference, the
+    /// fp32 panel copy is dropped.
     void quantize_int8();
     [[nodiscard]] bool quantized() const { return m_int8 != nullptr; }
     /// The fp32 weight [out, in] and bias [out] (kept even when quantized).
@@ -47,9 +49,14 @@ public:
     [[nodiscard]] std::size_t out_features() const { return m_out; }
 
 private:
+    /// Packs the weights for the AVX-512 kernel when it is enabled (packed_sgemm.hpp).
+    void pack_f32();
+
     Tensor m_weight;
     Tensor m_bias;
     std::unique_ptr<kernels::QuantizedWeights> m_int8;
+    /// The weights in the packed-panel layout; null where OpenBLAS runs the product.
+    std::unique_ptr<kernels::PackedSgemmWeights> m_packed;
     std::size_t m_in = 0;
     std::size_t m_out = 0;
 };
