@@ -124,7 +124,8 @@ bool packed_sgemm_enabled() {
     static const bool enabled = [] {
         const char* force = std::getenv("CASCADE_SGEMM");
         if (force && std::string_view(force) == "openblas") return false;
-        return cpu_features().avx512_vnni;  // implies AVX-512 F/BW/VL; DQ comes with them
+        // AVX-512 F/BW/VL (+ DQ, which comes with them), unless CASCADE_ISA caps it lower.
+        return best_isa() == Isa::Avx512Vnni;
     }();
     return enabled;
 }

@@ -41,9 +41,9 @@ struct PackedSgemmWeights {
 /// Packs w[n, k] (row-major fp32). O(n·k).
 [[nodiscard]] PackedSgemmWeights pack_sgemm_weights(const float* w, std::size_t n, std::size_t k);
 
-/// Whether the packed kernel runs on this CPU and is not switched off: needs AVX-512F
-/// (detected once), and CASCADE_SGEMM=openblas forces the OpenBLAS path so the two can be
-/// compared in one build. Read once per process.
+/// Whether the packed kernel runs on this CPU and is not switched off: needs AVX-512 (detected
+/// once; CASCADE_ISA=avx2 or scalar caps it off), and CASCADE_SGEMM=openblas forces the
+/// OpenBLAS path so the two can be compared in one build. Read once per process.
 [[nodiscard]] bool packed_sgemm_enabled();
 
 /// y[m, n] = x[m, k] · wᵀ + bias[n] (bias may be null), stored, stored after GELU, or added
