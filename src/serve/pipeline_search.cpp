@@ -1,108 +1,59 @@
 #include "serve/pipeline_search.hpp"
 
-#include <span>
-
 #include <fmt/format.h>
+
+#include "pipeline/runner.hpp"
 
 namespace cascade::serve {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-class OneQuery {
+/// Records each stage's timing under the runner's label and checks the deadline before
+/// every stage.
+class DeadlineObserver final : public pipeline::StageObserver {
 public:
-    OneQuery(const pipeline::Pipeline& pipeline, const index::Index& index, const Query& query,
-             const DeadlineCheck& expired)
-        : m_pipeline(pipeline), m_index(index), m_query(query), m_expired(expired) {
-        for (const auto& b : pipeline.branches()) m_total += b.stages.size();
-        m_total += pipeline.stages().size();
+    DeadlineObserver(const pipeline::Pipeline& pipeline, const DeadlineCheck& expired)
+        : m_labels(pipeline::stage_labels(pipeline)), m_expired(expired) {}
+
+    void before_stage(std::size_t /*slot*/) override { check(); }
+
+    void after_stage(std::size_t slot, std::size_t in, double ms,
+                     const rerank::CandidateList& out) override {
+        m_stages.push_back({m_labels[slot], in, out.size(), ms});
     }
 
-    PipelineHits run() {
-        const auto& branches = m_pipeline.branches();
-        const bool many = branches.size() > 1;
-        std::vector<rerank::CandidateList> branch_lists(branches.size());
-        std::vector<rerank::NamedCandidates> named;
-        for (std::size_t b = 0; b < branches.size(); ++b) {
-            rerank::StageContext ctx = context(branches[b]);
-            for (const auto& stage : branches[b].stages) {
-                std::string label(stage->type());
-                if (many) label = branches[b].name + "/" + label;
-                timed(std::move(label), *stage, branch_lists[b], ctx);
-            }
-            named.push_back({branches[b].name, std::span(&branch_lists[b], 1)});
-        }
-        rerank::StageContext ctx = context(branches.front());
-        rerank::CandidateList list;
-        if (many) {
-            ctx.branches = named;
-        } else {
-            list = std::move(branch_lists.front());
-        }
-        const std::size_t first_main = m_out.stages.size();
-        for (const auto& stage : m_pipeline.stages()) {
-            timed(std::string(stage->type()), *stage, list, ctx);
-        }
-        if (many && first_main < m_out.stages.size()) {
-            // The fusion stage's input is every branch's list, as the runner counts it.
-            std::size_t in = 0;
-            for (const auto& l : branch_lists) in += l.size();
-            m_out.stages[first_main].candidates_in = in;
-        }
-        check_deadline();
-        m_out.hits = std::move(list);
-        return std::move(m_out);
+    /// Throws PipelineDeadline when the time is up, naming the last stage that ran.
+    void check() const {
+        if (!m_expired())
+            return;
+        if (m_stages.empty())
+            throw PipelineDeadline("the request deadline passed before the first stage ran");
+        throw PipelineDeadline(
+            fmt::format("the request deadline passed after stage '{}' ({} of {} stages run)",
+                        m_stages.back().label, m_stages.size(), m_labels.size()));
     }
+
+    std::vector<StageTiming> take_stages() { return std::move(m_stages); }
 
 private:
-    rerank::StageContext context(const pipeline::Branch& branch) const {
-        rerank::StageContext ctx;
-        ctx.index = &m_index;
-        ctx.first_stage = &branch.head().retriever();
-        ctx.bm25 = branch.head().bm25();
-        ctx.features = &m_pipeline.features();
-        return ctx;
-    }
-
-    void check_deadline() const {
-        if (!m_expired()) return;
-        if (m_out.stages.empty())
-            throw PipelineDeadline("the request deadline passed before the first stage ran");
-        throw PipelineDeadline(fmt::format(
-            "the request deadline passed after stage '{}' ({} of {} stages run)",
-            m_out.stages.back().label, m_out.stages.size(), m_total));
-    }
-
-    void timed(std::string label, const rerank::Stage& stage, rerank::CandidateList& list,
-               const rerank::StageContext& ctx) {
-        check_deadline();
-        StageTiming t;
-        t.label = std::move(label);
-        t.candidates_in = list.size();
-        const auto start = Clock::now();
-        stage.run(std::span(&m_query, 1), std::span(&list, 1), ctx);
-        t.ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-        t.candidates_out = list.size();
-        m_out.stages.push_back(std::move(t));
-    }
-
-    const pipeline::Pipeline& m_pipeline;
-    const index::Index& m_index;
-    const Query& m_query;
+    std::vector<std::string> m_labels;
     const DeadlineCheck& m_expired;
-    std::size_t m_total = 0;
-    PipelineHits m_out;
+    std::vector<StageTiming> m_stages;
 };
 
 }  // namespace
 
-DeadlineCheck expires_at(Clock::time_point deadline) {
-    return [deadline] { return Clock::now() >= deadline; };
+DeadlineCheck expires_at(std::chrono::steady_clock::time_point deadline) {
+    return [deadline] { return std::chrono::steady_clock::now() >= deadline; };
 }
 
 PipelineHits search_pipeline(const pipeline::Pipeline& pipeline, const index::Index& index,
                              const Query& query, const DeadlineCheck& expired) {
-    return OneQuery(pipeline, index, query, expired).run();
+    DeadlineObserver observer(pipeline, expired);
+    PipelineHits out;
+    out.hits = pipeline::run_query(pipeline, index, query, observer);
+    observer.check();  // after the last stage too
+    out.stages = observer.take_stages();
+    return out;
 }
 
 }  // namespace cascade::serve

@@ -2,10 +2,9 @@
 /// One query through a loaded pipeline for /v1/search, stage by stage, with the request's
 /// deadline checked before every stage and after the last one.
 ///
-/// It follows pipeline::run_pipeline's order and labels exactly (branches first, each from its
-/// retriever; then the re-ranking stages, the first of them seeing every branch when there are
-/// several), so a request answers what `cascade run --query` prints; pipeline_search_test
-/// checks that against the runner. The runner itself has no hook to stop between stages.
+/// It walks the stages with pipeline::run_query, the same walk the batch runner uses (same
+/// order, labels and candidate counts), so a request answers what `cascade run --query`
+/// prints; pipeline_search_test checks that against the runner.
 
 #include <chrono>
 #include <cstddef>
