@@ -233,14 +233,7 @@ struct ServeProcess {
             execv(CASCADE_BINARY_PATH, argv.data());
             _exit(127);
         }
-        for (int i = 0; i < 600 && port == 0; ++i) {
-            std::smatch m;
-            std::string text = ct::slurp(log);
-            if (std::regex_search(text, m, std::regex(R"(listening on http://127\.0\.0\.1:(\d+))")))
-                port = std::stoi(m[1]);
-            else
-                std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
+        port = testing::wait_for_listening_port(log);
     }
     ~ServeProcess() {
         if (pid <= 0) return;

@@ -12,6 +12,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "serve/live_server_test.hpp"
 #include "tests/run_cli.hpp"
 
 namespace cascade::serve {
@@ -38,15 +39,7 @@ TEST(ServeCli, SigtermFinishesInFlightWorkAndExitsZero) {
               "--model", model.c_str(), "--port", "0", static_cast<char*>(nullptr));
         _exit(127);
     }
-    int port = 0;
-    for (int i = 0; i < 600 && port == 0; ++i) {
-        std::smatch m;
-        std::string text = ct::slurp(log);
-        if (std::regex_search(text, m, std::regex(R"(listening on http://127\.0\.0\.1:(\d+))")))
-            port = std::stoi(m[1]);
-        else
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    const int port = testing::wait_for_listening_port(log);
     ASSERT_GT(port, 0) << ct::slurp(log);
     httplib::Client client("127.0.0.1", port);
     client.set_read_timeout(60, 0);
