@@ -5,7 +5,10 @@
 
 #include <fmt/format.h>
 #include <httplib.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include "util/error.hpp"
 
@@ -31,10 +34,11 @@ HttpServer::HttpServer(Service& service, ServerOptions options)
     // Responses go out as header and body writes; without TCP_NODELAY, Nagle plus the
     // client's delayed ACK adds ~40 ms to every keep-alive request. Accepted sockets inherit
     // the option from the listener on Linux.
-    m_server->set_socket_options([](socket_t sock) {
+    m_server->set_socket_options([this](socket_t sock) {
         int yes = 1;
         ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
         ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
+        m_listen_socket = sock;  // the listener is the last socket httplib configures
     });
     install_routes();
 }
@@ -104,7 +108,31 @@ int HttpServer::bind() {
     if (port < 0)
         throw IoError(fmt::format("cannot listen on {}:{} (in use, or not a local address?)",
                                   m_options.host, m_options.port));
+    widen_backlog(port);
     return port;
+}
+
+void HttpServer::widen_backlog(int port) const {
+    // Debian's cpp-httplib is a compiled library that listens with a backlog of 5
+    // (CPPHTTPLIB_LISTEN_BACKLOG is fixed when the library is built). 64 clients connecting
+    // at once overflow it, and the dropped handshakes come back only after SYN-ACK
+    // retransmission (1, 3, 7 s...): multi-second p99s at the start of a load run. Calling
+    // listen() again on the listening socket sets the new backlog (capped by somaxconn).
+    int listening = 0;
+    socklen_t len = sizeof(listening);
+    sockaddr_storage addr{};
+    socklen_t addr_len = sizeof(addr);
+    if (m_listen_socket < 0 ||
+        ::getsockopt(m_listen_socket, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 ||
+        listening == 0 ||
+        ::getsockname(m_listen_socket, reinterpret_cast<sockaddr*>(&addr), &addr_len) != 0) {
+        return;
+    }
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
+    const int bound = addr.ss_family == AF_INET6 ? ntohs(in6->sin6_port) : ntohs(in->sin_port);
+    if (bound == port)
+        ::listen(m_listen_socket, kListenBacklog);
 }
 
 void HttpServer::listen() {

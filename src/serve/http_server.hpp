@@ -40,12 +40,19 @@ public:
     /// Safe to call from any thread (also before listen() runs).
     void stop();
 
+    /// Pending connections the kernel queues before listen() accepts them (the listen(2)
+    /// backlog; Linux caps it at net.core.somaxconn).
+    static constexpr int kListenBacklog = 1024;
+
 private:
     void install_routes();
+    /// Re-listens on the bound socket with kListenBacklog (see the definition for why).
+    void widen_backlog(int port) const;
 
     Service& m_service;
     ServerOptions m_options;
     std::unique_ptr<httplib::Server> m_server;
+    int m_listen_socket = -1;  ///< the last socket httplib configured: the listener after bind()
     std::atomic<bool> m_stop_requested{false};
     std::atomic<bool> m_listen_entered{false};
     std::atomic<bool> m_listen_done{false};
