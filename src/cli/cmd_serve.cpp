@@ -90,10 +90,10 @@ void run_serve(ServeArgs& args) {
     model::EncoderOptions encoder;
     encoder.batch_size = std::max<std::size_t>(1, args.model_batch_size);
     const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
-    // Replicas share the cores: by default each forward pass gets cores / replicas threads.
-    encoder.threads = args.model_threads > 0
-                          ? args.model_threads
-                          : static_cast<int>(std::max<std::size_t>(1, cores / args.model_replicas));
+    // One budget of threads for all replicas of a model: a forward pass running alone takes
+    // all of it, passes running together split it (BatcherOptions::threads).
+    encoder.threads = args.model_threads > 0 ? args.model_threads : static_cast<int>(cores);
+    args.batching.threads = static_cast<std::size_t>(encoder.threads);
     load_pipelines(service, args.pipelines, static_cast<unsigned>(encoder.threads));
     for (const auto& [name, dir] : models) {
         std::vector<std::unique_ptr<serve::PairScorer>> replicas;
@@ -152,8 +152,9 @@ void add_serve_command(CLI::App& app) {
                     "Connection threads; each open keep-alive connection holds one (default 64)")
         ->check(CLI::Range(1, 4096));
     cmd->add_option("--model-threads", args->model_threads,
-                    "Threads per model forward pass, also given to pipeline model stages "
-                    "(default: cores / --model-replicas)");
+                    "Threads of a model's forward passes, shared by its replicas: a pass "
+                    "running alone uses all, N passes at once N-th each; also given to "
+                    "pipeline model stages (default: cores)");
     cmd->add_option("--model-replicas", args->model_replicas,
                     "Copies of each model, each with its own worker, running batches at once "
                     "(data parallelism; default 1)")

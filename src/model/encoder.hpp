@@ -28,11 +28,19 @@ public:
     [[nodiscard]] const ModelConfig& config() const { return m_model->config(); }
     /// Head output per sequence (logits or pooled embedding), in input order.
     [[nodiscard]] std::vector<std::vector<float>> run(const std::vector<Sequence>& sequences);
+    /// The same on `threads` threads, clamped to [1, options.threads]. A pool per thread count
+    /// is started on its first use and kept, so no call after that starts threads. Like run(),
+    /// not for concurrent calls on one Encoder.
+    [[nodiscard]] std::vector<std::vector<float>> run(const std::vector<Sequence>& sequences,
+                                                      std::size_t threads);
 
 private:
+    [[nodiscard]] kernels::ThreadPool& pool(std::size_t threads);
+
     std::unique_ptr<BertModel> m_model;
     EncoderOptions m_options;
-    std::unique_ptr<kernels::ThreadPool> m_pool;
+    /// m_pools[t - 1] runs t threads; the full pool is made at construction, others on demand.
+    std::vector<std::unique_ptr<kernels::ThreadPool>> m_pools;
 };
 
 }  // namespace cascade::model

@@ -46,6 +46,11 @@ std::vector<std::vector<float>> TextModel::run(const std::vector<Encoding>& enco
     return m_encoder.run(to_sequences(encodings));
 }
 
+std::vector<std::vector<float>> TextModel::run(const std::vector<Encoding>& encodings,
+                                               std::size_t threads) {
+    return m_encoder.run(to_sequences(encodings), threads);
+}
+
 CrossEncoder::CrossEncoder(const std::filesystem::path& dir, EncoderOptions options,
                            std::size_t max_length)
     : TextModel(dir, options, max_length) {

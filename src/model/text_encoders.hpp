@@ -26,6 +26,9 @@ public:
 
 protected:
     [[nodiscard]] std::vector<std::vector<float>> run(const std::vector<Encoding>& encodings);
+    /// The same on `threads` threads (clamped to [1, EncoderOptions::threads]; Encoder::run).
+    [[nodiscard]] std::vector<std::vector<float>> run(const std::vector<Encoding>& encodings,
+                                                      std::size_t threads);
 
 private:
     Tokenizer m_tokenizer;

@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "serve/metrics.hpp"
+#include "serve/thread_budget.hpp"
 #include "util/error.hpp"
 
 namespace cascade::serve {
@@ -26,6 +27,7 @@ Batcher::Batcher(std::string name, std::vector<std::unique_ptr<PairScorer>> repl
     : m_name(std::move(name)), m_scorers(std::move(replicas)), m_options(options),
       m_metrics(metrics) {
     CASCADE_ASSERT(!m_scorers.empty());
+    m_options.threads = std::max<std::size_t>(1, m_options.threads);
     for (auto& scorer : m_scorers)
         m_workers.emplace_back([this, s = scorer.get()] { run(*s); });
 }
@@ -100,7 +102,7 @@ std::vector<Batcher::Job> Batcher::take_batch(std::unique_lock<std::mutex>& lock
     return batch;
 }
 
-void Batcher::execute(std::vector<Job>& batch, PairScorer& scorer) {
+void Batcher::execute(std::vector<Job>& batch, PairScorer& scorer, std::size_t threads) {
     auto now = Clock::now();
     std::vector<model::Encoding> merged;
     std::vector<Job*> live;
@@ -116,7 +118,7 @@ void Batcher::execute(std::vector<Job>& batch, PairScorer& scorer) {
     if (live.empty()) return;
     std::vector<float> scores;
     try {
-        scores = scorer.score(merged);
+        scores = scorer.score(merged, threads);
         if (scores.size() != merged.size())
             throw std::runtime_error("the model returned the wrong number of scores");
     } catch (...) {
@@ -146,9 +148,11 @@ void Batcher::run(PairScorer& scorer) {
             continue;
         }
         const std::size_t taken = batch.size();
+        const std::size_t threads = fair_threads(m_options.threads, ++m_busy);
         lock.unlock();
-        execute(batch, scorer);
+        execute(batch, scorer, threads);
         lock.lock();
+        --m_busy;
         m_running -= taken;
         if (m_metrics) m_metrics->set_queue_depth(m_name, m_queue.size() + m_running);
     }

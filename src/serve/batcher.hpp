@@ -29,9 +29,10 @@ public:
     [[nodiscard]] virtual std::vector<model::Encoding> encode(
         const std::string& query, std::span<const std::string> documents,
         std::size_t max_length) const = 0;
-    /// One raw score (logit) per encoding, in order.
-    [[nodiscard]] virtual std::vector<float> score(
-        const std::vector<model::Encoding>& encodings) = 0;
+    /// One raw score (logit) per encoding, in order, computed on `threads` threads (at least
+    /// 1, at most BatcherOptions::threads).
+    [[nodiscard]] virtual std::vector<float> score(const std::vector<model::Encoding>& encodings,
+                                                   std::size_t threads) = 0;
     /// The longest pair, special tokens included, the model accepts.
     [[nodiscard]] virtual std::size_t max_length() const = 0;
 };
@@ -40,6 +41,9 @@ struct BatcherOptions {
     std::size_t max_batch_tokens = 16384;  ///< stop adding requests past this many tokens
     std::chrono::microseconds max_wait{2000};  ///< wait for company after the first request
     std::size_t max_queue = 256;           ///< queued + running requests; more -> QueueFull
+    /// Forward-pass threads shared by all replicas: a pass gets fair_threads(threads, passes
+    /// running), so all of them when it runs alone (thread_budget.hpp).
+    std::size_t threads = 1;
 };
 
 /// Thrown by submit() when the queue already holds max_queue requests.
@@ -59,8 +63,11 @@ public:
 /// budget runs alone); a worker waits up to max_wait after the first request for others to
 /// join. With several replicas (data parallelism: e.g. two 1-thread forward passes at once
 /// instead of one 2-thread pass) a worker leaves a fair share of the queue to the idle ones:
-/// it takes at most ceil(queued / idle workers) requests. Requests whose deadline passed while
-/// queued are failed with DeadlineExceeded instead of being run.
+/// it takes at most ceil(queued / idle workers) requests. The replicas share options.threads
+/// forward-pass threads: a batch that starts while no other replica runs gets them all, one that
+/// starts while k others run gets threads / (k + 1) (work-conserving: no idle cores at low load,
+/// data parallelism at high load). Requests whose deadline passed while queued are failed with
+/// DeadlineExceeded instead of being run.
 class Batcher {
 public:
     Batcher(std::string name, std::unique_ptr<PairScorer> scorer, BatcherOptions options,
@@ -95,7 +102,7 @@ private:
     };
     void run(PairScorer& scorer);
     std::vector<Job> take_batch(std::unique_lock<std::mutex>& lock);
-    void execute(std::vector<Job>& batch, PairScorer& scorer);
+    void execute(std::vector<Job>& batch, PairScorer& scorer, std::size_t threads);
 
     std::string m_name;
     std::vector<std::unique_ptr<PairScorer>> m_scorers;
@@ -106,6 +113,7 @@ private:
     std::deque<Job> m_queue;
     std::size_t m_running = 0;  ///< requests inside a forward pass, all workers
     std::size_t m_idle = 0;     ///< workers waiting in take_batch
+    std::size_t m_busy = 0;     ///< workers inside execute(), i.e. forward passes running
     bool m_stopping = false;
     std::vector<std::thread> m_workers;
 };

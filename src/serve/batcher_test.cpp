@@ -1,11 +1,13 @@
 #include "serve/batcher.hpp"
 
+#include <algorithm>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "serve/fake_scorer.hpp"
 #include "serve/metrics.hpp"
+#include "serve/thread_budget.hpp"
 
 namespace cascade::serve {
 namespace {
@@ -118,6 +120,117 @@ TEST(ServeBatcher, ReplicasRunBatchesAtTheSameTime) {
     EXPECT_EQ(b.get(), (std::vector<float>{4}));
     EXPECT_EQ(first_state.batch_sizes, (std::vector<std::size_t>{1}));
     EXPECT_EQ(second_state.batch_sizes, (std::vector<std::size_t>{1}));
+}
+
+TEST(ServeThreadBudget, APassAloneTakesEverythingAndBusyPassesSplit) {
+    EXPECT_EQ(fair_threads(2, 1), 2U);
+    EXPECT_EQ(fair_threads(2, 2), 1U);
+    EXPECT_EQ(fair_threads(16, 1), 16U);
+    EXPECT_EQ(fair_threads(16, 2), 8U);
+    EXPECT_EQ(fair_threads(16, 4), 4U);
+    EXPECT_EQ(fair_threads(7, 2), 3U);  // rounded down: never more than the budget together
+}
+
+TEST(ServeThreadBudget, NeverZero) {
+    EXPECT_EQ(fair_threads(2, 3), 1U);   // more replicas busy than threads
+    EXPECT_EQ(fair_threads(1, 64), 1U);
+    EXPECT_EQ(fair_threads(0, 1), 1U);
+    EXPECT_EQ(fair_threads(4, 0), 4U);  // busy 0 is read as the caller alone
+}
+
+TEST(ServeBatcher, ReplicasShareTheThreadBudget) {
+    FakeScorerState first_state;
+    FakeScorerState second_state;
+    first_state.hold = true;
+    second_state.hold = true;
+    std::vector<std::unique_ptr<PairScorer>> replicas;
+    replicas.push_back(std::make_unique<FakeScorer>(first_state));
+    replicas.push_back(std::make_unique<FakeScorer>(second_state));
+    const FakeScorer tokenizer(first_state);
+    BatcherOptions options;
+    options.threads = 4;
+    Batcher batcher("fake", std::move(replicas), options, nullptr);
+    auto deadline = Clock::now() + std::chrono::seconds(60);
+    // The thread counts both replicas were given so far, in call order per replica, or empty
+    // when fewer than `calls` calls were seen within the bounded wait.
+    auto threads_after = [&](std::size_t calls) -> std::vector<std::size_t> {
+        for (int i = 0; i < 1000; ++i) {
+            {
+                std::scoped_lock lock(first_state.mutex, second_state.mutex);
+                std::vector<std::size_t> all = first_state.threads;
+                all.insert(all.end(), second_state.threads.begin(), second_state.threads.end());
+                if (all.size() >= calls) return all;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return {};
+    };
+    // A single request: one pass runs alone and gets all four threads.
+    auto a = batcher.submit(pairs(tokenizer, {"a"}), deadline);
+    EXPECT_EQ(threads_after(1), (std::vector<std::size_t>{4}));
+    // A second request while the first pass is held: it starts beside it and gets half.
+    auto b = batcher.submit(pairs(tokenizer, {"bb"}), deadline);
+    auto both = threads_after(2);
+    std::sort(both.begin(), both.end());
+    EXPECT_EQ(both, (std::vector<std::size_t>{2, 4}));
+    first_state.release();
+    second_state.release();
+    EXPECT_EQ(a.get(), (std::vector<float>{3}));
+    EXPECT_EQ(b.get(), (std::vector<float>{4}));
+    // Once both passes have ended (depth counts running requests until their worker is back),
+    // the next request runs alone again with the whole budget.
+    for (int i = 0; i < 1000 && batcher.depth() != 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    auto c = batcher.submit(pairs(tokenizer, {"c"}), deadline);
+    EXPECT_EQ(c.get(), (std::vector<float>{3}));
+    auto all = threads_after(3);
+    ASSERT_EQ(all.size(), 3U);
+    std::size_t full = 0;
+    for (auto t : all) full += t == 4 ? 1 : 0;
+    EXPECT_EQ(full, 2U);
+}
+
+TEST(ServeBatcher, UnderLoadConcurrentPassesGetHalfEach) {
+    FakeScorerState states[2];
+    std::vector<std::unique_ptr<PairScorer>> replicas;
+    for (auto& st : states) {
+        st.hold = true;
+        replicas.push_back(std::make_unique<FakeScorer>(st));
+    }
+    const FakeScorer tokenizer(states[0]);
+    BatcherOptions options;
+    options.threads = 4;
+    Batcher batcher("fake", std::move(replicas), options, nullptr);
+    auto deadline = Clock::now() + std::chrono::seconds(60);
+    // Thread counts per replica once `calls` score() calls were seen (bounded wait).
+    auto counts = [&](std::size_t calls) {
+        std::vector<std::vector<std::size_t>> per(2);
+        for (int i = 0; i < 1000; ++i) {
+            {
+                std::scoped_lock lock(states[0].mutex, states[1].mutex);
+                per = {states[0].threads, states[1].threads};
+                if (per[0].size() + per[1].size() >= calls) break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return per;
+    };
+    auto a = batcher.submit(pairs(tokenizer, {"a"}), deadline);  // alone: 4 threads, held
+    auto per = counts(1);
+    const std::size_t first = per[0].empty() ? 1 : 0;  // the replica that runs `a`
+    ASSERT_EQ(per[first], (std::vector<std::size_t>{4}));
+    auto b = batcher.submit(pairs(tokenizer, {"bb"}), deadline);  // beside `a`: 2, held
+    EXPECT_EQ(counts(2)[1 - first], (std::vector<std::size_t>{2}));
+    states[first].release();
+    EXPECT_EQ(a.get(), (std::vector<float>{3}));
+    // The replica that ran `a` takes `c` while `b` still runs: both running passes have half.
+    auto c = batcher.submit(pairs(tokenizer, {"ccc"}), deadline);
+    EXPECT_EQ(c.get(), (std::vector<float>{5}));
+    per = counts(3);
+    EXPECT_EQ(per[first], (std::vector<std::size_t>{4, 2}));
+    EXPECT_EQ(per[1 - first], (std::vector<std::size_t>{2}));
+    states[1 - first].release();
+    EXPECT_EQ(b.get(), (std::vector<float>{4}));
 }
 
 }  // namespace

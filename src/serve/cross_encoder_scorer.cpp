@@ -19,8 +19,9 @@ public:
         return out;
     }
 
-    std::vector<float> score(const std::vector<model::Encoding>& encodings) override {
-        const auto logits = run(encodings);
+    std::vector<float> score(const std::vector<model::Encoding>& encodings,
+                             std::size_t threads) override {
+        const auto logits = run(encodings, threads);
         std::vector<float> scores;
         scores.reserve(logits.size());
         // As CrossEncoder::score: the single logit, or label 1 ("relevant") of two.

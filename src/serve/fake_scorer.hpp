@@ -1,6 +1,6 @@
 #pragma once
-/// Test double for PairScorer: scores a pair by its document's length, records batch sizes,
-/// and can be held (blocked) to fill queues.
+/// Test double for PairScorer: scores a pair by its document's length, records batch sizes and
+/// thread counts, and can be held (blocked) to fill queues.
 
 #include <condition_variable>
 #include <mutex>
@@ -16,6 +16,7 @@ struct FakeScorerState {
     bool hold = false;  ///< score() waits while true
     bool scoring = false;  ///< true while score() is running
     std::vector<std::size_t> batch_sizes;
+    std::vector<std::size_t> threads;  ///< the thread count of every score() call, in order
 
     void release() {
         {
@@ -49,8 +50,10 @@ public:
         return out;
     }
 
-    std::vector<float> score(const std::vector<model::Encoding>& encodings) override {
+    std::vector<float> score(const std::vector<model::Encoding>& encodings,
+                             std::size_t threads) override {
         std::unique_lock lock(m_state.mutex);
+        m_state.threads.push_back(threads);
         m_state.scoring = true;
         m_state.cv.notify_all();
         m_state.cv.wait(lock, [&] { return !m_state.hold; });

@@ -86,6 +86,25 @@ LiveServer* ServeHttp::s_server = nullptr;
 const std::vector<std::string> kDocs = {"cats purr", "the stock market fell", "cats purr",
                                         "a dog chased the cat", "quantum chromodynamics"};
 
+/// A replica's forward pass on fewer threads than its pool (its share of the budget) scores
+/// as on all of them, and a count past the pool is clamped, not an error.
+TEST(ServeCrossEncoder, ScoresDoNotDependOnTheThreadsOfThePass) {
+    model::EncoderOptions options;
+    options.threads = 3;
+    options.batch_size = 2;  // several forward calls per score()
+    auto scorer = load_cross_encoder(kModel, options);
+    const auto encodings = scorer->encode("cat", kDocs, scorer->max_length());
+    const auto all = scorer->score(encodings, 3);
+    ASSERT_EQ(all.size(), kDocs.size());
+    for (std::size_t threads : {1U, 2U, 8U}) {
+        const auto some = scorer->score(encodings, threads);
+        ASSERT_EQ(some.size(), all.size());
+        for (std::size_t i = 0; i < all.size(); ++i)
+            EXPECT_NEAR(some[i], all[i], 1e-5f) << threads << " threads, pair " << i;
+    }
+    EXPECT_NE(all[0], all[1]);  // the pairs really differ, so equal scores mean something
+}
+
 /// Debian's cpp-httplib listens with a backlog of 5; a burst of clients connecting before the
 /// accept loop reaches them must not be dropped (dropped handshakes retry only after 1, 3,
 /// 7 s). With nobody accepting yet (bind() without listen()), every connection that completes
