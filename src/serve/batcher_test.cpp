@@ -85,14 +85,21 @@ TEST(ServeBatcher, FullQueueThrowsAndExpiredRequestsAreNotRun) {
     EXPECT_EQ(state.batch_sizes, (std::vector<std::size_t>{1}));
 }
 
+/// Two fake replicas that hold inside score() until their state is released.
+std::vector<std::unique_ptr<PairScorer>> held_replicas(FakeScorerState& first,
+                                                       FakeScorerState& second) {
+    first.hold = true;
+    second.hold = true;
+    std::vector<std::unique_ptr<PairScorer>> replicas;
+    replicas.push_back(std::make_unique<FakeScorer>(first));
+    replicas.push_back(std::make_unique<FakeScorer>(second));
+    return replicas;
+}
+
 TEST(ServeBatcher, ReplicasRunBatchesAtTheSameTime) {
     FakeScorerState first_state;
     FakeScorerState second_state;
-    first_state.hold = true;
-    second_state.hold = true;
-    std::vector<std::unique_ptr<PairScorer>> replicas;
-    replicas.push_back(std::make_unique<FakeScorer>(first_state));
-    replicas.push_back(std::make_unique<FakeScorer>(second_state));
+    std::vector<std::unique_ptr<PairScorer>> replicas = held_replicas(first_state, second_state);
     const FakeScorer tokenizer(first_state);
     Batcher batcher("fake", std::move(replicas), BatcherOptions{}, nullptr);
     EXPECT_EQ(batcher.replicas(), 2U);
@@ -141,11 +148,7 @@ TEST(ServeThreadBudget, NeverZero) {
 TEST(ServeBatcher, ReplicasShareTheThreadBudget) {
     FakeScorerState first_state;
     FakeScorerState second_state;
-    first_state.hold = true;
-    second_state.hold = true;
-    std::vector<std::unique_ptr<PairScorer>> replicas;
-    replicas.push_back(std::make_unique<FakeScorer>(first_state));
-    replicas.push_back(std::make_unique<FakeScorer>(second_state));
+    std::vector<std::unique_ptr<PairScorer>> replicas = held_replicas(first_state, second_state);
     const FakeScorer tokenizer(first_state);
     BatcherOptions options;
     options.threads = 4;
