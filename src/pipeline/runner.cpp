@@ -232,14 +232,6 @@ double PipelineResult::overhead_fraction() const {
     return busy > 0 ? std::max(0.0, 1.0 - stage_seconds / busy) : 0.0;
 }
 
-Run to_run(const index::Index& index, std::span<const Query> queries,
-           std::span<const rerank::CandidateList> lists, const std::string& tag) {
-    std::vector<Snapshot> snaps(lists.size());
-    for (std::size_t q = 0; q < lists.size(); ++q)
-        snapshot(lists[q], snaps[q]);
-    return snapshots_to_run(index, queries, snaps, tag);
-}
-
 StageMetrics evaluate_run(const Qrels& qrels, const Run& run) {
     eval::EvalOptions options;
     options.measures = {"ndcg_cut.10", "recall.100", "map"};

@@ -90,10 +90,6 @@ public:
                                           std::span<const Query> queries,
                                           const RunnerOptions& options);
 
-/// Turns candidate lists into a run (ranks from 1, external ids).
-[[nodiscard]] Run to_run(const index::Index& index, std::span<const Query> queries,
-                         std::span<const rerank::CandidateList> lists, const std::string& tag);
-
 /// Metrics of `run` against `qrels` (ndcg_cut_10, recall_100, map with -c).
 [[nodiscard]] StageMetrics evaluate_run(const Qrels& qrels, const Run& run);
 
