@@ -40,6 +40,11 @@ Response guarded(Fn&& fn) {
     }
 }
 
+/// One entry of a search response's `stages` array.
+json stage_json(const std::string& name, std::size_t in, std::size_t out, double ms) {
+    return {{"name", name}, {"candidates_in", in}, {"candidates_out", out}, {"ms", ms}};
+}
+
 }  // namespace
 
 Response error_response(const RequestError& error) {
@@ -193,10 +198,7 @@ Service::Ranked Service::search_bm25(const SearchRequest& req, Clock::time_point
     Query query{"q", req.query};
     auto hits = m_retriever->search(std::span<const Query>(&query, 1), req.k).front();
     Ranked out;
-    out.stages = json::array({{{"name", "bm25"},
-                               {"candidates_in", 0},
-                               {"candidates_out", hits.size()},
-                               {"ms", ms_since(start)}}});
+    out.stages = json::array({stage_json("bm25", 0, hits.size(), ms_since(start))});
     if (Clock::now() >= deadline)
         throw Failure{RequestError{504, "the request deadline passed during BM25 retrieval", ""}};
     out.hits.reserve(hits.size());
@@ -224,12 +226,8 @@ Service::Ranked Service::search_pipeline(const SearchRequest& req, Clock::time_p
     Ranked out;
     out.pipeline = key;
     out.stages = json::array();
-    for (const StageTiming& t : result.stages) {
-        out.stages.push_back({{"name", t.label},
-                              {"candidates_in", t.candidates_in},
-                              {"candidates_out", t.candidates_out},
-                              {"ms", t.ms}});
-    }
+    for (const StageTiming& t : result.stages)
+        out.stages.push_back(stage_json(t.label, t.candidates_in, t.candidates_out, t.ms));
     const std::size_t n = std::min(req.k, result.hits.size());
     out.hits.reserve(n);
     for (std::size_t i = 0; i < n; ++i)
