@@ -4,6 +4,7 @@
 /// list each and rewrites those lists in place. Stages are built by name from a pipeline file
 /// (see rerank/registry.hpp) and timed by the runner (pipeline/runner.hpp).
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -47,21 +48,23 @@ public:
         return at < m_spill.size() ? m_spill[at] : std::numeric_limits<float>::quiet_NaN();
     }
     void set(FeatureId id, float value) {
+        // Inline slots up to `id` (all of them for a spilled id) that were never set read NaN.
+        const std::size_t filled = std::min<std::size_t>(std::size_t{id} + 1, kInline);
+        for (; m_size < filled; ++m_size)
+            m_inline[m_size] = std::numeric_limits<float>::quiet_NaN();
         if (id < kInline) {
-            for (; m_size <= id; ++m_size)
-                m_inline[m_size] = std::numeric_limits<float>::quiet_NaN();
             m_inline[id] = value;
             return;
         }
-        for (; m_size < kInline; ++m_size)
-            m_inline[m_size] = std::numeric_limits<float>::quiet_NaN();
         const std::size_t at = id - kInline;
         if (m_spill.size() <= at)
             m_spill.resize(at + 1, std::numeric_limits<float>::quiet_NaN());
         m_spill[at] = value;
     }
     /// One past the largest id ever set (0 when none).
-    [[nodiscard]] std::size_t size() const { return m_spill.empty() ? m_size : kInline + m_spill.size(); }
+    [[nodiscard]] std::size_t size() const {
+        return m_spill.empty() ? m_size : kInline + m_spill.size();
+    }
 
 private:
     std::uint32_t m_size = 0;  ///< inline slots initialized
