@@ -39,17 +39,17 @@ int main(int argc, char** argv) {
         const auto s = cascade::index::build_index(*docs, *analyzer, dir, options);
         const double wall = cascade::bench::seconds_since(start);
         const double cpu = cascade::bench::cpu_seconds() - cpu_start;
-        std::printf("engine=cascade mode=index docs=%u terms=%llu postings=%llu seconds=%.3f "
-                    "cpu_seconds=%.3f docs_per_s=%.0f bytes=%llu postings_bytes=%llu "
-                    "bytes_per_posting=%.3f postings_bytes_per_posting=%.3f spills=%u threads=%u\n",
-                    s.num_docs, static_cast<unsigned long long>(s.num_terms),
-                    static_cast<unsigned long long>(s.num_postings), wall, cpu,
-                    static_cast<double>(s.num_docs) / wall,
-                    static_cast<unsigned long long>(s.index_bytes),
-                    static_cast<unsigned long long>(s.postings_bytes),
-                    static_cast<double>(s.index_bytes) / static_cast<double>(s.num_postings),
-                    static_cast<double>(s.postings_bytes) / static_cast<double>(s.num_postings),
-                    s.spilled_runs, threads);
+        std::printf(
+            "engine=cascade mode=index docs=%u terms=%llu postings=%llu seconds=%.3f "
+            "cpu_seconds=%.3f docs_per_s=%.0f bytes=%llu postings_bytes=%llu "
+            "bytes_per_posting=%.3f postings_bytes_per_posting=%.3f spills=%u threads=%u\n",
+            s.num_docs, static_cast<unsigned long long>(s.num_terms),
+            static_cast<unsigned long long>(s.num_postings), wall, cpu,
+            static_cast<double>(s.num_docs) / wall, static_cast<unsigned long long>(s.index_bytes),
+            static_cast<unsigned long long>(s.postings_bytes),
+            static_cast<double>(s.index_bytes) / static_cast<double>(s.num_postings),
+            static_cast<double>(s.postings_bytes) / static_cast<double>(s.num_postings),
+            s.spilled_runs, threads);
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "cascade_index_bench: error: %s\n", e.what());

@@ -51,13 +51,15 @@ void search_worker(const retrieve::Bm25Retriever& retriever, std::span<const Que
             id_bytes += std::string(retriever.external_id(hit.docid)).size();
         }
         latency[i] = seconds_since(start);
-        if (results != nullptr) (*results)[i] = std::move(hits[0]);
+        if (results != nullptr)
+            (*results)[i] = std::move(hits[0]);
     }
 }
 
 int run(const Options& opt) {
     std::vector<Query> queries = read_queries(opt.queries);
-    if (opt.limit != 0 && queries.size() > opt.limit) queries.resize(opt.limit);
+    if (opt.limit != 0 && queries.size() > opt.limit)
+        queries.resize(opt.limit);
     const index::Index index = index::Index::open(opt.index);
     retrieve::Bm25Options options;
     options.algorithm = retrieve::parse_algorithm(opt.algorithm);
@@ -86,11 +88,13 @@ int run(const Options& opt) {
                           thread_id_bytes[t]);
         });
     }
-    for (auto& w : workers) w.join();
+    for (auto& w : workers)
+        w.join();
     const double wall = seconds_since(start);
     const double cpu = cpu_seconds() - cpu_start;
 
-    if (!opt.run.empty()) write_run(opt.run, retrieve::to_run(retriever, queries, results, "cascade"));
+    if (!opt.run.empty())
+        write_run(opt.run, retrieve::to_run(retriever, queries, results, "cascade"));
     const std::string prefix = "engine=cascade mode=search algorithm=" + opt.algorithm +
                                " k=" + std::to_string(opt.k) +
                                " threads=" + std::to_string(opt.threads);

@@ -35,20 +35,23 @@ int main(int argc, char** argv) {
     while (std::getline(in, line)) {
         const auto start = line.find(kKey);
         const auto end = line.rfind('"');
-        if (start == std::string::npos || end <= start + kKey.size()) continue;
+        if (start == std::string::npos || end <= start + kKey.size())
+            continue;
         std::istringstream words(line.substr(start + kKey.size(), end - start - kKey.size()));
         for (std::string word; words >> word;) {
-            if (!seen.insert(word).second) continue;
+            if (!seen.insert(word).second)
+                continue;
             terms.clear();
             analyzer->analyze(word, terms);
-            if (terms.size() == 1 && terms[0] == word) continue;
+            if (terms.size() == 1 && terms[0] == word)
+                continue;
             if (++changed <= 10) {
                 std::printf("changed: %s -> %s\n", word.c_str(),
                             terms.empty() ? "(nothing)" : terms[0].c_str());
             }
         }
     }
-    std::printf("check_analyzer: %s: %zu distinct words, %zu changed\n",
-                analyzer->name().c_str(), seen.size(), changed);
+    std::printf("check_analyzer: %s: %zu distinct words, %zu changed\n", analyzer->name().c_str(),
+                seen.size(), changed);
     return changed == 0 ? 0 : 1;
 }

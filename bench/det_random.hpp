@@ -96,7 +96,8 @@ public:
             total += weights[i];
             m_cdf[i] = total;
         }
-        for (auto& c : m_cdf) c /= total;
+        for (auto& c : m_cdf)
+            c /= total;
     }
 
     std::size_t operator()(Rng& rng) const {
@@ -105,7 +106,10 @@ public:
         std::size_t hi = m_cdf.size() - 1;
         while (lo < hi) {
             const std::size_t mid = lo + (hi - lo) / 2;
-            if (m_cdf[mid] > u) hi = mid; else lo = mid + 1;
+            if (m_cdf[mid] > u)
+                hi = mid;
+            else
+                lo = mid + 1;
         }
         return lo;
     }

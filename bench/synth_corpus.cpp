@@ -28,8 +28,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <libstemmer.h>
+#include <CLI/CLI.hpp>
 
 #include "det_random.hpp"
 
@@ -42,17 +42,15 @@ constexpr const char* kOnsets[] = {"b",  "c",  "d",  "f",  "g",  "h",  "j",  "k"
                                    "pr", "sh", "sk", "sl", "sn", "sp", "st", "tr", "th", "qu"};
 constexpr const char* kVowels[] = {"a", "e", "i", "o", "u", "ai", "ea", "oa", "oo", "ei"};
 constexpr const char* kMedialCodas[] = {"n", "r", "l", "m"};
-constexpr const char* kFinalCodas[] = {"b",  "d",  "f",  "g",  "k",  "l",  "m",  "n",
-                                       "p",  "r",  "t",  "x",  "ck", "ft", "lk", "lp",
-                                       "mp", "nd", "nk", "nt", "rb", "rd", "rk", "rm",
-                                       "rn", "rp", "rt", "sk", "sp", "st", "th"};
+constexpr const char* kFinalCodas[] = {
+    "b",  "d",  "f",  "g",  "k",  "l",  "m",  "n",  "p",  "r",  "t",  "x",  "ck", "ft", "lk", "lp",
+    "mp", "nd", "nk", "nt", "rb", "rd", "rk", "rm", "rn", "rp", "rt", "sk", "sp", "st", "th"};
 
 /// Lucene's default English stop set (EnglishAnalyzer.ENGLISH_STOP_WORDS_SET).
 const std::unordered_set<std::string> kStopWords = {
-    "a",    "an",   "and",   "are",  "as",    "at",    "be",   "but",  "by",
-    "for",  "if",   "in",    "into", "is",    "it",    "no",   "not",  "of",
-    "on",   "or",   "such",  "that", "the",   "their", "then", "there", "these",
-    "they", "this", "to",    "was",  "will",  "with"};
+    "a",   "an",    "and",  "are",   "as",    "at",   "be",   "but", "by",  "for",  "if",
+    "in",  "into",  "is",   "it",    "no",    "not",  "of",   "on",  "or",  "such", "that",
+    "the", "their", "then", "there", "these", "they", "this", "to",  "was", "will", "with"};
 
 template <std::size_t N>
 const char* pick(Rng& rng, const char* const (&items)[N]) {
@@ -66,7 +64,8 @@ std::string make_candidate(Rng& rng) {
     for (std::size_t i = 0; i < count; ++i) {
         word += pick(rng, kOnsets);
         word += pick(rng, kVowels);
-        if (i + 1 < count && rng.below(10) < 3) word += pick(rng, kMedialCodas);
+        if (i + 1 < count && rng.below(10) < 3)
+            word += pick(rng, kMedialCodas);
     }
     word += pick(rng, kFinalCodas);
     return word;
@@ -75,31 +74,36 @@ std::string make_candidate(Rng& rng) {
 /// `size` distinct Porter-stable, non-stop words, shortest first (rank 0 is the most frequent).
 std::vector<std::string> make_vocabulary(std::size_t size, std::uint64_t seed) {
     sb_stemmer* stemmer = sb_stemmer_new("porter", "UTF_8");
-    if (stemmer == nullptr) throw std::runtime_error("libstemmer has no 'porter' stemmer");
+    if (stemmer == nullptr)
+        throw std::runtime_error("libstemmer has no 'porter' stemmer");
     Rng rng(seed);
     std::unordered_set<std::string> seen;
     std::vector<std::string> words;
     words.reserve(size);
     while (words.size() < size) {
         std::string word = make_candidate(rng);
-        if (kStopWords.count(word) != 0 || seen.count(word) != 0) continue;
+        if (kStopWords.count(word) != 0 || seen.count(word) != 0)
+            continue;
         const auto* stem = sb_stemmer_stem(stemmer, reinterpret_cast<const sb_symbol*>(word.data()),
                                            static_cast<int>(word.size()));
         const std::string_view stemmed(reinterpret_cast<const char*>(stem),
                                        static_cast<std::size_t>(sb_stemmer_length(stemmer)));
-        if (stemmed != word) continue;
+        if (stemmed != word)
+            continue;
         seen.insert(word);
         words.push_back(std::move(word));
     }
     sb_stemmer_delete(stemmer);
-    std::stable_sort(words.begin(), words.end(),
-                     [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
+    std::stable_sort(words.begin(), words.end(), [](const std::string& a, const std::string& b) {
+        return a.size() < b.size();
+    });
     return words;
 }
 
 DiscreteSampler zipf_sampler(std::size_t vocab) {
     std::vector<double> weights(vocab);
-    for (std::size_t r = 0; r < vocab; ++r) weights[r] = 1.0 / (static_cast<double>(r) + 11.0);
+    for (std::size_t r = 0; r < vocab; ++r)
+        weights[r] = 1.0 / (static_cast<double>(r) + 11.0);
     return DiscreteSampler(weights);
 }
 
@@ -145,13 +149,15 @@ public:
         m_tmp = m_path;
         m_tmp += ".tmp";
         m_file = std::fopen(m_tmp.c_str(), "wb");
-        if (m_file == nullptr) throw std::runtime_error("cannot write " + m_tmp.string());
+        if (m_file == nullptr)
+            throw std::runtime_error("cannot write " + m_tmp.string());
         std::setvbuf(m_file, nullptr, _IOFBF, 1 << 20);
     }
     Writer(const Writer&) = delete;
     Writer& operator=(const Writer&) = delete;
     ~Writer() {
-        if (m_file != nullptr) std::fclose(m_file);
+        if (m_file != nullptr)
+            std::fclose(m_file);
     }
     void write(const std::string& text) { std::fwrite(text.data(), 1, text.size(), m_file); }
     void commit() {
@@ -187,13 +193,15 @@ std::string make_query(Rng& rng, const std::vector<std::uint32_t>& doc_terms,
             } else {
                 term = static_cast<std::uint32_t>(1000 + rng.below(vocab.size() - 1000));
             }
-            if (std::find(chosen.begin(), chosen.end(), term) == chosen.end()) break;
+            if (std::find(chosen.begin(), chosen.end(), term) == chosen.end())
+                break;
         }
         chosen.push_back(term);
     }
     std::string text;
     for (const auto term : chosen) {
-        if (!text.empty()) text += ' ';
+        if (!text.empty())
+            text += ' ';
         text += vocab[term];
     }
     return text;
@@ -211,7 +219,8 @@ int run(const Options& opt) {
     Rng doc_rng(opt.seed + 1);
     Rng query_rng(opt.seed + 2);
     std::vector<QuerySource> sources(opt.queries);
-    for (std::size_t q = 0; q < opt.queries; ++q) sources[q] = {query_rng.below(opt.docs), q};
+    for (std::size_t q = 0; q < opt.queries; ++q)
+        sources[q] = {query_rng.below(opt.docs), q};
     std::sort(sources.begin(), sources.end(), [](const QuerySource& a, const QuerySource& b) {
         return a.doc != b.doc ? a.doc < b.doc : a.qid < b.qid;
     });
@@ -225,10 +234,12 @@ int run(const Options& opt) {
     std::size_t next_source = 0;
     for (std::size_t d = 0; d < opt.docs; ++d) {
         terms.resize(doc_lengths(doc_rng));
-        for (auto& t : terms) t = static_cast<std::uint32_t>(zipf(doc_rng));
+        for (auto& t : terms)
+            t = static_cast<std::uint32_t>(zipf(doc_rng));
         line = "{\"id\": \"" + std::to_string(d) + "\", \"contents\": \"";
         for (std::size_t i = 0; i < terms.size(); ++i) {
-            if (i != 0) line += ' ';
+            if (i != 0)
+                line += ' ';
             line += vocab[terms[i]];
             used[terms[i]] = true;
         }
@@ -254,8 +265,9 @@ int run(const Options& opt) {
                  "used of %zu, %zu queries (model mean length %.2f), %.1f s\n",
                  opt.docs, static_cast<unsigned long long>(tokens),
                  static_cast<double>(tokens) / static_cast<double>(opt.docs),
-                 mean_of(length_weights), static_cast<std::size_t>(std::count(used.begin(), used.end(), true)),
-                 vocab.size(), opt.queries, mean_of(query_length_weights()), seconds);
+                 mean_of(length_weights),
+                 static_cast<std::size_t>(std::count(used.begin(), used.end(), true)), vocab.size(),
+                 opt.queries, mean_of(query_length_weights()), seconds);
     return 0;
 }
 

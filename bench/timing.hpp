@@ -27,7 +27,8 @@ inline double cpu_seconds() {
 
 /// The p-quantile (0..1) of `values`, nearest rank; 0 when empty.
 inline double percentile(std::vector<double> values, double p) {
-    if (values.empty()) return 0.0;
+    if (values.empty())
+        return 0.0;
     std::sort(values.begin(), values.end());
     const auto index = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1) + 0.5);
     return values[index];
@@ -38,13 +39,15 @@ inline double percentile(std::vector<double> values, double p) {
 inline void print_search_summary(std::string_view prefix, const std::vector<double>& latency,
                                  double wall, double cpu) {
     double total = 0.0;
-    for (const double l : latency) total += l;
+    for (const double l : latency)
+        total += l;
     const auto n = static_cast<double>(latency.size());
-    std::printf("%.*s queries=%zu seconds=%.3f qps=%.1f cpu_seconds=%.3f qps_cpu=%.1f "
-                "mean_ms=%.3f p50_ms=%.3f p99_ms=%.3f\n",
-                static_cast<int>(prefix.size()), prefix.data(), latency.size(), wall, n / wall,
-                cpu, n / cpu, n > 0 ? 1e3 * total / n : 0.0, 1e3 * percentile(latency, 0.50),
-                1e3 * percentile(latency, 0.99));
+    std::printf(
+        "%.*s queries=%zu seconds=%.3f qps=%.1f cpu_seconds=%.3f qps_cpu=%.1f "
+        "mean_ms=%.3f p50_ms=%.3f p99_ms=%.3f\n",
+        static_cast<int>(prefix.size()), prefix.data(), latency.size(), wall, n / wall, cpu,
+        n / cpu, n > 0 ? 1e3 * total / n : 0.0, 1e3 * percentile(latency, 0.50),
+        1e3 * percentile(latency, 0.99));
 }
 
 }  // namespace cascade::bench

@@ -27,9 +27,9 @@
 #include <thread>
 #include <vector>
 
+#include <xapian.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
-#include <xapian.h>
 
 #include "timing.hpp"
 
@@ -42,7 +42,8 @@ using cascade::bench::seconds_since;
 std::uint64_t directory_bytes(const std::filesystem::path& dir) {
     std::uint64_t total = 0;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
-        if (entry.is_regular_file()) total += entry.file_size();
+        if (entry.is_regular_file())
+            total += entry.file_size();
     }
     return total;
 }
@@ -56,9 +57,11 @@ struct IndexOptions {
 };
 
 int run_index(const IndexOptions& opt) {
-    if (opt.flush != 0) setenv("XAPIAN_FLUSH_THRESHOLD", std::to_string(opt.flush).c_str(), 1);
+    if (opt.flush != 0)
+        setenv("XAPIAN_FLUSH_THRESHOLD", std::to_string(opt.flush).c_str(), 1);
     std::ifstream in(opt.collection);
-    if (!in) throw std::runtime_error("cannot read " + opt.collection);
+    if (!in)
+        throw std::runtime_error("cannot read " + opt.collection);
     const auto start = Clock::now();
     const double cpu_start = cpu_seconds();
     Xapian::WritableDatabase db(opt.db, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_BACKEND_GLASS);
@@ -68,7 +71,8 @@ int run_index(const IndexOptions& opt) {
     std::uint64_t postings = 0;
     std::uint64_t tokens = 0;
     while (std::getline(in, line)) {
-        if (line.empty()) continue;
+        if (line.empty())
+            continue;
         const auto record = nlohmann::json::parse(line);
         const auto& contents = record.at("contents").get_ref<const std::string&>();
         Xapian::Document doc;
@@ -90,12 +94,13 @@ int run_index(const IndexOptions& opt) {
     const double seconds = seconds_since(start);
     const double cpu = cpu_seconds() - cpu_start;
     const std::uint64_t bytes = directory_bytes(opt.db);
-    std::printf("engine=xapian mode=index docs=%llu tokens=%llu postings=%llu seconds=%.3f "
-                "cpu_seconds=%.3f docs_per_s=%.0f bytes=%llu bytes_per_posting=%.3f",
-                static_cast<unsigned long long>(docs), static_cast<unsigned long long>(tokens),
-                static_cast<unsigned long long>(postings), seconds, cpu,
-                static_cast<double>(docs) / seconds, static_cast<unsigned long long>(bytes),
-                static_cast<double>(bytes) / static_cast<double>(postings));
+    std::printf(
+        "engine=xapian mode=index docs=%llu tokens=%llu postings=%llu seconds=%.3f "
+        "cpu_seconds=%.3f docs_per_s=%.0f bytes=%llu bytes_per_posting=%.3f",
+        static_cast<unsigned long long>(docs), static_cast<unsigned long long>(tokens),
+        static_cast<unsigned long long>(postings), seconds, cpu,
+        static_cast<double>(docs) / seconds, static_cast<unsigned long long>(bytes),
+        static_cast<double>(bytes) / static_cast<double>(postings));
     if (!opt.compact_to.empty()) {
         const auto compact_start = Clock::now();
         Xapian::Database(opt.db).compact(opt.compact_to);
@@ -126,12 +131,14 @@ struct ParsedQuery {
 
 std::vector<ParsedQuery> read_queries(const std::string& path, std::size_t limit) {
     std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot read " + path);
+    if (!in)
+        throw std::runtime_error("cannot read " + path);
     std::vector<ParsedQuery> queries;
     std::string line;
     while (std::getline(in, line) && (limit == 0 || queries.size() < limit)) {
         const auto tab = line.find('\t');
-        if (tab == std::string::npos) continue;
+        if (tab == std::string::npos)
+            continue;
         ParsedQuery q{line.substr(0, tab), {}};
         std::istringstream words(line.substr(tab + 1));
         for (std::string w; words >> w;) {
@@ -169,7 +176,8 @@ void search_worker(const SearchOptions& opt, const std::vector<ParsedQuery>& que
                               it.get_weight()});
         }
         latency[i] = seconds_since(start);
-        if (hits != nullptr) (*hits)[i] = std::move(ranked);
+        if (hits != nullptr)
+            (*hits)[i] = std::move(ranked);
     }
 }
 
@@ -192,7 +200,8 @@ int run_search(const SearchOptions& opt) {
     for (unsigned t = 0; t < opt.threads; ++t) {
         workers.emplace_back([&] { search_worker(opt, queries, next, latency, hits_ptr); });
     }
-    for (auto& w : workers) w.join();
+    for (auto& w : workers)
+        w.join();
     const double seconds = seconds_since(start);
     const double cpu = cpu_seconds() - cpu_start;
     if (!opt.run.empty()) {
@@ -203,7 +212,8 @@ int run_search(const SearchOptions& opt) {
                     << hits[i][r].score << " xapian\n";
             }
         }
-        if (!out) throw std::runtime_error("cannot write " + opt.run);
+        if (!out)
+            throw std::runtime_error("cannot write " + opt.run);
     }
     const std::string prefix =
         "engine=xapian mode=search variant=" + std::string(opt.no_ids ? "no-ids" : "with-ids") +
@@ -241,7 +251,8 @@ int main(int argc, char** argv) {
                      "skip the external-id lookup (the run then holds Xapian docids)");
     CLI11_PARSE(app, argc, argv);
     try {
-        if (index->parsed()) return run_index(index_opt);
+        if (index->parsed())
+            return run_index(index_opt);
         return run_search(search_opt);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "xapian_driver: error: %s\n", e.what());

@@ -13,7 +13,8 @@
 namespace {
 
 void check(bool ok) {
-    if (!ok) std::abort();
+    if (!ok)
+        std::abort();
 }
 
 void check_error(const cascade::serve::RequestError& e) {
@@ -52,10 +53,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check(rerank.top_n == 0 || scores.size() <= rerank.top_n);
     }
     TeiRerankRequest tei;
-    if (auto e = parse_tei_rerank(body, limits, tei)) check_error(*e);
-    else check(!tei.texts.empty() && tei.texts.size() <= limits.max_documents);
+    if (auto e = parse_tei_rerank(body, limits, tei))
+        check_error(*e);
+    else
+        check(!tei.texts.empty() && tei.texts.size() <= limits.max_documents);
     SearchRequest search;
-    if (auto e = parse_search(body, limits, search)) check_error(*e);
-    else check(search.k >= 1 && search.k <= limits.max_k);
+    if (auto e = parse_search(body, limits, search))
+        check_error(*e);
+    else
+        check(search.k >= 1 && search.k <= limits.max_k);
     return 0;
 }

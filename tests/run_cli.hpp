@@ -33,8 +33,8 @@ inline CliResult run_cli(const std::string& args) {
     auto tag = std::to_string(::getpid()) + "_" + std::to_string(counter++);
     auto out = dir / ("cascade_cli_out_" + tag);
     auto err = dir / ("cascade_cli_err_" + tag);
-    std::string cmd = std::string(CASCADE_BINARY_PATH) + " " + args + " >" + out.string() +
-                      " 2>" + err.string() + " </dev/null";
+    std::string cmd = std::string(CASCADE_BINARY_PATH) + " " + args + " >" + out.string() + " 2>" +
+                      err.string() + " </dev/null";
     int status = std::system(cmd.c_str());
     CliResult r;
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -6,9 +6,9 @@
 //   bench_encoder MODEL_DIR IDS.jsonl THREADS [--int8] [--spearman] [--batch-size N]
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <numeric>
 #include <string>
@@ -29,8 +29,10 @@ std::vector<double> ranks(const std::vector<float>& v) {
     std::vector<double> r(v.size());
     for (std::size_t i = 0; i < idx.size();) {
         std::size_t j = i;
-        while (j + 1 < idx.size() && v[idx[j + 1]] == v[idx[i]]) ++j;
-        for (std::size_t k = i; k <= j; ++k) r[idx[k]] = (i + j) / 2.0;
+        while (j + 1 < idx.size() && v[idx[j + 1]] == v[idx[i]])
+            ++j;
+        for (std::size_t k = i; k <= j; ++k)
+            r[idx[k]] = (i + j) / 2.0;
         i = j + 1;
     }
     return r;
@@ -61,19 +63,21 @@ double flops(const ModelConfig& c, double len) {
 // Multiply-adds ×2 actually executed: a head that reads only the first token runs the last
 // layer for that row (fp32 also skips the K/V products: ops/first_query_attention.hpp).
 double flops_computed(const ModelConfig& c, double len, bool int8) {
-    const bool first_only = c.head == HeadKind::SequenceClassification ||
-                            c.pooling == PoolingMode::Cls;
-    if (!first_only || c.num_layers == 0) return flops(c, len);
+    const bool first_only =
+        c.head == HeadKind::SequenceClassification || c.pooling == PoolingMode::Cls;
+    if (!first_only || c.num_layers == 0)
+        return flops(c, len);
     const double h = c.hidden_size, f = c.intermediate_size, heads = c.num_heads;
     const double one_row = 2 * (2 * h * h + 2 * h * f);  // Q, output projection, FFN
-    const double kv = int8 ? 2 * len * 2 * h * h + 2 * 2 * len * h
-                           : 2 * heads * (2 * len * h) + 2 * 2 * h * h;
+    const double kv =
+        int8 ? 2 * len * 2 * h * h + 2 * 2 * len * h : 2 * heads * (2 * len * h) + 2 * 2 * h * h;
     return flops(c, len) / c.num_layers * (c.num_layers - 1) + one_row + kv;
 }
 
 std::vector<float> scores(const std::vector<std::vector<float>>& out) {
     std::vector<float> s;
-    for (const auto& o : out) s.push_back(o.size() == 1 ? o[0] : o.back());
+    for (const auto& o : out)
+        s.push_back(o.size() == 1 ? o[0] : o.back());
     return s;
 }
 
@@ -81,8 +85,9 @@ std::vector<float> scores(const std::vector<std::vector<float>>& out) {
 
 int main(int argc, char** argv) {
     if (argc < 4) {
-        std::fprintf(stderr, "usage: bench_encoder MODEL IDS.jsonl THREADS [--int8] "
-                             "[--spearman] [--batch-size N]\n");
+        std::fprintf(stderr,
+                     "usage: bench_encoder MODEL IDS.jsonl THREADS [--int8] "
+                     "[--spearman] [--batch-size N]\n");
         return 2;
     }
     const std::string dir = argv[1];
@@ -91,9 +96,12 @@ int main(int argc, char** argv) {
     std::size_t batch = 32;
     for (int i = 4; i < argc; ++i) {
         std::string a = argv[i];
-        if (a == "--int8") int8 = true;
-        if (a == "--spearman") rank_check = true;
-        if (a == "--batch-size" && i + 1 < argc) batch = std::stoul(argv[++i]);
+        if (a == "--int8")
+            int8 = true;
+        if (a == "--spearman")
+            rank_check = true;
+        if (a == "--batch-size" && i + 1 < argc)
+            batch = std::stoul(argv[++i]);
     }
     std::vector<Sequence> seqs;
     std::ifstream in(argv[2]);
@@ -114,18 +122,19 @@ int main(int argc, char** argv) {
     const std::clock_t c0 = std::clock();  // process CPU time: robust to other load
     const auto out = enc.run(seqs);
     const double cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
-    const double sec =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("{\"engine\": \"cascade\", \"int8\": %s, \"threads\": %d, \"pairs\": %zu, "
-                "\"seconds\": %.3f, \"pairs_per_s\": %.1f, \"cpu_seconds\": %.3f, "
-                "\"pairs_per_cpu_s\": %.2f, \"gflops_per_cpu_s\": %.1f, "
-                "\"computed_gflops_per_cpu_s\": %.1f, \"isa\": \"%s\"",
-                int8 ? "true" : "false", threads, seqs.size(), sec, seqs.size() / sec, cpu,
-                seqs.size() / cpu, total_flops / cpu / 1e9, computed_flops / cpu / 1e9,
-                kernels::isa_name(kernels::best_isa()));
+    const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf(
+        "{\"engine\": \"cascade\", \"int8\": %s, \"threads\": %d, \"pairs\": %zu, "
+        "\"seconds\": %.3f, \"pairs_per_s\": %.1f, \"cpu_seconds\": %.3f, "
+        "\"pairs_per_cpu_s\": %.2f, \"gflops_per_cpu_s\": %.1f, "
+        "\"computed_gflops_per_cpu_s\": %.1f, \"isa\": \"%s\"",
+        int8 ? "true" : "false", threads, seqs.size(), sec, seqs.size() / sec, cpu,
+        seqs.size() / cpu, total_flops / cpu / 1e9, computed_flops / cpu / 1e9,
+        kernels::isa_name(kernels::best_isa()));
     if (rank_check) {
         Encoder ref(dir, {batch, threads, !int8});
-        std::printf(", \"spearman_int8_vs_fp32\": %.5f", spearman(scores(out), scores(ref.run(seqs))));
+        std::printf(", \"spearman_int8_vs_fp32\": %.5f",
+                    spearman(scores(out), scores(ref.run(seqs))));
     }
     std::printf("}\n");
     return 0;

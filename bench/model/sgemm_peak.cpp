@@ -1,8 +1,8 @@
 // Measures the machine's OpenBLAS sgemm peak (GFLOP/s) on square products, the ceiling that
 // bench_encoder's GFLOP/s are compared with.  Usage: sgemm_peak THREADS
 #include <algorithm>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <string>
 #include <vector>
 

@@ -21,8 +21,8 @@ TEST(Cli, UnknownOptionIsUsageError) {
 }
 
 TEST(Cli, EverySubcommandHasHelp) {
-    for (const char* sub : {"index", "search", "run", "train-ltr", "rerank", "embed", "serve", "eval",
-                            "compare", "convert"}) {
+    for (const char* sub : {"index", "search", "run", "train-ltr", "rerank", "embed", "serve",
+                            "eval", "compare", "convert"}) {
         auto r = run_cli(std::string(sub) + " --help");
         EXPECT_EQ(r.exit_code, 0) << sub;
         EXPECT_NE(r.out.find("Usage"), std::string::npos) << sub << ": " << r.out;

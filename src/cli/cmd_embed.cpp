@@ -21,7 +21,8 @@ void run_embed(const EncoderArgs& args) {
     }
     const auto vectors = encoder.embed(texts);
     std::string out;
-    for (const auto& v : vectors) out += fmt::format("{{\"embedding\": [{}]}}\n", fmt::join(v, ", "));
+    for (const auto& v : vectors)
+        out += fmt::format("{{\"embedding\": [{}]}}\n", fmt::join(v, ", "));
     std::fwrite(out.data(), 1, out.size(), stdout);
 }
 

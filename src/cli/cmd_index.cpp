@@ -54,20 +54,21 @@ void run_index(const IndexArgs& args) {
     const double per_posting =
         s.num_postings > 0 ? static_cast<double>(s.postings_bytes) / s.num_postings : 0.0;
     const double docs_per_s = s.seconds > 0 ? s.num_docs / s.seconds : 0.0;
-    std::fputs(fmt::format("index {}: {} docs, {} terms, {} postings; postings {:.2f} bytes/posting, "
-                           "index {:.1f} MB; {} spill(s); {:.2f} s, {:.0f} docs/s\n",
-                           args.index, s.num_docs, s.num_terms, s.num_postings, per_posting,
-                           static_cast<double>(s.index_bytes) / 1e6, s.spilled_runs, s.seconds,
-                           docs_per_s)
-                   .c_str(),
-               stdout);
+    std::fputs(
+        fmt::format("index {}: {} docs, {} terms, {} postings; postings {:.2f} bytes/posting, "
+                    "index {:.1f} MB; {} spill(s); {:.2f} s, {:.0f} docs/s\n",
+                    args.index, s.num_docs, s.num_terms, s.num_postings, per_posting,
+                    static_cast<double>(s.index_bytes) / 1e6, s.spilled_runs, s.seconds, docs_per_s)
+            .c_str(),
+        stdout);
 }
 
 }  // namespace
 
 void add_index_command(CLI::App& app) {
     auto args = std::make_shared<IndexArgs>();
-    auto* cmd = app.add_subcommand("index", "Build an inverted index (BM25-ready) from a collection");
+    auto* cmd =
+        app.add_subcommand("index", "Build an inverted index (BM25-ready) from a collection");
     cmd->add_option("--collection", args->collection,
                     "Collection: BEIR folder, corpus.jsonl[.gz], *.tsv[.gz], classic collections")
         ->required();
@@ -79,8 +80,7 @@ void add_index_command(CLI::App& app) {
                     "multifield); default: one field 'contents' = title + text (BEIR flat)")
         ->delimiter(',');
     cmd->add_flag("--positions", args->positions, "Store term positions");
-    cmd->add_option("--threads", args->threads, "Analysis threads")
-        ->check(CLI::Range(1U, 256U));
+    cmd->add_option("--threads", args->threads, "Analysis threads")->check(CLI::Range(1U, 256U));
     cmd->add_option("--memory-mb", args->memory_mb,
                     "In-memory postings budget before spilling a sorted run (default 1024)")
         ->check(CLI::Range(static_cast<std::uint64_t>(1), static_cast<std::uint64_t>(1) << 20));

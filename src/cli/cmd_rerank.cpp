@@ -21,7 +21,8 @@ void run_rerank(const EncoderArgs& args) {
     }
     const auto scores = encoder.score(pairs);
     std::string out;
-    for (float s : scores) out += fmt::format("{{\"score\": {}}}\n", s);
+    for (float s : scores)
+        out += fmt::format("{{\"score\": {}}}\n", s);
     std::fwrite(out.data(), 1, out.size(), stdout);
 }
 

@@ -72,8 +72,7 @@ void run_search(const SearchArgs& args) {
     }
     // The tag is the last whitespace-separated column of every run line: a tag with spaces
     // would write a run that neither trec_eval nor `cascade eval` can read back.
-    if (args.tag.empty() ||
-        args.tag.find_first_of(" \t\r\n\v\f") != std::string::npos) {
+    if (args.tag.empty() || args.tag.find_first_of(" \t\r\n\v\f") != std::string::npos) {
         throw UsageError(fmt::format("--tag '{}' must be one word without whitespace", args.tag));
     }
     retrieve::Bm25Options options;
@@ -131,8 +130,7 @@ void add_search_command(CLI::App& app) {
     auto args = std::make_shared<SearchArgs>();
     auto* cmd = app.add_subcommand(
         "search", "BM25 retrieval (Lucene/Anserini-exact scores) over an index, to a TREC run");
-    cmd->add_option("--index", args->index, "Index directory built by `cascade index`")
-        ->required();
+    cmd->add_option("--index", args->index, "Index directory built by `cascade index`")->required();
     cmd->add_option("--queries", args->queries,
                     "Queries: BEIR/JSONL, TSV (qid<TAB>text), TREC topics; plain or .gz")
         ->check(CLI::ExistingFile);

@@ -49,8 +49,10 @@ std::pair<std::string, std::string> split_model(const std::string& spec) {
     auto eq = spec.find('=');
     if (eq == std::string::npos || !std::regex_match(spec.substr(0, eq), kName) ||
         eq + 1 == spec.size())
-        throw UsageError(fmt::format("--model '{}': expected NAME=DIR with NAME of letters, "
-                                     "digits, '.', '_' or '-'", spec));
+        throw UsageError(
+            fmt::format("--model '{}': expected NAME=DIR with NAME of letters, "
+                        "digits, '.', '_' or '-'",
+                        spec));
     return {spec.substr(0, eq), spec.substr(eq + 1)};
 }
 
@@ -66,8 +68,10 @@ void load_pipelines(serve::Service& service, const std::vector<std::string>& spe
             name = spec.substr(0, eq);
             file = spec.substr(eq + 1);
             if (!std::regex_match(name, kName) || file.empty())
-                throw UsageError(fmt::format("--pipeline '{}': expected FILE or NAME=FILE with "
-                                             "NAME of letters, digits, '.', '_' or '-'", spec));
+                throw UsageError(
+                    fmt::format("--pipeline '{}': expected FILE or NAME=FILE with "
+                                "NAME of letters, digits, '.', '_' or '-'",
+                                spec));
         }
         pipeline::Pipeline p = pipeline::Pipeline::load(file, *service.index(), threads);
         if (name.empty())
@@ -78,12 +82,14 @@ void load_pipelines(serve::Service& service, const std::vector<std::string>& spe
 }
 
 void run_serve(ServeArgs& args) {
-    if (args.batching.max_queue == 0) throw UsageError("--queue must be at least 1");
+    if (args.batching.max_queue == 0)
+        throw UsageError("--queue must be at least 1");
     args.batching.max_wait = std::chrono::milliseconds(args.max_wait_ms);
     args.service.timeout = std::chrono::milliseconds(std::max<std::size_t>(1, args.timeout_ms));
 
     std::vector<std::pair<std::string, std::string>> models;
-    for (const auto& spec : args.models) models.push_back(split_model(spec));
+    for (const auto& spec : args.models)
+        models.push_back(split_model(spec));
 
     serve::Service service(args.service);
     service.open_index(args.index);
@@ -109,7 +115,8 @@ void run_serve(ServeArgs& args) {
 
     // Any thread (OpenBLAS starts its own) may take the signal; the handler only writes to a
     // pipe, and the waiter thread turns that into a graceful stop.
-    if (::pipe(g_signal_pipe) != 0) throw IoError::from_errno("pipe", "signal pipe");
+    if (::pipe(g_signal_pipe) != 0)
+        throw IoError::from_errno("pipe", "signal pipe");
     struct sigaction action {};
     action.sa_handler = on_signal;
     sigemptyset(&action.sa_mask);
@@ -137,9 +144,9 @@ void run_serve(ServeArgs& args) {
 void add_serve_command(CLI::App& app) {
     auto args = std::make_shared<ServeArgs>();
     auto* cmd = app.add_subcommand(
-        "serve", "HTTP service: /v1/search (BM25 or pipelines), /v1/rerank (Cohere/Jina), /rerank (TEI)");
-    cmd->add_option("--index", args->index, "Index directory built by `cascade index`")
-        ->required();
+        "serve",
+        "HTTP service: /v1/search (BM25 or pipelines), /v1/rerank (Cohere/Jina), /rerank (TEI)");
+    cmd->add_option("--index", args->index, "Index directory built by `cascade index`")->required();
     cmd->add_option("--pipeline", args->pipelines,
                     "Pipeline for /v1/search, FILE or NAME=FILE (repeatable; the first is the "
                     "default; without one, plain BM25)");

@@ -70,8 +70,8 @@ void run_train(const TrainLtrArgs& args) {
         "best iteration\t{}\ntrain ndcg@{}\t{:.4f}\nvalidation ndcg@{}\t{:.4f}\nmodel\t{}\n",
         report.queries, report.train_queries, report.valid_queries, report.dropped_queries,
         report.rows, report.features.size(), report.log.rounds_run, report.log.best_iteration,
-        options.model.eval_at, report.log.train_ndcg, options.model.eval_at,
-        report.log.valid_ndcg, args.model);
+        options.model.eval_at, report.log.train_ndcg, options.model.eval_at, report.log.valid_ndcg,
+        args.model);
     std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
@@ -82,9 +82,10 @@ void run_apply(const TrainLtrArgs& args) {
     const index::Index index = index::Index::open(args.index);
     rerank::ltr::LtrModel model = rerank::ltr::load_ltr_model(args.model);
     if (model.manifest.recorded != rerank::ltr::first_stage_features()) {
-        throw Error(fmt::format("{}: --apply supplies only first_stage_score and "
-                                "first_stage_rank; run this model in a pipeline",
-                                args.model));
+        throw Error(
+            fmt::format("{}: --apply supplies only first_stage_score and "
+                        "first_stage_rank; run this model in a pipeline",
+                        args.model));
     }
     retrieve::Bm25Options bm25;
     bm25.params = model.manifest.bm25;
@@ -100,14 +101,14 @@ void run_apply(const TrainLtrArgs& args) {
         ranker.rerank(queries[q], lists[q], recorded);
         auto& entries = run.by_query[queries[q].id];
         for (std::size_t r = 0; r < lists[q].size(); ++r) {
-            entries.push_back({std::string(index.external_id(lists[q][r].docid)),
-                               lists[q][r].score, static_cast<int>(r + 1)});
+            entries.push_back({std::string(index.external_id(lists[q][r].docid)), lists[q][r].score,
+                               static_cast<int>(r + 1)});
         }
     }
     write_run(args.run, run);
-    const std::string out = fmt::format("queries\t{}\nhits\t{}\ndepth\t{}\nrun\t{}\n",
-                                        queries.size(), run.num_entries(), args.options.depth,
-                                        args.run);
+    const std::string out =
+        fmt::format("queries\t{}\nhits\t{}\ndepth\t{}\nrun\t{}\n", queries.size(),
+                    run.num_entries(), args.options.depth, args.run);
     std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
@@ -118,8 +119,7 @@ void add_train_ltr_command(CLI::App& app) {
     rerank::ltr::TrainOptions& o = args->options;
     auto* cmd = app.add_subcommand(
         "train-ltr", "Train a LambdaMART re-ranker (XGBoost rank:ndcg) on BM25 candidates");
-    cmd->add_option("--index", args->index, "Index directory built by `cascade index`")
-        ->required();
+    cmd->add_option("--index", args->index, "Index directory built by `cascade index`")->required();
     cmd->add_option("--queries", args->queries, "Queries: BEIR/JSONL, TSV, TREC topics")
         ->required()
         ->check(CLI::ExistingFile);

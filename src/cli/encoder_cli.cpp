@@ -9,9 +9,7 @@ namespace cascade::cli {
 
 void add_encoder_options(CLI::App* cmd, EncoderArgs& args, const std::string& model_help,
                          const std::string& input_help, const std::string& unit) {
-    cmd->add_option("--model", args.model, model_help)
-        ->required()
-        ->check(CLI::ExistingDirectory);
+    cmd->add_option("--model", args.model, model_help)->required()->check(CLI::ExistingDirectory);
     cmd->add_option("--input", args.input, input_help)->required()->check(CLI::ExistingFile);
     cmd->add_option("--batch-size", args.batch_size, unit + " per forward pass")
         ->check(CLI::PositiveNumber);

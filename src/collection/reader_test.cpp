@@ -263,9 +263,11 @@ TEST(TrecDocuments, SgmlRecordsWithMarkupStripped) {
 
 TEST(DocumentReader, LocationIsPathAndLineOfTheRecordJustRead) {
     TempDir dir;
-    write_file(dir / "d.jsonl", "{\"_id\": \"a\", \"text\": \"x\"}\n\n{\"_id\": \"b\", \"text\": \"y\"}\n");
+    write_file(dir / "d.jsonl",
+               "{\"_id\": \"a\", \"text\": \"x\"}\n\n{\"_id\": \"b\", \"text\": \"y\"}\n");
     write_file(dir / "d.all", ".I 1\n.T\nOne\n.W\nfirst\n.I 2\n.W\nsecond\n");
-    write_file(dir / "d.trec", "<DOC>\n<DOCNO> a </DOCNO>\nx\n</DOC>\n\n<DOC>\n<DOCNO> b </DOCNO>\n</DOC>\n");
+    write_file(dir / "d.trec",
+               "<DOC>\n<DOCNO> a </DOCNO>\nx\n</DOC>\n\n<DOC>\n<DOCNO> b </DOCNO>\n</DOC>\n");
     const std::pair<std::string, std::string> cases[] = {
         {"d.jsonl", ":3"}, {"d.all", ":6"}, {"d.trec", ":6"}};
     for (const auto& [file, line] : cases) {

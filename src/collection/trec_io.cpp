@@ -91,10 +91,10 @@ Qrels read_qrels(const std::string& path) {
             docid = f[1];
             grade = parse_int(reader, f[2], "score");
         } else {
-            reader.fail(fmt::format(
-                "expected 4 fields 'qid iter docid rel' (TREC) or 3 fields "
-                "'query-id corpus-id score' (BEIR), got {}",
-                f.size()));
+            reader.fail(
+                fmt::format("expected 4 fields 'qid iter docid rel' (TREC) or 3 fields "
+                            "'query-id corpus-id score' (BEIR), got {}",
+                            f.size()));
         }
         auto& judged = qrels.by_query[std::string(qid)];
         if (!judged.try_emplace(std::string(docid), grade).second) {
@@ -153,8 +153,8 @@ Run read_run(const std::string& path) {
             continue;  // trec_eval (get_trec_results.c) skips blank and '#' comment lines
         }
         if (f.size() != 6 && f.size() != 5) {
-            reader.fail(fmt::format(
-                "expected 6 fields 'qid Q0 docid rank score tag', got {}", f.size()));
+            reader.fail(
+                fmt::format("expected 6 fields 'qid Q0 docid rank score tag', got {}", f.size()));
         }
         RunEntry e;
         e.docid = std::string(f[2]);
@@ -175,8 +175,8 @@ void write_run(const std::string& path, const Run& run) {
         int rank = 1;
         for (const auto& e : entries) {
             buf.clear();
-            fmt::format_to(std::back_inserter(buf), "{} Q0 {} {} {:.6f} {}\n", qid, e.docid,
-                           rank++, e.score, run.tag);
+            fmt::format_to(std::back_inserter(buf), "{} Q0 {} {} {:.6f} {}\n", qid, e.docid, rank++,
+                           e.score, run.tag);
             out.stream() << buf;
         }
     }

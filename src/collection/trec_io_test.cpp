@@ -25,8 +25,7 @@ TEST(Qrels, ReadsTrecAndBeirLayouts) {
 TEST(Qrels, MalformedLineNamesFileLineAndField) {
     TempDir dir;
     write_file(dir / "q.txt", "1 0 d1 1\n1 0 d2 x\n");
-    expect_input_error([&] { (void)read_qrels((dir / "q.txt").string()); },
-                       {"q.txt:2:", "'rel'"});
+    expect_input_error([&] { (void)read_qrels((dir / "q.txt").string()); }, {"q.txt:2:", "'rel'"});
 }
 
 TEST(Run, RoundTripsAndKeepsFileOrder) {
@@ -66,8 +65,9 @@ TEST(Qrels, HashLinesAreComments) {
 
 TEST(Run, CommentLinesSkippedAndRunIdIsLastLinesTag) {
     TempDir dir;
-    write_file(dir / "r.txt", "# run header\n1 Q0 a 1 2 first\n  # indented comment\n\n"
-                              "2 Q0 b 1 1 last\n");
+    write_file(dir / "r.txt",
+               "# run header\n1 Q0 a 1 2 first\n  # indented comment\n\n"
+               "2 Q0 b 1 1 last\n");
     auto run = read_run((dir / "r.txt").string());
     EXPECT_EQ(run.num_entries(), 2U);
     EXPECT_EQ(run.tag, "last");

@@ -7,7 +7,9 @@
 
 namespace cascade::index {
 
-std::uint32_t bit_width_of(std::uint32_t v) { return static_cast<std::uint32_t>(std::bit_width(v)); }
+std::uint32_t bit_width_of(std::uint32_t v) {
+    return static_cast<std::uint32_t>(std::bit_width(v));
+}
 
 std::uint32_t max_bit_width(const std::uint32_t* values, std::size_t n) {
     std::uint32_t acc = 0;
@@ -108,8 +110,7 @@ std::uint8_t* vbyte_encode(std::uint32_t v, std::uint8_t* out) {
     return out;
 }
 
-const std::uint8_t* vbyte_decode(const std::uint8_t* p, const std::uint8_t* end,
-                                 std::uint32_t& v) {
+const std::uint8_t* vbyte_decode(const std::uint8_t* p, const std::uint8_t* end, std::uint32_t& v) {
     std::uint32_t result = 0;
     for (unsigned shift = 0; shift < 35; shift += 7) {
         if (p >= end) {

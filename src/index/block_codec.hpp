@@ -20,7 +20,9 @@ namespace cascade::index {
 [[nodiscard]] std::uint32_t max_bit_width(const std::uint32_t* values, std::size_t n);
 
 /// Bytes a packed block of 128 values at `width` bits takes.
-constexpr std::size_t packed_bytes(std::uint32_t width) { return 16U * width; }
+constexpr std::size_t packed_bytes(std::uint32_t width) {
+    return 16U * width;
+}
 
 /// Packs 128 values (each < 2^width) into packed_bytes(width) bytes at `out`.
 void pack128(const std::uint32_t* in, std::uint32_t width, std::uint8_t* out);
@@ -31,7 +33,6 @@ void unpack128(const std::uint8_t* in, std::uint32_t width, std::uint32_t* out);
 std::uint8_t* vbyte_encode(std::uint32_t v, std::uint8_t* out);
 /// Decodes one varint from [p, end); returns the position after it, or nullptr when the code
 /// runs past `end` or is longer than 5 bytes (corruption).
-const std::uint8_t* vbyte_decode(const std::uint8_t* p, const std::uint8_t* end,
-                                 std::uint32_t& v);
+const std::uint8_t* vbyte_decode(const std::uint8_t* p, const std::uint8_t* end, std::uint32_t& v);
 
 }  // namespace cascade::index

@@ -101,11 +101,14 @@ void analyze_batch(Batch& batch, const text::Analyzer& analyzer,
                     flat.assign(doc.title).append("\n").append(doc.text);
                     text = flat;
                     break;
-                case FieldSource::kTitle: text = doc.title; break;
-                case FieldSource::kText: text = doc.text; break;
+                case FieldSource::kTitle:
+                    text = doc.title;
+                    break;
+                case FieldSource::kText:
+                    text = doc.text;
+                    break;
             }
-            analyze_field(text, analyzer, positions, batch.fields[f], terms, term_positions,
-                          order);
+            analyze_field(text, analyzer, positions, batch.fields[f], terms, term_positions, order);
             CASCADE_ASSERT(batch.fields[f].arena.size() < UINT32_MAX);
         }
     }
@@ -214,10 +217,10 @@ void write_fields(const fs::path& dir, std::uint32_t num_docs, bool positions,
         for (std::uint32_t d = 0; d < num_docs; ++d) {
             norms[d] = int_to_byte4(state.lengths[d]);
         }
-        double avgdl = state.stats.doc_count > 0
-                           ? static_cast<double>(state.stats.sum_total_term_freq) /
-                                 state.stats.doc_count
-                           : 1.0;
+        double avgdl =
+            state.stats.doc_count > 0
+                ? static_cast<double>(state.stats.sum_total_term_freq) / state.stats.doc_count
+                : 1.0;
         FieldWriter writer(dir, f, positions, norms, kDefaultK1, kDefaultB, avgdl);
         state.inverter->write(writer);
         state.inverter.reset();
@@ -271,13 +274,12 @@ std::uint32_t ingest(DocumentReader& docs, const text::Analyzer& analyzer,
         if (batch.docs.empty()) {
             break;
         }
-        pending.emplace_back(first, std::async(std::launch::async,
-                                               [b = std::move(batch), &analyzer, &sources,
-                                                positions]() mutable {
-                                                   analyze_batch(b, analyzer, sources, positions);
-                                                   b.docs = {};
-                                                   return std::move(b);
-                                               }));
+        pending.emplace_back(first, std::async(std::launch::async, [b = std::move(batch), &analyzer,
+                                                                    &sources, positions]() mutable {
+                                 analyze_batch(b, analyzer, sources, positions);
+                                 b.docs = {};
+                                 return std::move(b);
+                             }));
         progress.set(docs.bytes_consumed());
         while (pending.size() > options.threads) {
             consume();
@@ -292,8 +294,8 @@ std::uint32_t ingest(DocumentReader& docs, const text::Analyzer& analyzer,
 
 }  // namespace
 
-BuildSummary build_index(DocumentReader& docs, const text::Analyzer& analyzer,
-                         const fs::path& dir, const BuildOptions& options) {
+BuildSummary build_index(DocumentReader& docs, const text::Analyzer& analyzer, const fs::path& dir,
+                         const BuildOptions& options) {
     auto start = std::chrono::steady_clock::now();
     if (options.threads < 1) {
         throw UsageError("--threads must be at least 1");
@@ -311,8 +313,8 @@ BuildSummary build_index(DocumentReader& docs, const text::Analyzer& analyzer,
     std::vector<FieldState> fields(names.size());
     for (std::size_t f = 0; f < names.size(); ++f) {
         fields[f].name = names[f];
-        fields[f].inverter = std::make_unique<Inverter>(
-            positions, spill_dir, spill_prefix + ".f" + std::to_string(f));
+        fields[f].inverter = std::make_unique<Inverter>(positions, spill_dir,
+                                                        spill_prefix + ".f" + std::to_string(f));
     }
     IdMapWriter ids(options.source);
     DocStoreWriter store(out);

@@ -39,9 +39,9 @@ struct BuildOptions {
 /// What build_index did.
 struct BuildSummary {
     std::uint32_t num_docs = 0;
-    std::uint64_t num_terms = 0;     ///< summed over fields
-    std::uint64_t num_postings = 0;  ///< summed over fields
-    std::uint64_t index_bytes = 0;   ///< all files of the index
+    std::uint64_t num_terms = 0;       ///< summed over fields
+    std::uint64_t num_postings = 0;    ///< summed over fields
+    std::uint64_t index_bytes = 0;     ///< all files of the index
     std::uint64_t postings_bytes = 0;  ///< postings files only
     std::uint32_t spilled_runs = 0;
     double seconds = 0.0;

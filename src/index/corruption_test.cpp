@@ -66,8 +66,8 @@ TEST_F(CorruptionTest, GoodIndexOpens) {
 TEST_F(CorruptionTest, TruncatedFilesAreRefused) {
     for (const std::string& name : m_files) {
         const auto size = fs::file_size(m_tmp / "good" / name);
-        for (std::uint64_t at : {std::uint64_t{0}, std::uint64_t{7}, std::uint64_t{16},
-                                 size / 2, size - 1}) {
+        for (std::uint64_t at :
+             {std::uint64_t{0}, std::uint64_t{7}, std::uint64_t{16}, size / 2, size - 1}) {
             fs::path dir = copy();
             fs::resize_file(dir / name, at);
             expect_refused(dir, name, "truncation at " + std::to_string(at));

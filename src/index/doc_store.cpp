@@ -27,8 +27,7 @@ std::string_view IdMapWriter::store(std::string_view id) {
     return {p, id.size()};
 }
 
-std::uint32_t IdMapWriter::add(std::string_view id,
-                               const std::function<std::string()>& location) {
+std::uint32_t IdMapWriter::add(std::string_view id, const std::function<std::string()>& location) {
     CASCADE_ASSERT(m_ids.size() < UINT32_MAX - 1);
     auto docid = static_cast<std::uint32_t>(m_ids.size());
     auto it = m_lookup.find(id);

@@ -29,8 +29,8 @@ FieldWriter::FieldWriter(const std::filesystem::path& dir, std::size_t field, bo
 FieldWriter::~FieldWriter() = default;
 
 void FieldWriter::encode_block(std::span<const std::uint32_t> docids,
-                               std::span<const std::uint32_t> freqs,
-                               std::uint32_t& next_expected, BlockEntry& entry) {
+                               std::span<const std::uint32_t> freqs, std::uint32_t& next_expected,
+                               BlockEntry& entry) {
     const std::size_t n = docids.size();
     alignas(64) std::uint32_t gaps[kBlockSize];
     alignas(64) std::uint32_t fm1[kBlockSize];

@@ -27,8 +27,7 @@ std::uint32_t crc_update(std::uint32_t crc, const std::uint8_t* p, std::uint64_t
 }
 }  // namespace
 
-FileWriter::FileWriter(const std::filesystem::path& path, std::string_view magic)
-    : m_path(path) {
+FileWriter::FileWriter(const std::filesystem::path& path, std::string_view magic) : m_path(path) {
     m_file = std::fopen(path.c_str(), "wb");
     if (m_file == nullptr) {
         throw IoError::from_errno("cannot create", path.string());
@@ -150,7 +149,9 @@ std::uint32_t crc32_of(const std::uint8_t* data, std::uint64_t n) {
     return crc_update(static_cast<std::uint32_t>(::crc32(0L, Z_NULL, 0)), data, n);
 }
 
-std::uint32_t MappedFile::crc32() const { return crc32_of(m_data, m_size); }
+std::uint32_t MappedFile::crc32() const {
+    return crc32_of(m_data, m_size);
+}
 
 std::string ByteReader::get_string() {
     auto n = get<std::uint32_t>();

@@ -99,7 +99,9 @@ public:
         return p;
     }
     [[nodiscard]] std::uint64_t offset() const { return static_cast<std::uint64_t>(m_p - m_begin); }
-    [[nodiscard]] std::uint64_t remaining() const { return static_cast<std::uint64_t>(m_end - m_p); }
+    [[nodiscard]] std::uint64_t remaining() const {
+        return static_cast<std::uint64_t>(m_end - m_p);
+    }
     [[noreturn]] void fail(std::string_view what) const;
 
 private:

@@ -14,7 +14,6 @@ namespace cascade::index {
 
 namespace fs = std::filesystem;
 
-
 // ---- FieldIndex ------------------------------------------------------------------------------
 
 std::string_view FieldIndex::term_at(std::uint64_t ordinal) const {

@@ -21,8 +21,8 @@ const char* kCorpus =
 TEST(IndexCli, BuildsFlatIndexWithEnglishAnalyzer) {
     TempDir tmp;
     write_file(tmp / "corpus.jsonl", kCorpus);
-    auto r = run_cli("index --quiet --collection " + (tmp / "corpus.jsonl").string() +
-                     " --index " + (tmp / "idx").string());
+    auto r = run_cli("index --quiet --collection " + (tmp / "corpus.jsonl").string() + " --index " +
+                     (tmp / "idx").string());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("3 docs"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("bytes/posting"), std::string::npos) << r.out;
@@ -64,7 +64,8 @@ TEST(IndexCli, MultifieldAndErrors) {
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_NE(r.err.find("--memory-mb"), std::string::npos) << r.err;
 
-    write_file(tmp / "dup.jsonl", std::string(kCorpus) + R"({"_id": "d2", "text": "again"})" "\n");
+    write_file(tmp / "dup.jsonl", std::string(kCorpus) + R"({"_id": "d2", "text": "again"})"
+                                                         "\n");
     r = run_cli("index --quiet --collection " + (tmp / "dup.jsonl").string() + " --index " +
                 (tmp / "x").string());
     EXPECT_EQ(r.exit_code, 1);
@@ -89,8 +90,7 @@ TEST(IndexCli, DuplicateIdNamesFileAndLine) {
          "c.jsonl:5: duplicate document id 'a' (document #3, first seen as document #1)"},
         {"c.tsv", "id\ttext\na\tx\nb\ty\nb\tz\n",
          "c.tsv:4: duplicate document id 'b' (document #3, first seen as document #2)"},
-        {"c.trec",
-         "<DOC>\n<DOCNO> a </DOCNO>\nx\n</DOC>\n<DOC>\n<DOCNO> a </DOCNO>\ny\n</DOC>\n",
+        {"c.trec", "<DOC>\n<DOCNO> a </DOCNO>\nx\n</DOC>\n<DOC>\n<DOCNO> a </DOCNO>\ny\n</DOC>\n",
          "c.trec:5: duplicate document id 'a' (document #2, first seen as document #1)"},
     };
     for (const Case& c : cases) {

@@ -82,9 +82,8 @@ void check_field(const Index& index, const FieldIndex& field, const std::vector<
         EXPECT_EQ(info->total_term_freq, ttf);
         EXPECT_EQ(info->max_freq, max_freq);
         EXPECT_EQ(info->min_norm, min_norm);
-        EXPECT_DOUBLE_EQ(bm25_tf_factor(info->best_freq, info->best_norm, kDefaultK1, kDefaultB,
-                                        avgdl),
-                         best);
+        EXPECT_DOUBLE_EQ(
+            bm25_tf_factor(info->best_freq, info->best_norm, kDefaultK1, kDefaultB, avgdl), best);
         PostingCursor cursor = field.postings(*info);
         EXPECT_EQ(cursor.size(), list.size());
         for (std::size_t i = 0; i < list.size(); ++i) {
@@ -271,7 +270,8 @@ TEST(IndexBuild, SpillAndThreadsGiveByteIdenticalIndex) {
     }
     EXPECT_EQ(std::distance(std::filesystem::directory_iterator(tmp.path()),
                             std::filesystem::directory_iterator()),
-              2) << "spill files or staging directories left behind";
+              2)
+        << "spill files or staging directories left behind";
 }
 
 TEST(IndexBuild, EmptyCollection) {
@@ -300,7 +300,8 @@ TEST(IndexBuild, DuplicateIdIsAnErrorNamingIt) {
 
 TEST(IndexBuild, DuplicateIdNamesTheReadersLocation) {
     TempDir tmp;
-    write_file(tmp / "c.jsonl", "{\"_id\": \"a\", \"text\": \"x\"}\n\n{\"_id\": \"a\", \"text\": \"y\"}\n");
+    write_file(tmp / "c.jsonl",
+               "{\"_id\": \"a\", \"text\": \"x\"}\n\n{\"_id\": \"a\", \"text\": \"y\"}\n");
     auto reader = open_documents((tmp / "c.jsonl").string());
     WhitespaceAnalyzer analyzer;
     BuildOptions options;

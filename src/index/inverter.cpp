@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <span>
 #include <memory>
+#include <span>
 
 #include "index/field_writer.hpp"
 #include "index/spill_run.hpp"

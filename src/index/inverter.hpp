@@ -35,7 +35,9 @@ public:
     [[nodiscard]] std::uint64_t memory_bytes() const { return m_bytes; }
     /// Writes the in-memory postings as a sorted run and empties memory.
     void spill();
-    [[nodiscard]] std::uint32_t num_runs() const { return static_cast<std::uint32_t>(m_runs.size()); }
+    [[nodiscard]] std::uint32_t num_runs() const {
+        return static_cast<std::uint32_t>(m_runs.size());
+    }
     /// Streams every term in byte order to `out`, merging spilled runs when there are any.
     void write(FieldWriter& out);
 

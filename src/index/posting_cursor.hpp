@@ -6,8 +6,8 @@
 
 #include <cstdint>
 #include <cstring>
-#include <utility>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "index/format.hpp"

@@ -26,8 +26,8 @@ RunWriter::~RunWriter() {
 }
 
 void RunWriter::flush() {
-    if (!m_buffer.empty() && std::fwrite(m_buffer.data(), 1, m_buffer.size(), m_file) !=
-                                 m_buffer.size()) {
+    if (!m_buffer.empty() &&
+        std::fwrite(m_buffer.data(), 1, m_buffer.size(), m_file) != m_buffer.size()) {
         throw IoError::from_errno("cannot write spill file", m_path.string());
     }
     m_buffer.clear();
@@ -144,8 +144,7 @@ bool RunReader::next_term() {
     return true;
 }
 
-void RunReader::read_postings(std::vector<std::uint32_t>& docids,
-                              std::vector<std::uint32_t>& freqs,
+void RunReader::read_postings(std::vector<std::uint32_t>& docids, std::vector<std::uint32_t>& freqs,
                               std::vector<std::uint32_t>& positions) {
     std::uint32_t prev = 0;
     for (std::uint32_t i = 0; i < m_doc_freq; ++i) {

@@ -15,9 +15,12 @@ namespace {
 std::string find_prefix(const WeightStore& store, Architecture arch) {
     const char* candidates[] = {"", "bert.", "roberta.", "xlm_roberta.", "model."};
     for (const char* p : candidates)
-        if (store.contains(std::string(p) + "embeddings.word_embeddings.weight")) return p;
-    throw Error(fmt::format("{}: missing tensor 'embeddings.word_embeddings.weight' (also looked "
-                            "for the 'bert.' and 'roberta.' prefixed names)", store.source()));
+        if (store.contains(std::string(p) + "embeddings.word_embeddings.weight"))
+            return p;
+    throw Error(
+        fmt::format("{}: missing tensor 'embeddings.word_embeddings.weight' (also looked "
+                    "for the 'bert.' and 'roberta.' prefixed names)",
+                    store.source()));
 }
 
 }  // namespace
@@ -45,24 +48,25 @@ void BertModel::load(const WeightStore& store) {
         const std::string l = fmt::format("{}encoder.layer.{}.", m_prefix, i);
         Layer layer;
         if (i + 1 < c.num_layers) {
-            layer.qkv = Linear::fused(store,
-                                      {l + "attention.self.query", l + "attention.self.key",
-                                       l + "attention.self.value"},
-                                      h, h);
+            layer.qkv = Linear::fused(
+                store,
+                {l + "attention.self.query", l + "attention.self.key", l + "attention.self.value"},
+                h, h);
         } else {  // split, so that queries can run on first tokens only
             layer.query = Linear(store, l + "attention.self.query", h, h);
-            layer.key_value = Linear::fused(
-                store, {l + "attention.self.key", l + "attention.self.value"}, h, h);
+            layer.key_value =
+                Linear::fused(store, {l + "attention.self.key", l + "attention.self.value"}, h, h);
         }
         layer.attention_out = Linear(store, l + "attention.output.dense", h, h);
-        layer.attention_norm = LayerNorm(store, l + "attention.output.LayerNorm", h,
-                                         c.layer_norm_eps);
+        layer.attention_norm =
+            LayerNorm(store, l + "attention.output.LayerNorm", h, c.layer_norm_eps);
         layer.intermediate = Linear(store, l + "intermediate.dense", h, c.intermediate_size);
         layer.output = Linear(store, l + "output.dense", c.intermediate_size, h);
         layer.output_norm = LayerNorm(store, l + "output.LayerNorm", h, c.layer_norm_eps);
         m_layers.push_back(std::move(layer));
     }
-    if (c.head != HeadKind::SequenceClassification) return;
+    if (c.head != HeadKind::SequenceClassification)
+        return;
     if (c.architecture == Architecture::Bert) {
         m_pooler = Linear(store, m_prefix + "pooler.dense", h, h);
         m_classifier = Linear(store, "classifier", h, c.num_labels);
@@ -75,7 +79,8 @@ void BertModel::load(const WeightStore& store) {
 void BertModel::quantize_int8() {
     for (auto& l : m_layers) {
         for (Linear* lin : {&l.qkv, &l.query, &l.key_value})
-            if (lin->out_features() > 0) lin->quantize_int8();
+            if (lin->out_features() > 0)
+                lin->quantize_int8();
         l.attention_out.quantize_int8();
         l.intermediate.quantize_int8();
         l.output.quantize_int8();
@@ -94,31 +99,36 @@ void BertModel::embed(const std::vector<const Sequence*>& batch,
             const std::int64_t id = seq.input_ids[t];
             const std::int64_t type = seq.token_type_ids.empty() ? 0 : seq.token_type_ids[t];
             if (id < 0 || id >= c.vocab_size)
-                throw Error(fmt::format("token id {} at position {} is outside the vocabulary "
-                                        "(vocab_size {})", id, t, c.vocab_size));
+                throw Error(
+                    fmt::format("token id {} at position {} is outside the vocabulary "
+                                "(vocab_size {})",
+                                id, t, c.vocab_size));
             if (type < 0 || type >= c.type_vocab_size)
-                throw Error(fmt::format("token type id {} at position {} is outside "
-                                        "[0, {})", type, t, c.type_vocab_size));
+                throw Error(
+                    fmt::format("token type id {} at position {} is outside "
+                                "[0, {})",
+                                type, t, c.type_vocab_size));
             std::int64_t pos = static_cast<std::int64_t>(t);
             if (c.architecture == Architecture::XlmRoberta) {
                 // create_position_ids_from_input_ids: cumulative count of non-padding tokens,
                 // offset by padding_idx; padding tokens themselves sit at padding_idx.
-                if (id != c.pad_token_id) ++nonpad;
+                if (id != c.pad_token_id)
+                    ++nonpad;
                 pos = id != c.pad_token_id ? nonpad + c.pad_token_id : c.pad_token_id;
             }
             float* row = x + (offsets[s] + t) * h;
             const float* w = m_word_embeddings.data() + id * h;
             const float* p = m_position_embeddings.data() + pos * h;
             const float* ty = m_type_embeddings.data() + type * h;
-            for (std::size_t i = 0; i < h; ++i) row[i] = w[i] + p[i] + ty[i];
+            for (std::size_t i = 0; i < h; ++i)
+                row[i] = w[i] + p[i] + ty[i];
         }
     }
     m_embedding_norm.forward(x, offsets.back(), ctx);
 }
 
-void BertModel::attend(const Layer& layer, const float* x,
-                        const std::vector<std::size_t>& offsets, Workspace& ws,
-                        const RunContext& ctx) const {
+void BertModel::attend(const Layer& layer, const float* x, const std::vector<std::size_t>& offsets,
+                       Workspace& ws, const RunContext& ctx) const {
     const auto& c = m_config;
     const std::size_t h = static_cast<std::size_t>(c.hidden_size);
     const std::size_t tokens = offsets.back();
@@ -161,8 +171,8 @@ void BertModel::run_layer(const Layer& layer, float* x, const std::vector<std::s
 }
 
 void BertModel::run_last_layer_first_tokens(const Layer& layer, const float* x,
-                                            const std::vector<std::size_t>& offsets,
-                                            Workspace& ws, const RunContext& ctx) const {
+                                            const std::vector<std::size_t>& offsets, Workspace& ws,
+                                            const RunContext& ctx) const {
     const auto& c = m_config;
     const std::size_t h = static_cast<std::size_t>(c.hidden_size);
     const std::size_t seqs = offsets.size() - 1, tokens = offsets.back();
@@ -201,7 +211,8 @@ bool BertModel::first_token_last_layer() const {
 
 std::unique_ptr<BertModel::Workspace> BertModel::take_workspace() const {
     const std::lock_guard lock(m_workspace_mutex);
-    if (m_spare_workspaces.empty()) return std::make_unique<Workspace>();
+    if (m_spare_workspaces.empty())
+        return std::make_unique<Workspace>();
     auto ws = std::move(m_spare_workspaces.back());
     m_spare_workspaces.pop_back();
     return ws;
@@ -227,7 +238,8 @@ const float* BertModel::run_encoder(const std::vector<const Sequence*>& batch,
     offsets.assign(1, 0);
     for (const Sequence* s : batch) {
         const std::size_t len = s->input_ids.size();
-        if (len == 0) throw Error("empty input sequence (no token ids)");
+        if (len == 0)
+            throw Error("empty input sequence (no token ids)");
         if (static_cast<std::int64_t>(len) > c.max_sequence_length())
             throw Error(fmt::format("sequence of {} tokens exceeds the model maximum of {}", len,
                                     c.max_sequence_length()));
@@ -246,7 +258,8 @@ const float* BertModel::run_encoder(const std::vector<const Sequence*>& batch,
     const std::size_t full_layers = m_layers.size() - (first_only && !m_layers.empty() ? 1 : 0);
     for (std::size_t i = 0; i < full_layers; ++i)
         run_layer(m_layers[i], ws.x.data(), offsets, ws, ctx);
-    if (full_layers == m_layers.size()) return ws.x.data();
+    if (full_layers == m_layers.size())
+        return ws.x.data();
     run_last_layer_first_tokens(m_layers.back(), ws.x.data(), offsets, ws, ctx);
     return ws.first.data();
 }
@@ -258,7 +271,8 @@ std::vector<float> BertModel::head(const float* states, std::size_t len,
     if (c.head == HeadKind::SequenceClassification) {
         std::vector<float> pooled(h), logits(static_cast<std::size_t>(c.num_labels));
         m_pooler.forward(states, 1, pooled.data(), ctx);  // first token: [CLS] / <s>
-        for (auto& v : pooled) v = std::tanh(v);
+        for (auto& v : pooled)
+            v = std::tanh(v);
         m_classifier.forward(pooled.data(), 1, logits.data(), ctx);
         return logits;
     }
@@ -266,14 +280,18 @@ std::vector<float> BertModel::head(const float* states, std::size_t len,
     if (c.pooling == PoolingMode::Mean) {
         std::vector<double> acc(h, 0.0);
         for (std::size_t t = 0; t < len; ++t)
-            for (std::size_t i = 0; i < h; ++i) acc[i] += states[t * h + i];
-        for (std::size_t i = 0; i < h; ++i) out[i] = static_cast<float>(acc[i] / len);
+            for (std::size_t i = 0; i < h; ++i)
+                acc[i] += states[t * h + i];
+        for (std::size_t i = 0; i < h; ++i)
+            out[i] = static_cast<float>(acc[i] / len);
     }
     if (c.normalize) {  // torch.nn.functional.normalize: x / max(||x||, 1e-12)
         double norm = 0;
-        for (float v : out) norm += static_cast<double>(v) * v;
+        for (float v : out)
+            norm += static_cast<double>(v) * v;
         const double d = std::max(std::sqrt(norm), 1e-12);
-        for (auto& v : out) v = static_cast<float>(v / d);
+        for (auto& v : out)
+            v = static_cast<float>(v / d);
     }
     return out;
 }
@@ -291,14 +309,15 @@ std::vector<std::vector<float>> BertModel::forward(const std::vector<const Seque
         while (e < batch.size() && tokens + batch[e]->input_ids.size() <= budget)
             tokens += batch[e++]->input_ids.size();
         auto part = forward_packed({batch.begin() + b, batch.begin() + e}, ctx);
-        for (auto& o : part) out.push_back(std::move(o));
+        for (auto& o : part)
+            out.push_back(std::move(o));
         b = e;
     }
     return out;
 }
 
-std::vector<std::vector<float>> BertModel::forward_packed(
-    const std::vector<const Sequence*>& batch, const RunContext& ctx) const {
+std::vector<std::vector<float>> BertModel::forward_packed(const std::vector<const Sequence*>& batch,
+                                                          const RunContext& ctx) const {
     std::vector<std::size_t> offsets;
     const bool first_only = first_token_last_layer();
     auto ws = take_workspace();  // dropped, not returned, if the batch is rejected

@@ -43,8 +43,8 @@ public:
     /// Head output per sequence: num_labels logits, or the pooled (normalised) embedding.
     /// Runs the batch in packed sub-batches of at most kTokensPerThread tokens per pool thread
     /// (a longer sequence alone), which keeps activations cache-resident between ops.
-    [[nodiscard]] std::vector<std::vector<float>> forward(
-        const std::vector<const Sequence*>& batch, const RunContext& ctx) const;
+    [[nodiscard]] std::vector<std::vector<float>> forward(const std::vector<const Sequence*>& batch,
+                                                          const RunContext& ctx) const;
 
     /// Tokens per thread in one packed sub-batch of forward(): measured on Zen 4 (1 MB L2,
     /// 32 MB L3) at 128 tokens, 512 was 4 % (fp32) and 12 % (int8) faster than 4,096.
@@ -66,8 +66,8 @@ public:
 
 private:
     struct Layer {
-        Linear qkv;  ///< query, key and value fused into one [3H, H] product (all but the last)
-        Linear query;      ///< last layer: query alone, so it can run on first tokens only
+        Linear qkv;    ///< query, key and value fused into one [3H, H] product (all but the last)
+        Linear query;  ///< last layer: query alone, so it can run on first tokens only
         Linear key_value;  ///< last layer: key and value fused into one [2H, H] product
         Linear attention_out;
         LayerNorm attention_norm;

@@ -13,8 +13,8 @@
 namespace cascade::model {
 namespace {
 
-const std::filesystem::path kGolden = std::filesystem::path(CASCADE_SOURCE_DIR) / "tests" /
-                                      "golden" / "model";
+const std::filesystem::path kGolden =
+    std::filesystem::path(CASCADE_SOURCE_DIR) / "tests" / "golden" / "model";
 
 struct GoldenCase {
     std::string name;
@@ -62,7 +62,8 @@ TEST_P(GoldenTest, BatchesMatchReference) {
         RunContext ctx{&pool, isa};
         for (const auto& c : cases) {
             std::vector<const Sequence*> batch;
-            for (const auto& s : c.sequences) batch.push_back(&s);
+            for (const auto& s : c.sequences)
+                batch.push_back(&s);
             const auto out = model.forward(batch, ctx);
             ASSERT_EQ(out.size(), c.outputs.size());
             for (std::size_t s = 0; s < out.size(); ++s)
@@ -109,7 +110,8 @@ TEST_P(GoldenTest, EncoderBatchingKeepsOrder) {
     std::vector<Sequence> all;
     std::vector<std::vector<double>> want;
     for (const auto& c : cases) {
-        if (c.name.rfind("mixed", 0) != 0) continue;
+        if (c.name.rfind("mixed", 0) != 0)
+            continue;
         all.insert(all.end(), c.sequences.begin(), c.sequences.end());
         want.insert(want.end(), c.outputs.begin(), c.outputs.end());
     }

@@ -23,7 +23,8 @@ std::vector<nlohmann::json> lines(const std::string& text) {
     std::istringstream in(text);
     std::string line;
     while (std::getline(in, line))
-        if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+        if (!line.empty())
+            out.push_back(nlohmann::json::parse(line));
     return out;
 }
 
@@ -46,8 +47,8 @@ TEST(CliRerank, MatchesReferenceScores) {
 }
 
 TEST(CliRerank, BatchSizeOneGivesTheSameScores) {
-    const std::string base = "rerank --model " + kGold + "/bert-micro-ce --input " + kGold +
-                             "/cli/pairs.jsonl";
+    const std::string base =
+        "rerank --model " + kGold + "/bert-micro-ce --input " + kGold + "/cli/pairs.jsonl";
     const auto a = run_cli(base + " --batch-size 1");
     const auto b = run_cli(base + " --batch-size 64");
     ASSERT_EQ(a.exit_code, 0) << a.err;
@@ -58,8 +59,8 @@ TEST(CliRerank, BatchSizeOneGivesTheSameScores) {
 }
 
 TEST(CliRerank, Int8StaysCloseToFp32) {
-    const std::string base = "rerank --model " + kGold + "/bert-micro-ce --input " + kGold +
-                             "/cli/pairs.jsonl";
+    const std::string base =
+        "rerank --model " + kGold + "/bert-micro-ce --input " + kGold + "/cli/pairs.jsonl";
     const auto q = run_cli(base + " --int8");
     ASSERT_EQ(q.exit_code, 0) << q.err;
     const auto got = lines(q.out);
@@ -89,8 +90,8 @@ TEST(CliRerank, BadInputIsReportedWithFileAndLine) {
         EXPECT_NE(r.err.find(c.expect), std::string::npos) << r.err;
     }
     write_file(dir / "ok.jsonl", "{\"query\": \"a\", \"document\": \"b\"}\n");
-    auto r = run_cli("rerank" + model + " --input " + (dir / "ok.jsonl").string() +
-                     " --max-length 600");
+    auto r =
+        run_cli("rerank" + model + " --input " + (dir / "ok.jsonl").string() + " --max-length 600");
     EXPECT_EQ(r.exit_code, 2) << r.err;
     r = run_cli("embed" + model + " --input " + (dir / "ok.jsonl").string());
     EXPECT_EQ(r.exit_code, 1);
@@ -100,10 +101,11 @@ TEST(CliRerank, BadInputIsReportedWithFileAndLine) {
 TEST(CliRerank, MillionCharacterDocumentIsTruncated) {
     TempDir dir;
     std::string doc;
-    while (doc.size() < 1000000) doc += "protein expression in tumour cells ";
-    write_file(dir / "big.jsonl",
-               "{\"query\": \"tumour\", \"document\": \"" + doc + "\"}\n"
-               "{\"query\": \"q\", \"document\": \"d\"}\n");
+    while (doc.size() < 1000000)
+        doc += "protein expression in tumour cells ";
+    write_file(dir / "big.jsonl", "{\"query\": \"tumour\", \"document\": \"" + doc +
+                                      "\"}\n"
+                                      "{\"query\": \"q\", \"document\": \"d\"}\n");
     const auto r = run_cli("rerank --model " + kGold + "/bert-micro-ce --input " +
                            (dir / "big.jsonl").string() + " --max-length 512");
     ASSERT_EQ(r.exit_code, 0) << r.err;

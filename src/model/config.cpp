@@ -15,7 +15,8 @@ using nlohmann::json;
 
 json read_json(const std::filesystem::path& path) {
     std::ifstream in(path);
-    if (!in) throw IoError::from_errno("cannot open", path.string());
+    if (!in)
+        throw IoError::from_errno("cannot open", path.string());
     try {
         return json::parse(in);
     } catch (const json::exception& e) {
@@ -26,12 +27,13 @@ json read_json(const std::filesystem::path& path) {
 std::int64_t get_int(const json& j, const std::filesystem::path& path, const char* key,
                      std::optional<std::int64_t> fallback = std::nullopt) {
     if (!j.contains(key) || j[key].is_null()) {
-        if (fallback) return *fallback;
+        if (fallback)
+            return *fallback;
         throw InputError(path.string(), fmt::format("missing field \"{}\"", key));
     }
     if (!j[key].is_number_integer() || j[key].get<std::int64_t>() < 0)
-        throw InputError(path.string(), fmt::format("field \"{}\" must be a non-negative integer",
-                                                    key));
+        throw InputError(path.string(),
+                         fmt::format("field \"{}\" must be a non-negative integer", key));
     return j[key].get<std::int64_t>();
 }
 
@@ -54,7 +56,8 @@ constexpr ArchEntry kArchitectures[] = {
 
 void read_sentence_transformers(const std::filesystem::path& dir, ModelConfig& cfg) {
     const auto modules_path = dir / "modules.json";
-    if (!std::filesystem::exists(modules_path)) return;
+    if (!std::filesystem::exists(modules_path))
+        return;
     const json modules = read_json(modules_path);
     if (!modules.is_array())
         throw InputError(modules_path.string(), "expected a JSON array of modules");
@@ -68,13 +71,14 @@ void read_sentence_transformers(const std::filesystem::path& dir, ModelConfig& c
             const json p = read_json(pool_path);
             const bool cls = p.value("pooling_mode_cls_token", false);
             const bool mean = p.value("pooling_mode_mean_tokens", false);
-            for (const char* other : {"pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens",
-                                      "pooling_mode_weightedmean_tokens",
-                                      "pooling_mode_lasttoken"})
+            for (const char* other :
+                 {"pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens",
+                  "pooling_mode_weightedmean_tokens", "pooling_mode_lasttoken"})
                 if (p.value(other, false))
                     throw InputError(pool_path.string(),
                                      fmt::format("pooling mode \"{}\" is not implemented "
-                                                 "(supported: cls_token, mean_tokens)", other));
+                                                 "(supported: cls_token, mean_tokens)",
+                                                 other));
             if (cls == mean)
                 throw InputError(pool_path.string(),
                                  "exactly one of pooling_mode_cls_token and "
@@ -98,7 +102,8 @@ std::int64_t ModelConfig::max_sequence_length() const {
 std::string supported_architectures() {
     std::string s;
     for (const auto& a : kArchitectures) {
-        if (!s.empty()) s += ", ";
+        if (!s.empty())
+            s += ", ";
         s += a.name;
     }
     return s;
@@ -109,7 +114,8 @@ ModelConfig load_model_config(const std::filesystem::path& dir) {
     if (!std::filesystem::exists(path))
         throw Error(fmt::format("{}: not a model folder (no config.json)", dir.string()));
     const json j = read_json(path);
-    if (!j.is_object()) throw InputError(path.string(), "expected a JSON object");
+    if (!j.is_object())
+        throw InputError(path.string(), "expected a JSON object");
     ModelConfig cfg;
     std::string name;
     if (j.contains("architectures") && j["architectures"].is_array() &&
@@ -117,7 +123,8 @@ ModelConfig load_model_config(const std::filesystem::path& dir) {
         name = j["architectures"][0].get<std::string>();
     const ArchEntry* found = nullptr;
     for (const auto& a : kArchitectures)
-        if (name == a.name) found = &a;
+        if (name == a.name)
+            found = &a;
     if (!found)
         throw InputError(path.string(),
                          fmt::format("unsupported architecture \"{}\" (supported: {})", name,
@@ -132,17 +139,19 @@ ModelConfig load_model_config(const std::filesystem::path& dir) {
     cfg.intermediate_size = get_int(j, path, "intermediate_size");
     cfg.max_position_embeddings = get_int(j, path, "max_position_embeddings", 512);
     cfg.type_vocab_size = get_int(j, path, "type_vocab_size", 2);
-    cfg.pad_token_id = get_int(j, path, "pad_token_id",
-                               found->arch == Architecture::XlmRoberta ? 1 : 0);
+    cfg.pad_token_id =
+        get_int(j, path, "pad_token_id", found->arch == Architecture::XlmRoberta ? 1 : 0);
     cfg.layer_norm_eps = j.value("layer_norm_eps", 1e-12f);
     const std::string act = j.value("hidden_act", "gelu");
     if (act != "gelu")
         throw InputError(path.string(), fmt::format("hidden_act \"{}\" is not implemented "
-                                                    "(supported: gelu)", act));
+                                                    "(supported: gelu)",
+                                                    act));
     const std::string pos = j.value("position_embedding_type", "absolute");
     if (pos != "absolute")
         throw InputError(path.string(), fmt::format("position_embedding_type \"{}\" is not "
-                                                    "implemented (supported: absolute)", pos));
+                                                    "implemented (supported: absolute)",
+                                                    pos));
     if (j.contains("num_labels")) {
         cfg.num_labels = get_int(j, path, "num_labels");
     } else if (j.contains("id2label") && j["id2label"].is_object()) {
@@ -151,8 +160,9 @@ ModelConfig load_model_config(const std::filesystem::path& dir) {
         cfg.num_labels = cfg.head == HeadKind::SequenceClassification ? 2 : 1;
     }
     if (cfg.hidden_size == 0 || cfg.num_heads == 0 || cfg.hidden_size % cfg.num_heads != 0)
-        throw InputError(path.string(), "hidden_size must be a positive multiple of "
-                                        "num_attention_heads");
+        throw InputError(path.string(),
+                         "hidden_size must be a positive multiple of "
+                         "num_attention_heads");
     if (cfg.num_labels == 0 || cfg.vocab_size == 0 || cfg.type_vocab_size == 0)
         throw InputError(path.string(), "num_labels, vocab_size and type_vocab_size must be > 0");
     if (cfg.max_sequence_length() <= 0)

@@ -10,18 +10,22 @@ namespace cascade::model {
 
 Encoder::Encoder(const std::filesystem::path& model_dir, EncoderOptions options)
     : m_model(std::make_unique<BertModel>(model_dir)), m_options(options) {
-    if (m_options.threads < 1) throw UsageError("--threads must be at least 1");
-    if (m_options.batch_size < 1) throw UsageError("--batch-size must be at least 1");
+    if (m_options.threads < 1)
+        throw UsageError("--threads must be at least 1");
+    if (m_options.batch_size < 1)
+        throw UsageError("--batch-size must be at least 1");
     m_pools.resize(static_cast<std::size_t>(m_options.threads));
     (void)pool(m_pools.size());
     kernels::set_blas_threads(m_options.threads);
-    if (m_options.int8) m_model->quantize_int8();
+    if (m_options.int8)
+        m_model->quantize_int8();
 }
 
 kernels::ThreadPool& Encoder::pool(std::size_t threads) {
     threads = std::clamp<std::size_t>(threads, 1, m_pools.size());
     auto& slot = m_pools[threads - 1];
-    if (!slot) slot = std::make_unique<kernels::ThreadPool>(threads);
+    if (!slot)
+        slot = std::make_unique<kernels::ThreadPool>(threads);
     return *slot;
 }
 
@@ -41,9 +45,11 @@ std::vector<std::vector<float>> Encoder::run(const std::vector<Sequence>& sequen
     for (std::size_t b = 0; b < order.size(); b += m_options.batch_size) {
         const std::size_t e = std::min(order.size(), b + m_options.batch_size);
         std::vector<const Sequence*> batch;
-        for (std::size_t i = b; i < e; ++i) batch.push_back(&sequences[order[i]]);
+        for (std::size_t i = b; i < e; ++i)
+            batch.push_back(&sequences[order[i]]);
         auto results = m_model->forward(batch, ctx);
-        for (std::size_t i = b; i < e; ++i) out[order[i]] = std::move(results[i - b]);
+        for (std::size_t i = b; i < e; ++i)
+            out[order[i]] = std::move(results[i - b]);
     }
     return out;
 }

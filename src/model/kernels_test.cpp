@@ -21,51 +21,63 @@ std::vector<float> random_vector(std::size_t n, float scale, unsigned seed) {
     std::mt19937 gen(seed);
     std::normal_distribution<float> dist(0.0f, scale);
     std::vector<float> v(n);
-    for (auto& x : v) x = dist(gen);
+    for (auto& x : v)
+        x = dist(gen);
     return v;
 }
 
-bool have_avx2() { return kernels::cpu_features().avx2_fma; }
+bool have_avx2() {
+    return kernels::cpu_features().avx2_fma;
+}
 
 TEST(VectorMath, Avx512MatchesScalar) {
-    if (!kernels::cpu_features().avx512_vnni) GTEST_SKIP() << "no AVX-512";
+    if (!kernels::cpu_features().avx512_vnni)
+        GTEST_SKIP() << "no AVX-512";
     for (std::size_t n : {1u, 7u, 16u, 33u, 128u, 384u, 1000u}) {
         auto x = random_vector(n, 3.0f, static_cast<unsigned>(n) + 100);
         x[0] = -12.0f;  // GELU tail
-        if (n > 2) x[n - 1] = 9.0f;  // largest element in the masked tail
+        if (n > 2)
+            x[n - 1] = 9.0f;  // largest element in the masked tail
         auto a = x, b = x;
         kernels::gelu_inplace(a.data(), n, Isa::Avx512Vnni);
         kernels::gelu_inplace(b.data(), n, Isa::Scalar);
-        for (std::size_t i = 0; i < n; ++i) EXPECT_NEAR(a[i], b[i], 2e-6f * (1 + std::fabs(b[i])));
+        for (std::size_t i = 0; i < n; ++i)
+            EXPECT_NEAR(a[i], b[i], 2e-6f * (1 + std::fabs(b[i])));
         a = x, b = x;
         kernels::softmax_inplace(a.data(), n, Isa::Avx512Vnni);
         kernels::softmax_inplace(b.data(), n, Isa::Scalar);
-        for (std::size_t i = 0; i < n; ++i) EXPECT_NEAR(a[i], b[i], 1e-6f);
+        for (std::size_t i = 0; i < n; ++i)
+            EXPECT_NEAR(a[i], b[i], 1e-6f);
     }
 }
 
 TEST(VectorMath, Avx2MatchesScalar) {
-    if (!have_avx2()) GTEST_SKIP() << "no AVX2";
+    if (!have_avx2())
+        GTEST_SKIP() << "no AVX2";
     for (std::size_t n : {1u, 7u, 8u, 33u, 384u, 1000u}) {
         auto x = random_vector(n, 3.0f, static_cast<unsigned>(n));
         x[0] = -12.0f;  // GELU tail
         auto a = x, b = x;
         kernels::gelu_inplace(a.data(), n, Isa::Avx2);
         kernels::gelu_inplace(b.data(), n, Isa::Scalar);
-        for (std::size_t i = 0; i < n; ++i) EXPECT_NEAR(a[i], b[i], 2e-6f * (1 + std::fabs(b[i])));
+        for (std::size_t i = 0; i < n; ++i)
+            EXPECT_NEAR(a[i], b[i], 2e-6f * (1 + std::fabs(b[i])));
         a = x, b = x;
         kernels::softmax_inplace(a.data(), n, Isa::Avx2);
         kernels::softmax_inplace(b.data(), n, Isa::Scalar);
-        for (std::size_t i = 0; i < n; ++i) EXPECT_NEAR(a[i], b[i], 1e-6f);
+        for (std::size_t i = 0; i < n; ++i)
+            EXPECT_NEAR(a[i], b[i], 1e-6f);
         a = x, b = x;
         kernels::exp_inplace(a.data(), n, Isa::Avx2);
         kernels::exp_inplace(b.data(), n, Isa::Scalar);
-        for (std::size_t i = 0; i < n; ++i) EXPECT_NEAR(a[i], b[i], 3e-7f * b[i]);
+        for (std::size_t i = 0; i < n; ++i)
+            EXPECT_NEAR(a[i], b[i], 3e-7f * b[i]);
         const auto gamma = random_vector(n, 1.0f, 7), beta = random_vector(n, 1.0f, 8);
         a = x, b = x;
         kernels::layer_norm_rows(a.data(), 1, n, gamma.data(), beta.data(), 1e-12f, Isa::Avx2);
         kernels::layer_norm_rows(b.data(), 1, n, gamma.data(), beta.data(), 1e-12f, Isa::Scalar);
-        for (std::size_t i = 0; i < n; ++i) EXPECT_NEAR(a[i], b[i], 1e-5f * (1 + std::fabs(b[i])));
+        for (std::size_t i = 0; i < n; ++i)
+            EXPECT_NEAR(a[i], b[i], 1e-5f * (1 + std::fabs(b[i])));
         const auto y = random_vector(n, 1.0f, 9);
         EXPECT_NEAR(kernels::dot(x.data(), y.data(), n, Isa::Avx2),
                     kernels::dot(x.data(), y.data(), n, Isa::Scalar), 1e-4f * std::sqrt(n));
@@ -79,7 +91,8 @@ TEST(Gemm, OpenBlasMatchesLoop) {
     std::vector<float> y(m * n), ref(m * n);
     kernels::linear_f32(x.data(), w.data(), b.data(), y.data(), m, n, k);
     kernels::linear_reference(x.data(), w.data(), b.data(), ref.data(), m, n, k);
-    for (std::size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y[i], ref[i], 1e-4f);
+    for (std::size_t i = 0; i < y.size(); ++i)
+        EXPECT_NEAR(y[i], ref[i], 1e-4f);
 }
 
 struct AttentionCase {
@@ -106,14 +119,17 @@ TEST(Attention, PackedMatchesReference) {
             ops::attention({q.data(), c.heads * d}, {k.data(), c.kv_heads * d},
                            {v.data(), c.kv_heads * d}, out.data(), c.heads * d, offsets, p, pool,
                            isa, &probs);
-            for (std::size_t i = 0; i < out.size(); ++i) ASSERT_NEAR(out[i], ref[i], 2e-5f) << i;
+            for (std::size_t i = 0; i < out.size(); ++i)
+                ASSERT_NEAR(out[i], ref[i], 2e-5f) << i;
             ASSERT_EQ(probs.size(), (offsets.size() - 1) * c.heads);
             const auto& last = probs.back();  // 5x5 of the last sequence, rows sum to one
             for (std::size_t r = 0; r < 5; ++r) {
                 float s = 0;
-                for (std::size_t j = 0; j < 5; ++j) s += last[r * 5 + j];
+                for (std::size_t j = 0; j < 5; ++j)
+                    s += last[r * 5 + j];
                 EXPECT_NEAR(s, 1.0f, 1e-5f);
-                if (c.causal && r < 4) EXPECT_EQ(last[r * 5 + 4], 0.0f);
+                if (c.causal && r < 4)
+                    EXPECT_EQ(last[r * 5 + 4], 0.0f);
             }
         }
     }
@@ -125,8 +141,8 @@ TEST(Attention, FirstQueryMatchesFirstRows) {
     const std::vector<std::size_t> offsets{0, 1, 9, 9 + 64, 9 + 64 + 5};
     const std::size_t t = offsets.back(), d = 16, seqs = offsets.size() - 1;
     kernels::ThreadPool pool(2);
-    for (const auto c : {AttentionCase{4, 4, false}, AttentionCase{4, 2, false},
-                         AttentionCase{4, 1, true}}) {
+    for (const auto c :
+         {AttentionCase{4, 4, false}, AttentionCase{4, 2, false}, AttentionCase{4, 1, true}}) {
         const std::size_t qw = c.heads * d, kw = c.kv_heads * d;
         const auto q = random_vector(t * qw, 1, 21);
         const auto k = random_vector(t * kw, 1, 22);
@@ -164,8 +180,8 @@ TEST(Attention, FirstQueryFromInputsMatchesProjectedKeys) {
     for (bool causal : {false, true}) {
         ops::AttentionParams p{heads, heads, d, 0.25f, causal};
         std::vector<float> want(seqs * hd);
-        ops::attention_first_query({q.data(), hd}, {k.data(), hd}, {v.data(), hd}, want.data(),
-                                   hd, offsets, p, pool, Isa::Scalar);
+        ops::attention_first_query({q.data(), hd}, {k.data(), hd}, {v.data(), hd}, want.data(), hd,
+                                   offsets, p, pool, Isa::Scalar);
         for (Isa isa : {Isa::Scalar, kernels::best_isa()}) {
             std::vector<float> got(seqs * hd, -1.0f);
             ops::attention_first_query_from_inputs({q.data(), hd}, x.data(), hidden,
@@ -180,15 +196,19 @@ TEST(Attention, FirstQueryFromInputsMatchesProjectedKeys) {
 TEST(Int8, SimdKernelsMatchScalarExactly) {
     kernels::ThreadPool pool(2);
     for (auto [m, n, k] : {std::tuple<std::size_t, std::size_t, std::size_t>{1, 16, 4},
-                           {5, 37, 30}, {70, 48, 384}, {131, 100, 97}}) {
+                           {5, 37, 30},
+                           {70, 48, 384},
+                           {131, 100, 97}}) {
         const auto x = random_vector(m * k, 2, 21), w = random_vector(n * k, 0.1f, 22),
                    b = random_vector(n, 1, 23);
         const auto q = kernels::quantize_weights(w.data(), n, k);
         std::vector<float> scalar(m * n);
         kernels::linear_int8(x.data(), m, q, b.data(), scalar.data(), Isa::Scalar, pool);
         for (Isa isa : {Isa::Avx2, Isa::Avx512Vnni}) {
-            if (isa == Isa::Avx2 && !kernels::cpu_features().avx2_fma) continue;
-            if (isa == Isa::Avx512Vnni && !kernels::cpu_features().avx512_vnni) continue;
+            if (isa == Isa::Avx2 && !kernels::cpu_features().avx2_fma)
+                continue;
+            if (isa == Isa::Avx512Vnni && !kernels::cpu_features().avx512_vnni)
+                continue;
             std::vector<float> simd(m * n, -1);
             kernels::linear_int8(x.data(), m, q, b.data(), simd.data(), isa, pool);
             for (std::size_t i = 0; i < simd.size(); ++i)
@@ -217,8 +237,10 @@ TEST(LinearOutput, FusedEqualsSeparate) {
                b = random_vector(n, 1, 33), y0 = random_vector(m * n, 1, 34);
     const auto q = kernels::quantize_weights(w.data(), n, k);
     std::vector<Isa> isas{Isa::Scalar};
-    if (kernels::cpu_features().avx2_fma) isas.push_back(Isa::Avx2);
-    if (kernels::cpu_features().avx512_vnni) isas.push_back(Isa::Avx512Vnni);
+    if (kernels::cpu_features().avx2_fma)
+        isas.push_back(Isa::Avx2);
+    if (kernels::cpu_features().avx512_vnni)
+        isas.push_back(Isa::Avx512Vnni);
     for (bool int8 : {false, true})
         for (Isa isa : isas) {
             auto run = [&](LinearOutput out, std::vector<float> y) {
@@ -234,7 +256,8 @@ TEST(LinearOutput, FusedEqualsSeparate) {
             for (std::size_t i = 0; i < stored.size(); ++i)
                 ASSERT_NEAR(added[i], y0[i] + stored[i], 1e-5f * (1 + std::fabs(y0[i])))
                     << int8 << kernels::isa_name(isa) << i;
-            if (!int8) continue;
+            if (!int8)
+                continue;
             auto gelu = stored;
             kernels::gelu_inplace(gelu.data(), gelu.size(), isa);
             const auto fused = run(LinearOutput::Gelu, y0);

@@ -45,11 +45,9 @@ void Linear::forward(const float* x, std::size_t rows, float* y, const RunContex
                      kernels::LinearOutput output) const {
     using kernels::LinearOutput;
     if (m_int8)
-        return kernels::linear_int8(x, rows, *m_int8, m_bias.data(), y, ctx.isa, *ctx.pool,
-                                    output);
+        return kernels::linear_int8(x, rows, *m_int8, m_bias.data(), y, ctx.isa, *ctx.pool, output);
     if (m_packed && ctx.isa == kernels::Isa::Avx512Vnni)
-        return kernels::linear_packed_f32(x, rows, *m_packed, m_bias.data(), y, *ctx.pool,
-                                          output);
+        return kernels::linear_packed_f32(x, rows, *m_packed, m_bias.data(), y, *ctx.pool, output);
     if (output != LinearOutput::Gelu)
         return kernels::linear_f32(x, m_weight.data(), m_bias.data(), y, rows, m_out, m_in,
                                    output == LinearOutput::Accumulate);

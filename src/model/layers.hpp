@@ -27,8 +27,7 @@ class Linear {
 public:
     Linear() = default;
     /// Loads `<prefix>.weight` [out, in] and `<prefix>.bias` [out].
-    Linear(const WeightStore& store, const std::string& prefix, std::int64_t in,
-           std::int64_t out);
+    Linear(const WeightStore& store, const std::string& prefix, std::int64_t in, std::int64_t out);
     /// Several projections of the same input fused into one: the weights of `prefixes` stacked
     /// along the output dimension (e.g. query, key, value -> [3H, H]).
     static Linear fused(const WeightStore& store, const std::vector<std::string>& prefixes,

@@ -20,7 +20,8 @@ std::vector<float> random_values(std::size_t n, unsigned seed) {
     std::mt19937 gen(seed);
     std::normal_distribution<float> dist(0.0f, 1.0f);
     std::vector<float> v(n);
-    for (auto& x : v) x = dist(gen);
+    for (auto& x : v)
+        x = dist(gen);
     return v;
 }
 
@@ -58,7 +59,8 @@ Expected naive(const std::vector<float>& x, const std::vector<float>& w, const f
 }
 
 TEST(Gemm, PackedMatchesLoop) {
-    if (!kernels::cpu_features().avx512_vnni) GTEST_SKIP() << "no AVX-512";
+    if (!kernels::cpu_features().avx512_vnni)
+        GTEST_SKIP() << "no AVX-512";
     struct Shape {
         std::size_t n, k;
     };
@@ -71,17 +73,17 @@ TEST(Gemm, PackedMatchesLoop) {
         const auto packed = kernels::pack_sgemm_weights(w.data(), s.n, s.k);
         ASSERT_EQ(packed.panels, (s.n + 31) / 32);
         for (std::size_t m : {1, 7, 33, 513}) {
-            if (m * s.n * s.k > 100'000'000) continue;  // keep the double loop quick
+            if (m * s.n * s.k > 100'000'000)
+                continue;  // keep the double loop quick
             const auto x = random_values(m * s.k, seed++), y0 = random_values(m * s.n, seed++);
-            for (LinearOutput out : {LinearOutput::Store, LinearOutput::Gelu,
-                                     LinearOutput::Accumulate})
+            for (LinearOutput out :
+                 {LinearOutput::Store, LinearOutput::Gelu, LinearOutput::Accumulate})
                 for (const float* bias : {b.data(), static_cast<const float*>(nullptr)})
                     for (kernels::ThreadPool* pool : {&one, &two}) {
                         const Expected e = naive(x, w, bias, y0, m, s.n, s.k, out);
                         std::vector<float> y(y0);
                         y.push_back(kCanary);  // a write past the last column would hit this
-                        kernels::linear_packed_f32(x.data(), m, packed, bias, y.data(), *pool,
-                                                   out);
+                        kernels::linear_packed_f32(x.data(), m, packed, bias, y.data(), *pool, out);
                         ASSERT_EQ(y.back(), kCanary);
                         for (std::size_t i = 0; i < m * s.n; ++i)
                             ASSERT_NEAR(y[i], e.value[i], e.bound[i])
@@ -97,7 +99,8 @@ TEST(Gemm, PackedMatchesLoop) {
 TEST(Gemm, PackedLayout) {
     const std::size_t n = 40, k = 3;
     std::vector<float> w(n * k);
-    for (std::size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(i + 1);
+    for (std::size_t i = 0; i < w.size(); ++i)
+        w[i] = static_cast<float>(i + 1);
     const auto p = kernels::pack_sgemm_weights(w.data(), n, k);
     ASSERT_EQ(p.panels, 2u);
     for (std::size_t j = 0; j < 64; ++j)

@@ -18,18 +18,24 @@ namespace {
 constexpr std::uint64_t kMaxHeaderBytes = 100ull << 20;
 
 std::size_t dtype_bytes(const std::string& name) {
-    if (name == "F64" || name == "I64" || name == "U64") return 8;
-    if (name == "F32" || name == "I32" || name == "U32") return 4;
-    if (name == "F16" || name == "BF16" || name == "I16" || name == "U16") return 2;
+    if (name == "F64" || name == "I64" || name == "U64")
+        return 8;
+    if (name == "F32" || name == "I32" || name == "U32")
+        return 4;
+    if (name == "F16" || name == "BF16" || name == "I16" || name == "U16")
+        return 2;
     if (name == "I8" || name == "U8" || name == "BOOL" || name == "F8_E4M3" || name == "F8_E5M2")
         return 1;
     return 0;
 }
 
 DType parse_dtype(const std::string& name) {
-    if (name == "F32") return DType::F32;
-    if (name == "F16") return DType::F16;
-    if (name == "BF16") return DType::BF16;
+    if (name == "F32")
+        return DType::F32;
+    if (name == "F16")
+        return DType::F16;
+    if (name == "BF16")
+        return DType::BF16;
     return DType::Other;
 }
 
@@ -61,7 +67,8 @@ float half_to_float(std::uint16_t h) {
 
 SafetensorsFile::SafetensorsFile(std::filesystem::path path) : m_path(std::move(path)) {
     int fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw IoError::from_errno("cannot open safetensors file", m_path.string());
+    if (fd < 0)
+        throw IoError::from_errno("cannot open safetensors file", m_path.string());
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
         ::close(fd);
@@ -80,22 +87,25 @@ SafetensorsFile::SafetensorsFile(std::filesystem::path path) : m_path(std::move(
     try {
         parse_header();
     } catch (...) {
-        if (m_map) ::munmap(const_cast<std::uint8_t*>(m_map), m_size);
+        if (m_map)
+            ::munmap(const_cast<std::uint8_t*>(m_map), m_size);
         throw;
     }
 }
 
 SafetensorsFile::~SafetensorsFile() {
-    if (m_map) ::munmap(const_cast<std::uint8_t*>(m_map), m_size);
+    if (m_map)
+        ::munmap(const_cast<std::uint8_t*>(m_map), m_size);
 }
 
 void SafetensorsFile::parse_header() {
     const std::string file = m_path.string();
     if (m_size < 8)
-        throw CorruptionError(fmt::format("{}: truncated safetensors file ({} bytes, no header)",
-                                          file, m_size));
+        throw CorruptionError(
+            fmt::format("{}: truncated safetensors file ({} bytes, no header)", file, m_size));
     std::uint64_t header_len = 0;
-    for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | m_map[i];
+    for (int i = 7; i >= 0; --i)
+        header_len = (header_len << 8) | m_map[i];
     if (header_len > kMaxHeaderBytes || header_len > m_size - 8)
         throw CorruptionError(fmt::format(
             "{}: safetensors header length {} exceeds the file size {} (truncated or corrupt)",
@@ -105,15 +115,16 @@ void SafetensorsFile::parse_header() {
     try {
         header = nlohmann::json::parse(text, text + header_len);
     } catch (const nlohmann::json::exception& e) {
-        throw CorruptionError(fmt::format("{}: safetensors header is not valid JSON: {}", file,
-                                          e.what()));
+        throw CorruptionError(
+            fmt::format("{}: safetensors header is not valid JSON: {}", file, e.what()));
     }
     if (!header.is_object())
         throw CorruptionError(fmt::format("{}: safetensors header is not a JSON object", file));
     const std::uint64_t data_start = 8 + header_len;
     const std::uint64_t data_size = m_size - data_start;
     for (const auto& [name, entry] : header.items()) {
-        if (name == "__metadata__") continue;
+        if (name == "__metadata__")
+            continue;
         auto bad = [&](const std::string& why) {
             return CorruptionError(fmt::format("{}: tensor '{}': {}", file, name, why));
         };
@@ -123,8 +134,10 @@ void SafetensorsFile::parse_header() {
         const auto& dt = entry["dtype"];
         const auto& shape = entry["shape"];
         const auto& offsets = entry["data_offsets"];
-        if (!dt.is_string()) throw bad("dtype is not a string");
-        if (!shape.is_array()) throw bad("shape is not an array");
+        if (!dt.is_string())
+            throw bad("dtype is not a string");
+        if (!shape.is_array())
+            throw bad("shape is not an array");
         if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||
             !offsets[1].is_number_unsigned())
             throw bad("data_offsets must be two non-negative integers");
@@ -133,10 +146,12 @@ void SafetensorsFile::parse_header() {
         info.dtype_name = dt.get<std::string>();
         info.dtype = parse_dtype(info.dtype_name);
         const std::size_t elem = dtype_bytes(info.dtype_name);
-        if (elem == 0) throw bad("unknown dtype '" + info.dtype_name + "'");
+        if (elem == 0)
+            throw bad("unknown dtype '" + info.dtype_name + "'");
         std::uint64_t count = 1;
         for (const auto& d : shape) {
-            if (!d.is_number_unsigned()) throw bad("shape has a non-integer or negative dim");
+            if (!d.is_number_unsigned())
+                throw bad("shape has a non-integer or negative dim");
             auto v = d.get<std::uint64_t>();
             if (v != 0 && count > std::numeric_limits<std::uint64_t>::max() / 16 / v)
                 throw bad("shape is too large");
@@ -145,14 +160,16 @@ void SafetensorsFile::parse_header() {
         }
         const auto b = offsets[0].get<std::uint64_t>();
         const auto e = offsets[1].get<std::uint64_t>();
-        if (b > e) throw bad(fmt::format("data_offsets [{}, {}] are reversed", b, e));
+        if (b > e)
+            throw bad(fmt::format("data_offsets [{}, {}] are reversed", b, e));
         if (e > data_size)
-            throw bad(fmt::format("data_offsets end {} lies past the end of the data ({} bytes; "
-                                  "file truncated?)", e, data_size));
+            throw bad(
+                fmt::format("data_offsets end {} lies past the end of the data ({} bytes; "
+                            "file truncated?)",
+                            e, data_size));
         if (e - b != count * elem)
             throw bad(fmt::format("data_offsets span {} bytes but shape {} of {} needs {}", e - b,
-                                  Tensor::shape_string(info.shape), info.dtype_name,
-                                  count * elem));
+                                  Tensor::shape_string(info.shape), info.dtype_name, count * elem));
         info.begin = data_start + b;
         info.end = data_start + e;
         m_tensors.emplace(name, std::move(info));
@@ -168,7 +185,8 @@ const TensorInfo& SafetensorsFile::info(const std::string& name) const {
 
 std::vector<std::string> SafetensorsFile::names() const {
     std::vector<std::string> out;
-    for (const auto& [name, _] : m_tensors) out.push_back(name);
+    for (const auto& [name, _] : m_tensors)
+        out.push_back(name);
     return out;
 }
 
@@ -191,9 +209,10 @@ Tensor SafetensorsFile::load(const std::string& name) const {
             }
             break;
         case DType::Other:
-            throw Error(fmt::format("{}: tensor '{}' has dtype {}; only F32, F16 and BF16 "
-                                    "weights can be loaded", m_path.string(), name,
-                                    ti.dtype_name));
+            throw Error(
+                fmt::format("{}: tensor '{}' has dtype {}; only F32, F16 and BF16 "
+                            "weights can be loaded",
+                            m_path.string(), name, ti.dtype_name));
     }
     return Tensor(ti.shape, std::move(out));
 }

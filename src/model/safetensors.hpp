@@ -26,10 +26,10 @@ enum class DType { F32, F16, BF16, Other };
 struct TensorInfo {
     std::string name;
     DType dtype = DType::F32;
-    std::string dtype_name;          ///< as spelled in the header, for messages
+    std::string dtype_name;  ///< as spelled in the header, for messages
     std::vector<std::int64_t> shape;
-    std::uint64_t begin = 0;         ///< absolute byte offset in the file
-    std::uint64_t end = 0;           ///< one past the last byte
+    std::uint64_t begin = 0;  ///< absolute byte offset in the file
+    std::uint64_t end = 0;    ///< one past the last byte
 };
 
 /// A memory-mapped safetensors file with a validated header.

@@ -16,8 +16,8 @@ namespace {
 using cascade::testing::TempDir;
 using cascade::testing::write_file;
 
-const std::filesystem::path kGolden = std::filesystem::path(CASCADE_SOURCE_DIR) / "tests" /
-                                      "golden" / "model";
+const std::filesystem::path kGolden =
+    std::filesystem::path(CASCADE_SOURCE_DIR) / "tests" / "golden" / "model";
 
 std::string make_file(const std::string& header, const std::string& data) {
     std::string out(8, '\0');
@@ -110,17 +110,17 @@ TEST(Safetensors, RejectsBrokenFiles) {
 // cleanly; none may crash or read past the mapping (run under ASan to be sure).
 TEST(Safetensors, EveryTruncationOfARealFileFailsCleanly) {
     TempDir dir;
-    const std::string full =
-        cascade::testing::slurp(kGolden / "xlmr-tiny" / "model.safetensors");
+    const std::string full = cascade::testing::slurp(kGolden / "xlmr-tiny" / "model.safetensors");
     ASSERT_GT(full.size(), 1000u);
     std::uint64_t header_len = 0;
     std::memcpy(&header_len, full.data(), 8);
-    for (std::size_t cut : {std::size_t{0}, std::size_t{7}, std::size_t{8}, std::size_t{100},
-                            static_cast<std::size_t>(header_len + 8), full.size() / 2,
-                            full.size() - 1}) {
+    for (std::size_t cut :
+         {std::size_t{0}, std::size_t{7}, std::size_t{8}, std::size_t{100},
+          static_cast<std::size_t>(header_len + 8), full.size() / 2, full.size() - 1}) {
         write_file(dir / "model.safetensors", full.substr(0, cut));
         EXPECT_NE(error_of([&] { SafetensorsFile f(dir / "model.safetensors"); }).find("corrupt"),
-                  std::string::npos) << "cut at " << cut;
+                  std::string::npos)
+            << "cut at " << cut;
     }
 }
 
@@ -148,7 +148,8 @@ TEST(ModelFolder, MissingOrMisshapenTensorIsNamed) {
         << err;
     err = error_of([&] { (void)ws.load("bert.encoder.layer.9.output.dense.weight", {1}); });
     EXPECT_NE(err.find("missing tensor 'bert.encoder.layer.9.output.dense.weight'"),
-              std::string::npos) << err;
+              std::string::npos)
+        << err;
 
     // A config that promises more layers than the weights hold.
     TempDir dir;
@@ -160,7 +161,8 @@ TEST(ModelFolder, MissingOrMisshapenTensorIsNamed) {
     write_file(dir / "m" / "config.json", cfg.dump());
     err = error_of([&] { BertModel m(dir / "m"); });
     EXPECT_NE(err.find("missing tensor 'bert.encoder.layer.2.attention.self.query.weight'"),
-              std::string::npos) << err;
+              std::string::npos)
+        << err;
 }
 
 TEST(ModelFolder, UnknownArchitectureListsSupported) {
@@ -170,7 +172,8 @@ TEST(ModelFolder, UnknownArchitectureListsSupported) {
                R"({"architectures":["T5ForConditionalGeneration"],"hidden_size":8})");
     const std::string err = error_of([&] { BertModel m(dir / "m"); });
     EXPECT_NE(err.find("unsupported architecture \"T5ForConditionalGeneration\""),
-              std::string::npos) << err;
+              std::string::npos)
+        << err;
     EXPECT_NE(err.find("BertForSequenceClassification"), std::string::npos) << err;
     EXPECT_NE(err.find("XLMRobertaForSequenceClassification"), std::string::npos) << err;
 }

@@ -34,7 +34,8 @@ public:
     /// Product of the dims (1 for a scalar).
     static std::size_t element_count(const std::vector<std::int64_t>& shape) {
         std::size_t n = 1;
-        for (auto d : shape) n *= static_cast<std::size_t>(d);
+        for (auto d : shape)
+            n *= static_cast<std::size_t>(d);
         return n;
     }
 
@@ -42,7 +43,8 @@ public:
     static std::string shape_string(const std::vector<std::int64_t>& shape) {
         std::string s = "[";
         for (std::size_t i = 0; i < shape.size(); ++i) {
-            if (i) s += ", ";
+            if (i)
+                s += ", ";
             s += std::to_string(shape[i]);
         }
         return s + "]";

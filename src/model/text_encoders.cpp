@@ -13,7 +13,8 @@ std::vector<Sequence> to_sequences(const std::vector<Encoding>& encodings) {
     for (const auto& e : encodings) {
         Sequence s;
         for (std::size_t i = 0; i < e.ids.size(); ++i) {
-            if (!e.attention_mask.empty() && e.attention_mask[i] == 0) continue;  // no padding
+            if (!e.attention_mask.empty() && e.attention_mask[i] == 0)
+                continue;  // no padding
             s.input_ids.push_back(e.ids[i]);
             s.token_type_ids.push_back(e.type_ids.empty() ? 0 : e.type_ids[i]);
         }
@@ -36,9 +37,10 @@ TextModel::TextModel(const std::filesystem::path& dir, EncoderOptions options,
     if (max_length < m_tokenizer.num_special_tokens(true) + 2)
         throw UsageError(fmt::format("--max-length {} leaves no room for text", max_length));
     if (m_tokenizer.vocab_size() > static_cast<std::size_t>(m_encoder.config().vocab_size))
-        throw Error(fmt::format("{}: the tokenizer has {} tokens but the model only {} "
-                                "embeddings", dir.string(), m_tokenizer.vocab_size(),
-                                m_encoder.config().vocab_size));
+        throw Error(
+            fmt::format("{}: the tokenizer has {} tokens but the model only {} "
+                        "embeddings",
+                        dir.string(), m_tokenizer.vocab_size(), m_encoder.config().vocab_size));
     m_max_length = max_length;
 }
 
@@ -55,9 +57,10 @@ CrossEncoder::CrossEncoder(const std::filesystem::path& dir, EncoderOptions opti
                            std::size_t max_length)
     : TextModel(dir, options, max_length) {
     if (config().head != HeadKind::SequenceClassification)
-        throw Error(fmt::format("{}: {} has no classification head; use a cross-encoder "
-                                "(…ForSequenceClassification) model to re-rank",
-                                dir.string(), config().architecture_name));
+        throw Error(
+            fmt::format("{}: {} has no classification head; use a cross-encoder "
+                        "(…ForSequenceClassification) model to re-rank",
+                        dir.string(), config().architecture_name));
 }
 
 std::vector<float> CrossEncoder::score(
@@ -66,7 +69,8 @@ std::vector<float> CrossEncoder::score(
     const auto logits = run(encodings);
     std::vector<float> scores;
     scores.reserve(logits.size());
-    for (const auto& l : logits) scores.push_back(l.size() == 1 ? l[0] : l[1]);
+    for (const auto& l : logits)
+        scores.push_back(l.size() == 1 ? l[0] : l[1]);
     return scores;
 }
 
@@ -74,9 +78,10 @@ BiEncoder::BiEncoder(const std::filesystem::path& dir, EncoderOptions options,
                      std::size_t max_length)
     : TextModel(dir, options, max_length) {
     if (config().head != HeadKind::Embedding)
-        throw Error(fmt::format("{}: {} is a classification model; use an embedding model "
-                                "(BertModel / sentence-transformers) to embed",
-                                dir.string(), config().architecture_name));
+        throw Error(
+            fmt::format("{}: {} is a classification model; use an embedding model "
+                        "(BertModel / sentence-transformers) to embed",
+                        dir.string(), config().architecture_name));
 }
 
 std::vector<std::vector<float>> BiEncoder::embed(const std::vector<std::string>& texts) {

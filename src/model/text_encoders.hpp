@@ -51,8 +51,7 @@ public:
 /// An embedding model (pooling head).
 class BiEncoder : public TextModel {
 public:
-    BiEncoder(const std::filesystem::path& dir, EncoderOptions options,
-              std::size_t max_length = 0);
+    BiEncoder(const std::filesystem::path& dir, EncoderOptions options, std::size_t max_length = 0);
     /// One pooled (and, if the model says so, L2-normalised) vector per text, in input order.
     [[nodiscard]] std::vector<std::vector<float>> embed(const std::vector<std::string>& texts);
 };

@@ -40,32 +40,40 @@ WeightStore::WeightStore(const std::filesystem::path& dir) {
                 it = by_shard.emplace(shard_name, m_files.back().get()).first;
             }
             if (!it->second->contains(tensor))
-                throw CorruptionError(fmt::format("{}: tensor '{}' is listed for shard '{}' but "
-                                                  "the shard does not contain it",
-                                                  m_source, tensor, shard_name));
+                throw CorruptionError(
+                    fmt::format("{}: tensor '{}' is listed for shard '{}' but "
+                                "the shard does not contain it",
+                                m_source, tensor, shard_name));
             m_owner[tensor] = it->second;
         }
         return;
     } else {
-        throw Error(fmt::format("{}: no model.safetensors or model.safetensors.index.json "
-                                "(only safetensors weights are supported)", dir.string()));
+        throw Error(
+            fmt::format("{}: no model.safetensors or model.safetensors.index.json "
+                        "(only safetensors weights are supported)",
+                        dir.string()));
     }
-    for (const auto& name : m_files.front()->names()) m_owner[name] = m_files.front().get();
+    for (const auto& name : m_files.front()->names())
+        m_owner[name] = m_files.front().get();
 }
 
 WeightStore WeightStore::from_file(const std::filesystem::path& file) {
     WeightStore ws;
     ws.m_files.push_back(std::make_unique<SafetensorsFile>(file));
     ws.m_source = file.string();
-    for (const auto& name : ws.m_files.front()->names()) ws.m_owner[name] = ws.m_files.front().get();
+    for (const auto& name : ws.m_files.front()->names())
+        ws.m_owner[name] = ws.m_files.front().get();
     return ws;
 }
 
-bool WeightStore::contains(const std::string& name) const { return m_owner.count(name) > 0; }
+bool WeightStore::contains(const std::string& name) const {
+    return m_owner.count(name) > 0;
+}
 
 std::vector<std::string> WeightStore::names() const {
     std::vector<std::string> out;
-    for (const auto& [name, _] : m_owner) out.push_back(name);
+    for (const auto& [name, _] : m_owner)
+        out.push_back(name);
     return out;
 }
 
@@ -78,8 +86,7 @@ Tensor WeightStore::load(const std::string& name,
     const auto& info = it->second->info(name);
     if (info.shape != expected_shape)
         throw Error(fmt::format("{}: tensor '{}' has shape {} but the config implies {}",
-                                it->second->path().string(), name,
-                                Tensor::shape_string(info.shape),
+                                it->second->path().string(), name, Tensor::shape_string(info.shape),
                                 Tensor::shape_string(expected_shape)));
     return it->second->load(name);
 }

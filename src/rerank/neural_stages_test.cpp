@@ -18,8 +18,8 @@ const std::string kModels = std::string(CASCADE_SOURCE_DIR) + "/tests/golden/mod
 struct Fixture {
     TempDir dir;
     index::Index index = testing::tiny_index(
-        dir / "idx", {"apple banana apple cherry", "apple banana date", "cherry elder fig",
-                      "grape apple pie"});
+        dir / "idx",
+        {"apple banana apple cherry", "apple banana date", "cherry elder fig", "grape apple pie"});
     FeatureSchema features;
     StageRegistry registry;
     Fixture() { register_builtin_stages(registry); }
@@ -31,14 +31,16 @@ struct Fixture {
     }
     CandidateList all_docs() {
         CandidateList list;
-        for (std::uint32_t d = 0; d < index.num_docs(); ++d) list.push_back({d, 0.0F, {}});
+        for (std::uint32_t d = 0; d < index.num_docs(); ++d)
+            list.push_back({d, 0.0F, {}});
         return list;
     }
 };
 
 TEST(NeuralStages, CrossEncoderMatchesPairByPairScores) {
     Fixture f;
-    auto stage = f.make("{type: cross_encoder, model: " + kModels + "bert-micro-ce, k: 3, "
+    auto stage = f.make("{type: cross_encoder, model: " + kModels +
+                        "bert-micro-ce, k: 3, "
                         "batch_size: 2}");
     std::vector<Query> queries = {{"q", "apple pie"}};
     std::vector<CandidateList> lists = {f.all_docs()};
@@ -51,7 +53,8 @@ TEST(NeuralStages, CrossEncoderMatchesPairByPairScores) {
         EXPECT_LT(c.docid, 3U);
         const float want = oracle.score({{"apple pie", f.index.document(c.docid).text}})[0];
         EXPECT_NEAR(c.score, want, 1e-4);
-        if (i > 0) EXPECT_GE(lists[0][i - 1].score, c.score);
+        if (i > 0)
+            EXPECT_GE(lists[0][i - 1].score, c.score);
     }
 }
 
@@ -68,7 +71,8 @@ TEST(NeuralStages, BiEncoderScoresAreEmbeddingDotProducts) {
     for (const Candidate& c : lists[0]) {
         const std::vector<float> d = oracle.embed({f.index.document(c.docid).text})[0];
         double dot = 0.0;
-        for (std::size_t j = 0; j < q.size(); ++j) dot += static_cast<double>(q[j]) * d[j];
+        for (std::size_t j = 0; j < q.size(); ++j)
+            dot += static_cast<double>(q[j]) * d[j];
         EXPECT_NEAR(c.score, dot, 1e-4);
     }
 }

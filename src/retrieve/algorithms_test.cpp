@@ -45,15 +45,16 @@ Case random_case(std::mt19937& rng) {
     bool coarse = std::bernoulli_distribution(0.7)(rng);
     for (std::size_t t = 0; t < distinct; ++t) {
         MemoryPostings p;
-        double density = std::vector<double>{0.0, 0.001, 0.01, 0.1, 0.5, 1.0}
-            [std::uniform_int_distribution<int>(0, 5)(rng)];
+        double density = std::vector<double>{
+            0.0, 0.001, 0.01, 0.1, 0.5, 1.0}[std::uniform_int_distribution<int>(0, 5)(rng)];
         float weight = std::uniform_real_distribution<float>(0.1F, 8.0F)(rng);
         for (std::uint32_t d = 0; d < c.num_docs; ++d) {
             if (std::bernoulli_distribution(density)(rng)) {
                 p.docids.push_back(d);
-                float s = coarse ? 0.25F * static_cast<float>(
-                                               std::uniform_int_distribution<int>(1, 8)(rng))
-                                 : weight * std::uniform_real_distribution<float>(0.01F, 1.0F)(rng);
+                float s =
+                    coarse
+                        ? 0.25F * static_cast<float>(std::uniform_int_distribution<int>(1, 8)(rng))
+                        : weight * std::uniform_real_distribution<float>(0.01F, 1.0F)(rng);
                 p.scores.push_back(s);
             }
         }
@@ -66,8 +67,8 @@ Case random_case(std::mt19937& rng) {
     c.rank.resize(c.num_docs);
     std::iota(c.rank.begin(), c.rank.end(), 0U);
     std::shuffle(c.rank.begin(), c.rank.end(), rng);
-    c.block_size = std::vector<std::uint32_t>{1, 3, 4, 16, 128}
-        [std::uniform_int_distribution<int>(0, 4)(rng)];
+    c.block_size =
+        std::vector<std::uint32_t>{1, 3, 4, 16, 128}[std::uniform_int_distribution<int>(0, 4)(rng)];
     return c;
 }
 

@@ -69,6 +69,8 @@ private:
 };
 
 /// Lucene's term weight: boost * idf in float (BM25Scorer's `weight`).
-[[nodiscard]] inline float term_weight(float boost, float idf) { return boost * idf; }
+[[nodiscard]] inline float term_weight(float boost, float idf) {
+    return boost * idf;
+}
 
 }  // namespace cascade::retrieve

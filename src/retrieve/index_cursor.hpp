@@ -48,8 +48,8 @@ public:
                 auto [freq, norm] = m_cursor.block_max_freq_norm();
                 bound = m_scorer->score(m_weight, freq, norm);
             } else {
-                bound = m_scorer->score(m_weight, m_cursor.block_max_freq(),
-                                        m_cursor.block_min_norm());
+                bound =
+                    m_scorer->score(m_weight, m_cursor.block_max_freq(), m_cursor.block_min_norm());
             }
             m_cached_bound = safe_bound(bound);
             m_cached_last = last;

@@ -29,8 +29,8 @@ public:
         float max = 0.0F;
         for (std::size_t i = 0; i < postings.scores.size(); i += block_size) {
             std::size_t end = std::min(postings.scores.size(), i + block_size);
-            float block_max = *std::max_element(postings.scores.begin() + i,
-                                                postings.scores.begin() + end);
+            float block_max =
+                *std::max_element(postings.scores.begin() + i, postings.scores.begin() + end);
             m_block_max.push_back(safe_bound(block_max));
             max = std::max(max, block_max);
         }

@@ -46,9 +46,8 @@ std::vector<FieldWeight> parse_field_weights(std::string_view spec) {
     std::size_t start = 0;
     while (start <= spec.size()) {
         std::size_t comma = spec.find(',', start);
-        std::string_view item =
-            spec.substr(start, comma == std::string_view::npos ? spec.size() - start
-                                                               : comma - start);
+        std::string_view item = spec.substr(
+            start, comma == std::string_view::npos ? spec.size() - start : comma - start);
         FieldWeight fw = parse_one_field(item, spec);
         for (const FieldWeight& other : fields) {
             if (other.name == fw.name) {

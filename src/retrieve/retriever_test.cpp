@@ -58,13 +58,13 @@ std::vector<Hit> oracle(const index::Index& index, std::span<const WeightedTerm>
         if (!info) {
             continue;
         }
-        Bm25FieldScorer scorer(params, lucene_avgdl(field->stats().sum_total_term_freq,
-                                                    field->stats().doc_count));
+        Bm25FieldScorer scorer(
+            params, lucene_avgdl(field->stats().sum_total_term_freq, field->stats().doc_count));
         float weight =
             term_weight(terms[c].boost, lucene_idf(info->doc_freq, field->stats().doc_count));
         for (auto cur = field->postings(*info); cur.docid() < cur.sentinel(); cur.next()) {
-            parts[cur.docid()].emplace_back(c, scorer.score(weight, cur.freq(),
-                                                            field->norm(cur.docid())));
+            parts[cur.docid()].emplace_back(
+                c, scorer.score(weight, cur.freq(), field->norm(cur.docid())));
         }
     }
     std::vector<Hit> all;
@@ -91,8 +91,8 @@ TEST(Bm25Retriever, WeightedTermQueriesMatchABruteForceOracle) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     index::Index index = index::Index::open(dir / "ix");
     const std::vector<std::string> vocabulary = {
-        "cell", "cancer", "protein", "gene", "mice", "risk", "patient", "effect",
-        "increas", "express", "zzznotaword", "vitamin", "brain", "the", "mutat"};
+        "cell",    "cancer",  "protein",     "gene",    "mice",  "risk", "patient", "effect",
+        "increas", "express", "zzznotaword", "vitamin", "brain", "the",  "mutat"};
     std::mt19937 rng(7);
     for (Bm25Params params : {Bm25Params{}, Bm25Params{1.2F, 0.75F}}) {
         Bm25Options options;
@@ -102,11 +102,10 @@ TEST(Bm25Retriever, WeightedTermQueriesMatchABruteForceOracle) {
             std::vector<WeightedTerm> terms;
             std::size_t n = std::uniform_int_distribution<std::size_t>(1, 12)(rng);
             for (std::size_t i = 0; i < n; ++i) {
-                terms.push_back(
-                    {std::bernoulli_distribution(0.5)(rng) ? "title" : "text",
-                     vocabulary[std::uniform_int_distribution<std::size_t>(
-                         0, vocabulary.size() - 1)(rng)],
-                     std::uniform_real_distribution<float>(-0.2F, 3.0F)(rng)});
+                terms.push_back({std::bernoulli_distribution(0.5)(rng) ? "title" : "text",
+                                 vocabulary[std::uniform_int_distribution<std::size_t>(
+                                     0, vocabulary.size() - 1)(rng)],
+                                 std::uniform_real_distribution<float>(-0.2F, 3.0F)(rng)});
             }
             std::size_t k = std::vector<std::size_t>{1, 10, 100, 1000}[iter % 4];
             std::vector<Hit> expected = oracle(index, terms, params, k);

@@ -43,15 +43,15 @@ protected:
             if (reference.empty()) {
                 reference = text;
             } else {
-                EXPECT_TRUE(text == reference) << algorithm << " differs from exhaustive, "
-                                               << extra;
+                EXPECT_TRUE(text == reference)
+                    << algorithm << " differs from exhaustive, " << extra;
             }
         }
     }
     std::string search_and_eval(const std::string& fields, const std::string& tag) {
         std::string index = (m_dir / ("index" + tag)).string();
-        CliResult r = run_cli("index --quiet --collection " + kDemo.string() + " --index " +
-                              index + fields);
+        CliResult r =
+            run_cli("index --quiet --collection " + kDemo.string() + " --index " + index + fields);
         EXPECT_EQ(r.exit_code, 0) << r.err;
         // Other parameters than the index's stored block-max pairs were chosen for exercise
         // the (max freq, min norm) bounds; k = 10 prunes much harder than k = 1000.

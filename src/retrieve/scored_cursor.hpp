@@ -21,8 +21,8 @@ template <class C>
 concept ScoredCursor = requires(C c, const C cc, std::uint32_t target) {
     { cc.docid() } -> std::convertible_to<std::uint32_t>;
     { cc.sentinel() } -> std::convertible_to<std::uint32_t>;
-    { c.next() };
-    { c.next_geq(target) };
+    {c.next()};
+    {c.next_geq(target)};
     { c.score() } -> std::convertible_to<float>;
     { cc.max_score() } -> std::convertible_to<float>;
 };
@@ -32,7 +32,7 @@ concept ScoredCursor = requires(C c, const C cc, std::uint32_t target) {
 /// that block and block_max_docid() is its last docid.
 template <class C>
 concept BlockMaxCursor = ScoredCursor<C> && requires(C c, const C cc, std::uint32_t target) {
-    { c.shallow_next_geq(target) };
+    {c.shallow_next_geq(target)};
     { cc.block_max_score() } -> std::convertible_to<float>;
     { cc.block_max_docid() } -> std::convertible_to<std::uint32_t>;
 };

@@ -19,17 +19,16 @@ namespace {
 
 // doc-a and doc-b have identical text: their tie must be broken by external id (doc-a first)
 // although doc-b was indexed first.
-const char* kCorpus =
-    R"({"_id": "doc-c", "title": "cat", "text": "dog dog"})"
-    "\n"
-    R"({"_id": "doc-b", "title": "", "text": "cat fish"})"
-    "\n"
-    R"({"_id": "doc-a", "title": "", "text": "cat fish"})"
-    "\n"
-    R"({"_id": "q1", "title": "bird", "text": "cat bird"})"
-    "\n"
-    R"({"_id": "doc-e", "title": "fish", "text": "zebra zebra zebra"})"
-    "\n";
+const char* kCorpus = R"({"_id": "doc-c", "title": "cat", "text": "dog dog"})"
+                      "\n"
+                      R"({"_id": "doc-b", "title": "", "text": "cat fish"})"
+                      "\n"
+                      R"({"_id": "doc-a", "title": "", "text": "cat fish"})"
+                      "\n"
+                      R"({"_id": "q1", "title": "bird", "text": "cat bird"})"
+                      "\n"
+                      R"({"_id": "doc-e", "title": "fish", "text": "zebra zebra zebra"})"
+                      "\n";
 
 // q1: "cat" twice (boost 2) and "dog" once; q2: stop words only; q3: "fish".
 const char* kQueries = "q1\tcat cats dog\nq2\tthe of and\nq3\tfish\n";
@@ -72,8 +71,8 @@ protected:
     }
     CliResult search(const std::string& name, const std::string& extra) {
         return run_cli("search --index " + (m_dir / name).string() + " --queries " +
-                       (m_dir / "queries.tsv").string() + " --run " +
-                       (m_dir / "out.run").string() + " " + extra);
+                       (m_dir / "queries.tsv").string() + " --run " + (m_dir / "out.run").string() +
+                       " " + extra);
     }
     TempDir m_dir;
 };
@@ -87,8 +86,7 @@ TEST_F(SearchCli, FlatScoresAreLuceneBm25ComputedByHand) {
         CliResult r = search("flat", std::string("--algorithm ") + algorithm);
         ASSERT_EQ(r.exit_code, 0) << r.err;
         auto lines = read_run_lines(m_dir / "out.run");
-        EXPECT_EQ(ranking(lines, "q1"),
-                  "doc-c=1.246442 doc-a=0.320155 doc-b=0.320155 q1=0.298780 ")
+        EXPECT_EQ(ranking(lines, "q1"), "doc-c=1.246442 doc-a=0.320155 doc-b=0.320155 q1=0.298780 ")
             << algorithm;
         EXPECT_EQ(ranking(lines, "q2"), "") << "stop words only: no hits";
         // fish: df 3; doc-a/b len 2, doc-e len 4.
@@ -111,9 +109,8 @@ TEST_F(SearchCli, OneTypedQueryPrintsHitsWithTitlesDirectlyOrThroughAPipeline) {
     EXPECT_NE(r.err.find("bm25"), std::string::npos) << "the stage table goes to stderr";
 
     EXPECT_EQ(run_cli(base + " --pipeline " + (m_dir / "bm25.yaml").string()).exit_code, 2);
-    EXPECT_EQ(run_cli(base + " --query fish --queries " + (m_dir / "queries.tsv").string())
-                  .exit_code,
-              2);
+    EXPECT_EQ(
+        run_cli(base + " --query fish --queries " + (m_dir / "queries.tsv").string()).exit_code, 2);
 }
 
 TEST_F(SearchCli, MultifieldSumsPerFieldBm25AndRemoveQueryDropsTheQueryDoc) {

@@ -58,8 +58,8 @@ public:
             return true;
         }
         const Hit& worst = m_heap.front();
-        bool better = score > worst.score ||
-                      (score == worst.score && m_tie.before(docid, worst.docid));
+        bool better =
+            score > worst.score || (score == worst.score && m_tie.before(docid, worst.docid));
         if (!better) {
             return false;
         }

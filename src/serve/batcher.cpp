@@ -24,7 +24,9 @@ Batcher::Batcher(std::string name, std::unique_ptr<PairScorer> scorer, BatcherOp
 
 Batcher::Batcher(std::string name, std::vector<std::unique_ptr<PairScorer>> replicas,
                  BatcherOptions options, Metrics* metrics)
-    : m_name(std::move(name)), m_scorers(std::move(replicas)), m_options(options),
+    : m_name(std::move(name)),
+      m_scorers(std::move(replicas)),
+      m_options(options),
       m_metrics(metrics) {
     CASCADE_ASSERT(!m_scorers.empty());
     m_options.threads = std::max<std::size_t>(1, m_options.threads);
@@ -38,7 +40,8 @@ Batcher::~Batcher() {
         m_stopping = true;
     }
     m_cv.notify_all();
-    for (auto& w : m_workers) w.join();
+    for (auto& w : m_workers)
+        w.join();
 }
 
 std::size_t Batcher::depth() const {
@@ -49,7 +52,8 @@ std::size_t Batcher::depth() const {
 std::future<std::vector<float>> Batcher::submit(std::vector<model::Encoding> encodings,
                                                 Clock::time_point deadline) {
     Job job;
-    for (const auto& e : encodings) job.tokens += e.ids.size();
+    for (const auto& e : encodings)
+        job.tokens += e.ids.size();
     job.pairs = encodings.size();
     job.encodings = std::move(encodings);
     job.deadline = deadline;
@@ -57,14 +61,16 @@ std::future<std::vector<float>> Batcher::submit(std::vector<model::Encoding> enc
     std::size_t depth = 0;
     {
         std::lock_guard lock(m_mutex);
-        if (m_stopping) throw QueueFull("the server is shutting down");
+        if (m_stopping)
+            throw QueueFull("the server is shutting down");
         if (m_queue.size() + m_running >= m_options.max_queue)
             throw QueueFull("model queue is full");
         m_queue.push_back(std::move(job));
         depth = m_queue.size() + m_running;
     }
     m_cv.notify_one();
-    if (m_metrics) m_metrics->set_queue_depth(m_name, depth);
+    if (m_metrics)
+        m_metrics->set_queue_depth(m_name, depth);
     return future;
 }
 
@@ -78,7 +84,8 @@ std::vector<Batcher::Job> Batcher::take_batch(std::unique_lock<std::mutex>& lock
     // Give concurrent requests max_wait to join unless the budget is already full.
     auto queued_tokens = [&] {
         std::size_t t = 0;
-        for (const auto& j : m_queue) t += j.tokens;
+        for (const auto& j : m_queue)
+            t += j.tokens;
         return t;
     };
     auto until = Clock::now() + m_options.max_wait;
@@ -92,13 +99,15 @@ std::vector<Batcher::Job> Batcher::take_batch(std::unique_lock<std::mutex>& lock
     std::size_t tokens = 0;
     while (!m_queue.empty() && batch.size() < share) {
         Job& next = m_queue.front();
-        if (!batch.empty() && tokens + next.tokens > m_options.max_batch_tokens) break;
+        if (!batch.empty() && tokens + next.tokens > m_options.max_batch_tokens)
+            break;
         tokens += next.tokens;
         batch.push_back(std::move(next));
         m_queue.pop_front();
     }
     m_running += batch.size();
-    if (!m_queue.empty()) m_cv.notify_one();  // an idle worker may take the rest
+    if (!m_queue.empty())
+        m_cv.notify_one();  // an idle worker may take the rest
     return batch;
 }
 
@@ -113,28 +122,33 @@ void Batcher::execute(std::vector<Job>& batch, PairScorer& scorer, std::size_t t
             continue;
         }
         live.push_back(&job);
-        for (auto& e : job.encodings) merged.push_back(std::move(e));
+        for (auto& e : job.encodings)
+            merged.push_back(std::move(e));
     }
-    if (live.empty()) return;
+    if (live.empty())
+        return;
     std::vector<float> scores;
     try {
         scores = scorer.score(merged, threads);
         if (scores.size() != merged.size())
             throw std::runtime_error("the model returned the wrong number of scores");
     } catch (...) {
-        for (Job* job : live) job->promise.set_exception(std::current_exception());
+        for (Job* job : live)
+            job->promise.set_exception(std::current_exception());
         return;
     }
     double seconds = std::chrono::duration<double>(Clock::now() - now).count();
     std::size_t tokens = 0;
-    for (Job* job : live) tokens += job->tokens;
-    if (m_metrics) m_metrics->record_batch(m_name, merged.size(), live.size(), tokens, seconds);
+    for (Job* job : live)
+        tokens += job->tokens;
+    if (m_metrics)
+        m_metrics->record_batch(m_name, merged.size(), live.size(), tokens, seconds);
     std::size_t offset = 0;
     for (Job* job : live) {
         auto n = job->pairs;
-        job->promise.set_value(std::vector<float>(
-            scores.begin() + static_cast<std::ptrdiff_t>(offset),
-            scores.begin() + static_cast<std::ptrdiff_t>(offset + n)));
+        job->promise.set_value(
+            std::vector<float>(scores.begin() + static_cast<std::ptrdiff_t>(offset),
+                               scores.begin() + static_cast<std::ptrdiff_t>(offset + n)));
         offset += n;
     }
 }
@@ -144,7 +158,8 @@ void Batcher::run(PairScorer& scorer) {
     for (;;) {
         auto batch = take_batch(lock);
         if (batch.empty()) {
-            if (m_stopping) return;
+            if (m_stopping)
+                return;
             continue;
         }
         const std::size_t taken = batch.size();
@@ -154,7 +169,8 @@ void Batcher::run(PairScorer& scorer) {
         lock.lock();
         --m_busy;
         m_running -= taken;
-        if (m_metrics) m_metrics->set_queue_depth(m_name, m_queue.size() + m_running);
+        if (m_metrics)
+            m_metrics->set_queue_depth(m_name, m_queue.size() + m_running);
     }
 }
 

@@ -38,9 +38,9 @@ public:
 };
 
 struct BatcherOptions {
-    std::size_t max_batch_tokens = 16384;  ///< stop adding requests past this many tokens
+    std::size_t max_batch_tokens = 16384;      ///< stop adding requests past this many tokens
     std::chrono::microseconds max_wait{2000};  ///< wait for company after the first request
-    std::size_t max_queue = 256;           ///< queued + running requests; more -> QueueFull
+    std::size_t max_queue = 256;               ///< queued + running requests; more -> QueueFull
     /// Forward-pass threads shared by all replicas: a pass gets fair_threads(threads, passes
     /// running), so all of them when it runs alone (thread_budget.hpp).
     std::size_t threads = 1;

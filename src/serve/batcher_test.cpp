@@ -39,8 +39,9 @@ TEST(ServeBatcher, RequestsQueuedWhileTheModelIsBusyShareOneBatch) {
     EXPECT_EQ(third.get(), (std::vector<float>{6}));
     std::lock_guard lock(state.mutex);
     EXPECT_EQ(state.batch_sizes, (std::vector<std::size_t>{1, 3}));
-    EXPECT_NE(metrics.render().find("cascade_model_batch_requests_bucket{model=\"fake\",le=\"2\"} 2"),
-              std::string::npos)
+    EXPECT_NE(
+        metrics.render().find("cascade_model_batch_requests_bucket{model=\"fake\",le=\"2\"} 2"),
+        std::string::npos)
         << metrics.render();
 }
 
@@ -109,7 +110,8 @@ TEST(ServeBatcher, ReplicasRunBatchesAtTheSameTime) {
         for (int i = 0; i < 1000; ++i) {
             {
                 std::scoped_lock lock(first_state.mutex, second_state.mutex);
-                if (int(first_state.scoring) + int(second_state.scoring) == scoring) return true;
+                if (int(first_state.scoring) + int(second_state.scoring) == scoring)
+                    return true;
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
@@ -139,7 +141,7 @@ TEST(ServeThreadBudget, APassAloneTakesEverythingAndBusyPassesSplit) {
 }
 
 TEST(ServeThreadBudget, NeverZero) {
-    EXPECT_EQ(fair_threads(2, 3), 1U);   // more replicas busy than threads
+    EXPECT_EQ(fair_threads(2, 3), 1U);  // more replicas busy than threads
     EXPECT_EQ(fair_threads(1, 64), 1U);
     EXPECT_EQ(fair_threads(0, 1), 1U);
     EXPECT_EQ(fair_threads(4, 0), 4U);  // busy 0 is read as the caller alone
@@ -162,7 +164,8 @@ TEST(ServeBatcher, ReplicasShareTheThreadBudget) {
                 std::scoped_lock lock(first_state.mutex, second_state.mutex);
                 std::vector<std::size_t> all = first_state.threads;
                 all.insert(all.end(), second_state.threads.begin(), second_state.threads.end());
-                if (all.size() >= calls) return all;
+                if (all.size() >= calls)
+                    return all;
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
@@ -189,7 +192,8 @@ TEST(ServeBatcher, ReplicasShareTheThreadBudget) {
     auto all = threads_after(3);
     ASSERT_EQ(all.size(), 3U);
     std::size_t full = 0;
-    for (auto t : all) full += t == 4 ? 1 : 0;
+    for (auto t : all)
+        full += t == 4 ? 1 : 0;
     EXPECT_EQ(full, 2U);
 }
 
@@ -212,7 +216,8 @@ TEST(ServeBatcher, UnderLoadConcurrentPassesGetHalfEach) {
             {
                 std::scoped_lock lock(states[0].mutex, states[1].mutex);
                 per = {states[0].threads, states[1].threads};
-                if (per[0].size() + per[1].size() >= calls) break;
+                if (per[0].size() + per[1].size() >= calls)
+                    break;
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }

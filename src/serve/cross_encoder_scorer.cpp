@@ -25,7 +25,8 @@ public:
         std::vector<float> scores;
         scores.reserve(logits.size());
         // As CrossEncoder::score: the single logit, or label 1 ("relevant") of two.
-        for (const auto& l : logits) scores.push_back(l.size() == 1 ? l[0] : l[1]);
+        for (const auto& l : logits)
+            scores.push_back(l.size() == 1 ? l[0] : l[1]);
         return scores;
     }
 

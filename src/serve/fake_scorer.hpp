@@ -13,7 +13,7 @@ namespace cascade::serve::testing {
 struct FakeScorerState {
     std::mutex mutex;
     std::condition_variable cv;
-    bool hold = false;  ///< score() waits while true
+    bool hold = false;     ///< score() waits while true
     bool scoring = false;  ///< true while score() is running
     std::vector<std::size_t> batch_sizes;
     std::vector<std::size_t> threads;  ///< the thread count of every score() call, in order
@@ -59,7 +59,8 @@ public:
         m_state.cv.wait(lock, [&] { return !m_state.hold; });
         m_state.batch_sizes.push_back(encodings.size());
         std::vector<float> out;
-        for (const auto& e : encodings) out.push_back(static_cast<float>(e.ids.size()));
+        for (const auto& e : encodings)
+            out.push_back(static_cast<float>(e.ids.size()));
         return out;
     }
 

@@ -3,9 +3,9 @@
 #include <chrono>
 #include <thread>
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <httplib.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -17,14 +17,16 @@ namespace {
 
 void send(httplib::Response& res, const Response& r) {
     res.status = r.status;
-    if (r.retry_after_s > 0) res.set_header("Retry-After", std::to_string(r.retry_after_s));
+    if (r.retry_after_s > 0)
+        res.set_header("Retry-After", std::to_string(r.retry_after_s));
     res.set_content(r.body, r.content_type.c_str());
 }
 
 }  // namespace
 
 HttpServer::HttpServer(Service& service, ServerOptions options)
-    : m_service(service), m_options(std::move(options)),
+    : m_service(service),
+      m_options(std::move(options)),
       m_server(std::make_unique<httplib::Server>()) {
     std::size_t threads = m_options.threads == 0 ? 1 : m_options.threads;
     m_server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
@@ -76,24 +78,25 @@ void HttpServer::install_routes() {
     // request line) get a JSON body too; routed responses already have one.
     m_server->set_error_handler(httplib::Server::HandlerWithResponse(
         [this](const httplib::Request& req, httplib::Response& res) {
-        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        // httplib parses form-encoded bodies and refuses them past 8 KiB (a compile-time
-        // limit of the Debian library), which is what `curl -d` without a JSON header sends.
-        const bool form = req.get_header_value("Content-Type")
-                              .starts_with("application/x-www-form-urlencoded");
-        std::string message = res.status == 413 && form
-                                  ? "a body sent as application/x-www-form-urlencoded is "
-                                    "limited to 8192 bytes; send Content-Type: application/json"
-                              : res.status == 413 ? "request body too large"
-                              : res.status == 404
-                                  ? fmt::format("no endpoint {} {}", req.method, req.path)
-                                  : fmt::format("HTTP {}", res.status);
-        Response r = error_response(RequestError{res.status, message,
-                                                 res.status == 413 ? "body" : ""});
-        send(res, r);
-        m_service.metrics().record_request("other", res.status, 0.0);
-        return httplib::Server::HandlerResponse::Handled;
-    }));
+            if (!res.body.empty())
+                return httplib::Server::HandlerResponse::Unhandled;
+            // httplib parses form-encoded bodies and refuses them past 8 KiB (a compile-time
+            // limit of the Debian library), which is what `curl -d` without a JSON header sends.
+            const bool form = req.get_header_value("Content-Type")
+                                  .starts_with("application/x-www-form-urlencoded");
+            std::string message = res.status == 413 && form
+                                      ? "a body sent as application/x-www-form-urlencoded is "
+                                        "limited to 8192 bytes; send Content-Type: application/json"
+                                  : res.status == 413 ? "request body too large"
+                                  : res.status == 404
+                                      ? fmt::format("no endpoint {} {}", req.method, req.path)
+                                      : fmt::format("HTTP {}", res.status);
+            Response r =
+                error_response(RequestError{res.status, message, res.status == 413 ? "body" : ""});
+            send(res, r);
+            m_service.metrics().record_request("other", res.status, 0.0);
+            return httplib::Server::HandlerResponse::Handled;
+        }));
     m_server->set_exception_handler(
         [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
             send(res, error_response(RequestError{500, "internal error", ""}));
@@ -101,10 +104,9 @@ void HttpServer::install_routes() {
 }
 
 int HttpServer::bind() {
-    int port = m_options.port == 0 ? m_server->bind_to_any_port(m_options.host)
-                                   : (m_server->bind_to_port(m_options.host, m_options.port)
-                                          ? m_options.port
-                                          : -1);
+    int port = m_options.port == 0
+                   ? m_server->bind_to_any_port(m_options.host)
+                   : (m_server->bind_to_port(m_options.host, m_options.port) ? m_options.port : -1);
     if (port < 0)
         throw IoError(fmt::format("cannot listen on {}:{} (in use, or not a local address?)",
                                   m_options.host, m_options.port));
@@ -137,7 +139,8 @@ void HttpServer::widen_backlog(int port) const {
 
 void HttpServer::listen() {
     m_listen_entered = true;
-    if (!m_stop_requested) m_server->listen_after_bind();
+    if (!m_stop_requested)
+        m_server->listen_after_bind();
     m_listen_done = true;
 }
 
@@ -146,7 +149,8 @@ void HttpServer::stop() {
     // for listen() to see the request) instead of losing the stop.
     m_stop_requested = true;
     while (!m_server->is_running()) {
-        if (!m_listen_entered || m_listen_done) return;
+        if (!m_listen_entered || m_listen_done)
+            return;
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     m_server->stop();

@@ -41,7 +41,8 @@ public:
         m_thread = std::thread([this] { m_http->listen(); });
     }
     void stop() {
-        if (!m_thread.joinable()) return;
+        if (!m_thread.joinable())
+            return;
         m_http->stop();
         m_thread.join();
     }

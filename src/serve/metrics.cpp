@@ -13,8 +13,10 @@ const std::vector<double> kPairBounds = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 
 const std::vector<double> kRequestBounds = {1, 2, 3, 4, 6, 8, 12, 16, 32, 64};
 
 std::string join_labels(const std::string& a, const std::string& b) {
-    if (a.empty()) return b;
-    if (b.empty()) return a;
+    if (a.empty())
+        return b;
+    if (b.empty())
+        return a;
     return a + "," + b;
 }
 
@@ -31,8 +33,7 @@ void Histogram::observe(double value) {
     ++m_count;
 }
 
-void Histogram::render(std::string& out, const std::string& name,
-                       const std::string& labels) const {
+void Histogram::render(std::string& out, const std::string& name, const std::string& labels) const {
     std::uint64_t cumulative = 0;
     for (std::size_t i = 0; i < m_bounds.size(); ++i) {
         cumulative += m_counts[i];
@@ -41,8 +42,7 @@ void Histogram::render(std::string& out, const std::string& name,
     }
     out += fmt::format("{}_bucket{{{}}} {}\n", name, join_labels(labels, "le=\"+Inf\""), m_count);
     std::string braces = labels.empty() ? "" : "{" + labels + "}";
-    out += fmt::format("{}_sum{} {}\n{}_count{} {}\n", name, braces, m_sum, name, braces,
-                       m_count);
+    out += fmt::format("{}_sum{} {}\n{}_count{} {}\n", name, braces, m_sum, name, braces, m_count);
 }
 
 Metrics::Metrics() = default;
@@ -50,7 +50,8 @@ Metrics::Metrics() = default;
 void Metrics::record_request(const std::string& endpoint, int status, double seconds) {
     std::lock_guard lock(m_mutex);
     ++m_requests[{endpoint, status}];
-    if (status >= 400) ++m_errors[endpoint];
+    if (status >= 400)
+        ++m_errors[endpoint];
     auto it = m_latency.try_emplace(endpoint, kLatencyBounds).first;
     it->second.observe(seconds);
 }

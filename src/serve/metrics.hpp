@@ -15,8 +15,8 @@ namespace cascade::serve {
 /// `_count`). Not synchronised: Metrics guards it.
 class Histogram {
 public:
-    explicit Histogram(std::vector<double> bounds) : m_bounds(std::move(bounds)),
-                                                     m_counts(m_bounds.size() + 1, 0) {}
+    explicit Histogram(std::vector<double> bounds)
+        : m_bounds(std::move(bounds)), m_counts(m_bounds.size() + 1, 0) {}
     void observe(double value);
     /// Appends the sample lines of `name` with the extra `labels` ("" or `a="b"`).
     void render(std::string& out, const std::string& name, const std::string& labels) const;

@@ -50,12 +50,13 @@ const ct::TempDir& fixture() {
     static ct::TempDir dir;
     static bool built = [] {
         const std::vector<std::string> words = {
-            "cats purr",  "dogs bark",  "chase balls", "fish swim",  "water cold",
-            "birds sing", "fly south",  "sleep day",   "green tree", "sun rises"};
+            "cats purr",  "dogs bark", "chase balls", "fish swim",  "water cold",
+            "birds sing", "fly south", "sleep day",   "green tree", "sun rises"};
         std::ostringstream corpus;
         for (int d = 0; d < 48; ++d) {
             std::string text;
-            for (int w = 0; w < 2 + d % 5; ++w) text += words[(d * 7 + w * 3) % 10] + " ";
+            for (int w = 0; w < 2 + d % 5; ++w)
+                text += words[(d * 7 + w * 3) % 10] + " ";
             corpus << json({{"_id", "d" + std::to_string(d)},
                             {"title", words[d % 10]},
                             {"text", text}})
@@ -65,8 +66,8 @@ const ct::TempDir& fixture() {
         ct::write_file(dir / "corpus.jsonl", corpus.str());
         ct::write_file(dir / "rm3mmr.yaml", kRm3Mmr);
         ct::write_file(dir / "fused.yaml", kRrf);
-        auto r = ct::run_cli("index --collection " + (dir / "corpus.jsonl").string() +
-                             " --index " + (dir / "index").string());
+        auto r = ct::run_cli("index --collection " + (dir / "corpus.jsonl").string() + " --index " +
+                             (dir / "index").string());
         EXPECT_EQ(r.exit_code, 0) << r.err;
         return true;
     }();
@@ -87,10 +88,10 @@ protected:
         s_server = new LiveServer();
         Service& service = s_server->service();
         service.open_index(fixture() / "index");
-        service.add_pipeline("rm3mmr", pipeline::Pipeline::load(fixture() / "rm3mmr.yaml",
-                                                                 *service.index()));
-        service.add_pipeline("fused", pipeline::Pipeline::load(fixture() / "fused.yaml",
-                                                               *service.index()));
+        service.add_pipeline("rm3mmr",
+                             pipeline::Pipeline::load(fixture() / "rm3mmr.yaml", *service.index()));
+        service.add_pipeline("fused",
+                             pipeline::Pipeline::load(fixture() / "fused.yaml", *service.index()));
         s_server->start();
     }
     static void TearDownTestSuite() {
@@ -100,7 +101,8 @@ protected:
     static json post(const std::string& body, int status = 200) {
         auto res = s_server->post("/v1/search", body);
         EXPECT_TRUE(res);
-        if (!res) return {};
+        if (!res)
+            return {};
         EXPECT_EQ(res->status, status) << res->body;
         return json::parse(res->body);
     }
@@ -226,7 +228,8 @@ struct ServeProcess {
             (void)freopen(log.c_str(), "w", stderr);
             std::vector<char*> argv{const_cast<char*>(CASCADE_BINARY_PATH),
                                     const_cast<char*>("serve")};
-            for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+            for (const auto& a : args)
+                argv.push_back(const_cast<char*>(a.c_str()));
             argv.push_back(const_cast<char*>("--port"));
             argv.push_back(const_cast<char*>("0"));
             argv.push_back(nullptr);
@@ -236,7 +239,8 @@ struct ServeProcess {
         port = testing::wait_for_listening_port(log);
     }
     ~ServeProcess() {
-        if (pid <= 0) return;
+        if (pid <= 0)
+            return;
         kill(pid, SIGTERM);
         int status = 0;
         waitpid(pid, &status, 0);
@@ -250,7 +254,8 @@ std::vector<std::pair<std::string, double>> read_run_file(const std::filesystem:
     std::string qid, q0, docid, tag;
     int rank = 0;
     double score = 0;
-    while (in >> qid >> q0 >> docid >> rank >> score >> tag) out.emplace_back(docid, score);
+    while (in >> qid >> q0 >> docid >> rank >> score >> tag)
+        out.emplace_back(docid, score);
     return out;
 }
 
@@ -269,10 +274,10 @@ TEST(ServePipelineCli, ServeAnswersWhatCascadeRunWrites) {
         ASSERT_EQ(r.exit_code, 0) << r.err;
         auto expected = read_run_file(dir / "out.run");
         ASSERT_FALSE(expected.empty());
-        auto res = client.Post("/v1/search",
-                               json({{"query", "dogs chase balls"}, {"k", 100}, {"pipeline", name}})
-                                   .dump(),
-                               "application/json");
+        auto res = client.Post(
+            "/v1/search",
+            json({{"query", "dogs chase balls"}, {"k", 100}, {"pipeline", name}}).dump(),
+            "application/json");
         ASSERT_TRUE(res);
         ASSERT_EQ(res->status, 200) << res->body;
         json out = json::parse(res->body);
@@ -287,7 +292,8 @@ TEST(ServePipelineCli, ServeAnswersWhatCascadeRunWrites) {
 
 TEST(ServePipelineCli, BadPipelineFilesFailAtStartUpNamingFileAndLine) {
     const auto& dir = fixture();
-    ct::write_file(dir / "bad.yaml", "first_stage: {type: bm25, k: 10}\nstages:\n  - {type: rm4}\n");
+    ct::write_file(dir / "bad.yaml",
+                   "first_stage: {type: bm25, k: 10}\nstages:\n  - {type: rm4}\n");
     auto r = ct::run_cli("serve --index " + (dir / "index").string() + " --pipeline " +
                          (dir / "bad.yaml").string() + " --port 0");
     EXPECT_EQ(r.exit_code, 1);
@@ -296,12 +302,12 @@ TEST(ServePipelineCli, BadPipelineFilesFailAtStartUpNamingFileAndLine) {
                     (dir / "missing.yaml").string() + " --port 0");
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("missing.yaml"), std::string::npos) << r.err;
-    r = ct::run_cli("serve --index " + (dir / "index").string() + " --pipeline 'a b=" +
-                    (dir / "bad.yaml").string() + "' --port 0");
+    r = ct::run_cli("serve --index " + (dir / "index").string() +
+                    " --pipeline 'a b=" + (dir / "bad.yaml").string() + "' --port 0");
     EXPECT_EQ(r.exit_code, 2) << r.err;
-    r = ct::run_cli("serve --index " + (dir / "index").string() + " --pipeline x=" +
-                    (dir / "rm3mmr.yaml").string() + " --pipeline x=" +
-                    (dir / "fused.yaml").string() + " --port 0");
+    r = ct::run_cli("serve --index " + (dir / "index").string() +
+                    " --pipeline x=" + (dir / "rm3mmr.yaml").string() +
+                    " --pipeline x=" + (dir / "fused.yaml").string() + " --port 0");
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_NE(r.err.find("'x' given twice"), std::string::npos) << r.err;
 }

@@ -26,15 +26,22 @@ std::size_t json_depth(std::string_view body, std::size_t limit) {
     bool escaped = false;
     for (char c : body) {
         if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
             continue;
         }
-        if (c == '"') in_string = true;
-        else if (c == '[' || c == '{') deepest = std::max(deepest, ++depth);
-        else if ((c == ']' || c == '}') && depth > 0) --depth;
-        if (deepest > limit) break;
+        if (c == '"')
+            in_string = true;
+        else if (c == '[' || c == '{')
+            deepest = std::max(deepest, ++depth);
+        else if ((c == ']' || c == '}') && depth > 0)
+            --depth;
+        if (deepest > limit)
+            break;
     }
     return deepest;
 }
@@ -44,7 +51,8 @@ std::size_t first_invalid_utf8(std::string_view body) {
     while (i < body.size()) {
         auto lead = static_cast<unsigned char>(body[i]);
         std::size_t len = lead < 0x80U ? 1 : lead >= 0xF0U ? 4 : lead >= 0xE0U ? 3 : 2;
-        if (i + len > body.size() || !is_valid_utf8(body.substr(i, len))) return i;
+        if (i + len > body.size() || !is_valid_utf8(body.substr(i, len)))
+            return i;
         i += len;
     }
     return i;
@@ -53,16 +61,20 @@ std::size_t first_invalid_utf8(std::string_view body) {
 /// Parses the body into an object, checking size, UTF-8 and depth first.
 Error parse_object(std::string_view body, const Limits& limits, json& out) {
     if (body.size() > limits.max_body_bytes)
-        return bad("body", fmt::format("request body of {} bytes exceeds the limit of {} bytes",
-                                       body.size(), limits.max_body_bytes), 413);
+        return bad("body",
+                   fmt::format("request body of {} bytes exceeds the limit of {} bytes",
+                               body.size(), limits.max_body_bytes),
+                   413);
     if (!is_valid_utf8(body))
         return bad("body", fmt::format("request body is not valid UTF-8 (near byte {})",
                                        first_invalid_utf8(body)));
     if (json_depth(body, limits.max_json_depth) > limits.max_json_depth)
         return bad("body", fmt::format("JSON nested deeper than {} levels", limits.max_json_depth));
     out = json::parse(body.begin(), body.end(), nullptr, false);
-    if (out.is_discarded()) return bad("body", "malformed JSON");
-    if (!out.is_object()) return bad("body", "the request body must be a JSON object");
+    if (out.is_discarded())
+        return bad("body", "malformed JSON");
+    if (!out.is_object())
+        return bad("body", "the request body must be a JSON object");
     return std::nullopt;
 }
 
@@ -70,10 +82,12 @@ Error get_text(const json& obj, const char* key, std::size_t max_chars, bool req
                bool allow_empty, std::string& out) {
     auto it = obj.find(key);
     if (it == obj.end() || it->is_null()) {
-        if (required) return bad(key, fmt::format("missing required field \"{}\"", key));
+        if (required)
+            return bad(key, fmt::format("missing required field \"{}\"", key));
         return std::nullopt;
     }
-    if (!it->is_string()) return bad(key, fmt::format("\"{}\" must be a string", key));
+    if (!it->is_string())
+        return bad(key, fmt::format("\"{}\" must be a string", key));
     const auto& s = it->get_ref<const std::string&>();
     if (!allow_empty && s.find_first_not_of(" \t\r\n") == std::string::npos)
         return bad(key, fmt::format("\"{}\" must not be empty", key));
@@ -86,15 +100,18 @@ Error get_text(const json& obj, const char* key, std::size_t max_chars, bool req
 
 Error get_bool(const json& obj, const char* key, bool& out) {
     auto it = obj.find(key);
-    if (it == obj.end() || it->is_null()) return std::nullopt;
-    if (!it->is_boolean()) return bad(key, fmt::format("\"{}\" must be true or false", key));
+    if (it == obj.end() || it->is_null())
+        return std::nullopt;
+    if (!it->is_boolean())
+        return bad(key, fmt::format("\"{}\" must be true or false", key));
     out = it->get<bool>();
     return std::nullopt;
 }
 
 Error get_count(const json& obj, const char* key, std::size_t max, std::size_t& out) {
     auto it = obj.find(key);
-    if (it == obj.end() || it->is_null()) return std::nullopt;
+    if (it == obj.end() || it->is_null())
+        return std::nullopt;
     if (!it->is_number_integer())
         return bad(key, fmt::format("\"{}\" must be an integer", key));
     if (it->is_number_unsigned()) {
@@ -113,11 +130,15 @@ Error get_documents(const json& obj, const char* key, bool allow_objects, const 
     auto it = obj.find(key);
     if (it == obj.end() || it->is_null())
         return bad(key, fmt::format("missing required field \"{}\"", key));
-    if (!it->is_array()) return bad(key, fmt::format("\"{}\" must be an array", key));
-    if (it->empty()) return bad(key, fmt::format("\"{}\" must not be empty", key));
+    if (!it->is_array())
+        return bad(key, fmt::format("\"{}\" must be an array", key));
+    if (it->empty())
+        return bad(key, fmt::format("\"{}\" must not be empty", key));
     if (it->size() > limits.max_documents)
-        return bad(key, fmt::format("{} {} exceed the limit of {} per request", it->size(), key,
-                                    limits.max_documents), 413);
+        return bad(key,
+                   fmt::format("{} {} exceed the limit of {} per request", it->size(), key,
+                               limits.max_documents),
+                   413);
     out.clear();
     out.reserve(it->size());
     for (std::size_t i = 0; i < it->size(); ++i) {
@@ -126,7 +147,8 @@ Error get_documents(const json& obj, const char* key, bool allow_objects, const 
         const json* text = &d;
         if (allow_objects && d.is_object()) {
             auto t = d.find("text");
-            if (t == d.end()) return bad(field + ".text", "missing required field \"text\"");
+            if (t == d.end())
+                return bad(field + ".text", "missing required field \"text\"");
             text = &*t;
             field += ".text";
         }
@@ -135,8 +157,10 @@ Error get_documents(const json& obj, const char* key, bool allow_objects, const 
                                             : "must be a string");
         const auto& s = text->get_ref<const std::string&>();
         if (count_code_points(s) > limits.max_document_chars)
-            return bad(field, fmt::format("document exceeds the limit of {} characters",
-                                          limits.max_document_chars), 413);
+            return bad(field,
+                       fmt::format("document exceeds the limit of {} characters",
+                                   limits.max_document_chars),
+                       413);
         out.push_back(s);
     }
     return std::nullopt;
@@ -146,29 +170,42 @@ Error get_documents(const json& obj, const char* key, bool allow_objects, const 
 
 Error parse_rerank(std::string_view body, const Limits& limits, RerankRequest& out) {
     json j;
-    if (auto e = parse_object(body, limits, j)) return e;
-    if (auto e = get_text(j, "model", 256, false, true, out.model)) return e;
-    if (auto e = get_text(j, "query", limits.max_query_chars, true, false, out.query)) return e;
-    if (auto e = get_documents(j, "documents", true, limits, out.documents)) return e;
-    if (auto e = get_count(j, "top_n", limits.max_documents, out.top_n)) return e;
+    if (auto e = parse_object(body, limits, j))
+        return e;
+    if (auto e = get_text(j, "model", 256, false, true, out.model))
+        return e;
+    if (auto e = get_text(j, "query", limits.max_query_chars, true, false, out.query))
+        return e;
+    if (auto e = get_documents(j, "documents", true, limits, out.documents))
+        return e;
+    if (auto e = get_count(j, "top_n", limits.max_documents, out.top_n))
+        return e;
     return get_bool(j, "return_documents", out.return_documents);
 }
 
 Error parse_tei_rerank(std::string_view body, const Limits& limits, TeiRerankRequest& out) {
     json j;
-    if (auto e = parse_object(body, limits, j)) return e;
-    if (auto e = get_text(j, "query", limits.max_query_chars, true, false, out.query)) return e;
-    if (auto e = get_documents(j, "texts", false, limits, out.texts)) return e;
-    if (auto e = get_bool(j, "raw_scores", out.raw_scores)) return e;
-    if (auto e = get_bool(j, "return_text", out.return_text)) return e;
+    if (auto e = parse_object(body, limits, j))
+        return e;
+    if (auto e = get_text(j, "query", limits.max_query_chars, true, false, out.query))
+        return e;
+    if (auto e = get_documents(j, "texts", false, limits, out.texts))
+        return e;
+    if (auto e = get_bool(j, "raw_scores", out.raw_scores))
+        return e;
+    if (auto e = get_bool(j, "return_text", out.return_text))
+        return e;
     return get_bool(j, "truncate", out.truncate);
 }
 
 Error parse_search(std::string_view body, const Limits& limits, SearchRequest& out) {
     json j;
-    if (auto e = parse_object(body, limits, j)) return e;
-    if (auto e = get_text(j, "query", limits.max_query_chars, true, false, out.query)) return e;
-    if (auto e = get_count(j, "k", limits.max_k, out.k)) return e;
+    if (auto e = parse_object(body, limits, j))
+        return e;
+    if (auto e = get_text(j, "query", limits.max_query_chars, true, false, out.query))
+        return e;
+    if (auto e = get_count(j, "k", limits.max_k, out.k))
+        return e;
     return get_text(j, "pipeline", 256, false, true, out.pipeline);
 }
 
@@ -182,27 +219,31 @@ std::string error_body(const RequestError& error) {
 
 void rank_scores(std::vector<IndexedScore>& scores, std::size_t top_n) {
     auto before = [](const IndexedScore& a, const IndexedScore& b) {
-        if (a.score != b.score) return a.score > b.score;
+        if (a.score != b.score)
+            return a.score > b.score;
         return a.index < b.index;
     };
     // NaN would break the strict weak order; rank it last.
     for (auto& s : scores)
-        if (std::isnan(s.score)) s.score = -INFINITY;
+        if (std::isnan(s.score))
+            s.score = -INFINITY;
     std::size_t n = top_n == 0 ? scores.size() : std::min(top_n, scores.size());
-    std::partial_sort(scores.begin(), scores.begin() + static_cast<std::ptrdiff_t>(n),
-                      scores.end(), before);
+    std::partial_sort(scores.begin(), scores.begin() + static_cast<std::ptrdiff_t>(n), scores.end(),
+                      before);
     scores.resize(n);
 }
 
 float sigmoid(float x) {
-    if (x >= 0) return 1.0F / (1.0F + std::exp(-x));
+    if (x >= 0)
+        return 1.0F / (1.0F + std::exp(-x));
     float e = std::exp(x);
     return e / (1.0F + e);
 }
 
 std::size_t count_code_points(std::string_view text) {
     std::size_t n = 0;
-    for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1 : 0;
+    for (char c : text)
+        n += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1 : 0;
     return n;
 }
 
@@ -211,14 +252,17 @@ std::string snippet(std::string_view text, std::size_t max_chars) {
     std::size_t end = 0;
     while (end < text.size()) {
         if ((static_cast<unsigned char>(text[end]) & 0xC0U) != 0x80U) {
-            if (chars == max_chars) break;
+            if (chars == max_chars)
+                break;
             ++chars;
         }
         ++end;
     }
-    if (end >= text.size()) return std::string(text);
+    if (end >= text.size())
+        return std::string(text);
     std::size_t space = text.rfind(' ', end);
-    if (space != std::string_view::npos && space > end - end / 5) end = space;
+    if (space != std::string_view::npos && space > end - end / 5)
+        end = space;
     return std::string(text.substr(0, end)) + "\u2026";
 }
 

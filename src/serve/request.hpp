@@ -16,12 +16,12 @@ namespace cascade::serve {
 
 /// Input limits; a request over any of them is refused with 413 or 400.
 struct Limits {
-    std::size_t max_body_bytes = 8U << 20U;        ///< whole request body
-    std::size_t max_documents = 1000;             ///< documents / texts per rerank request
-    std::size_t max_document_chars = 100'000;     ///< code points per document
-    std::size_t max_query_chars = 10'000;         ///< code points per query
-    std::size_t max_k = 1000;                     ///< hits per search
-    std::size_t max_json_depth = 32;              ///< nesting of arrays/objects
+    std::size_t max_body_bytes = 8U << 20U;    ///< whole request body
+    std::size_t max_documents = 1000;          ///< documents / texts per rerank request
+    std::size_t max_document_chars = 100'000;  ///< code points per document
+    std::size_t max_query_chars = 10'000;      ///< code points per query
+    std::size_t max_k = 1000;                  ///< hits per search
+    std::size_t max_json_depth = 32;           ///< nesting of arrays/objects
 };
 
 /// A client error: HTTP status (4xx), message, and the JSON path of the offending field

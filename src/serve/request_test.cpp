@@ -100,7 +100,8 @@ TEST(ServeRequest, RankScoresSortsByScoreThenIndexAndCuts) {
     std::vector<IndexedScore> s = {{0, 1.0F}, {1, 3.0F}, {2, 1.0F}, {3, NAN}, {4, 3.0F}};
     rank_scores(s, 0);
     std::vector<std::size_t> order;
-    for (auto& x : s) order.push_back(x.index);
+    for (auto& x : s)
+        order.push_back(x.index);
     EXPECT_EQ(order, (std::vector<std::size_t>{1, 4, 0, 2, 3}));
     rank_scores(s, 2);
     ASSERT_EQ(s.size(), 2U);

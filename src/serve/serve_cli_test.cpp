@@ -22,7 +22,8 @@ namespace ct = cascade::testing;
 
 TEST(ServeCli, SigtermFinishesInFlightWorkAndExitsZero) {
     ct::TempDir dir;
-    ct::write_file(dir / "c.jsonl", R"({"_id":"a","title":"t","text":"cats purr"})" "\n");
+    ct::write_file(dir / "c.jsonl", R"({"_id":"a","title":"t","text":"cats purr"})"
+                                    "\n");
     ASSERT_EQ(ct::run_cli("index --collection " + (dir / "c.jsonl").string() + " --index " +
                           (dir / "idx").string())
                   .exit_code,
@@ -31,8 +32,8 @@ TEST(ServeCli, SigtermFinishesInFlightWorkAndExitsZero) {
     pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
-        std::string model = std::string("micro=") + CASCADE_SOURCE_DIR +
-                            "/tests/golden/model/bert-micro-ce";
+        std::string model =
+            std::string("micro=") + CASCADE_SOURCE_DIR + "/tests/golden/model/bert-micro-ce";
         std::string index = (dir / "idx").string();
         (void)freopen(log.c_str(), "w", stderr);
         execl(CASCADE_BINARY_PATH, CASCADE_BINARY_PATH, "serve", "--index", index.c_str(),
@@ -77,8 +78,7 @@ TEST(ServeCli, SigtermFinishesInFlightWorkAndExitsZero) {
 
 TEST(ServeCli, BadOptionsExitTwo) {
     ct::TempDir dir;
-    EXPECT_EQ(ct::run_cli("serve --index " + dir.path().string() + " --model nodir").exit_code,
-              2);
+    EXPECT_EQ(ct::run_cli("serve --index " + dir.path().string() + " --model nodir").exit_code, 2);
     EXPECT_EQ(ct::run_cli("serve --index x --port 70000").exit_code, 2);
 }
 

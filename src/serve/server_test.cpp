@@ -49,8 +49,8 @@ const std::filesystem::path& tiny_index() {
                        "\n"
                        R"({"_id":"d5","title":"Long","text":")" +
                            std::string(300, 'x') + " cats " + std::string(300, 'y') + "\"}\n");
-        auto r = ct::run_cli("index --collection " + (dir / "corpus.jsonl").string() +
-                             " --index " + (dir / "index").string());
+        auto r = ct::run_cli("index --collection " + (dir / "corpus.jsonl").string() + " --index " +
+                             (dir / "index").string());
         EXPECT_EQ(r.exit_code, 0) << r.err;
         return true;
     }();
@@ -74,7 +74,8 @@ protected:
     static json post_json(const std::string& path, const std::string& body, int status = 200) {
         auto res = s_server->post(path, body);
         EXPECT_TRUE(res) << path;
-        if (!res) return {};
+        if (!res)
+            return {};
         EXPECT_EQ(res->status, status) << res->body;
         EXPECT_EQ(res->get_header_value("Content-Type"), "application/json");
         return json::parse(res->body);
@@ -152,7 +153,8 @@ TEST(ServeBacklog, ABurstOfConnectionsIsQueuedBeforeTheAcceptLoopRuns) {
 TEST_F(ServeHttp, RerankScoresMatchTheModelSortedWithTiesByIndex) {
     model::CrossEncoder reference(kModel, {});
     std::vector<std::pair<std::string, std::string>> pairs;
-    for (const auto& d : kDocs) pairs.emplace_back("do cats purr?", d);
+    for (const auto& d : kDocs)
+        pairs.emplace_back("do cats purr?", d);
     auto expected = reference.score(pairs);
 
     json body = {{"query", "do cats purr?"}, {"documents", kDocs}, {"return_documents", true}};
@@ -172,26 +174,25 @@ TEST_F(ServeHttp, RerankScoresMatchTheModelSortedWithTiesByIndex) {
     }
     // Documents 0 and 2 are identical: equal scores, index 0 first.
     std::vector<std::size_t> order;
-    for (const auto& r : out["results"]) order.push_back(r["index"]);
+    for (const auto& r : out["results"])
+        order.push_back(r["index"]);
     EXPECT_LT(std::find(order.begin(), order.end(), 0) - order.begin(),
               std::find(order.begin(), order.end(), 2) - order.begin());
 
-    json top = post_json("/v1/rerank", json({{"query", "do cats purr?"},
-                                             {"documents", kDocs},
-                                             {"top_n", 2},
-                                             {"model", "micro"}})
-                                           .dump());
+    json top = post_json(
+        "/v1/rerank",
+        json({{"query", "do cats purr?"}, {"documents", kDocs}, {"top_n", 2}, {"model", "micro"}})
+            .dump());
     ASSERT_EQ(top["results"].size(), 2U);
     EXPECT_EQ(top["results"][0]["index"], out["results"][0]["index"]);
     EXPECT_FALSE(top["results"][0].contains("document"));
 }
 
 TEST_F(ServeHttp, TeiRerankRawScoresTextAndTruncation) {
-    json raw = post_json("/rerank", json({{"query", "cats"},
-                                          {"texts", kDocs},
-                                          {"raw_scores", true},
-                                          {"return_text", true}})
-                                        .dump());
+    json raw = post_json(
+        "/rerank",
+        json({{"query", "cats"}, {"texts", kDocs}, {"raw_scores", true}, {"return_text", true}})
+            .dump());
     json sig = post_json("/rerank", json({{"query", "cats"}, {"texts", kDocs}}).dump());
     ASSERT_TRUE(raw.is_array());
     ASSERT_EQ(raw.size(), kDocs.size());
@@ -202,9 +203,10 @@ TEST_F(ServeHttp, TeiRerankRawScoresTextAndTruncation) {
         EXPECT_FALSE(sig[i].contains("text"));
     }
     std::string long_text;
-    for (int i = 0; i < 400; ++i) long_text += "word ";
-    json err = post_json("/rerank", json({{"query", "q"}, {"texts", {"a", long_text}}}).dump(),
-                         413);
+    for (int i = 0; i < 400; ++i)
+        long_text += "word ";
+    json err =
+        post_json("/rerank", json({{"query", "q"}, {"texts", {"a", long_text}}}).dump(), 413);
     EXPECT_EQ(err["error"]["field"], "texts[1]");
     post_json("/rerank",
               json({{"query", "q"}, {"texts", {"a", long_text}}, {"truncate", true}}).dump());
@@ -258,9 +260,10 @@ TEST_F(ServeHttp, BadInputGetsJson4xxNamingTheField) {
     EXPECT_EQ(big->status, 413);
     EXPECT_EQ(json::parse(big->body)["error"]["field"], "body");
     // `curl -d` sends JSON as a form; past httplib's 8 KiB form limit the answer says why.
-    json docs = {{"query", "q"}, {"documents", std::vector<std::string>(40, std::string(300, 'a'))}};
-    auto form = s_server->client().Post("/v1/rerank", docs.dump(),
-                                        "application/x-www-form-urlencoded");
+    json docs = {{"query", "q"},
+                 {"documents", std::vector<std::string>(40, std::string(300, 'a'))}};
+    auto form =
+        s_server->client().Post("/v1/rerank", docs.dump(), "application/x-www-form-urlencoded");
     ASSERT_TRUE(form);
     EXPECT_EQ(form->status, 413);
     EXPECT_NE(json::parse(form->body)["error"]["message"].get<std::string>().find(
@@ -286,13 +289,18 @@ TEST_F(ServeHttp, MetricsCountRequestsErrorsAndBatches) {
     EXPECT_EQ(res->status, 200);
     const std::string& m = res->body;
     EXPECT_TRUE(std::regex_search(
-        m, std::regex(R"(cascade_http_requests_total\{endpoint="/v1/search",status="400"\} [1-9])")))
+        m,
+        std::regex(R"(cascade_http_requests_total\{endpoint="/v1/search",status="400"\} [1-9])")))
         << m;
-    EXPECT_TRUE(std::regex_search(m, std::regex(R"(cascade_http_errors_total\{endpoint="/v1/search"\} [1-9])")));
-    EXPECT_NE(m.find("cascade_http_request_duration_seconds_bucket{endpoint=\"/v1/rerank\",le=\"+Inf\"}"),
-              std::string::npos);
-    EXPECT_TRUE(std::regex_search(m, std::regex(R"(cascade_model_batch_pairs_count\{model="micro"\} [1-9])")));
-    EXPECT_TRUE(std::regex_search(m, std::regex(R"(cascade_model_queue_depth\{model="micro"\} [0-9]+)")));
+    EXPECT_TRUE(std::regex_search(
+        m, std::regex(R"(cascade_http_errors_total\{endpoint="/v1/search"\} [1-9])")));
+    EXPECT_NE(
+        m.find("cascade_http_request_duration_seconds_bucket{endpoint=\"/v1/rerank\",le=\"+Inf\"}"),
+        std::string::npos);
+    EXPECT_TRUE(std::regex_search(
+        m, std::regex(R"(cascade_model_batch_pairs_count\{model="micro"\} [1-9])")));
+    EXPECT_TRUE(
+        std::regex_search(m, std::regex(R"(cascade_model_queue_depth\{model="micro"\} [0-9]+)")));
 }
 
 TEST(ServeHttpLoad, FullQueueAnswers503WithRetryAfterAndDeadline504) {

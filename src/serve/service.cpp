@@ -53,7 +53,9 @@ Response error_response(const RequestError& error) {
 
 Service::Service(ServiceOptions options) : m_options(options) {}
 
-Service::~Service() { drain(); }
+Service::~Service() {
+    drain();
+}
 
 void Service::open_index(const std::filesystem::path& dir) {
     m_index = std::make_unique<index::Index>(index::Index::open(dir));
@@ -74,31 +76,36 @@ void Service::add_model(const std::string& name, std::unique_ptr<PairScorer> sco
     add_model(name, std::move(replicas), options);
 }
 
-void Service::add_model(const std::string& name,
-                        std::vector<std::unique_ptr<PairScorer>> replicas,
+void Service::add_model(const std::string& name, std::vector<std::unique_ptr<PairScorer>> replicas,
                         BatcherOptions options) {
-    if (m_models.contains(name)) throw UsageError(fmt::format("model '{}' given twice", name));
-    m_models.emplace(name, std::make_unique<Batcher>(name, std::move(replicas), options,
-                                                     &m_metrics));
+    if (m_models.contains(name))
+        throw UsageError(fmt::format("model '{}' given twice", name));
+    m_models.emplace(name,
+                     std::make_unique<Batcher>(name, std::move(replicas), options, &m_metrics));
     m_model_order.push_back(name);
     m_metrics.set_queue_depth(name, 0);
 }
 
-void Service::drain() { m_models.clear(); }
+void Service::drain() {
+    m_models.clear();
+}
 
 Batcher* Service::find_model(const std::string& name, std::optional<RequestError>& error) {
     if (m_model_order.empty()) {
-        error = RequestError{404, "no re-ranking model is loaded (start the server with "
-                                  "--model NAME=DIR)", "model"};
+        error = RequestError{404,
+                             "no re-ranking model is loaded (start the server with "
+                             "--model NAME=DIR)",
+                             "model"};
         return nullptr;
     }
     const std::string& key = name.empty() ? m_model_order.front() : name;
     auto it = m_models.find(key);
     if (it == m_models.end()) {
         std::string known;
-        for (const auto& n : m_model_order) known += (known.empty() ? "" : ", ") + n;
-        error = RequestError{404, fmt::format("unknown model '{}'; loaded: {}", key, known),
-                             "model"};
+        for (const auto& n : m_model_order)
+            known += (known.empty() ? "" : ", ") + n;
+        error =
+            RequestError{404, fmt::format("unknown model '{}'; loaded: {}", key, known), "model"};
         return nullptr;
     }
     return it->second.get();
@@ -109,14 +116,15 @@ Service::Scored Service::score(Batcher& batcher, const std::string& query,
                                Clock::time_point deadline) {
     const std::size_t max_length = batcher.scorer().max_length();
     // Without truncation, encode one token past the limit to detect pairs that are too long.
-    auto encodings = batcher.scorer().encode(query, documents, truncate ? max_length
-                                                                        : max_length + 1);
+    auto encodings =
+        batcher.scorer().encode(query, documents, truncate ? max_length : max_length + 1);
     Scored out;
     for (std::size_t i = 0; i < encodings.size(); ++i) {
         if (!truncate && encodings[i].ids.size() > max_length)
-            throw Failure{RequestError{413, fmt::format("query and text {} exceed the model's "
-                                                        "{} tokens; send truncate: true",
-                                                        i, max_length),
+            throw Failure{RequestError{413,
+                                       fmt::format("query and text {} exceed the model's "
+                                                   "{} tokens; send truncate: true",
+                                                   i, max_length),
                                        fmt::format("texts[{}]", i)}};
         out.tokens += encodings[i].ids.size();
     }
@@ -129,8 +137,8 @@ Service::Scored Service::score(Batcher& batcher, const std::string& query,
         throw Failure{RequestError{503, fmt::format("{}; retry later", e.what()), ""}, 1};
     }
     if (future.wait_until(deadline) != std::future_status::ready)
-        throw Failure{RequestError{504, "the request deadline passed before the model finished",
-                                   ""}};
+        throw Failure{
+            RequestError{504, "the request deadline passed before the model finished", ""}};
     std::vector<float> scores;
     try {
         scores = future.get();
@@ -139,7 +147,8 @@ Service::Scored Service::score(Batcher& batcher, const std::string& query,
     }
     out.model_ms = ms_since(start);
     out.ranked.reserve(scores.size());
-    for (std::size_t i = 0; i < scores.size(); ++i) out.ranked.push_back({i, scores[i]});
+    for (std::size_t i = 0; i < scores.size(); ++i)
+        out.ranked.push_back({i, scores[i]});
     return out;
 }
 
@@ -147,16 +156,19 @@ Response Service::rerank(std::string_view body) {
     return guarded([&] {
         auto start = Clock::now();
         RerankRequest req;
-        if (auto e = parse_rerank(body, m_options.limits, req)) return error_response(*e);
+        if (auto e = parse_rerank(body, m_options.limits, req))
+            return error_response(*e);
         std::optional<RequestError> error;
         Batcher* batcher = find_model(req.model, error);
-        if (!batcher) return error_response(*error);
+        if (!batcher)
+            return error_response(*error);
         Scored s = score(*batcher, req.query, req.documents, true, start + m_options.timeout);
         rank_scores(s.ranked, req.top_n);
         json results = json::array();
         for (const auto& r : s.ranked) {
             json item = {{"index", r.index}, {"relevance_score", sigmoid(r.score)}};
-            if (req.return_documents) item["document"] = {{"text", req.documents[r.index]}};
+            if (req.return_documents)
+                item["document"] = {{"text", req.documents[r.index]}};
             results.push_back(std::move(item));
         }
         json meta = {{"api_version", {{"version", "2"}}},
@@ -175,18 +187,20 @@ Response Service::tei_rerank(std::string_view body) {
     return guarded([&] {
         auto start = Clock::now();
         TeiRerankRequest req;
-        if (auto e = parse_tei_rerank(body, m_options.limits, req)) return error_response(*e);
+        if (auto e = parse_tei_rerank(body, m_options.limits, req))
+            return error_response(*e);
         std::optional<RequestError> error;
         Batcher* batcher = find_model("", error);
-        if (!batcher) return error_response(*error);
-        Scored s = score(*batcher, req.query, req.texts, req.truncate,
-                         start + m_options.timeout);
+        if (!batcher)
+            return error_response(*error);
+        Scored s = score(*batcher, req.query, req.texts, req.truncate, start + m_options.timeout);
         rank_scores(s.ranked, 0);
         json out = json::array();
         for (const auto& r : s.ranked) {
             json item = {{"index", r.index},
                          {"score", req.raw_scores ? r.score : sigmoid(r.score)}};
-            if (req.return_text) item["text"] = req.texts[r.index];
+            if (req.return_text)
+                item["text"] = req.texts[r.index];
             out.push_back(std::move(item));
         }
         return json_response(out);
@@ -202,7 +216,8 @@ Service::Ranked Service::search_bm25(const SearchRequest& req, Clock::time_point
     if (Clock::now() >= deadline)
         throw Failure{RequestError{504, "the request deadline passed during BM25 retrieval", ""}};
     out.hits.reserve(hits.size());
-    for (const auto& h : hits) out.hits.emplace_back(h.docid, h.score);
+    for (const auto& h : hits)
+        out.hits.emplace_back(h.docid, h.score);
     return out;
 }
 
@@ -211,10 +226,12 @@ Service::Ranked Service::search_pipeline(const SearchRequest& req, Clock::time_p
     auto it = m_pipelines.find(key);
     if (it == m_pipelines.end()) {
         std::string known;
-        for (const auto& n : m_pipeline_order) known += (known.empty() ? "" : ", ") + n;
-        throw Failure{RequestError{400, fmt::format("unknown pipeline '{}'; loaded: {}", key,
-                                                    known.empty() ? "none" : known),
-                                   "pipeline"}};
+        for (const auto& n : m_pipeline_order)
+            known += (known.empty() ? "" : ", ") + n;
+        throw Failure{RequestError{
+            400,
+            fmt::format("unknown pipeline '{}'; loaded: {}", key, known.empty() ? "none" : known),
+            "pipeline"}};
     }
     Query query{"q", req.query};
     PipelineHits result;
@@ -239,16 +256,19 @@ Response Service::search(std::string_view body) {
     return guarded([&] {
         auto start = Clock::now();
         SearchRequest req;
-        if (auto e = parse_search(body, m_options.limits, req)) return error_response(*e);
+        if (auto e = parse_search(body, m_options.limits, req))
+            return error_response(*e);
         if (!m_retriever)
             return error_response({404, "no index is loaded (start with --index DIR)", ""});
         if (!req.pipeline.empty() && m_pipelines.empty())
-            return error_response({400, fmt::format("unknown pipeline '{}'; none is loaded "
-                                                    "(start with --pipeline FILE)", req.pipeline),
+            return error_response({400,
+                                   fmt::format("unknown pipeline '{}'; none is loaded "
+                                               "(start with --pipeline FILE)",
+                                               req.pipeline),
                                    "pipeline"});
         const auto deadline = start + m_options.timeout;
-        Ranked ranked = m_pipelines.empty() ? search_bm25(req, deadline)
-                                            : search_pipeline(req, deadline);
+        Ranked ranked =
+            m_pipelines.empty() ? search_bm25(req, deadline) : search_pipeline(req, deadline);
         auto docs_start = Clock::now();
         json out_hits = json::array();
         for (std::size_t i = 0; i < ranked.hits.size(); ++i) {
@@ -264,16 +284,19 @@ Response Service::search(std::string_view body) {
                     {"hits", std::move(out_hits)},
                     {"stages", std::move(ranked.stages)},
                     {"timings_ms", {{"total", ms_since(start)}}}};
-        if (!ranked.pipeline.empty()) out["pipeline"] = ranked.pipeline;
+        if (!ranked.pipeline.empty())
+            out["pipeline"] = ranked.pipeline;
         return json_response(out);
     });
 }
 
 Response Service::health() const {
     json models = json::array();
-    for (const auto& n : m_model_order) models.push_back(n);
+    for (const auto& n : m_model_order)
+        models.push_back(n);
     json pipelines = json::array();
-    for (const auto& n : m_pipeline_order) pipelines.push_back(n);
+    for (const auto& n : m_pipeline_order)
+        pipelines.push_back(n);
     return json_response({{"status", "ok"},
                           {"index", m_index ? json(m_index->num_docs()) : json(nullptr)},
                           {"models", models},

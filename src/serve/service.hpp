@@ -4,10 +4,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <optional>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>

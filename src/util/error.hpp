@@ -53,6 +53,5 @@ namespace detail {
 
 /// Aborts with the condition, file and line when an internal invariant does not hold.
 /// Active in every build type: these guard against bugs, not user input.
-#define CASCADE_ASSERT(cond)                                                                   \
-    ((cond) ? static_cast<void>(0)                                                             \
-            : ::cascade::detail::assertion_failed(#cond, __FILE__, __LINE__))
+#define CASCADE_ASSERT(cond) \
+    ((cond) ? static_cast<void>(0) : ::cascade::detail::assertion_failed(#cond, __FILE__, __LINE__))

@@ -10,7 +10,9 @@
 
 namespace cascade {
 
-bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+bool stderr_is_terminal() {
+    return ::isatty(STDERR_FILENO) == 1;
+}
 
 Progress::Progress(std::string label, std::uint64_t total, std::string unit, bool enabled)
     : m_label(std::move(label)),
@@ -20,7 +22,9 @@ Progress::Progress(std::string label, std::uint64_t total, std::string unit, boo
       m_start(std::chrono::steady_clock::now()),
       m_last_draw(m_start) {}
 
-Progress::~Progress() { finish(); }
+Progress::~Progress() {
+    finish();
+}
 
 void Progress::set(std::uint64_t done) {
     m_done = done;
@@ -65,9 +69,8 @@ std::string human_duration(double s) {
 }
 }  // namespace
 
-std::string Progress::format_line(const std::string& label, std::uint64_t done,
-                                  std::uint64_t total, const std::string& unit,
-                                  double seconds) {
+std::string Progress::format_line(const std::string& label, std::uint64_t done, std::uint64_t total,
+                                  const std::string& unit, double seconds) {
     double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0.0;
     if (total == 0) {
         return fmt::format("{} {} {} {:.0f}/s {}", label, done, unit, rate,
@@ -81,8 +84,8 @@ std::string Progress::format_line(const std::string& label, std::uint64_t done,
     std::string eta = rate > 0 && done < total
                           ? "ETA " + human_duration(static_cast<double>(total - done) / rate)
                           : human_duration(seconds);
-    return fmt::format("{} [{}] {:3.0f}% {}/{} {} {:.0f}/s {}", label, bar, frac * 100, done,
-                       total, unit, rate, eta);
+    return fmt::format("{} [{}] {:3.0f}% {}/{} {} {:.0f}/s {}", label, bar, frac * 100, done, total,
+                       unit, rate, eta);
 }
 
 }  // namespace cascade

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <zlib.h>
+#include <filesystem>
 
 #include "tests/run_cli.hpp"
 #include "util/atomic_file.hpp"
@@ -21,7 +21,10 @@ TEST(Utf8, ValidPassesThrough) {
 
 TEST(Utf8, InvalidBytesAreReplacedOncePerMaximalSubpart) {
     // lone continuation, truncated 3-byte sequence, overlong, surrogate
-    EXPECT_EQ(sanitize_utf8("a\x80" "b"), "a\xEF\xBF\xBD" "b");
+    EXPECT_EQ(sanitize_utf8("a\x80"
+                            "b"),
+              "a\xEF\xBF\xBD"
+              "b");
     EXPECT_EQ(sanitize_utf8("a\xE2\x82"), "a\xEF\xBF\xBD");
     EXPECT_EQ(sanitize_utf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");
     EXPECT_EQ(sanitize_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");

@@ -24,16 +24,20 @@ Isa best_isa() {
     if (const char* cap = std::getenv("CASCADE_ISA")) {
         std::string_view c(cap);
         Isa limit = c == "scalar" ? Isa::Scalar : c == "avx2" ? Isa::Avx2 : Isa::Avx512Vnni;
-        if (limit < isa) isa = limit;
+        if (limit < isa)
+            isa = limit;
     }
     return isa;
 }
 
 const char* isa_name(Isa isa) {
     switch (isa) {
-        case Isa::Scalar: return "scalar";
-        case Isa::Avx2: return "avx2";
-        case Isa::Avx512Vnni: return "avx512-vnni";
+        case Isa::Scalar:
+            return "scalar";
+        case Isa::Avx2:
+            return "avx2";
+        case Isa::Avx512Vnni:
+            return "avx512-vnni";
     }
     return "?";
 }

@@ -9,8 +9,8 @@ namespace cascade::model::kernels {
 enum class Isa { Scalar, Avx2, Avx512Vnni };
 
 struct CpuFeatures {
-    bool avx2_fma = false;      ///< AVX2 + FMA
-    bool avx512_vnni = false;   ///< AVX-512 F/BW/VL + VNNI (vpdpbusd)
+    bool avx2_fma = false;     ///< AVX2 + FMA
+    bool avx512_vnni = false;  ///< AVX-512 F/BW/VL + VNNI (vpdpbusd)
 };
 
 /// What this CPU supports (cached).

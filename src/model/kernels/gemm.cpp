@@ -11,15 +11,17 @@ void linear_f32(const float* x, const float* w, const float* bias, float* y, std
         for (std::size_t i = 0; i < m; ++i) {
             float* yr = y + i * n;
             if (accumulate)
-                for (std::size_t j = 0; j < n; ++j) yr[j] += bias[j];
+                for (std::size_t j = 0; j < n; ++j)
+                    yr[j] += bias[j];
             else
-                for (std::size_t j = 0; j < n; ++j) yr[j] = bias[j];
+                for (std::size_t j = 0; j < n; ++j)
+                    yr[j] = bias[j];
         }
         beta = 1.0f;
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m),
-                static_cast<int>(n), static_cast<int>(k), 1.0f, x, static_cast<int>(k), w,
-                static_cast<int>(k), beta, y, static_cast<int>(n));
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m), static_cast<int>(n),
+                static_cast<int>(k), 1.0f, x, static_cast<int>(k), w, static_cast<int>(k), beta, y,
+                static_cast<int>(n));
 }
 
 void linear_reference(const float* x, const float* w, const float* bias, float* y, std::size_t m,
@@ -33,6 +35,8 @@ void linear_reference(const float* x, const float* w, const float* bias, float* 
         }
 }
 
-void set_blas_threads(int threads) { openblas_set_num_threads(threads); }
+void set_blas_threads(int threads) {
+    openblas_set_num_threads(threads);
+}
 
 }  // namespace cascade::model::kernels

@@ -26,7 +26,8 @@ void quantize_rows(const float* x, std::size_t rows, std::size_t k, std::size_t 
     for (std::size_t r = 0; r < rows; ++r) {
         const float* xr = x + r * k;
         float amax = 0.0f;
-        for (std::size_t i = 0; i < k; ++i) amax = std::max(amax, std::fabs(xr[i]));
+        for (std::size_t i = 0; i < k; ++i)
+            amax = std::max(amax, std::fabs(xr[i]));
         const float s = amax > 0 ? amax / 127.0f : 1.0f;
         const float inv = 1.0f / s;
         for (std::size_t i = 0; i < k; ++i)
@@ -47,9 +48,11 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) void quantize_rows_u8_avx51
         const float* xr = x + r * k;
         __m512 vmax = _mm512_setzero_ps();
         std::size_t i = 0;
-        for (; i + 16 <= k; i += 16) vmax = _mm512_max_ps(vmax, _mm512_abs_ps(_mm512_loadu_ps(xr + i)));
+        for (; i + 16 <= k; i += 16)
+            vmax = _mm512_max_ps(vmax, _mm512_abs_ps(_mm512_loadu_ps(xr + i)));
         float amax = _mm512_reduce_max_ps(vmax);
-        for (; i < k; ++i) amax = std::max(amax, std::fabs(xr[i]));
+        for (; i < k; ++i)
+            amax = std::max(amax, std::fabs(xr[i]));
         const float s = amax > 0 ? amax / 127.0f : 1.0f;
         const float inv = 1.0f / s;
         const __m512 vinv = _mm512_set1_ps(inv);
@@ -69,7 +72,8 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) void quantize_rows_u8_avx51
 // acc[r][c] for 16 columns of one panel, scalar.
 void panel_scalar(const std::int8_t* a, std::size_t k_padded, const std::int8_t* panel,
                   std::int32_t* acc) {
-    for (std::size_t c = 0; c < kInt8PanelCols; ++c) acc[c] = 0;
+    for (std::size_t c = 0; c < kInt8PanelCols; ++c)
+        acc[c] = 0;
     for (std::size_t g = 0; g < k_padded / 4; ++g)
         for (std::size_t c = 0; c < kInt8PanelCols; ++c)
             for (std::size_t t = 0; t < 4; ++t)
@@ -90,10 +94,10 @@ __attribute__((target("avx2,fma"))) void panel_avx2(const std::int8_t* a, std::s
         const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(panel + 64 * g));
         const __m256i w1 =
             _mm256_loadu_si256(reinterpret_cast<const __m256i*>(panel + 64 * g + 32));
-        acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(
-            _mm256_maddubs_epi16(abs_a, _mm256_sign_epi8(w0, va)), ones));
-        acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(
-            _mm256_maddubs_epi16(abs_a, _mm256_sign_epi8(w1, va)), ones));
+        acc0 = _mm256_add_epi32(
+            acc0, _mm256_madd_epi16(_mm256_maddubs_epi16(abs_a, _mm256_sign_epi8(w0, va)), ones));
+        acc1 = _mm256_add_epi32(
+            acc1, _mm256_madd_epi16(_mm256_maddubs_epi16(abs_a, _mm256_sign_epi8(w1, va)), ones));
     }
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc), acc0);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + 8), acc1);
@@ -105,12 +109,14 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"))) void tile_vnni(
     const std::uint8_t* a, std::size_t a_stride, std::size_t rows, std::size_t k_padded,
     const std::int8_t* p0, const std::int8_t* p1, std::int32_t* acc /* rows x 32 */) {
     __m512i c[4][2];
-    for (auto& r : c) r[0] = r[1] = _mm512_setzero_si512();
+    for (auto& r : c)
+        r[0] = r[1] = _mm512_setzero_si512();
     for (std::size_t g = 0; g < k_padded / 4; ++g) {
         const __m512i w0 = _mm512_loadu_si512(p0 + 64 * g);
         const __m512i w1 = p1 ? _mm512_loadu_si512(p1 + 64 * g) : _mm512_setzero_si512();
         for (std::size_t r = 0; r < 4; ++r) {
-            if (r >= rows) break;
+            if (r >= rows)
+                break;
             std::int32_t a4;
             __builtin_memcpy(&a4, a + r * a_stride + 4 * g, 4);
             const __m512i va = _mm512_set1_epi32(a4);
@@ -124,8 +130,8 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"))) void tile_vnni(
     }
 }
 
-void finish(const std::int32_t* acc, float row_scale, const QuantizedWeights& w,
-            std::size_t col0, std::size_t cols, const float* bias, float* y, bool accumulate) {
+void finish(const std::int32_t* acc, float row_scale, const QuantizedWeights& w, std::size_t col0,
+            std::size_t cols, const float* bias, float* y, bool accumulate) {
     for (std::size_t c = 0; c < cols; ++c) {
         const std::size_t n = col0 + c;
         const float r =
@@ -152,9 +158,9 @@ void block_vnni(const float* x, std::size_t rows, const QuantizedWeights& w, con
             const std::size_t cols = std::min<std::size_t>(p1 ? 32 : 16, w.n - col0);
             for (std::size_t r = 0; r < nr; ++r) {
                 std::int32_t* ar = acc + r * 32;
-                for (std::size_t c = 0; c < cols; ++c) ar[c] -= 128 * w.row_sum[col0 + c];
-                finish(ar, row_scale[r0 + r], w, col0, cols, bias, y + (r0 + r) * w.n,
-                       accumulate);
+                for (std::size_t c = 0; c < cols; ++c)
+                    ar[c] -= 128 * w.row_sum[col0 + c];
+                finish(ar, row_scale[r0 + r], w, col0, cols, bias, y + (r0 + r) * w.n, accumulate);
             }
         }
         if (output == LinearOutput::Gelu)  // these rows are complete and still in cache
@@ -177,7 +183,8 @@ void block_panelwise(const QuantizedRows& qa, std::size_t rows, const QuantizedW
             finish(acc, qa.scale[r], w, col0, std::min<std::size_t>(16, w.n - col0), bias,
                    y + r * w.n, output == LinearOutput::Accumulate);
         }
-    if (output == LinearOutput::Gelu) gelu_inplace(y, rows * w.n, isa);
+    if (output == LinearOutput::Gelu)
+        gelu_inplace(y, rows * w.n, isa);
 }
 
 }  // namespace
@@ -194,7 +201,8 @@ QuantizedWeights quantize_weights(const float* w, std::size_t n, std::size_t k) 
     for (std::size_t row = 0; row < n; ++row) {
         const float* wr = w + row * k;
         float amax = 0.0f;
-        for (std::size_t i = 0; i < k; ++i) amax = std::max(amax, std::fabs(wr[i]));
+        for (std::size_t i = 0; i < k; ++i)
+            amax = std::max(amax, std::fabs(wr[i]));
         const float s = amax > 0 ? amax / 127.0f : 1.0f;
         q.scale[row] = s;
         const std::size_t p = row / kInt8PanelCols, c = row % kInt8PanelCols;

@@ -21,12 +21,12 @@ inline constexpr std::size_t kInt8PanelCols = 16;
 /// Weights [n, k] quantized per row and packed in panels of 16 rows: for panel p and group g
 /// of 4 consecutive k, 64 bytes hold w[16p + c][4g .. 4g+3] for c = 0..15.
 struct QuantizedWeights {
-    std::size_t n = 0;          ///< output features
-    std::size_t k = 0;          ///< input features
-    std::size_t k_padded = 0;   ///< k rounded up to a multiple of 4
-    std::size_t panels = 0;     ///< ceil(n / 16)
+    std::size_t n = 0;         ///< output features
+    std::size_t k = 0;         ///< input features
+    std::size_t k_padded = 0;  ///< k rounded up to a multiple of 4
+    std::size_t panels = 0;    ///< ceil(n / 16)
     std::vector<std::int8_t> packed;
-    std::vector<float> scale;        ///< per output row, padded to panels·16
+    std::vector<float> scale;           ///< per output row, padded to panels·16
     std::vector<std::int32_t> row_sum;  ///< Σ_k w_q[n][k], for the unsigned-activation offset
 };
 

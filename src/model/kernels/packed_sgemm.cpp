@@ -26,7 +26,8 @@ CASCADE_AVX512 void tile_kernel(const float* a, std::size_t lda, const float* b,
                                 float* out) {
     __m512 acc[MR][2];
 #pragma GCC unroll 12
-    for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+    for (int r = 0; r < MR; ++r)
+        acc[r][0] = acc[r][1] = _mm512_setzero_ps();
     for (std::size_t t = 0; t < k; ++t) {
         const __m512 b0 = _mm512_load_ps(b + kPanel * t);
         const __m512 b1 = _mm512_load_ps(b + kPanel * t + 16);
@@ -54,15 +55,13 @@ constexpr auto make_tile_table(std::index_sequence<R...>) {
 constexpr auto kTileFns = make_tile_table(std::make_index_sequence<kTileRows>{});
 
 __mmask16 lane_mask(std::size_t lanes) {
-    return lanes >= 16 ? static_cast<__mmask16>(0xffff)
-                       : static_cast<__mmask16>((1u << lanes) - 1);
+    return lanes >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << lanes) - 1);
 }
 
 // Writes `rows` × `cols` (cols <= 32) of a finished tile to y with the layer's epilogue:
 // + bias, then GELU or + y, while the tile is still in L1.
 CASCADE_AVX512 void write_tile(const float* tile, std::size_t rows, std::size_t cols,
-                               const float* bias, float* y, std::size_t ldy,
-                               LinearOutput output) {
+                               const float* bias, float* y, std::size_t ldy, LinearOutput output) {
     const __mmask16 m0 = lane_mask(cols);
     const __mmask16 m1 = cols > 16 ? lane_mask(cols - 16) : static_cast<__mmask16>(0);
     const __m512 bias0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
@@ -95,8 +94,7 @@ CASCADE_AVX512 void run_row_block(const float* x, std::size_t r0, std::size_t r1
         for (std::size_t i = r0; i < r1; i += kTileRows) {
             const std::size_t rows = std::min(kTileRows, r1 - i);
             kTileFns[rows - 1](x + i * w.k, w.k, panel, w.k, tile);
-            write_tile(tile, rows, cols, bias ? bias + c0 : nullptr, y + i * w.n + c0, w.n,
-                       output);
+            write_tile(tile, rows, cols, bias ? bias + c0 : nullptr, y + i * w.n + c0, w.n, output);
         }
     }
 }
@@ -109,13 +107,16 @@ PackedSgemmWeights pack_sgemm_weights(const float* w, std::size_t n, std::size_t
     p.k = k;
     p.panels = (n + kPanel - 1) / kPanel;
     const std::size_t floats = p.panels * k * kPanel;
-    if (floats == 0) return p;
+    if (floats == 0)
+        return p;
     p.packed.reset(static_cast<float*>(std::aligned_alloc(64, floats * sizeof(float))));
-    if (!p.packed) throw std::bad_alloc();
+    if (!p.packed)
+        throw std::bad_alloc();
     std::memset(p.packed.get(), 0, floats * sizeof(float));
     for (std::size_t j = 0; j < n; ++j) {
         float* dst = p.packed.get() + (j / kPanel) * k * kPanel + j % kPanel;
-        for (std::size_t t = 0; t < k; ++t) dst[t * kPanel] = w[j * k + t];
+        for (std::size_t t = 0; t < k; ++t)
+            dst[t * kPanel] = w[j * k + t];
     }
     return p;
 }
@@ -123,7 +124,8 @@ PackedSgemmWeights pack_sgemm_weights(const float* w, std::size_t n, std::size_t
 bool packed_sgemm_enabled() {
     static const bool enabled = [] {
         const char* force = std::getenv("CASCADE_SGEMM");
-        if (force && std::string_view(force) == "openblas") return false;
+        if (force && std::string_view(force) == "openblas")
+            return false;
         // AVX-512 F/BW/VL (+ DQ, which comes with them), unless CASCADE_ISA caps it lower.
         return best_isa() == Isa::Avx512Vnni;
     }();
@@ -132,7 +134,8 @@ bool packed_sgemm_enabled() {
 
 void linear_packed_f32(const float* x, std::size_t m, const PackedSgemmWeights& w,
                        const float* bias, float* y, ThreadPool& pool, LinearOutput output) {
-    if (m == 0 || w.n == 0) return;
+    if (m == 0 || w.n == 0)
+        return;
     // Row blocks of at most kRowBlockBytes of activations, as many as a multiple of the pool
     // size so that threads get equal shares, each a whole number of 12-row tiles.
     const std::size_t threads = pool.size();
@@ -143,7 +146,8 @@ void linear_packed_f32(const float* x, std::size_t m, const PackedSgemmWeights& 
     std::size_t rows = (m + blocks - 1) / blocks;
     rows = (rows + kTileRows - 1) / kTileRows * kTileRows;
     blocks = (m + rows - 1) / rows;
-    if (blocks == 1) return run_row_block(x, 0, m, w, bias, y, output);
+    if (blocks == 1)
+        return run_row_block(x, 0, m, w, bias, y, output);
     pool.parallel_for(blocks, [&](std::size_t b) {
         run_row_block(x, b * rows, std::min(m, (b + 1) * rows), w, bias, y, output);
     });

@@ -3,7 +3,8 @@
 namespace cascade::model::kernels {
 
 ThreadPool::ThreadPool(std::size_t threads) {
-    for (std::size_t i = 1; i < threads; ++i) m_workers.emplace_back([this] { worker_loop(); });
+    for (std::size_t i = 1; i < threads; ++i)
+        m_workers.emplace_back([this] { worker_loop(); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -12,7 +13,8 @@ ThreadPool::~ThreadPool() {
         m_stop = true;
     }
     m_wake.notify_all();
-    for (auto& t : m_workers) t.join();
+    for (auto& t : m_workers)
+        t.join();
 }
 
 void ThreadPool::run_items() {
@@ -20,7 +22,8 @@ void ThreadPool::run_items() {
         std::size_t i;
         {
             std::lock_guard<std::mutex> lock(m_mutex);
-            if (m_next >= m_n) return;
+            if (m_next >= m_n)
+                return;
             i = m_next++;
         }
         (*m_fn)(i);
@@ -33,7 +36,8 @@ void ThreadPool::worker_loop() {
         {
             std::unique_lock<std::mutex> lock(m_mutex);
             m_wake.wait(lock, [&] { return m_stop || m_generation != seen; });
-            if (m_stop) return;
+            if (m_stop)
+                return;
             seen = m_generation;
             ++m_active;
         }
@@ -47,9 +51,11 @@ void ThreadPool::worker_loop() {
 }
 
 void ThreadPool::parallel_for(std::size_t n, const std::function<void(std::size_t)>& fn) {
-    if (n == 0) return;
+    if (n == 0)
+        return;
     if (m_workers.empty() || n == 1) {
-        for (std::size_t i = 0; i < n; ++i) fn(i);
+        for (std::size_t i = 0; i < n; ++i)
+            fn(i);
         return;
     }
     {

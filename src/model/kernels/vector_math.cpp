@@ -27,8 +27,8 @@ CASCADE_AVX2 inline __m256 exp_avx2(__m256 x) {
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
     p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-    __m256i e = _mm256_slli_epi32(
-        _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    __m256i e =
+        _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
     return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
 }
 
@@ -66,18 +66,22 @@ CASCADE_AVX2 void gelu_avx2(float* x, std::size_t n) {
         __m256 c = _mm256_add_ps(_mm256_set1_ps(1.0f), erf_avx2(_mm256_mul_ps(v, inv_sqrt2)));
         _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_mul_ps(half, v), c));
     }
-    for (; i < n; ++i) x[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * 0.70710678118654752f));
+    for (; i < n; ++i)
+        x[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * 0.70710678118654752f));
 }
 
 CASCADE_AVX2 void exp_avx2_array(float* x, std::size_t n) {
     std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, exp_avx2(_mm256_loadu_ps(x + i)));
-    for (; i < n; ++i) x[i] = std::exp(x[i]);
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(x + i, exp_avx2(_mm256_loadu_ps(x + i)));
+    for (; i < n; ++i)
+        x[i] = std::exp(x[i]);
 }
 
 CASCADE_AVX2 void softmax_avx2(float* x, std::size_t n) {
     float mx = -INFINITY;
-    for (std::size_t i = 0; i < n; ++i) mx = std::max(mx, x[i]);
+    for (std::size_t i = 0; i < n; ++i)
+        mx = std::max(mx, x[i]);
     const __m256 vmx = _mm256_set1_ps(mx);
     __m256 acc = _mm256_setzero_ps();
     std::size_t i = 0;
@@ -92,8 +96,10 @@ CASCADE_AVX2 void softmax_avx2(float* x, std::size_t n) {
         sum += x[i];
     }
     const __m256 inv = _mm256_set1_ps(1.0f / sum);
-    for (i = 0; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), inv));
-    for (; i < n; ++i) x[i] /= sum;
+    for (i = 0; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), inv));
+    for (; i < n; ++i)
+        x[i] /= sum;
 }
 
 CASCADE_AVX2 float dot_avx2(const float* a, const float* b, std::size_t n) {
@@ -106,7 +112,8 @@ CASCADE_AVX2 float dot_avx2(const float* a, const float* b, std::size_t n) {
     for (; i + 8 <= n; i += 8)
         acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
     float s = hsum_avx2(_mm256_add_ps(acc0, acc1));
-    for (; i < n; ++i) s += a[i] * b[i];
+    for (; i < n; ++i)
+        s += a[i] * b[i];
     return s;
 }
 
@@ -114,17 +121,21 @@ CASCADE_AVX2 void axpy_avx2(float alpha, const float* x, float* y, std::size_t n
     const __m256 va = _mm256_set1_ps(alpha);
     std::size_t i = 0;
     for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
-    for (; i < n; ++i) y[i] += alpha * x[i];
+        _mm256_storeu_ps(y + i,
+                         _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    for (; i < n; ++i)
+        y[i] += alpha * x[i];
 }
 
 CASCADE_AVX2 void layer_norm_row_avx2(float* x, std::size_t n, const float* gamma,
                                       const float* beta, float eps) {
     __m256 s = _mm256_setzero_ps();
     std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) s = _mm256_add_ps(s, _mm256_loadu_ps(x + i));
+    for (; i + 8 <= n; i += 8)
+        s = _mm256_add_ps(s, _mm256_loadu_ps(x + i));
     float sum = hsum_avx2(s);
-    for (; i < n; ++i) sum += x[i];
+    for (; i < n; ++i)
+        sum += x[i];
     const float mean = sum / static_cast<float>(n);
     const __m256 vm = _mm256_set1_ps(mean);
     __m256 q = _mm256_setzero_ps();
@@ -133,15 +144,17 @@ CASCADE_AVX2 void layer_norm_row_avx2(float* x, std::size_t n, const float* gamm
         q = _mm256_fmadd_ps(d, d, q);
     }
     float var = hsum_avx2(q);
-    for (; i < n; ++i) var += (x[i] - mean) * (x[i] - mean);
+    for (; i < n; ++i)
+        var += (x[i] - mean) * (x[i] - mean);
     const float inv = 1.0f / std::sqrt(var / static_cast<float>(n) + eps);
     const __m256 vinv = _mm256_set1_ps(inv);
     for (i = 0; i + 8 <= n; i += 8) {
         __m256 d = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(x + i), vm), vinv);
-        _mm256_storeu_ps(x + i, _mm256_fmadd_ps(d, _mm256_loadu_ps(gamma + i),
-                                                _mm256_loadu_ps(beta + i)));
+        _mm256_storeu_ps(x + i,
+                         _mm256_fmadd_ps(d, _mm256_loadu_ps(gamma + i), _mm256_loadu_ps(beta + i)));
     }
-    for (; i < n; ++i) x[i] = (x[i] - mean) * inv * gamma[i] + beta[i];
+    for (; i < n; ++i)
+        x[i] = (x[i] - mean) * inv * gamma[i] + beta[i];
 }
 
 using simd::exp_avx512;
@@ -149,7 +162,8 @@ using simd::gelu16;
 
 CASCADE_AVX512 void gelu_avx512(float* x, std::size_t n) {
     std::size_t i = 0;
-    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(x + i, gelu16(_mm512_loadu_ps(x + i)));
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(x + i, gelu16(_mm512_loadu_ps(x + i)));
     if (i < n) {
         const __mmask16 m = static_cast<__mmask16>((1u << (n - i)) - 1);
         _mm512_mask_storeu_ps(x + i, m, gelu16(_mm512_maskz_loadu_ps(m, x + i)));
@@ -159,8 +173,8 @@ CASCADE_AVX512 void gelu_avx512(float* x, std::size_t n) {
 CASCADE_AVX512 void bias_gelu_avx512(float* x, std::size_t n, const float* bias) {
     std::size_t i = 0;
     for (; i + 16 <= n; i += 16)
-        _mm512_storeu_ps(x + i, gelu16(_mm512_add_ps(_mm512_loadu_ps(x + i),
-                                                     _mm512_loadu_ps(bias + i))));
+        _mm512_storeu_ps(x + i,
+                         gelu16(_mm512_add_ps(_mm512_loadu_ps(x + i), _mm512_loadu_ps(bias + i))));
     if (i < n) {
         const __mmask16 m = static_cast<__mmask16>((1u << (n - i)) - 1);
         const __m512 v =
@@ -201,10 +215,12 @@ CASCADE_AVX512 void softmax_avx512(float* x, std::size_t n) {
 void layer_norm_row_scalar(float* x, std::size_t n, const float* gamma, const float* beta,
                            float eps) {
     double sum = 0;
-    for (std::size_t i = 0; i < n; ++i) sum += x[i];
+    for (std::size_t i = 0; i < n; ++i)
+        sum += x[i];
     const double mean = sum / static_cast<double>(n);
     double var = 0;
-    for (std::size_t i = 0; i < n; ++i) var += (x[i] - mean) * (x[i] - mean);
+    for (std::size_t i = 0; i < n; ++i)
+        var += (x[i] - mean) * (x[i] - mean);
     const double inv = 1.0 / std::sqrt(var / static_cast<double>(n) + eps);
     for (std::size_t i = 0; i < n; ++i)
         x[i] = static_cast<float>((x[i] - mean) * inv * gamma[i] + beta[i]);
@@ -213,8 +229,10 @@ void layer_norm_row_scalar(float* x, std::size_t n, const float* gamma, const fl
 }  // namespace
 
 void gelu_inplace(float* x, std::size_t n, Isa isa) {
-    if (isa == Isa::Avx512Vnni) return gelu_avx512(x, n);
-    if (isa != Isa::Scalar) return gelu_avx2(x, n);
+    if (isa == Isa::Avx512Vnni)
+        return gelu_avx512(x, n);
+    if (isa != Isa::Scalar)
+        return gelu_avx2(x, n);
     for (std::size_t i = 0; i < n; ++i)
         x[i] = static_cast<float>(0.5 * x[i] * (1.0 + std::erf(x[i] * 0.70710678118654752)));
 }
@@ -226,27 +244,34 @@ void bias_gelu_rows(float* x, std::size_t rows, std::size_t n, const float* bias
             bias_gelu_avx512(xr, n, bias);
             continue;
         }
-        for (std::size_t i = 0; i < n; ++i) xr[i] += bias[i];
+        for (std::size_t i = 0; i < n; ++i)
+            xr[i] += bias[i];
         gelu_inplace(xr, n, isa);
     }
 }
 
 void exp_inplace(float* x, std::size_t n, Isa isa) {
-    if (isa != Isa::Scalar) return exp_avx2_array(x, n);
-    for (std::size_t i = 0; i < n; ++i) x[i] = std::exp(x[i]);
+    if (isa != Isa::Scalar)
+        return exp_avx2_array(x, n);
+    for (std::size_t i = 0; i < n; ++i)
+        x[i] = std::exp(x[i]);
 }
 
 void softmax_inplace(float* x, std::size_t n, Isa isa) {
-    if (n == 0) return;
-    if (isa == Isa::Avx512Vnni) return softmax_avx512(x, n);
-    if (isa != Isa::Scalar) return softmax_avx2(x, n);
+    if (n == 0)
+        return;
+    if (isa == Isa::Avx512Vnni)
+        return softmax_avx512(x, n);
+    if (isa != Isa::Scalar)
+        return softmax_avx2(x, n);
     float mx = *std::max_element(x, x + n);
     double sum = 0;
     for (std::size_t i = 0; i < n; ++i) {
         x[i] = std::exp(x[i] - mx);
         sum += x[i];
     }
-    for (std::size_t i = 0; i < n; ++i) x[i] = static_cast<float>(x[i] / sum);
+    for (std::size_t i = 0; i < n; ++i)
+        x[i] = static_cast<float>(x[i] / sum);
 }
 
 void layer_norm_rows(float* x, std::size_t rows, std::size_t n, const float* gamma,
@@ -260,15 +285,19 @@ void layer_norm_rows(float* x, std::size_t rows, std::size_t n, const float* gam
 }
 
 float dot(const float* a, const float* b, std::size_t n, Isa isa) {
-    if (isa != Isa::Scalar) return dot_avx2(a, b, n);
+    if (isa != Isa::Scalar)
+        return dot_avx2(a, b, n);
     double s = 0;
-    for (std::size_t i = 0; i < n; ++i) s += static_cast<double>(a[i]) * b[i];
+    for (std::size_t i = 0; i < n; ++i)
+        s += static_cast<double>(a[i]) * b[i];
     return static_cast<float>(s);
 }
 
 void axpy(float alpha, const float* x, float* y, std::size_t n, Isa isa) {
-    if (isa != Isa::Scalar) return axpy_avx2(alpha, x, y, n);
-    for (std::size_t i = 0; i < n; ++i) y[i] += alpha * x[i];
+    if (isa != Isa::Scalar)
+        return axpy_avx2(alpha, x, y, n);
+    for (std::size_t i = 0; i < n; ++i)
+        y[i] += alpha * x[i];
 }
 
 }  // namespace cascade::model::kernels

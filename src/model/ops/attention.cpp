@@ -21,10 +21,12 @@ void attend_one(MatrixView q, MatrixView k, MatrixView v, float* out, std::size_
     std::vector<float> kt(d * len);
     for (std::size_t j = 0; j < len; ++j) {
         const float* kr = k.data + (begin + j) * k.stride + kv_head * d;
-        for (std::size_t c = 0; c < d; ++c) kt[c * len + j] = kr[c];
+        for (std::size_t c = 0; c < d; ++c)
+            kt[c * len + j] = kr[c];
     }
     std::vector<float> scores(len);
-    if (probs) probs->assign(len * len, 0.0f);
+    if (probs)
+        probs->assign(len * len, 0.0f);
     for (std::size_t i = 0; i < len; ++i) {
         const float* qr = q.data + (begin + i) * q.stride + head * d;
         const std::size_t visible = p.causal ? i + 1 : len;
@@ -36,7 +38,8 @@ void attend_one(MatrixView q, MatrixView k, MatrixView v, float* out, std::size_
         std::fill(o, o + d, 0.0f);
         for (std::size_t j = 0; j < visible; ++j)
             kernels::axpy(scores[j], v.data + (begin + j) * v.stride + kv_head * d, o, d, isa);
-        if (probs) std::copy(scores.begin(), scores.begin() + visible, probs->begin() + i * len);
+        if (probs)
+            std::copy(scores.begin(), scores.begin() + visible, probs->begin() + i * len);
     }
 }
 
@@ -77,7 +80,8 @@ CASCADE_AVX512 void context_tile(const float* probs, std::size_t ld, const float
                                  float* out, std::size_t out_stride) {
     __m512 acc[kTileRows][kCols];
     for (auto& row : acc)
-        for (auto& a : row) a = _mm512_setzero_ps();
+        for (auto& a : row)
+            a = _mm512_setzero_ps();
     for (std::size_t j = 0; j < span; ++j) {
         __m512 vv[kCols];
         for (std::size_t c = 0; c < kCols; ++c)
@@ -124,14 +128,14 @@ CASCADE_AVX512 void attend_one_avx512(MatrixView q, MatrixView k, MatrixView v, 
     transpose_keys(k.data + begin * k.stride + kv_head * d, k.stride, len, d, kt.get(), ld);
     std::vector<float> scores(kTileRows * ld);
     std::vector<float> qs(kTileRows * d);
-    if (probs) probs->assign(len * len, 0.0f);
+    if (probs)
+        probs->assign(len * len, 0.0f);
     for (std::size_t i0 = 0; i0 < len; i0 += kTileRows) {
         const std::size_t rows = std::min(kTileRows, len - i0);
         for (std::size_t r = 0; r < kTileRows; ++r)
             for (std::size_t c = 0; c < d; ++c)
-                qs[r * d + c] = r < rows ? q.data[(begin + i0 + r) * q.stride + head * d + c] *
-                                               p.scale
-                                         : 0.0f;
+                qs[r * d + c] =
+                    r < rows ? q.data[(begin + i0 + r) * q.stride + head * d + c] * p.scale : 0.0f;
         const std::size_t span = p.causal ? i0 + rows : len;  // keys any row of the tile sees
         for (std::size_t j0 = 0; j0 < span; j0 += 32) {
             if (span - j0 > 16)
@@ -167,14 +171,15 @@ void attention(MatrixView q, MatrixView k, MatrixView v, float* out, std::size_t
     CASCADE_ASSERT(params.num_kv_heads > 0 && params.num_heads % params.num_kv_heads == 0);
     const std::size_t seqs = offsets.size() - 1;
     const std::size_t group = params.num_heads / params.num_kv_heads;
-    if (probabilities) probabilities->assign(seqs * params.num_heads, {});
+    if (probabilities)
+        probabilities->assign(seqs * params.num_heads, {});
     pool.parallel_for(seqs * params.num_heads, [&](std::size_t item) {
         const std::size_t s = item / params.num_heads;
         const std::size_t h = item % params.num_heads;
         auto* probs = probabilities ? &(*probabilities)[item] : nullptr;
         if (isa == kernels::Isa::Avx512Vnni && params.head_dim % 16 == 0)
-            attend_one_avx512(q, k, v, out, out_stride, offsets[s], offsets[s + 1] - offsets[s],
-                              h, h / group, params, probs);
+            attend_one_avx512(q, k, v, out, out_stride, offsets[s], offsets[s + 1] - offsets[s], h,
+                              h / group, params, probs);
         else
             attend_one(q, k, v, out, out_stride, offsets[s], offsets[s + 1] - offsets[s], h,
                        h / group, params, isa, probs);
@@ -183,8 +188,7 @@ void attention(MatrixView q, MatrixView k, MatrixView v, float* out, std::size_t
 
 void attention_first_query(MatrixView q, MatrixView k, MatrixView v, float* out,
                            std::size_t out_stride, const std::vector<std::size_t>& offsets,
-                           const AttentionParams& p, kernels::ThreadPool& pool,
-                           kernels::Isa isa) {
+                           const AttentionParams& p, kernels::ThreadPool& pool, kernels::Isa isa) {
     CASCADE_ASSERT(!offsets.empty());
     CASCADE_ASSERT(p.num_kv_heads > 0 && p.num_heads % p.num_kv_heads == 0);
     const std::size_t seqs = offsets.size() - 1;
@@ -198,8 +202,8 @@ void attention_first_query(MatrixView q, MatrixView k, MatrixView v, float* out,
             const std::size_t kh = h / group;
             const float* qr = q.data + s * q.stride + h * d;
             for (std::size_t j = 0; j < visible; ++j)
-                scores[j] = p.scale * kernels::dot(qr, k.data + (begin + j) * k.stride + kh * d,
-                                                   d, isa);
+                scores[j] =
+                    p.scale * kernels::dot(qr, k.data + (begin + j) * k.stride + kh * d, d, isa);
             kernels::softmax_inplace(scores.data(), visible, isa);
             float* o = out + s * out_stride + h * d;
             std::fill(o, o + d, 0.0f);
@@ -231,7 +235,8 @@ void attention_reference(MatrixView q, MatrixView k, MatrixView v, float* out,
                     mx = std::max(mx, sc[j]);
                 }
                 double sum = 0;
-                for (auto& x : sc) sum += (x = std::exp(x - mx));
+                for (auto& x : sc)
+                    sum += (x = std::exp(x - mx));
                 for (std::size_t c = 0; c < d; ++c) {
                     double acc = 0;
                     for (std::size_t j = 0; j < visible; ++j)

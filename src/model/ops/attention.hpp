@@ -20,7 +20,7 @@ struct AttentionParams {
     std::size_t num_heads = 1;
     std::size_t num_kv_heads = 1;  ///< == num_heads for BERT; a divisor of it for GQA
     std::size_t head_dim = 64;
-    float scale = 0.125f;          ///< usually 1/sqrt(head_dim)
+    float scale = 0.125f;  ///< usually 1/sqrt(head_dim)
     bool causal = false;
 };
 

@@ -35,9 +35,8 @@ void AddedTokenMatcher::add(const AddedToken& token, std::string pattern) {
         return;
     }
     Entry e{std::move(pattern), token};
-    auto pos = std::find_if(m_entries.begin(), m_entries.end(), [&](const Entry& x) {
-        return x.pattern.size() < e.pattern.size();
-    });
+    auto pos = std::find_if(m_entries.begin(), m_entries.end(),
+                            [&](const Entry& x) { return x.pattern.size() < e.pattern.size(); });
     m_first_bytes[static_cast<unsigned char>(e.pattern[0])] = true;
     m_entries.insert(pos, std::move(e));
 }
@@ -45,10 +44,11 @@ void AddedTokenMatcher::add(const AddedToken& token, std::string pattern) {
 std::vector<Segment> AddedTokenMatcher::split(std::string_view text) const {
     std::vector<Segment> out;
     if (m_entries.empty()) {
-        if (!text.empty()) out.push_back({0, text.size(), -1});
+        if (!text.empty())
+            out.push_back({0, text.size(), -1});
         return out;
     }
-    std::size_t prev_end = 0;   // end of the previous token match (incl. rstrip)
+    std::size_t prev_end = 0;  // end of the previous token match (incl. rstrip)
     std::size_t scan = 0;
     while (scan < text.size()) {
         const Entry* hit = nullptr;
@@ -81,16 +81,19 @@ std::vector<Segment> AddedTokenMatcher::split(std::string_view text) const {
         if (t.lstrip) {
             while (begin > prev_end) {
                 std::size_t s = begin - 1;
-                while (s > prev_end && (static_cast<unsigned char>(text[s]) & 0xC0) == 0x80) --s;
+                while (s > prev_end && (static_cast<unsigned char>(text[s]) & 0xC0) == 0x80)
+                    --s;
                 std::size_t j = s;
-                if (!is_whitespace(next_code_point(text, j))) break;
+                if (!is_whitespace(next_code_point(text, j)))
+                    break;
                 begin = s;
             }
         }
         if (t.rstrip) {
             while (end < text.size()) {
                 std::size_t j = end;
-                if (!is_whitespace(next_code_point(text, j))) break;
+                if (!is_whitespace(next_code_point(text, j)))
+                    break;
                 end = j;
             }
         }

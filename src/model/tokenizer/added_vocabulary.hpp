@@ -44,7 +44,7 @@ private:
         std::string pattern;
         AddedToken token;
     };
-    std::vector<Entry> m_entries;  // sorted by pattern length, longest first
+    std::vector<Entry> m_entries;           // sorted by pattern length, longest first
     std::array<bool, 256> m_first_bytes{};  // first bytes of the patterns
 };
 

@@ -66,7 +66,8 @@ Bpe::Bpe(const nlohmann::json& c) {
         std::string merged = a + b.substr(std::min(m_prefix.size(), b.size()));
         auto new_id = m_vocab.find(merged);
         if (!a_id || !b_id || !new_id) {
-            throw Error("tokenizer.json: BPE merge '" + a + " " + b + "' uses a token not in the "
+            throw Error("tokenizer.json: BPE merge '" + a + " " + b +
+                        "' uses a token not in the "
                         "vocab");
         }
         m_merges.emplace(pair_key(*a_id, *b_id), Merge{rank++, *new_id});
@@ -87,9 +88,11 @@ void Bpe::initial_symbols(std::string_view word, std::vector<std::int32_t>& ids,
         i += std::min(utf8_length(static_cast<unsigned char>(word[i])), word.size() - i);
         std::string_view ch = word.substr(start, i - start);
         piece.clear();
-        if (start > 0) piece += m_prefix;
+        if (start > 0)
+            piece += m_prefix;
         piece += ch;
-        if (i == word.size()) piece += m_suffix;
+        if (i == word.size())
+            piece += m_suffix;
         if (auto id = m_vocab.find(piece)) {
             ids.push_back(*id);
             lens.push_back(static_cast<std::uint32_t>(ch.size()));
@@ -144,33 +147,40 @@ void Bpe::merge_word(std::string_view word, std::vector<std::int32_t>& out) cons
     std::vector<Entry> heap;
     auto push = [&](std::int32_t pos) {
         std::int32_t nx = next[static_cast<std::size_t>(pos)];
-        if (nx < 0) return;
-        auto it = m_merges.find(pair_key(sym[static_cast<std::size_t>(pos)],
-                                         sym[static_cast<std::size_t>(nx)]));
+        if (nx < 0)
+            return;
+        auto it = m_merges.find(
+            pair_key(sym[static_cast<std::size_t>(pos)], sym[static_cast<std::size_t>(nx)]));
         if (it != m_merges.end()) {
             heap.push_back({it->second.rank, pos, it->second.new_id});
             std::push_heap(heap.begin(), heap.end(), later);
         }
     };
-    for (std::int32_t i = 0; i + 1 < n; ++i) push(i);
+    for (std::int32_t i = 0; i + 1 < n; ++i)
+        push(i);
     while (!heap.empty()) {
         std::pop_heap(heap.begin(), heap.end(), later);
         Entry top = heap.back();
         heap.pop_back();
         auto p = static_cast<std::size_t>(top.pos);
-        if (!alive[p] || next[p] < 0) continue;
+        if (!alive[p] || next[p] < 0)
+            continue;
         auto nx = static_cast<std::size_t>(next[p]);
         auto it = m_merges.find(pair_key(sym[p], sym[nx]));
-        if (it == m_merges.end() || it->second.new_id != top.new_id) continue;  // stale entry
+        if (it == m_merges.end() || it->second.new_id != top.new_id)
+            continue;  // stale entry
         sym[p] = top.new_id;
         alive[nx] = false;
         next[p] = next[nx];
-        if (next[p] >= 0) prev[static_cast<std::size_t>(next[p])] = top.pos;
-        if (prev[p] >= 0) push(prev[p]);
+        if (next[p] >= 0)
+            prev[static_cast<std::size_t>(next[p])] = top.pos;
+        if (prev[p] >= 0)
+            push(prev[p]);
         push(top.pos);
     }
     for (std::size_t i = 0; i < sym.size(); ++i) {
-        if (alive[i]) out.push_back(sym[i]);
+        if (alive[i])
+            out.push_back(sym[i]);
     }
 }
 
@@ -195,8 +205,8 @@ void Bpe::tokenize(std::string_view word, std::vector<std::int32_t>& ids) const 
         std::unique_lock lock(m_cache_mutex);
         if (m_cache.size() < kCacheCapacity) {
             m_cache.emplace(std::string(word),
-                            std::vector<std::int32_t>(ids.begin() + static_cast<std::ptrdiff_t>(mark),
-                                                      ids.end()));
+                            std::vector<std::int32_t>(
+                                ids.begin() + static_cast<std::ptrdiff_t>(mark), ids.end()));
         }
     }
 }

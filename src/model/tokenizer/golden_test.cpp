@@ -31,24 +31,28 @@ std::vector<Vector> read_vectors(const std::filesystem::path& base) {
     const std::string sep = "\n__ggml_vocab_test__\n";
     for (std::size_t pos = 0; pos < inp.size();) {
         std::size_t next = inp.find(sep, pos);
-        if (next == std::string::npos) break;
+        if (next == std::string::npos)
+            break;
         out.push_back({inp.substr(pos, next - pos), {}});
         pos = next + sep.size();
     }
     std::ifstream ids(base.string() + ".out");
     std::string line;
     for (auto& v : out) {
-        if (!std::getline(ids, line)) break;
+        if (!std::getline(ids, line))
+            break;
         std::istringstream ss(line);
         std::int32_t id = 0;
-        while (ss >> id) v.ids.push_back(id);
+        while (ss >> id)
+            v.ids.push_back(id);
     }
     return out;
 }
 
 void check_vectors(const std::filesystem::path& tokenizer_json, const std::string& name) {
     auto dir = shared_dir();
-    if (dir.empty()) GTEST_SKIP() << "no shared dir";
+    if (dir.empty())
+        GTEST_SKIP() << "no shared dir";
     auto tokenizer = Tokenizer::from_file(dir / tokenizer_json);
     auto vectors = read_vectors(dir / "models/tokenizer-testvectors" / name);
     ASSERT_EQ(vectors.size(), 46u);
@@ -67,8 +71,10 @@ TEST(TokenizerVectors, BertBgeWithMiniLmTokenizerJson) {
 
 TEST(TokenizerVectors, BertBgeWithVocabTxt) {
     auto dir = shared_dir();
-    if (dir.empty()) GTEST_SKIP() << "no shared dir";
-    auto tokenizer = Tokenizer::from_vocab_txt(dir / "models/tokenizers/all-MiniLM-L6-v2/vocab.txt");
+    if (dir.empty())
+        GTEST_SKIP() << "no shared dir";
+    auto tokenizer =
+        Tokenizer::from_vocab_txt(dir / "models/tokenizers/all-MiniLM-L6-v2/vocab.txt");
     for (const auto& v : read_vectors(dir / "models/tokenizer-testvectors/bert-bge")) {
         EXPECT_EQ(tokenizer.encode(v.text, false).ids, v.ids) << "text: '" << v.text << "'";
     }
@@ -80,9 +86,10 @@ TEST(TokenizerVectors, Qwen2WithQwen3TokenizerJson) {
 
 TEST(TokenizerVectors, LlamaSpmWithSentencePieceModel) {
     auto dir = shared_dir();
-    if (dir.empty()) GTEST_SKIP() << "no shared dir";
-    auto tokenizer = Tokenizer::from_sentencepiece(
-        dir / "models/tokenizer-testvectors/llama2-tokenizer.model");
+    if (dir.empty())
+        GTEST_SKIP() << "no shared dir";
+    auto tokenizer =
+        Tokenizer::from_sentencepiece(dir / "models/tokenizer-testvectors/llama2-tokenizer.model");
     EXPECT_EQ(tokenizer.vocab_size(), 32000u);
     for (const auto& v : read_vectors(dir / "models/tokenizer-testvectors/llama-spm")) {
         EXPECT_EQ(tokenizer.encode(v.text, false).ids, v.ids) << "text: '" << v.text << "'";
@@ -95,8 +102,10 @@ std::filesystem::path golden_dir() {
 }
 
 TruncationStrategy strategy_of(const std::string& s) {
-    if (s == "OnlySecond") return TruncationStrategy::only_second;
-    if (s == "OnlyFirst") return TruncationStrategy::only_first;
+    if (s == "OnlySecond")
+        return TruncationStrategy::only_second;
+    if (s == "OnlyFirst")
+        return TruncationStrategy::only_first;
     return TruncationStrategy::longest_first;
 }
 
@@ -106,7 +115,8 @@ void check_golden(const Tokenizer& tokenizer, const std::string& name) {
     {
         std::ifstream in(golden_dir() / "texts.jsonl");
         std::string line;
-        while (std::getline(in, line)) texts.push_back(nlohmann::json::parse(line).get<std::string>());
+        while (std::getline(in, line))
+            texts.push_back(nlohmann::json::parse(line).get<std::string>());
     }
     ASSERT_GT(texts.size(), 300u);
     std::ifstream in(golden_dir() / (name + ".golden.jsonl"));
@@ -122,12 +132,11 @@ void check_golden(const Tokenizer& tokenizer, const std::string& name) {
         const std::string& a = texts.at(c.at("a").get<std::size_t>());
         auto max_length = c.at("max_length").get<std::size_t>();
         bool special = c.at("special").get<bool>();
-        Encoding e = c.at("b").is_null()
-                         ? tokenizer.encode(a, special, max_length)
-                         : tokenizer.encode_pair(a, texts.at(c.at("b").get<std::size_t>()),
-                                                 max_length,
-                                                 strategy_of(c.at("strategy").get<std::string>()),
-                                                 special);
+        Encoding e =
+            c.at("b").is_null()
+                ? tokenizer.encode(a, special, max_length)
+                : tokenizer.encode_pair(a, texts.at(c.at("b").get<std::size_t>()), max_length,
+                                        strategy_of(c.at("strategy").get<std::string>()), special);
         auto ids = c.at("ids").get<std::vector<std::int32_t>>();
         auto type_ids = c.at("type_ids").get<std::vector<std::int32_t>>();
         bool ok = e.ids == ids && e.type_ids == type_ids &&
@@ -144,14 +153,16 @@ void check_golden(const Tokenizer& tokenizer, const std::string& name) {
 
 TEST(TokenizerGolden, BertMiniLmAgainstHf) {
     auto dir = shared_dir();
-    if (dir.empty()) GTEST_SKIP() << "no shared dir";
+    if (dir.empty())
+        GTEST_SKIP() << "no shared dir";
     check_golden(Tokenizer::from_file(dir / "models/tokenizers/all-MiniLM-L6-v2/tokenizer.json"),
                  "bert");
 }
 
 TEST(TokenizerGolden, Qwen3AgainstHf) {
     auto dir = shared_dir();
-    if (dir.empty()) GTEST_SKIP() << "no shared dir";
+    if (dir.empty())
+        GTEST_SKIP() << "no shared dir";
     check_golden(Tokenizer::from_file(dir / "models/tokenizers/qwen3/tokenizer.json"), "qwen3");
 }
 
@@ -182,7 +193,8 @@ namespace {
 /// golden's first line, covering components the real files do not use.
 void check_variant(const std::string& name) {
     auto dir = shared_dir();
-    if (dir.empty()) GTEST_SKIP() << "no shared dir";
+    if (dir.empty())
+        GTEST_SKIP() << "no shared dir";
     std::ifstream in(golden_dir() / (name + ".golden.jsonl"));
     std::string line;
     ASSERT_TRUE(std::getline(in, line)) << name;
@@ -195,12 +207,24 @@ void check_variant(const std::string& name) {
     check_golden(Tokenizer::from_json(json.dump(), name), name);
 }
 
-TEST(TokenizerVariants, ByteLevelRoberta) { check_variant("variant_bytelevel_roberta"); }
-TEST(TokenizerVariants, BpeIgnoreMergesDigits) { check_variant("variant_bpe_ignore_merges"); }
-TEST(TokenizerVariants, NfkdPunctuationDigits) { check_variant("variant_nfkd_punctuation"); }
-TEST(TokenizerVariants, NfkcWhitespace) { check_variant("variant_nfkc_whitespace"); }
-TEST(TokenizerVariants, NfcSplitBehaviours) { check_variant("variant_nfc_splits"); }
-TEST(TokenizerVariants, NfdPrepend) { check_variant("variant_nfd_prepend"); }
+TEST(TokenizerVariants, ByteLevelRoberta) {
+    check_variant("variant_bytelevel_roberta");
+}
+TEST(TokenizerVariants, BpeIgnoreMergesDigits) {
+    check_variant("variant_bpe_ignore_merges");
+}
+TEST(TokenizerVariants, NfkdPunctuationDigits) {
+    check_variant("variant_nfkd_punctuation");
+}
+TEST(TokenizerVariants, NfkcWhitespace) {
+    check_variant("variant_nfkc_whitespace");
+}
+TEST(TokenizerVariants, NfcSplitBehaviours) {
+    check_variant("variant_nfc_splits");
+}
+TEST(TokenizerVariants, NfdPrepend) {
+    check_variant("variant_nfd_prepend");
+}
 
 }  // namespace
 }  // namespace cascade::model

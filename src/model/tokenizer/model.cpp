@@ -39,13 +39,19 @@ std::unique_ptr<Model> make_model(const nlohmann::json& config) {
     std::string type = config.value("type", std::string());
     if (type.empty()) {
         // Old files omit the type; HF then guesses from the fields.
-        if (config.contains("merges")) type = "BPE";
-        else if (config.contains("vocab") && config.at("vocab").is_array()) type = "Unigram";
-        else if (config.contains("continuing_subword_prefix")) type = "WordPiece";
+        if (config.contains("merges"))
+            type = "BPE";
+        else if (config.contains("vocab") && config.at("vocab").is_array())
+            type = "Unigram";
+        else if (config.contains("continuing_subword_prefix"))
+            type = "WordPiece";
     }
-    if (type == "WordPiece") return std::make_unique<WordPiece>(config);
-    if (type == "BPE") return std::make_unique<Bpe>(config);
-    if (type == "Unigram") return std::make_unique<Unigram>(config);
+    if (type == "WordPiece")
+        return std::make_unique<WordPiece>(config);
+    if (type == "BPE")
+        return std::make_unique<Bpe>(config);
+    if (type == "Unigram")
+        return std::make_unique<Unigram>(config);
     throw Error("tokenizer.json: not implemented: model " + (type.empty() ? "<none>" : type) +
                 " (supported: WordPiece, BPE, Unigram)");
 }

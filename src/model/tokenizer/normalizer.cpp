@@ -1,7 +1,7 @@
 #include "model/tokenizer/normalizer.hpp"
 
-#include <nlohmann/json.hpp>
 #include <unicode/uchar.h>
+#include <nlohmann/json.hpp>
 
 #include <optional>
 #include <vector>
@@ -155,7 +155,8 @@ public:
         if (m_left) {
             while (begin < end) {
                 std::size_t i = begin;
-                if (!is_whitespace(next_code_point(text, i))) break;
+                if (!is_whitespace(next_code_point(text, i)))
+                    break;
                 begin = i;
             }
         }
@@ -166,7 +167,8 @@ public:
                     --start;
                 }
                 std::size_t i = start;
-                if (!is_whitespace(next_code_point(text, i))) break;
+                if (!is_whitespace(next_code_point(text, i)))
+                    break;
                 end = start;
             }
         }
@@ -217,14 +219,22 @@ std::unique_ptr<Normalizer> make_normalizer(const json& config) {
         return nullptr;
     }
     const std::string type = config.at("type").get<std::string>();
-    if (type == "BertNormalizer") return std::make_unique<BertNormalizer>(config);
-    if (type == "NFC") return std::make_unique<UnicodeNormalizer>(NormalForm::nfc);
-    if (type == "NFD") return std::make_unique<UnicodeNormalizer>(NormalForm::nfd);
-    if (type == "NFKC") return std::make_unique<UnicodeNormalizer>(NormalForm::nfkc);
-    if (type == "NFKD") return std::make_unique<UnicodeNormalizer>(NormalForm::nfkd);
-    if (type == "Lowercase") return std::make_unique<LowercaseNormalizer>();
-    if (type == "StripAccents") return std::make_unique<StripAccentsNormalizer>();
-    if (type == "Replace") return std::make_unique<ReplaceNormalizer>(config);
+    if (type == "BertNormalizer")
+        return std::make_unique<BertNormalizer>(config);
+    if (type == "NFC")
+        return std::make_unique<UnicodeNormalizer>(NormalForm::nfc);
+    if (type == "NFD")
+        return std::make_unique<UnicodeNormalizer>(NormalForm::nfd);
+    if (type == "NFKC")
+        return std::make_unique<UnicodeNormalizer>(NormalForm::nfkc);
+    if (type == "NFKD")
+        return std::make_unique<UnicodeNormalizer>(NormalForm::nfkd);
+    if (type == "Lowercase")
+        return std::make_unique<LowercaseNormalizer>();
+    if (type == "StripAccents")
+        return std::make_unique<StripAccentsNormalizer>();
+    if (type == "Replace")
+        return std::make_unique<ReplaceNormalizer>(config);
     if (type == "Prepend") {
         return std::make_unique<PrependNormalizer>(config.at("prepend").get<std::string>());
     }
@@ -232,7 +242,8 @@ std::unique_ptr<Normalizer> make_normalizer(const json& config) {
         return std::make_unique<StripNormalizer>(config.value("strip_left", true),
                                                  config.value("strip_right", true));
     }
-    if (type == "Precompiled") return std::make_unique<PrecompiledNormalizer>(config);
+    if (type == "Precompiled")
+        return std::make_unique<PrecompiledNormalizer>(config);
     if (type == "Sequence") {
         std::vector<std::unique_ptr<Normalizer>> parts;
         for (const auto& c : config.at("normalizers")) {

@@ -54,7 +54,8 @@ public:
         for (const auto& p : b != nullptr ? m_pair : m_single) {
             if (p.sequence < 0) {
                 if (add_special_tokens) {
-                    for (auto id : p.ids) append_token(out, id, p.type_id);
+                    for (auto id : p.ids)
+                        append_token(out, id, p.type_id);
                 }
                 continue;
             }
@@ -187,13 +188,15 @@ public:
             adding += p->added_tokens(true) > 0 ? 1 : 0;
         }
         if (adding > 1) {
-            throw Error("tokenizer.json: not implemented: post_processor Sequence with more than "
-                        "one processor that adds special tokens");
+            throw Error(
+                "tokenizer.json: not implemented: post_processor Sequence with more than "
+                "one processor that adds special tokens");
         }
     }
     [[nodiscard]] std::size_t added_tokens(bool pair) const override {
         std::size_t n = 0;
-        for (const auto& p : m_parts) n += p->added_tokens(pair);
+        for (const auto& p : m_parts)
+            n += p->added_tokens(pair);
         return n;
     }
     [[nodiscard]] IdSequence process(const IdSequence& a, const IdSequence* b,
@@ -225,10 +228,14 @@ std::unique_ptr<PostProcessor> make_post_processor(const json& config) {
         return nullptr;
     }
     const std::string type = config.at("type").get<std::string>();
-    if (type == "TemplateProcessing") return std::make_unique<TemplateProcessing>(config);
-    if (type == "BertProcessing") return std::make_unique<BertProcessing>(config);
-    if (type == "RobertaProcessing") return std::make_unique<RobertaProcessing>(config);
-    if (type == "ByteLevel") return std::make_unique<IdentityProcessing>();
+    if (type == "TemplateProcessing")
+        return std::make_unique<TemplateProcessing>(config);
+    if (type == "BertProcessing")
+        return std::make_unique<BertProcessing>(config);
+    if (type == "RobertaProcessing")
+        return std::make_unique<RobertaProcessing>(config);
+    if (type == "ByteLevel")
+        return std::make_unique<IdentityProcessing>();
     if (type == "Sequence") {
         std::vector<std::unique_ptr<PostProcessor>> parts;
         for (const auto& c : config.at("processors")) {

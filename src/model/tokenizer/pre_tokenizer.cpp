@@ -1,7 +1,7 @@
 #include "model/tokenizer/pre_tokenizer.hpp"
 
-#include <nlohmann/json.hpp>
 #include <unicode/uchar.h>
+#include <nlohmann/json.hpp>
 
 #include <functional>
 
@@ -154,8 +154,8 @@ public:
         }
         if (m_split) {
             char32_t r = m_replacement_cp;
-            split_by_char(pieces, [r](char32_t cp) { return cp == r; },
-                          SplitBehavior::merged_with_next);
+            split_by_char(
+                pieces, [r](char32_t cp) { return cp == r; }, SplitBehavior::merged_with_next);
         }
     }
 
@@ -231,10 +231,14 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const json& config) {
         return nullptr;
     }
     const std::string type = config.at("type").get<std::string>();
-    if (type == "BertPreTokenizer") return std::make_unique<BertPreTokenizer>();
-    if (type == "ByteLevel") return std::make_unique<ByteLevel>(config);
-    if (type == "Split") return make_split(config);
-    if (type == "Metaspace") return std::make_unique<Metaspace>(config);
+    if (type == "BertPreTokenizer")
+        return std::make_unique<BertPreTokenizer>();
+    if (type == "ByteLevel")
+        return std::make_unique<ByteLevel>(config);
+    if (type == "Split")
+        return make_split(config);
+    if (type == "Metaspace")
+        return std::make_unique<Metaspace>(config);
     if (type == "Whitespace") {
         // HF keeps the matches of \w+|[^\w\s]+ (pre_tokenizers/whitespace.rs).
         return std::make_unique<RegexSplit>(std::make_unique<Regex>(R"(\w+|[^\w\s]+)"),

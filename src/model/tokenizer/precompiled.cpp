@@ -15,19 +15,30 @@ namespace cascade::model::tok {
 namespace {
 
 // darts-clone DoubleArrayUnit accessors (darts-clone include/darts.h).
-bool has_leaf(std::uint32_t unit) { return ((unit >> 8) & 1) == 1; }
-std::uint32_t value_of(std::uint32_t unit) { return unit & ((1u << 31) - 1); }
-std::uint32_t label_of(std::uint32_t unit) { return unit & ((1u << 31) | 0xFF); }
+bool has_leaf(std::uint32_t unit) {
+    return ((unit >> 8) & 1) == 1;
+}
+std::uint32_t value_of(std::uint32_t unit) {
+    return unit & ((1u << 31) - 1);
+}
+std::uint32_t label_of(std::uint32_t unit) {
+    return unit & ((1u << 31) | 0xFF);
+}
 std::uint32_t offset_of(std::uint32_t unit) {
     return (unit >> 10) << ((unit & (1u << 9)) >> 6);
 }
 
 int base64_value(char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
     return -1;
 }
 
@@ -53,8 +64,10 @@ std::string base64_decode(std::string_view text) {
     std::uint32_t acc = 0;
     int bits = 0;
     for (char c : text) {
-        if (c == '=') break;
-        if (c == '\n' || c == '\r') continue;
+        if (c == '=')
+            break;
+        if (c == '\n' || c == '\r')
+            continue;
         int v = base64_value(c);
         if (v < 0) {
             throw Error("tokenizer.json: precompiled_charsmap is not valid base64");
@@ -75,7 +88,8 @@ PrecompiledCharsmap::PrecompiledCharsmap(std::string blob) {
     }
     std::uint32_t trie_size = 0;
     for (int k = 3; k >= 0; --k) {
-        trie_size = (trie_size << 8) | static_cast<unsigned char>(blob[static_cast<std::size_t>(k)]);
+        trie_size =
+            (trie_size << 8) | static_cast<unsigned char>(blob[static_cast<std::size_t>(k)]);
     }
     if (trie_size % 4 != 0 || trie_size > blob.size() - 4 || trie_size == 0) {
         throw Error("tokenizer.json: precompiled_charsmap trie size " + std::to_string(trie_size) +
@@ -100,18 +114,24 @@ std::optional<std::string_view> PrecompiledCharsmap::transform(std::string_view 
     std::size_t node = offset_of(m_units[0]);
     for (char ch : chunk) {
         auto c = static_cast<unsigned char>(ch);
-        if (c == 0) break;
+        if (c == 0)
+            break;
         node ^= c;
-        if (node >= m_units.size()) return std::nullopt;
+        if (node >= m_units.size())
+            return std::nullopt;
         std::uint32_t unit = m_units[node];
-        if (label_of(unit) != c) return std::nullopt;
+        if (label_of(unit) != c)
+            return std::nullopt;
         node ^= offset_of(unit);
-        if (node >= m_units.size()) return std::nullopt;
+        if (node >= m_units.size())
+            return std::nullopt;
         if (has_leaf(unit)) {
             std::size_t begin = value_of(m_units[node]);
-            if (begin >= m_normalized.size()) return std::nullopt;
+            if (begin >= m_normalized.size())
+                return std::nullopt;
             std::size_t end = m_normalized.find('\0', begin);
-            if (end == std::string::npos) end = m_normalized.size();
+            if (end == std::string::npos)
+                end = m_normalized.size();
             return std::string_view(m_normalized).substr(begin, end - begin);
         }
     }
@@ -139,12 +159,18 @@ std::string PrecompiledCharsmap::normalize(std::string_view text) const {
             if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
                 std::string_view crlf = text.substr(i, 2);
                 auto t = transform(crlf);
-                if (t) out.append(*t); else append_code_points(crlf, out);
+                if (t)
+                    out.append(*t);
+                else
+                    append_code_points(crlf, out);
                 ++i;
                 continue;
             }
             const auto& t = m_ascii[static_cast<std::size_t>(text[i])];
-            if (t) out += *t; else out.push_back(text[i]);
+            if (t)
+                out += *t;
+            else
+                out.push_back(text[i]);
         }
         return out;
     }
@@ -157,9 +183,10 @@ std::string PrecompiledCharsmap::normalize(std::string_view text) const {
         throw Error(std::string("ICU grapheme segmentation failed: ") + u_errorName(status));
     }
     std::int32_t begin = it.first();
-    for (std::int32_t end = it.next(); end != icu::BreakIterator::DONE; begin = end, end = it.next()) {
-        std::string_view cluster = text.substr(static_cast<std::size_t>(begin),
-                                               static_cast<std::size_t>(end - begin));
+    for (std::int32_t end = it.next(); end != icu::BreakIterator::DONE;
+         begin = end, end = it.next()) {
+        std::string_view cluster =
+            text.substr(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin));
         if (cluster.size() < 6) {
             if (auto t = transform(cluster)) {
                 out.append(*t);

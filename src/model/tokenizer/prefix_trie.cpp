@@ -13,7 +13,8 @@ PrefixTrie::PrefixTrie(const std::vector<std::pair<std::string, std::int32_t>>& 
     };
     std::vector<Node> nodes(1);
     for (const auto& [token, id] : tokens) {
-        if (token.empty()) continue;
+        if (token.empty())
+            continue;
         std::uint32_t n = 0;
         for (char ch : token) {
             auto c = static_cast<unsigned char>(ch);
@@ -27,7 +28,8 @@ PrefixTrie::PrefixTrie(const std::vector<std::pair<std::string, std::int32_t>>& 
                 n = it->second;
             }
         }
-        if (nodes[n].id < 0) nodes[n].id = id;
+        if (nodes[n].id < 0)
+            nodes[n].id = id;
     }
     m_first.reserve(nodes.size() + 1);
     m_ids.reserve(nodes.size());
@@ -47,12 +49,14 @@ std::uint32_t PrefixTrie::child(std::uint32_t node, unsigned char byte) const {
     const unsigned char* end = m_labels.data() + m_first[node + 1];
     if (end - begin <= 8) {
         for (const unsigned char* p = begin; p != end; ++p) {
-            if (*p == byte) return m_targets[static_cast<std::size_t>(p - m_labels.data())];
+            if (*p == byte)
+                return m_targets[static_cast<std::size_t>(p - m_labels.data())];
         }
         return kNone;
     }
     const unsigned char* p = std::lower_bound(begin, end, byte);
-    if (p == end || *p != byte) return kNone;
+    if (p == end || *p != byte)
+        return kNone;
     return m_targets[static_cast<std::size_t>(p - m_labels.data())];
 }
 

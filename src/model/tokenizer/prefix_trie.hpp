@@ -21,8 +21,10 @@ public:
         std::uint32_t node = 0;
         for (std::size_t i = 0; i < text.size(); ++i) {
             node = child(node, static_cast<unsigned char>(text[i]));
-            if (node == kNone) return;
-            if (m_ids[node] >= 0) visit(i + 1, m_ids[node]);
+            if (node == kNone)
+                return;
+            if (m_ids[node] >= 0)
+                visit(i + 1, m_ids[node]);
         }
     }
 

@@ -29,11 +29,20 @@ public:
         std::uint64_t key = read_varint();
         field = static_cast<std::uint32_t>(key >> 3);
         switch (key & 7) {
-            case 0: varint = read_varint(); break;
-            case 1: bytes = take(8); break;
-            case 2: bytes = take(read_varint()); break;
-            case 5: bytes = take(4); break;
-            default: fail("unsupported protobuf wire type " + std::to_string(key & 7));
+            case 0:
+                varint = read_varint();
+                break;
+            case 1:
+                bytes = take(8);
+                break;
+            case 2:
+                bytes = take(read_varint());
+                break;
+            case 5:
+                bytes = take(4);
+                break;
+            default:
+                fail("unsupported protobuf wire type " + std::to_string(key & 7));
         }
     }
 
@@ -41,15 +50,18 @@ private:
     std::uint64_t read_varint() {
         std::uint64_t v = 0;
         for (int shift = 0; shift < 64; shift += 7) {
-            if (done()) fail("truncated varint");
+            if (done())
+                fail("truncated varint");
             auto b = static_cast<unsigned char>(m_data[m_pos++]);
             v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
-            if (b < 0x80) return v;
+            if (b < 0x80)
+                return v;
         }
         fail("overlong varint");
     }
     std::string_view take(std::uint64_t n) {
-        if (n > m_data.size() - m_pos) fail("truncated field");
+        if (n > m_data.size() - m_pos)
+            fail("truncated field");
         std::string_view s = m_data.substr(m_pos, static_cast<std::size_t>(n));
         m_pos += static_cast<std::size_t>(n);
         return s;
@@ -92,9 +104,12 @@ SpmModel parse(std::string_view data, const std::string& path) {
                 std::uint64_t x = 0;
                 std::string_view b;
                 sub.next(field, x, b);
-                if (field == 1) p.text = std::string(b);
-                if (field == 2 && b.size() == 4) std::memcpy(&p.score, b.data(), 4);
-                if (field == 3) p.type = static_cast<int>(x);
+                if (field == 1)
+                    p.text = std::string(b);
+                if (field == 2 && b.size() == 4)
+                    std::memcpy(&p.score, b.data(), 4);
+                if (field == 3)
+                    p.type = static_cast<int>(x);
             }
             m.pieces.push_back(std::move(p));
         } else if (field == 2 || field == 3) {  // trainer_spec, normalizer_spec
@@ -103,10 +118,14 @@ SpmModel parse(std::string_view data, const std::string& path) {
                 std::uint64_t x = 0;
                 std::string_view b;
                 sub.next(field, x, b);
-                if (trainer && field == 3) m.model_type = static_cast<int>(x);
-                if (trainer && field == 35) m.byte_fallback = x != 0;
-                if (!trainer && field == 3) m.add_dummy_prefix = x != 0;
-                if (!trainer && field == 4) m.remove_extra_whitespaces = x != 0;
+                if (trainer && field == 3)
+                    m.model_type = static_cast<int>(x);
+                if (trainer && field == 35)
+                    m.byte_fallback = x != 0;
+                if (!trainer && field == 3)
+                    m.add_dummy_prefix = x != 0;
+                if (!trainer && field == 4)
+                    m.remove_extra_whitespaces = x != 0;
             }
         }
         bytes = {};
@@ -127,14 +146,17 @@ json derive_merges(const SpmModel& m, const std::unordered_map<std::string, int>
     std::vector<Merge> merges;
     std::vector<Merge> local;
     for (const auto& p : m.pieces) {
-        if (p.type != 1) continue;
+        if (p.type != 1)
+            continue;
         local.clear();
         for (std::size_t i = 0; i < p.text.size();) {
             i += utf8_length(static_cast<unsigned char>(p.text[i]));
-            if (i >= p.text.size()) break;
+            if (i >= p.text.size())
+                break;
             auto l = ids.find(p.text.substr(0, i));
             auto r = ids.find(p.text.substr(i));
-            if (l != ids.end() && r != ids.end()) local.push_back({l->second, r->second, p.score});
+            if (l != ids.end() && r != ids.end())
+                local.push_back({l->second, r->second, p.score});
         }
         std::sort(local.begin(), local.end(), [](const Merge& a, const Merge& b) {
             return a.left != b.left ? a.left < b.left : a.right < b.right;
@@ -179,11 +201,13 @@ json sentencepiece_bpe_to_json(const std::string& path) {
         ids.emplace(p.text, static_cast<int>(i));
         vocab[p.text] = i;
         if (p.type == 2 || p.type == 3) {
-            added.push_back({{"id", i}, {"content", p.text}, {"special", true},
-                             {"normalized", false}});
+            added.push_back(
+                {{"id", i}, {"content", p.text}, {"special", true}, {"normalized", false}});
         }
-        if (p.type == 2 && unk.empty()) unk = p.text;
-        if (p.type == 3 && p.text == "<s>") bos = p.text;
+        if (p.type == 2 && unk.empty())
+            unk = p.text;
+        if (p.type == 3 && p.text == "<s>")
+            bos = p.text;
     }
     json normalizers = json::array();
     if (m.add_dummy_prefix) {
@@ -191,20 +215,25 @@ json sentencepiece_bpe_to_json(const std::string& path) {
     }
     normalizers.push_back(
         {{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", "\xE2\x96\x81"}});
-    json model = {{"type", "BPE"},        {"vocab", vocab},
+    json model = {{"type", "BPE"},
+                  {"vocab", vocab},
                   {"merges", derive_merges(m, ids)},
-                  {"fuse_unk", true},     {"byte_fallback", m.byte_fallback},
+                  {"fuse_unk", true},
+                  {"byte_fallback", m.byte_fallback},
                   {"unk_token", unk.empty() ? json() : json(unk)}};
     json post = nullptr;
     if (!bos.empty()) {
         json special = {{"SpecialToken", {{"id", bos}, {"type_id", 0}}}};
         json bos_b = {{"SpecialToken", {{"id", bos}, {"type_id", 1}}}};
-        post = {{"type", "TemplateProcessing"},
-                {"single", {special, {{"Sequence", {{"id", "A"}, {"type_id", 0}}}}}},
-                {"pair", {special, {{"Sequence", {{"id", "A"}, {"type_id", 0}}}}, bos_b,
-                          {{"Sequence", {{"id", "B"}, {"type_id", 1}}}}}},
-                {"special_tokens",
-                 {{bos, {{"id", bos}, {"ids", {ids.at(bos)}}, {"tokens", {bos}}}}}}};
+        post = {
+            {"type", "TemplateProcessing"},
+            {"single", {special, {{"Sequence", {{"id", "A"}, {"type_id", 0}}}}}},
+            {"pair",
+             {special,
+              {{"Sequence", {{"id", "A"}, {"type_id", 0}}}},
+              bos_b,
+              {{"Sequence", {{"id", "B"}, {"type_id", 1}}}}}},
+            {"special_tokens", {{bos, {{"id", bos}, {"ids", {ids.at(bos)}}, {"tokens", {bos}}}}}}};
     }
     return {{"version", "1.0"},
             {"added_tokens", added},

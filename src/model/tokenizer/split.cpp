@@ -11,11 +11,16 @@
 namespace cascade::model::tok {
 
 SplitBehavior parse_split_behavior(const std::string& name) {
-    if (name == "Removed") return SplitBehavior::removed;
-    if (name == "Isolated") return SplitBehavior::isolated;
-    if (name == "MergedWithPrevious") return SplitBehavior::merged_with_previous;
-    if (name == "MergedWithNext") return SplitBehavior::merged_with_next;
-    if (name == "Contiguous") return SplitBehavior::contiguous;
+    if (name == "Removed")
+        return SplitBehavior::removed;
+    if (name == "Isolated")
+        return SplitBehavior::isolated;
+    if (name == "MergedWithPrevious")
+        return SplitBehavior::merged_with_previous;
+    if (name == "MergedWithNext")
+        return SplitBehavior::merged_with_next;
+    if (name == "Contiguous")
+        return SplitBehavior::contiguous;
     throw Error("tokenizer.json: unknown split behavior '" + name + "'");
 }
 
@@ -35,10 +40,18 @@ std::string translate_oniguruma(std::string_view p) {
         char c = p[i + 1];
         ++i;
         switch (c) {
-            case 's': out += "\\p{White_Space}"; break;
-            case 'S': out += "\\P{White_Space}"; break;
-            case 'w': out += "[\\p{L}\\p{M}\\p{Nd}\\p{Pc}]"; break;
-            case 'W': out += "[^\\p{L}\\p{M}\\p{Nd}\\p{Pc}]"; break;
+            case 's':
+                out += "\\p{White_Space}";
+                break;
+            case 'S':
+                out += "\\P{White_Space}";
+                break;
+            case 'w':
+                out += "[\\p{L}\\p{M}\\p{Nd}\\p{Pc}]";
+                break;
+            case 'W':
+                out += "[^\\p{L}\\p{M}\\p{Nd}\\p{Pc}]";
+                break;
             default:
                 out.push_back('\\');
                 out.push_back(c);
@@ -155,10 +168,12 @@ std::vector<std::pair<std::size_t, std::size_t>> apply_behavior(std::vector<Span
     bool previous_match = false;
     switch (behavior) {
         case SplitBehavior::isolated:
-            for (const auto& s : spans) acc.push_back({s.begin, s.end, false});
+            for (const auto& s : spans)
+                acc.push_back({s.begin, s.end, false});
             break;
         case SplitBehavior::removed:
-            for (const auto& s : spans) acc.push_back({s.begin, s.end, s.is_match});
+            for (const auto& s : spans)
+                acc.push_back({s.begin, s.end, s.is_match});
             break;
         case SplitBehavior::contiguous:
             for (const auto& s : spans) {

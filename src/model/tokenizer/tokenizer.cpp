@@ -63,7 +63,8 @@ void Tokenizer::Impl::tokenize_segment(std::string text, bool at_origin,
             continue;
         }
         pieces.clear();
-        pieces.push_back({text.substr(seg.begin, seg.end - seg.begin), at_origin && seg.begin == 0});
+        pieces.push_back(
+            {text.substr(seg.begin, seg.end - seg.begin), at_origin && seg.begin == 0});
         if (pre_tokenizer) {
             pre_tokenizer->pre_tokenize(pieces);
         }
@@ -115,9 +116,12 @@ Encoding Tokenizer::Impl::finish(const tok::IdSequence& a, const tok::IdSequence
 namespace {
 
 TruncationStrategy parse_strategy(const std::string& s) {
-    if (s == "LongestFirst") return TruncationStrategy::longest_first;
-    if (s == "OnlyFirst") return TruncationStrategy::only_first;
-    if (s == "OnlySecond") return TruncationStrategy::only_second;
+    if (s == "LongestFirst")
+        return TruncationStrategy::longest_first;
+    if (s == "OnlyFirst")
+        return TruncationStrategy::only_first;
+    if (s == "OnlySecond")
+        return TruncationStrategy::only_second;
     throw Error("tokenizer.json: unknown truncation strategy '" + s + "'");
 }
 
@@ -246,8 +250,10 @@ Tokenizer Tokenizer::from_vocab_txt(const std::filesystem::path& vocab_txt, bool
     auto impl = std::make_shared<Impl>();
     impl->model = tok::make_wordpiece_from_vocab_txt(vocab_txt.string());
     impl->model_type = "WordPiece";
-    json normalizer = {{"type", "BertNormalizer"}, {"clean_text", true},
-                       {"handle_chinese_chars", true}, {"strip_accents", nullptr},
+    json normalizer = {{"type", "BertNormalizer"},
+                       {"clean_text", true},
+                       {"handle_chinese_chars", true},
+                       {"strip_accents", nullptr},
                        {"lowercase", lowercase}};
     impl->normalizer = tok::make_normalizer(normalizer);
     impl->pre_tokenizer = tok::make_pre_tokenizer(json{{"type", "BertPreTokenizer"}});
@@ -388,10 +394,16 @@ const std::optional<TruncationSettings>& Tokenizer::truncation() const {
     return m_impl->truncation;
 }
 
-const std::optional<PaddingSettings>& Tokenizer::padding() const { return m_impl->padding; }
+const std::optional<PaddingSettings>& Tokenizer::padding() const {
+    return m_impl->padding;
+}
 
-std::int32_t Tokenizer::pad_id() const { return m_impl->pad_id; }
+std::int32_t Tokenizer::pad_id() const {
+    return m_impl->pad_id;
+}
 
-const std::string& Tokenizer::model_type() const { return m_impl->model_type; }
+const std::string& Tokenizer::model_type() const {
+    return m_impl->model_type;
+}
 
 }  // namespace cascade::model

@@ -82,11 +82,10 @@ public:
     /// Encodes a pair (query, document) as the model expects, e.g. `[CLS] a [SEP] b [SEP]`,
     /// truncated so that the result, special tokens included, has at most `max_length` tokens
     /// (0: no truncation). Throws Error when `only_first`/`only_second` cannot remove enough.
-    [[nodiscard]] Encoding encode_pair(std::string_view first, std::string_view second,
-                                       std::size_t max_length = 0,
-                                       TruncationStrategy strategy =
-                                           TruncationStrategy::longest_first,
-                                       bool add_special_tokens = true) const;
+    [[nodiscard]] Encoding encode_pair(
+        std::string_view first, std::string_view second, std::size_t max_length = 0,
+        TruncationStrategy strategy = TruncationStrategy::longest_first,
+        bool add_special_tokens = true) const;
 
     /// encode() over many texts, in order.
     [[nodiscard]] std::vector<Encoding> encode_batch(const std::vector<std::string>& texts,

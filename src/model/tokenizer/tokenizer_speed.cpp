@@ -23,7 +23,9 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 /// Process CPU seconds: on a shared machine wall time overstates the work.
-double cpu_seconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
+double cpu_seconds() {
+    return static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
+}
 
 int run(int argc, char** argv) {
     if (argc < 3) {
@@ -41,8 +43,9 @@ int run(int argc, char** argv) {
         bytes += docs.back().size();
     }
     std::printf("%zu docs, %.1f MB\n", docs.size(), static_cast<double>(bytes) / 1e6);
-    std::printf("| tokenizer | load s (cpu) | encode s wall, cold | encode s cpu, cold | "
-                "encode s cpu, warm | tokens | MB/s (cpu, cold) |\n");
+    std::printf(
+        "| tokenizer | load s (cpu) | encode s wall, cold | encode s cpu, cold | "
+        "encode s cpu, warm | tokens | MB/s (cpu, cold) |\n");
     for (int k = 2; k < argc; ++k) {
         double c0 = cpu_seconds();
         auto tok = cascade::model::Tokenizer::from_file(argv[k]);
@@ -54,7 +57,8 @@ int run(int argc, char** argv) {
             tokens = 0;
             auto t0 = std::chrono::steady_clock::now();
             c0 = cpu_seconds();
-            for (const auto& d : docs) tokens += tok.encode(d).size();
+            for (const auto& d : docs)
+                tokens += tok.encode(d).size();
             cpu[r] = cpu_seconds() - c0;
             wall[r] = seconds_since(t0);
         }

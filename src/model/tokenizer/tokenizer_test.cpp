@@ -15,33 +15,39 @@
 namespace cascade::model {
 namespace {
 
-using nlohmann::json;
 using cascade::testing::shared_dir;
+using nlohmann::json;
 
 /// A small BERT-like tokenizer.json: [PAD] 0, [UNK] 1, [CLS] 2, [SEP] 3, then words.
 json mini_bert() {
     json vocab = json::object();
-    const char* tokens[] = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "hello", "world", "##s", "un",
-                            "##aff", "##able", ",", "!", "cafe", "a", "##b"};
+    const char* tokens[] = {"[PAD]", "[UNK]",  "[CLS]", "[SEP]", "hello", "world", "##s", "un",
+                            "##aff", "##able", ",",     "!",     "cafe",  "a",     "##b"};
     int id = 0;
-    for (const char* t : tokens) vocab[t] = id++;
+    for (const char* t : tokens)
+        vocab[t] = id++;
     json added = json::array();
     for (int i = 0; i < 4; ++i) {
-        added.push_back({{"id", i}, {"content", tokens[i]}, {"special", true},
-                         {"normalized", false}});
+        added.push_back(
+            {{"id", i}, {"content", tokens[i]}, {"special", true}, {"normalized", false}});
     }
     return {{"version", "1.0"},
             {"added_tokens", added},
             {"normalizer", {{"type", "BertNormalizer"}, {"lowercase", true}}},
             {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
-            {"post_processor", {{"type", "BertProcessing"}, {"cls", {"[CLS]", 2}},
-                                {"sep", {"[SEP]", 3}}}},
-            {"model", {{"type", "WordPiece"}, {"unk_token", "[UNK]"},
-                       {"continuing_subword_prefix", "##"}, {"max_input_chars_per_word", 10},
-                       {"vocab", vocab}}}};
+            {"post_processor",
+             {{"type", "BertProcessing"}, {"cls", {"[CLS]", 2}}, {"sep", {"[SEP]", 3}}}},
+            {"model",
+             {{"type", "WordPiece"},
+              {"unk_token", "[UNK]"},
+              {"continuing_subword_prefix", "##"},
+              {"max_input_chars_per_word", 10},
+              {"vocab", vocab}}}};
 }
 
-Tokenizer load(const json& j) { return Tokenizer::from_json(j.dump(), "mini.json"); }
+Tokenizer load(const json& j) {
+    return Tokenizer::from_json(j.dump(), "mini.json");
+}
 
 using Ids = std::vector<std::int32_t>;
 
@@ -49,9 +55,9 @@ TEST(Tokenizer, WordPieceSingleAndPair) {
     auto t = load(mini_bert());
     EXPECT_EQ(t.encode("Hello, worlds!").ids, (Ids{2, 4, 10, 5, 6, 11, 3}));
     EXPECT_EQ(t.encode("unaffable CAFÉ", false).ids, (Ids{7, 8, 9, 12}));
-    EXPECT_EQ(t.encode("unknownword").ids, (Ids{2, 1, 3}));      // unmatched piece -> [UNK]
-    EXPECT_EQ(t.encode("abbbbbbbbbb").ids, (Ids{2, 1, 3}));      // 11 chars > 10 -> [UNK]
-    EXPECT_EQ(t.encode("abbbbbbbbb").ids.size(), 12u);           // 10 chars: a ##b x9
+    EXPECT_EQ(t.encode("unknownword").ids, (Ids{2, 1, 3}));  // unmatched piece -> [UNK]
+    EXPECT_EQ(t.encode("abbbbbbbbbb").ids, (Ids{2, 1, 3}));  // 11 chars > 10 -> [UNK]
+    EXPECT_EQ(t.encode("abbbbbbbbb").ids.size(), 12u);       // 10 chars: a ##b x9
     Encoding p = t.encode_pair("hello", "world !");
     EXPECT_EQ(p.ids, (Ids{2, 4, 3, 5, 11, 3}));
     EXPECT_EQ(p.type_ids, (Ids{0, 0, 0, 1, 1, 1}));
@@ -81,7 +87,8 @@ TEST(Tokenizer, InvalidUtf8IsRepairedNotFatal) {
 /// (to the second on equal lengths).
 std::pair<std::size_t, std::size_t> oracle_longest_first(std::size_t n1, std::size_t n2,
                                                          std::size_t max) {
-    if (n1 + n2 <= max) return {n1, n2};
+    if (n1 + n2 <= max)
+        return {n1, n2};
     const std::size_t half = max / 2;
     const std::size_t rest = max - half;
     if (std::min(n1, n2) * 2 <= max) {
@@ -118,8 +125,10 @@ TEST(Truncation, LongestFirstMatchesProbedHf) {
                    Probe{21, 20, 8, 9}, Probe{200, 15, 9, 8}, Probe{12, 10, 9, 8},
                    Probe{10, 12, 8, 9}, Probe{11, 11, 8, 9}, Probe{200, 5, 12, 5}}) {
         std::string x, y;
-        for (int i = 0; i < p.n1; ++i) x += "hello ";
-        for (int i = 0; i < p.n2; ++i) y += "world ";
+        for (int i = 0; i < p.n1; ++i)
+            x += "hello ";
+        for (int i = 0; i < p.n2; ++i)
+            y += "world ";
         Encoding e = t.encode_pair(x, y, 20);
         auto count = [&](std::int32_t id) { return std::count(e.ids.begin(), e.ids.end(), id); };
         EXPECT_EQ(count(4), p.a) << p.n1 << "," << p.n2;
@@ -133,11 +142,13 @@ TEST(Truncation, LongestFirstMatchesProbedHf) {
 /// ("biomaterial" is bio ##mate ##rial): (dogs, biomaterials, cats) -> (query, document).
 TEST(Truncation, WordPrefixDecidesTheOddTokenLikeHf) {
     const auto shared = cascade::testing::shared_dir();
-    if (shared.empty()) GTEST_SKIP() << "../shared not present";
+    if (shared.empty())
+        GTEST_SKIP() << "../shared not present";
     auto t = Tokenizer::from_file(shared / "models/tokenizers/all-MiniLM-L6-v2/tokenizer.json");
     auto words = [](int n, const char* w) {
         std::string s;
-        for (int i = 0; i < n; ++i) s += std::string(w) + " ";
+        for (int i = 0; i < n; ++i)
+            s += std::string(w) + " ";
         return s;
     };
     struct Probe {
@@ -145,13 +156,14 @@ TEST(Truncation, WordPrefixDecidesTheOddTokenLikeHf) {
         bool cats_first;
         int q, d;
     };
-    for (auto p : {Probe{126, 10, 3000, 128, false, 63, 62}, Probe{125, 10, 3000, 128, false, 62, 63},
-                   Probe{127, 10, 3000, 128, false, 63, 62}, Probe{126, 10, 3000, 128, true, 62, 63},
-                   Probe{18, 10, 3000, 20, false, 9, 8}}) {
+    for (auto p :
+         {Probe{126, 10, 3000, 128, false, 63, 62}, Probe{125, 10, 3000, 128, false, 62, 63},
+          Probe{127, 10, 3000, 128, false, 63, 62}, Probe{126, 10, 3000, 128, true, 62, 63},
+          Probe{18, 10, 3000, 20, false, 9, 8}}) {
         std::string mixed = words(p.dogs, "dog") + words(p.bios, "biomaterial");
         std::string cats = words(p.cats, "cat");
-        Encoding e = p.cats_first ? t.encode_pair(cats, mixed, p.max)
-                                  : t.encode_pair(mixed, cats, p.max);
+        Encoding e =
+            p.cats_first ? t.encode_pair(cats, mixed, p.max) : t.encode_pair(mixed, cats, p.max);
         auto first = std::count(e.type_ids.begin(), e.type_ids.end(), 0) - 2;
         auto second = std::count(e.type_ids.begin(), e.type_ids.end(), 1) - 1;
         EXPECT_EQ(first, p.q) << p.dogs << " " << p.max << " " << p.cats_first;
@@ -162,7 +174,8 @@ TEST(Truncation, WordPrefixDecidesTheOddTokenLikeHf) {
 TEST(Truncation, PairLengthsHonourSpecialTokens) {
     auto t = load(mini_bert());
     std::string doc;
-    for (int i = 0; i < 50; ++i) doc += "hello world ";
+    for (int i = 0; i < 50; ++i)
+        doc += "hello world ";
     for (std::size_t max : {6u, 10u, 64u}) {
         Encoding e = t.encode_pair("hello world", doc, max, TruncationStrategy::only_second);
         EXPECT_EQ(e.size(), max);
@@ -175,9 +188,9 @@ TEST(Truncation, PairLengthsHonourSpecialTokens) {
     // HF errors when only_second cannot leave the document at least one token.
     EXPECT_THROW((void)t.encode_pair("hello world", doc, 5, TruncationStrategy::only_second),
                  Error);
-    EXPECT_THROW((void)t.encode_pair("hello world hello", "world", 5,
-                                     TruncationStrategy::only_second),
-                 Error);
+    EXPECT_THROW(
+        (void)t.encode_pair("hello world hello", "world", 5, TruncationStrategy::only_second),
+        Error);
     EXPECT_THROW((void)t.encode_pair("a", "b", 2), Error);  // fewer than 3 special tokens
     EXPECT_EQ(t.encode_pair("hello", "world", 3).ids, (Ids{2, 3, 3}));
 }
@@ -187,9 +200,11 @@ TEST(SplitBehavior, HfDocumentationExample) {
     std::string text = "the-final--countdown";
     auto pieces = [&](tok::SplitBehavior b) {
         std::vector<tok::Span> spans;
-        tok::find_char_spans(text, [](char32_t c) { return c == '-'; }, spans);
+        tok::find_char_spans(
+            text, [](char32_t c) { return c == '-'; }, spans);
         std::vector<std::string> out;
-        for (auto [s, e] : tok::apply_behavior(spans, b, false)) out.push_back(text.substr(s, e - s));
+        for (auto [s, e] : tok::apply_behavior(spans, b, false))
+            out.push_back(text.substr(s, e - s));
         return out;
     };
     using V = std::vector<std::string>;
@@ -268,7 +283,9 @@ TEST(Tokenizer, MalformedSentencePieceModels) {
     cascade::testing::TempDir dir;
     cascade::testing::write_file(dir / "empty.model", "");
     EXPECT_THROW((void)Tokenizer::from_sentencepiece(dir / "empty.model"), InputError);
-    cascade::testing::write_file(dir / "cut.model", std::string("\x0a\x7f\x0a\x03" "abc", 7));
+    cascade::testing::write_file(dir / "cut.model", std::string("\x0a\x7f\x0a\x03"
+                                                                "abc",
+                                                                7));
     EXPECT_THROW((void)Tokenizer::from_sentencepiece(dir / "cut.model"), InputError);
     // One piece, trainer_spec model_type = 1 (Unigram): named as not implemented.
     std::string unigram("\x0a\x03\x0a\x01\x61\x12\x02\x18\x01", 9);
@@ -278,12 +295,14 @@ TEST(Tokenizer, MalformedSentencePieceModels) {
         ADD_FAILURE() << "no error";
     } catch (const InputError& e) {
         EXPECT_NE(std::string(e.what()).find("not implemented: SentencePiece model type 1"),
-                  std::string::npos) << e.what();
+                  std::string::npos)
+            << e.what();
     }
     auto shared = shared_dir();
-    if (shared.empty()) return;
-    std::string llama = cascade::testing::slurp(
-        shared / "models/tokenizer-testvectors/llama2-tokenizer.model");
+    if (shared.empty())
+        return;
+    std::string llama =
+        cascade::testing::slurp(shared / "models/tokenizer-testvectors/llama2-tokenizer.model");
     for (std::size_t cut : {1u, 100u, 5000u, 200000u}) {
         cascade::testing::write_file(dir / "t.model", llama.substr(0, cut));
         EXPECT_THROW((void)Tokenizer::from_sentencepiece(dir / "t.model"), InputError) << cut;
@@ -311,7 +330,8 @@ TEST(Tokenizer, PaddingAndVocabQueries) {
 
 TEST(Tokenizer, MiniLmSettingsAndVocabTxtFallback) {
     auto dir = shared_dir();
-    if (dir.empty()) GTEST_SKIP() << "no shared dir";
+    if (dir.empty())
+        GTEST_SKIP() << "no shared dir";
     auto folder = dir / "models/tokenizers/all-MiniLM-L6-v2";
     auto t = Tokenizer::from_file(folder / "tokenizer.json");
     ASSERT_TRUE(t.padding().has_value());
@@ -322,7 +342,8 @@ TEST(Tokenizer, MiniLmSettingsAndVocabTxtFallback) {
     EXPECT_EQ(t.token_to_id("[SEP]"), 102);
     // encode() ignores the file's 128 limit: the caller chooses max_length.
     std::string long_text;
-    for (int i = 0; i < 300; ++i) long_text += "retrieval ";
+    for (int i = 0; i < 300; ++i)
+        long_text += "retrieval ";
     EXPECT_EQ(t.encode(long_text).size(), 302u);
     EXPECT_EQ(t.encode(long_text, true, 512).size(), 302u);
 
@@ -336,12 +357,14 @@ TEST(Tokenizer, MiniLmSettingsAndVocabTxtFallback) {
 
 TEST(Tokenizer, MillionCharacterInputs) {
     auto dir = shared_dir();
-    if (dir.empty()) GTEST_SKIP() << "no shared dir";
+    if (dir.empty())
+        GTEST_SKIP() << "no shared dir";
     auto bert = Tokenizer::from_file(dir / "models/tokenizers/all-MiniLM-L6-v2/tokenizer.json");
     auto qwen = Tokenizer::from_file(dir / "models/tokenizers/qwen3/tokenizer.json");
     std::string one_word(1'000'000, 'a');
     std::string words;
-    while (words.size() < 1'000'000) words += "lorem ipsum dolor ";
+    while (words.size() < 1'000'000)
+        words += "lorem ipsum dolor ";
     EXPECT_EQ(bert.encode(one_word).ids, (Ids{101, 100, 102}));
     EXPECT_EQ(bert.encode_pair("query", words, 512).size(), 512u);
     Encoding q = qwen.encode(one_word, false);
@@ -360,7 +383,8 @@ TEST(Tokenizer, MillionCharacterInputs) {
 
 TEST(Tokenizer, ThreadsAgreeWithSerial) {
     auto dir = shared_dir();
-    if (dir.empty()) GTEST_SKIP() << "no shared dir";
+    if (dir.empty())
+        GTEST_SKIP() << "no shared dir";
     auto qwen = Tokenizer::from_file(dir / "models/tokenizers/qwen3/tokenizer.json");
     std::vector<std::string> texts;
     for (int i = 0; i < 200; ++i) {

@@ -65,8 +65,8 @@ void truncate(IdSequence& a, IdSequence* b, std::size_t max_length, TruncationSt
     if (target->ids.size() <= to_remove) {
         throw Error("cannot truncate to " + std::to_string(max_length) + " tokens: the " +
                     (target == &a ? std::string("first") : std::string("second")) +
-                    " sequence has only " + std::to_string(target->ids.size()) +
-                    " tokens and " + std::to_string(to_remove) + " must go");
+                    " sequence has only " + std::to_string(target->ids.size()) + " tokens and " +
+                    std::to_string(to_remove) + " must go");
     }
     cut(*target, target->ids.size() - to_remove);
 }

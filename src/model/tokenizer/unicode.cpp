@@ -1,9 +1,9 @@
 #include "model/tokenizer/unicode.hpp"
 
+#include <unicode/locid.h>
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
-#include <unicode/locid.h>
 
 #include "util/error.hpp"
 
@@ -33,10 +33,18 @@ char32_t next_code_point(std::string_view s, std::size_t& i) {
     }
     char32_t cp = 0;
     switch (len) {
-        case 1: cp = lead; break;
-        case 2: cp = lead & 0x1Fu; break;
-        case 3: cp = lead & 0x0Fu; break;
-        default: cp = lead & 0x07u; break;
+        case 1:
+            cp = lead;
+            break;
+        case 2:
+            cp = lead & 0x1Fu;
+            break;
+        case 3:
+            cp = lead & 0x0Fu;
+            break;
+        default:
+            cp = lead & 0x07u;
+            break;
     }
     for (std::size_t k = 1; k < len; ++k) {
         cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
@@ -93,10 +101,18 @@ const icu::Normalizer2& normalizer_for(NormalForm form) {
     UErrorCode status = U_ZERO_ERROR;
     const icu::Normalizer2* n = nullptr;
     switch (form) {
-        case NormalForm::nfc: n = icu::Normalizer2::getNFCInstance(status); break;
-        case NormalForm::nfd: n = icu::Normalizer2::getNFDInstance(status); break;
-        case NormalForm::nfkc: n = icu::Normalizer2::getNFKCInstance(status); break;
-        case NormalForm::nfkd: n = icu::Normalizer2::getNFKDInstance(status); break;
+        case NormalForm::nfc:
+            n = icu::Normalizer2::getNFCInstance(status);
+            break;
+        case NormalForm::nfd:
+            n = icu::Normalizer2::getNFDInstance(status);
+            break;
+        case NormalForm::nfkc:
+            n = icu::Normalizer2::getNFKCInstance(status);
+            break;
+        case NormalForm::nfkd:
+            n = icu::Normalizer2::getNFKDInstance(status);
+            break;
     }
     if (U_FAILURE(status) || n == nullptr) {
         throw Error(std::string("ICU normalizer unavailable: ") + u_errorName(status));
@@ -121,7 +137,8 @@ std::string normalize(std::string_view s, NormalForm form) {
     }
     const icu::Normalizer2& n = normalizer_for(form);
     UErrorCode status = U_ZERO_ERROR;
-    auto u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+    auto u =
+        icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
     if (n.isNormalized(u, status) && U_SUCCESS(status)) {
         return std::string(s);
     }

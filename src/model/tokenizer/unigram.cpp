@@ -59,8 +59,8 @@ void Unigram::tokenize(std::string_view word, std::vector<std::int32_t>& ids) co
     best[0].reached = true;
     const double unk_score = m_min_score - kUnkPenalty;
     for (std::size_t start = 0; start < n;) {
-        std::size_t char_len = std::min(utf8_length(static_cast<unsigned char>(word[start])),
-                                        n - start);
+        std::size_t char_len =
+            std::min(utf8_length(static_cast<unsigned char>(word[start])), n - start);
         const double base = best[start].score;
         bool single_char = false;
         m_trie.for_each_prefix(word.substr(start), [&](std::size_t length, std::int32_t id) {
@@ -106,8 +106,10 @@ void Unigram::tokenize(std::string_view word, std::vector<std::int32_t>& ids) co
             std::vector<std::int32_t> bytes;
             for (char ch : piece) {
                 std::snprintf(name, sizeof name, "<0x%02X>", static_cast<unsigned char>(ch));
-                if (auto id = m_vocab.find(name)) bytes.push_back(*id);
-                else break;
+                if (auto id = m_vocab.find(name))
+                    bytes.push_back(*id);
+                else
+                    break;
             }
             if (bytes.size() == piece.size()) {
                 ids.insert(ids.end(), bytes.begin(), bytes.end());

@@ -19,8 +19,8 @@ constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 /// Number of query-dependent features after the recorded ones and the BM25 block.
 const std::vector<std::string>& statistic_names() {
     static const std::vector<std::string> names = {
-        "query_length", "query_terms", "doc_length", "matched_terms", "coverage",
-        "idf_sum",      "idf_max",     "idf_min",    "idf_mean",      "tf_sum",
+        "query_length", "query_terms", "doc_length",  "matched_terms", "coverage",
+        "idf_sum",      "idf_max",     "idf_min",     "idf_mean",      "tf_sum",
         "tf_max",       "tf_mean",     "lm_dirichlet"};
     return names;
 }
@@ -154,7 +154,9 @@ FeatureExtractor::FeatureExtractor(const index::Index& index, FeatureConfig conf
 FeatureExtractor::~FeatureExtractor() = default;
 FeatureExtractor::FeatureExtractor(FeatureExtractor&&) noexcept = default;
 
-const std::string& FeatureExtractor::body_field() const { return m_index->field(m_body).name(); }
+const std::string& FeatureExtractor::body_field() const {
+    return m_index->field(m_body).name();
+}
 
 void FeatureExtractor::find_matches(const QueryTerms& terms, std::span<const Candidate> candidates,
                                     Matches& matches) const {
@@ -191,8 +193,8 @@ void FeatureExtractor::find_matches(const QueryTerms& terms, std::span<const Can
     }
 }
 
-void FeatureExtractor::candidate_row(const QueryTerms& terms, const Matches& matches,
-                                     std::size_t c, std::uint32_t docid, float* row) const {
+void FeatureExtractor::candidate_row(const QueryTerms& terms, const Matches& matches, std::size_t c,
+                                     std::uint32_t docid, float* row) const {
     const std::size_t num_fields = m_index->num_fields();
     double bm25_total = 0.0;
     for (std::size_t f = 0; f < num_fields; ++f) {
@@ -203,8 +205,8 @@ void FeatureExtractor::candidate_row(const QueryTerms& terms, const Matches& mat
             if (tf == 0) {
                 continue;
             }
-            const float idf = retrieve::lucene_idf(terms.info[f][t]->doc_freq,
-                                                   field.stats().doc_count);
+            const float idf =
+                retrieve::lucene_idf(terms.info[f][t]->doc_freq, field.stats().doc_count);
             field_score += m_scorers[f].score(retrieve::term_weight(terms.counts[t], idf), tf,
                                               field.norm(docid));
         }
@@ -227,8 +229,8 @@ void FeatureExtractor::candidate_row(const QueryTerms& terms, const Matches& mat
             continue;
         }
         const double tf = matches.freq(m_body, t, c);
-        const double background = m_config.dirichlet_mu *
-                                  static_cast<double>(info->total_term_freq) / collection_tokens;
+        const double background =
+            m_config.dirichlet_mu * static_cast<double>(info->total_term_freq) / collection_tokens;
         lm += terms.counts[t] * std::log((tf + background) / (doc_length + m_config.dirichlet_mu));
         if (tf == 0) {
             continue;

@@ -19,8 +19,8 @@
 #include <string_view>
 #include <vector>
 
-#include "retrieve/bm25.hpp"
 #include "rerank/stage.hpp"
+#include "retrieve/bm25.hpp"
 
 namespace cascade::text {
 class Analyzer;

@@ -9,8 +9,8 @@
 #include "index/test_support.hpp"
 #include "rerank/ltr/features.hpp"
 #include "retrieve/bm25.hpp"
-#include "text/analyzer.hpp"
 #include "tests/run_cli.hpp"
+#include "text/analyzer.hpp"
 
 namespace cascade::rerank::ltr {
 namespace {
@@ -107,16 +107,15 @@ TEST(LtrFeatures, HandComputedStatistics) {
     // Dirichlet: |C| = 12 tokens ("with", "on" are stop words), cf(apple) = cf(cherry) = 3;
     // apple counted twice.
     const double mu = 10.0;
-    const double lm_d0 = 2 * std::log((2 + mu * 3 / 12) / (4 + mu)) +
-                         std::log((1 + mu * 3 / 12) / (4 + mu));
+    const double lm_d0 =
+        2 * std::log((2 + mu * 3 / 12) / (4 + mu)) + std::log((1 + mu * 3 / 12) / (4 + mu));
     EXPECT_NEAR(d0[column(e, "lm_dirichlet")], lm_d0, 1e-5);
     // BM25: Lucene's formula with boost 2 for apple, k1 0.9, b 0.4, avgdl 12/4.
     const float avgdl = 12.0F / 4.0F;
     retrieve::Bm25FieldScorer scorer({0.9F, 0.4F}, avgdl);
     const std::uint8_t norm0 = index.field(0).norm(0);
-    const double bm25_d0 =
-        double{scorer.score(2.0F * static_cast<float>(idf_apple), 2, norm0)} +
-        double{scorer.score(static_cast<float>(idf_cherry), 1, norm0)};
+    const double bm25_d0 = double{scorer.score(2.0F * static_cast<float>(idf_apple), 2, norm0)} +
+                           double{scorer.score(static_cast<float>(idf_cherry), 1, norm0)};
     EXPECT_FLOAT_EQ(d0[column(e, "bm25")], static_cast<float>(bm25_d0));
     EXPECT_EQ(d2[column(e, "bm25")], 0.0F);
     // Proximity in d0 "apple banana apple cherry" (positions 0 1 2 3); query pairs
@@ -136,10 +135,10 @@ TEST(LtrFeatures, ProximityOracle) {
     std::vector<std::vector<std::uint32_t>> pos = {{0, 10, 20}, {3, 12}, {30}};
     std::vector<std::pair<std::size_t, std::size_t>> pairs = {{0, 1}, {1, 2}};
     Proximity p = proximity(pos, pairs);
-    EXPECT_EQ(p.ordered_w2, 1.0F);   // a@10 -> b@12
-    EXPECT_EQ(p.ordered_w8, 2.0F);   // a@0 -> b@3, a@10 -> b@12; b -> c none within 8
+    EXPECT_EQ(p.ordered_w2, 1.0F);    // a@10 -> b@12
+    EXPECT_EQ(p.ordered_w8, 2.0F);    // a@0 -> b@3, a@10 -> b@12; b -> c none within 8
     EXPECT_EQ(p.unordered_w8, 2.0F);  // a@0 (b@3), a@10 (b@3, b@12); a@20 and b -> c: none
-    EXPECT_EQ(p.min_cover, 19.0F);   // b@12 a@20 c@30 = 19
+    EXPECT_EQ(p.min_cover, 19.0F);    // b@12 a@20 c@30 = 19
 }
 
 TEST(LtrFeatures, EmptyQueryAndCandidates) {

@@ -26,8 +26,8 @@ class Matrix {
 public:
     Matrix(std::span<const float> features, std::size_t num_features) {
         CASCADE_ASSERT(num_features > 0 && features.size() % num_features == 0);
-        check(XGDMatrixCreateFromMat(features.data(), features.size() / num_features,
-                                     num_features, kMissing, &m_handle),
+        check(XGDMatrixCreateFromMat(features.data(), features.size() / num_features, num_features,
+                                     kMissing, &m_handle),
               "creating a feature matrix");
     }
     explicit Matrix(const RankingData& data) : Matrix(data.features, data.num_features) {

@@ -36,13 +36,13 @@ struct LambdaMartParams {
     std::size_t early_stopping = 100;  ///< stop after this many rounds without a better valid score
     double eta = 0.1;                  ///< learning rate (shrinkage)
     int max_depth = 4;
-    double min_child_weight = 5.0;     ///< minimum hessian sum per leaf
-    double subsample = 1.0;            ///< row sampling per tree (seeded)
+    double min_child_weight = 5.0;  ///< minimum hessian sum per leaf
+    double subsample = 1.0;         ///< row sampling per tree (seeded)
     double colsample_bytree = 1.0;
-    double lambda = 1.0;               ///< L2 regularisation of leaf weights
-    int eval_at = 10;                  ///< the ndcg@k XGBoost reports and early-stops on
+    double lambda = 1.0;  ///< L2 regularisation of leaf weights
+    int eval_at = 10;     ///< the ndcg@k XGBoost reports and early-stops on
     std::uint64_t seed = 42;
-    int threads = 1;                   ///< XGBoost nthread; fixed for reproducible models
+    int threads = 1;  ///< XGBoost nthread; fixed for reproducible models
 };
 
 /// What training did: scores at the best iteration (0-based) and the number of rounds run.

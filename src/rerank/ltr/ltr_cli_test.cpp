@@ -39,9 +39,9 @@ protected:
             for (int d = 0; d < 5; ++d) {
                 const std::string id = t + "-" + std::to_string(d);
                 const bool relevant = d < 2;
-                const std::string text =
-                    relevant ? t + " alpha beta gamma delta epsilon zeta eta theta"
-                             : t + " " + t + " " + t;
+                const std::string text = relevant
+                                             ? t + " alpha beta gamma delta epsilon zeta eta theta"
+                                             : t + " " + t + " " + t;
                 corpus += R"({"_id": ")" + id + R"(", "title": "", "text": ")" + text + "\"}\n";
                 if (relevant) {
                     (i < kTrainTopics ? train_qrels : test_qrels) += t + "\t" + id + "\t1\n";
@@ -81,9 +81,8 @@ protected:
 
 TEST_F(TrainLtrCli, LearnsWhatBm25MissesAndAppliesToHeldOutTopics) {
     index("idx", "--positions");
-    CliResult r = run_cli("train-ltr --index " + path("idx") + " --queries " +
-                          path("queries.tsv") + " --qrels " + path("train.tsv") + " --model " +
-                          path("model") +
+    CliResult r = run_cli("train-ltr --index " + path("idx") + " --queries " + path("queries.tsv") +
+                          " --qrels " + path("train.tsv") + " --model " + path("model") +
                           " --depth 10 --rounds 40 --eta 0.3 --max-depth 2 --min-child-weight 0.1");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("queries\t30\n"), std::string::npos) << r.out;
@@ -94,9 +93,9 @@ TEST_F(TrainLtrCli, LearnsWhatBm25MissesAndAppliesToHeldOutTopics) {
     r = run_cli("search --index " + path("idx") + " --queries " + path("queries.tsv") +
                 " --qids-from " + path("test.tsv") + " --k 10 --run " + path("bm25.run"));
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    r = run_cli("train-ltr --apply --index " + path("idx") + " --queries " +
-                path("queries.tsv") + " --qids-from " + path("test.tsv") + " --model " +
-                path("model") + " --depth 10 --run " + path("ltr.run"));
+    r = run_cli("train-ltr --apply --index " + path("idx") + " --queries " + path("queries.tsv") +
+                " --qids-from " + path("test.tsv") + " --model " + path("model") +
+                " --depth 10 --run " + path("ltr.run"));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto bm25 = read_run("bm25.run");
     auto ltr = read_run("ltr.run");
@@ -116,13 +115,13 @@ TEST_F(TrainLtrCli, LearnsWhatBm25MissesAndAppliesToHeldOutTopics) {
 TEST_F(TrainLtrCli, ErrorsAreClear) {
     index("idx", "--positions");
     index("flat", "");
-    CliResult r = run_cli("train-ltr --index " + path("idx") + " --queries " +
-                          path("queries.tsv") + " --model " + path("model"));
+    CliResult r = run_cli("train-ltr --index " + path("idx") + " --queries " + path("queries.tsv") +
+                          " --model " + path("model"));
     EXPECT_EQ(r.exit_code, 2) << "missing --qrels is a usage error";
     EXPECT_NE(r.err.find("--qrels"), std::string::npos) << r.err;
 
-    r = run_cli("train-ltr --apply --index " + path("idx") + " --queries " +
-                path("queries.tsv") + " --model " + path("absent") + " --run " + path("x.run"));
+    r = run_cli("train-ltr --apply --index " + path("idx") + " --queries " + path("queries.tsv") +
+                " --model " + path("absent") + " --run " + path("x.run"));
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("manifest"), std::string::npos) << r.err;
 
@@ -131,8 +130,8 @@ TEST_F(TrainLtrCli, ErrorsAreClear) {
                 " --qrels " + path("train.tsv") + " --model " + path("model") +
                 " --depth 10 --rounds 5");
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    r = run_cli("train-ltr --apply --index " + path("flat") + " --queries " +
-                path("queries.tsv") + " --model " + path("model") + " --run " + path("x.run"));
+    r = run_cli("train-ltr --apply --index " + path("flat") + " --queries " + path("queries.tsv") +
+                " --model " + path("model") + " --run " + path("x.run"));
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("feature list mismatch"), std::string::npos) << r.err;
     EXPECT_FALSE(std::filesystem::exists(m_dir / "x.run"));

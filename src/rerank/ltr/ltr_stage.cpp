@@ -53,10 +53,11 @@ std::unique_ptr<Stage> make_ltr_stage(StageParams& params, StageEnv& env) {
         for (const std::string& name : model.manifest.recorded) {
             FeatureId id = 0;
             if (!env.features->find(name, id)) {
-                throw Error(fmt::format("the model reads feature '{}', which no earlier stage "
-                                        "records (train-ltr records first_stage_score and "
-                                        "first_stage_rank: put a bm25 stage first)",
-                                        name));
+                throw Error(
+                    fmt::format("the model reads feature '{}', which no earlier stage "
+                                "records (train-ltr records first_stage_score and "
+                                "first_stage_rank: put a bm25 stage first)",
+                                name));
             }
             recorded_ids.push_back(id);
         }

@@ -25,8 +25,8 @@ protected:
         for (int t = 0; t < 12; ++t) {
             const std::string w = std::string("topic") + static_cast<char>('a' + t);
             for (int d = 0; d < 4; ++d) {
-                const std::string text = d < 1 ? w + " alpha beta gamma delta epsilon"
-                                               : w + " " + w + " " + w;
+                const std::string text =
+                    d < 1 ? w + " alpha beta gamma delta epsilon" : w + " " + w + " " + w;
                 docs.push_back({w + "-" + std::to_string(d), "", text});
                 if (d < 1) {
                     m_qrels.by_query[w][w + "-" + std::to_string(d)] = 1;

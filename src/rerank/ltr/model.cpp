@@ -31,8 +31,8 @@ LtrManifest parse_manifest(const nlohmann::json& j, const std::filesystem::path&
         m.dirichlet_mu = j.at("dirichlet_mu").get<float>();
         m.training = j.value("training", nlohmann::json::object());
     } catch (const nlohmann::json::exception& e) {
-        throw CorruptionError(fmt::format("{}: malformed LTR manifest: {}", path.string(),
-                                          e.what()));
+        throw CorruptionError(
+            fmt::format("{}: malformed LTR manifest: {}", path.string(), e.what()));
     }
     return m;
 }
@@ -65,9 +65,10 @@ LtrModel load_ltr_model(const std::filesystem::path& dir) {
     const std::filesystem::path manifest_path = dir / kManifestFile;
     std::ifstream in(manifest_path);
     if (!in) {
-        throw IoError::from_errno("cannot read the LTR manifest (train one with `cascade "
-                                  "train-ltr`)",
-                                  manifest_path.string());
+        throw IoError::from_errno(
+            "cannot read the LTR manifest (train one with `cascade "
+            "train-ltr`)",
+            manifest_path.string());
     }
     nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded() || !j.is_object()) {
@@ -116,9 +117,10 @@ LtrRanker::LtrRanker(const index::Index& index, LtrModel model, const std::files
       m_model(std::move(model)),
       m_extractor(index, feature_config(m_model.manifest)) {
     if (index.analyzer_name() != m_model.manifest.analyzer) {
-        throw Error(fmt::format("{}: the model was trained on an index analyzed with '{}', this "
-                                "index uses '{}'",
-                                dir.string(), m_model.manifest.analyzer, index.analyzer_name()));
+        throw Error(
+            fmt::format("{}: the model was trained on an index analyzed with '{}', this "
+                        "index uses '{}'",
+                        dir.string(), m_model.manifest.analyzer, index.analyzer_name()));
     }
     check_features(m_model.manifest, m_extractor.names(), dir);
 }

@@ -12,9 +12,9 @@ namespace cascade::rerank::ltr {
 namespace {
 
 /// Appends one query's rows; false (and nothing appended) when no candidate is relevant.
-bool append_query(const FeatureExtractor& extractor, const index::Index& index,
-                  const Query& query, const CandidateList& list,
-                  const std::unordered_map<std::string, int>& judged, RankingData& data) {
+bool append_query(const FeatureExtractor& extractor, const index::Index& index, const Query& query,
+                  const CandidateList& list, const std::unordered_map<std::string, int>& judged,
+                  RankingData& data) {
     std::vector<float> labels;
     bool any_relevant = false;
     for (const Candidate& c : list) {
@@ -104,8 +104,8 @@ TrainReport train_ltr(const index::Index& index, const retrieve::Bm25Retriever& 
     std::vector<std::size_t> train_ids;
     std::vector<std::size_t> valid_ids;
     split_queries(judged.size(), options.validation, options.model.seed, train_ids, valid_ids);
-    const std::vector<CandidateList> lists = first_stage_candidates(retriever, judged,
-                                                                    options.depth);
+    const std::vector<CandidateList> lists =
+        first_stage_candidates(retriever, judged, options.depth);
     RankingData train{extractor.num_features(), {}, {}, {}};
     RankingData valid{extractor.num_features(), {}, {}, {}};
     for (auto [ids, data] : {std::pair{&train_ids, &train}, std::pair{&valid_ids, &valid}}) {
@@ -133,10 +133,16 @@ TrainReport train_ltr(const index::Index& index, const retrieve::Bm25Retriever& 
         {"depth", options.depth},
         {"validation", options.validation},
         {"params",
-         {{"rounds", p.rounds}, {"early_stopping", p.early_stopping}, {"eta", p.eta},
-          {"max_depth", p.max_depth}, {"min_child_weight", p.min_child_weight},
-          {"subsample", p.subsample}, {"colsample_bytree", p.colsample_bytree},
-          {"lambda", p.lambda}, {"eval_at", p.eval_at}, {"seed", p.seed},
+         {{"rounds", p.rounds},
+          {"early_stopping", p.early_stopping},
+          {"eta", p.eta},
+          {"max_depth", p.max_depth},
+          {"min_child_weight", p.min_child_weight},
+          {"subsample", p.subsample},
+          {"colsample_bytree", p.colsample_bytree},
+          {"lambda", p.lambda},
+          {"eval_at", p.eval_at},
+          {"seed", p.seed},
           {"threads", p.threads}}},
         {"queries", report.queries},
         {"train_queries", report.train_queries},

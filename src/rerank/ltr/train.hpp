@@ -23,18 +23,18 @@ namespace cascade::rerank::ltr {
 
 /// Options of train_ltr.
 struct TrainOptions {
-    std::size_t depth = 100;   ///< candidates per query from the first stage
-    double validation = 0.2;   ///< share of the training queries held out for early stopping
-    LambdaMartParams model;    ///< includes the seed of the split
-    FeatureConfig features;    ///< bm25 params and mu; `recorded` is set by train_ltr
+    std::size_t depth = 100;  ///< candidates per query from the first stage
+    double validation = 0.2;  ///< share of the training queries held out for early stopping
+    LambdaMartParams model;   ///< includes the seed of the split
+    FeatureConfig features;   ///< bm25 params and mu; `recorded` is set by train_ltr
 };
 
 /// What train_ltr did.
 struct TrainReport {
-    std::size_t queries = 0;            ///< judged training queries found in the query file
-    std::size_t train_queries = 0;      ///< used for training (with a relevant candidate)
+    std::size_t queries = 0;        ///< judged training queries found in the query file
+    std::size_t train_queries = 0;  ///< used for training (with a relevant candidate)
     std::size_t valid_queries = 0;
-    std::size_t dropped_queries = 0;    ///< no relevant document among the candidates
+    std::size_t dropped_queries = 0;  ///< no relevant document among the candidates
     std::size_t rows = 0;
     TrainingLog log;
     std::vector<std::string> features;
