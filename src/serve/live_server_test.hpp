@@ -32,7 +32,9 @@ inline int wait_for_listening_port(const std::string& log_path) {
 /// A Service plus an HttpServer listening on an ephemeral port in a background thread.
 class LiveServer {
 public:
-    explicit LiveServer(ServiceOptions options = {}) : m_service(options) {}
+    explicit LiveServer(ServiceOptions options = {}, runtime::PoolOptions pool = {},
+                        runtime::ModelLoader loader = runtime::load_model)
+        : m_service(options, pool, std::move(loader)) {}
     ~LiveServer() { stop(); }
     Service& service() { return m_service; }
     void start() {

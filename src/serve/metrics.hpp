@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/scheduler.hpp"
+
 namespace cascade::serve {
 
 /// A cumulative histogram with fixed upper bounds (Prometheus `_bucket{le=...}`, `_sum`,
@@ -28,19 +30,20 @@ private:
     std::uint64_t m_count = 0;
 };
 
-/// Everything /metrics reports. Thread-safe; each call takes one short lock.
-class Metrics {
+/// Everything /metrics reports. Thread-safe; each call takes one short lock. It observes the
+/// schedulers of the models the service loads (model batches and queue depths).
+class Metrics final : public runtime::SchedulerObserver {
 public:
     Metrics();
     /// One finished HTTP request: endpoint label (a fixed route name), status, seconds.
     void record_request(const std::string& endpoint, int status, double seconds);
     /// One model batch: pairs, requests merged into it, tokens, forward-pass seconds.
     void record_batch(const std::string& model, std::size_t pairs, std::size_t requests,
-                      std::size_t tokens, double seconds);
+                      std::size_t tokens, double seconds) override;
     /// Requests refused because a model queue was full.
     void record_rejected(const std::string& model);
     /// Current number of requests waiting for or in a model's worker.
-    void set_queue_depth(const std::string& model, std::size_t depth);
+    void set_queue_depth(const std::string& model, std::size_t depth) override;
 
     /// The Prometheus text page.
     [[nodiscard]] std::string render() const;

@@ -19,8 +19,8 @@
 #include <nlohmann/json.hpp>
 
 #include "model/text_encoders.hpp"
-#include "serve/cross_encoder_scorer.hpp"
-#include "serve/fake_scorer.hpp"
+#include "runtime/fake_model.hpp"
+#include "runtime/model_pool.hpp"
 #include "serve/live_server_test.hpp"
 #include "tests/run_cli.hpp"
 
@@ -35,6 +35,19 @@ const std::filesystem::path kModel =
     std::filesystem::path(CASCADE_SOURCE_DIR) / "tests/golden/model/bert-micro-ce";
 
 /// Builds a five-document index with the real binary once for the suite.
+runtime::ModelOptions model_folder(const std::filesystem::path& dir) {
+    runtime::ModelOptions options;
+    options.dir = dir;
+    return options;
+}
+
+/// A pool loader whose every replica is a FakeModel over `state`.
+runtime::ModelLoader fake_loader(runtime::testing::FakeModelState& state) {
+    return [&state](const runtime::ModelOptions&, runtime::Task, std::size_t) {
+        return std::make_unique<runtime::testing::FakeModel>(state);
+    };
+}
+
 const std::filesystem::path& tiny_index() {
     static ct::TempDir dir;
     static bool built = [] {
@@ -64,7 +77,7 @@ protected:
     static void SetUpTestSuite() {
         s_server = new LiveServer();
         s_server->service().open_index(tiny_index());
-        s_server->service().add_model("micro", load_cross_encoder(kModel, {}), {});
+        s_server->service().add_model("micro", model_folder(kModel));
         s_server->start();
     }
     static void TearDownTestSuite() {
@@ -90,15 +103,14 @@ const std::vector<std::string> kDocs = {"cats purr", "the stock market fell", "c
 /// A replica's forward pass on fewer threads than its pool (its share of the budget) scores
 /// as on all of them, and a count past the pool is clamped, not an error.
 TEST(ServeCrossEncoder, ScoresDoNotDependOnTheThreadsOfThePass) {
-    model::EncoderOptions options;
-    options.threads = 3;
+    runtime::ModelOptions options = model_folder(kModel);
     options.batch_size = 2;  // several forward calls per score()
-    auto scorer = load_cross_encoder(kModel, options);
-    const auto encodings = scorer->encode("cat", kDocs, scorer->max_length());
-    const auto all = scorer->score(encodings, 3);
+    auto scorer = runtime::load_model(options, runtime::Task::ScorePairs, 3);
+    const auto encodings = scorer->encode_pairs("cat", kDocs, scorer->max_length());
+    const auto all = scorer->forward(encodings, 3);
     ASSERT_EQ(all.size(), kDocs.size());
     for (std::size_t threads : {1U, 2U, 8U}) {
-        const auto some = scorer->score(encodings, threads);
+        const auto some = scorer->forward(encodings, threads);
         ASSERT_EQ(some.size(), all.size());
         for (std::size_t i = 0; i < all.size(); ++i)
             EXPECT_NEAR(some[i], all[i], 1e-5f) << threads << " threads, pair " << i;
@@ -306,12 +318,12 @@ TEST_F(ServeHttp, MetricsCountRequestsErrorsAndBatches) {
 TEST(ServeHttpLoad, FullQueueAnswers503WithRetryAfterAndDeadline504) {
     ServiceOptions options;
     options.timeout = std::chrono::milliseconds(30'000);
-    LiveServer server(options);
-    testing::FakeScorerState state;
+    runtime::testing::FakeModelState state;
     state.hold = true;
-    BatcherOptions batching;
-    batching.max_queue = 1;
-    server.service().add_model("slow", std::make_unique<testing::FakeScorer>(state), batching);
+    runtime::PoolOptions batching;
+    batching.scheduling.max_queue = 1;
+    LiveServer server(options, batching, fake_loader(state));
+    server.service().add_model("slow", model_folder("slow"));
     server.start();
     const std::string body = R"({"query":"q","documents":["a"]})";
     int first_status = 0;
@@ -333,10 +345,10 @@ TEST(ServeHttpLoad, FullQueueAnswers503WithRetryAfterAndDeadline504) {
 TEST(ServeHttpLoad, DeadlinePassedGives504) {
     ServiceOptions options;
     options.timeout = std::chrono::milliseconds(50);
-    LiveServer server(options);
-    testing::FakeScorerState state;
+    runtime::testing::FakeModelState state;
     state.hold = true;
-    server.service().add_model("slow", std::make_unique<testing::FakeScorer>(state), {});
+    LiveServer server(options, {}, fake_loader(state));
+    server.service().add_model("slow", model_folder("slow"));
     server.start();
     auto res = server.post("/v1/rerank", R"({"query":"q","documents":["a"]})");
     ASSERT_TRUE(res);
@@ -345,10 +357,10 @@ TEST(ServeHttpLoad, DeadlinePassedGives504) {
 }
 
 TEST(ServeHttpLoad, StopFinishesInFlightRequestsAndRefusesNewOnes) {
-    LiveServer server;
-    testing::FakeScorerState state;
+    runtime::testing::FakeModelState state;
     state.hold = true;
-    server.service().add_model("slow", std::make_unique<testing::FakeScorer>(state), {});
+    LiveServer server({}, {}, fake_loader(state));
+    server.service().add_model("slow", model_folder("slow"));
     server.start();
     int in_flight_status = 0;
     std::thread t([&] {

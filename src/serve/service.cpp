@@ -51,7 +51,11 @@ Response error_response(const RequestError& error) {
     return Response{error.status, error_body(error)};
 }
 
-Service::Service(ServiceOptions options) : m_options(options) {}
+Service::Service(ServiceOptions options, runtime::PoolOptions pool, runtime::ModelLoader loader)
+    : m_options(options) {
+    pool.observer = &m_metrics;
+    m_pool = std::make_shared<runtime::ModelPool>(pool, std::move(loader));
+}
 
 Service::~Service() {
     drain();
@@ -69,28 +73,21 @@ void Service::add_pipeline(const std::string& name, pipeline::Pipeline pipeline)
     m_pipeline_order.push_back(name);
 }
 
-void Service::add_model(const std::string& name, std::unique_ptr<PairScorer> scorer,
-                        BatcherOptions options) {
-    std::vector<std::unique_ptr<PairScorer>> replicas;
-    replicas.push_back(std::move(scorer));
-    add_model(name, std::move(replicas), options);
-}
-
-void Service::add_model(const std::string& name, std::vector<std::unique_ptr<PairScorer>> replicas,
-                        BatcherOptions options) {
+void Service::add_model(const std::string& name, const runtime::ModelOptions& options) {
     if (m_models.contains(name))
         throw UsageError(fmt::format("model '{}' given twice", name));
-    m_models.emplace(name,
-                     std::make_unique<Batcher>(name, std::move(replicas), options, &m_metrics));
+    auto model = m_pool->get(options, runtime::Task::ScorePairs, name);
+    m_models.emplace(name, model);
     m_model_order.push_back(name);
-    m_metrics.set_queue_depth(name, 0);
+    m_metrics.set_queue_depth(model->name(), model->scheduler().depth());
 }
 
 void Service::drain() {
-    m_models.clear();
+    m_pool->drain();
 }
 
-Batcher* Service::find_model(const std::string& name, std::optional<RequestError>& error) {
+runtime::LoadedModel* Service::find_model(const std::string& name,
+                                          std::optional<RequestError>& error) {
     if (m_model_order.empty()) {
         error = RequestError{404,
                              "no re-ranking model is loaded (start the server with "
@@ -111,13 +108,13 @@ Batcher* Service::find_model(const std::string& name, std::optional<RequestError
     return it->second.get();
 }
 
-Service::Scored Service::score(Batcher& batcher, const std::string& query,
+Service::Scored Service::score(runtime::LoadedModel& model, const std::string& query,
                                const std::vector<std::string>& documents, bool truncate,
                                Clock::time_point deadline) {
-    const std::size_t max_length = batcher.scorer().max_length();
+    const std::size_t max_length = model.max_length();
     // Without truncation, encode one token past the limit to detect pairs that are too long.
     auto encodings =
-        batcher.scorer().encode(query, documents, truncate ? max_length : max_length + 1);
+        model.model().encode_pairs(query, documents, truncate ? max_length : max_length + 1);
     Scored out;
     for (std::size_t i = 0; i < encodings.size(); ++i) {
         if (!truncate && encodings[i].ids.size() > max_length)
@@ -131,9 +128,9 @@ Service::Scored Service::score(Batcher& batcher, const std::string& query,
     auto start = Clock::now();
     std::future<std::vector<float>> future;
     try {
-        future = batcher.submit(std::move(encodings), deadline);
-    } catch (const QueueFull& e) {
-        m_metrics.record_rejected(batcher.name());
+        future = model.scheduler().submit(std::move(encodings), deadline);
+    } catch (const runtime::QueueFull& e) {
+        m_metrics.record_rejected(model.name());
         throw Failure{RequestError{503, fmt::format("{}; retry later", e.what()), ""}, 1};
     }
     if (future.wait_until(deadline) != std::future_status::ready)
@@ -142,7 +139,7 @@ Service::Scored Service::score(Batcher& batcher, const std::string& query,
     std::vector<float> scores;
     try {
         scores = future.get();
-    } catch (const DeadlineExceeded& e) {
+    } catch (const runtime::DeadlineExceeded& e) {
         throw Failure{RequestError{504, e.what(), ""}};
     }
     out.model_ms = ms_since(start);
@@ -159,10 +156,10 @@ Response Service::rerank(std::string_view body) {
         if (auto e = parse_rerank(body, m_options.limits, req))
             return error_response(*e);
         std::optional<RequestError> error;
-        Batcher* batcher = find_model(req.model, error);
-        if (!batcher)
+        runtime::LoadedModel* model = find_model(req.model, error);
+        if (!model)
             return error_response(*error);
-        Scored s = score(*batcher, req.query, req.documents, true, start + m_options.timeout);
+        Scored s = score(*model, req.query, req.documents, true, start + m_options.timeout);
         rank_scores(s.ranked, req.top_n);
         json results = json::array();
         for (const auto& r : s.ranked) {
@@ -176,7 +173,7 @@ Response Service::rerank(std::string_view body) {
                      {"tokens", {{"input_tokens", s.tokens}}},
                      {"timings_ms", {{"model", s.model_ms}, {"total", ms_since(start)}}}};
         return json_response({{"id", std::to_string(m_next_id++)},
-                              {"model", batcher->name()},
+                              {"model", req.model.empty() ? m_model_order.front() : req.model},
                               {"results", std::move(results)},
                               {"usage", {{"total_tokens", s.tokens}}},
                               {"meta", std::move(meta)}});
@@ -190,10 +187,10 @@ Response Service::tei_rerank(std::string_view body) {
         if (auto e = parse_tei_rerank(body, m_options.limits, req))
             return error_response(*e);
         std::optional<RequestError> error;
-        Batcher* batcher = find_model("", error);
-        if (!batcher)
+        runtime::LoadedModel* model = find_model("", error);
+        if (!model)
             return error_response(*error);
-        Scored s = score(*batcher, req.query, req.texts, req.truncate, start + m_options.timeout);
+        Scored s = score(*model, req.query, req.texts, req.truncate, start + m_options.timeout);
         rank_scores(s.ranked, 0);
         json out = json::array();
         for (const auto& r : s.ranked) {
@@ -239,6 +236,9 @@ Service::Ranked Service::search_pipeline(const SearchRequest& req, Clock::time_p
         result = serve::search_pipeline(*it->second, *m_index, query, expires_at(deadline));
     } catch (const PipelineDeadline& e) {
         throw Failure{RequestError{504, e.what(), ""}};
+    } catch (const runtime::QueueFull& e) {
+        m_metrics.record_rejected("pipeline:" + key);
+        throw Failure{RequestError{503, fmt::format("{}; retry later", e.what()), ""}, 1};
     }
     Ranked out;
     out.pipeline = key;

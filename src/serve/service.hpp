@@ -17,7 +17,7 @@
 #include "index/index.hpp"
 #include "pipeline/pipeline.hpp"
 #include "retrieve/bm25_retriever.hpp"
-#include "serve/batcher.hpp"
+#include "runtime/model_pool.hpp"
 #include "serve/metrics.hpp"
 #include "serve/request.hpp"
 
@@ -40,11 +40,15 @@ struct Response {
     int retry_after_s = 0;
 };
 
-/// Holds the index, the BM25 retriever, one Batcher per model and the metrics. Every endpoint
-/// method is safe to call from many threads at once.
+/// Holds the index, the BM25 retriever, the model pool (one scheduler per model, shared by the
+/// re-ranking endpoints and the pipelines' model stages) and the metrics. Every endpoint method
+/// is safe to call from many threads at once.
 class Service {
 public:
-    explicit Service(ServiceOptions options);
+    /// `pool` sets the models' batching, queue limit, thread budget and replicas; `loader`
+    /// builds model replicas (tests pass fakes).
+    explicit Service(ServiceOptions options, runtime::PoolOptions pool = {},
+                     runtime::ModelLoader loader = runtime::load_model);
     ~Service();
 
     /// Opens the index at `dir` for /v1/search (throws what Index::open throws).
@@ -54,12 +58,12 @@ public:
     void add_pipeline(const std::string& name, pipeline::Pipeline pipeline);
     /// The open index (null before open_index), for building pipelines against it.
     [[nodiscard]] const index::Index* index() const { return m_index.get(); }
-    /// Adds a re-ranking model under `name`; the first one added is the default.
-    void add_model(const std::string& name, std::unique_ptr<PairScorer> scorer,
-                   BatcherOptions options);
-    /// The same with several replicas of one model, each run by its own worker thread.
-    void add_model(const std::string& name, std::vector<std::unique_ptr<PairScorer>> replicas,
-                   BatcherOptions options);
+    /// Adds the re-ranking model `options` names under `name`, through the service's pool (a
+    /// pipeline stage using the same folder and options shares the copy); the first one added
+    /// is the default. Throws UsageError when `name` is taken, and what loading throws.
+    void add_model(const std::string& name, const runtime::ModelOptions& options);
+    /// The pool every model of this service comes from; pass it to pipeline::Pipeline::load.
+    [[nodiscard]] const std::shared_ptr<runtime::ModelPool>& models() const { return m_pool; }
 
     Response rerank(std::string_view body);      ///< POST /v1/rerank (Cohere / Jina)
     Response tei_rerank(std::string_view body);  ///< POST /rerank (TEI)
@@ -91,10 +95,10 @@ private:
         double model_ms = 0;
     };
     /// Finds the model (empty name: the default) or fills `error`.
-    Batcher* find_model(const std::string& name, std::optional<RequestError>& error);
+    runtime::LoadedModel* find_model(const std::string& name, std::optional<RequestError>& error);
     /// Encodes, queues and waits for the scores of `documents` against `query`; throws
     /// RequestError-carrying exceptions mapped by the callers.
-    Scored score(Batcher& batcher, const std::string& query,
+    Scored score(runtime::LoadedModel& model, const std::string& query,
                  const std::vector<std::string>& documents, bool truncate,
                  std::chrono::steady_clock::time_point deadline);
 
@@ -105,7 +109,8 @@ private:
     std::vector<std::string> m_pipeline_order;
     std::map<std::string, std::unique_ptr<pipeline::Pipeline>, std::less<>> m_pipelines;
     std::vector<std::string> m_model_order;
-    std::map<std::string, std::unique_ptr<Batcher>, std::less<>> m_models;
+    std::shared_ptr<runtime::ModelPool> m_pool;
+    std::map<std::string, std::shared_ptr<runtime::LoadedModel>, std::less<>> m_models;
     std::atomic<std::uint64_t> m_next_id{1};
 };
 
