@@ -76,6 +76,62 @@ TEST(ServeCli, SigtermFinishesInFlightWorkAndExitsZero) {
     EXPECT_FALSE(httplib::Client("127.0.0.1", port).Get("/healthz"));
 }
 
+/// Starts `cascade serve` with a --model and a pipeline whose cross_encoder stage names the same
+/// folder with `stage_options`, and returns the models_loaded gauge from /metrics.
+int models_loaded_with(const std::string& stage_options) {
+    ct::TempDir dir;
+    ct::write_file(dir / "c.jsonl", R"({"_id":"a","title":"t","text":"cats purr"})"
+                                    "\n");
+    EXPECT_EQ(ct::run_cli("index --collection " + (dir / "c.jsonl").string() + " --index " +
+                          (dir / "idx").string())
+                  .exit_code,
+              0);
+    const std::string model_dir =
+        std::string(CASCADE_SOURCE_DIR) + "/tests/golden/model/bert-micro-ce";
+    ct::write_file(dir / "p.yaml",
+                   "first_stage: {type: bm25, k: 10}\nstages: [{type: cross_encoder, "
+                   "model: " +
+                       model_dir + stage_options + "}]\n");
+    const std::string log = (dir / "log").string();
+    pid_t pid = fork();
+    if (pid == 0) {
+        std::string model = "micro=" + model_dir;
+        std::string index = (dir / "idx").string();
+        std::string pipeline = (dir / "p.yaml").string();
+        (void)freopen(log.c_str(), "w", stderr);
+        execl(CASCADE_BINARY_PATH, CASCADE_BINARY_PATH, "serve", "--index", index.c_str(),
+              "--model", model.c_str(), "--pipeline", pipeline.c_str(), "--port", "0",
+              static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    const int port = testing::wait_for_listening_port(log);
+    EXPECT_GT(port, 0) << ct::slurp(log);
+    int loaded = -1;
+    if (port > 0) {
+        httplib::Client client("127.0.0.1", port);
+        // Both routes work on the shared copy.
+        auto search = client.Post("/v1/search", R"({"query":"cats"})", "application/json");
+        EXPECT_TRUE(search && search->status == 200);
+        auto rerank = client.Post("/v1/rerank", R"({"query":"cats","documents":["purr"]})",
+                                  "application/json");
+        EXPECT_TRUE(rerank && rerank->status == 200);
+        auto m = client.Get("/metrics");
+        std::smatch match;
+        if (m && std::regex_search(m->body, match, std::regex(R"(\ncascade_models_loaded (\d+))")))
+            loaded = std::stoi(match[1]);
+    }
+    kill(pid, SIGTERM);
+    int wstatus = 0;
+    waitpid(pid, &wstatus, 0);
+    return loaded;
+}
+
+TEST(ServeCli, AModelAndAPipelineStageOnTheSameFolderShareOneCopy) {
+    EXPECT_EQ(models_loaded_with(""), 1);
+    // Other load options are another copy (so the gauge really counts loads).
+    EXPECT_EQ(models_loaded_with(", int8: true"), 2);
+}
+
 TEST(ServeCli, BadOptionsExitTwo) {
     ct::TempDir dir;
     EXPECT_EQ(ct::run_cli("serve --index " + dir.path().string() + " --model nodir").exit_code, 2);

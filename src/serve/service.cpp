@@ -304,7 +304,13 @@ Response Service::health() const {
 }
 
 Response Service::metrics_page() const {
-    return Response{200, m_metrics.render(), "text/plain; version=0.0.4"};
+    std::string page = m_metrics.render();
+    page += fmt::format(
+        "# HELP cascade_models_loaded Model copies loaded by the pool (one per folder and load "
+        "options, shared by /v1/rerank and the pipelines)\n"
+        "# TYPE cascade_models_loaded gauge\ncascade_models_loaded {}\n",
+        m_pool->loads());
+    return Response{200, std::move(page), "text/plain; version=0.0.4"};
 }
 
 }  // namespace cascade::serve
