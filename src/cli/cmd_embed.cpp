@@ -8,21 +8,24 @@
 
 #include "cli/commands.hpp"
 #include "cli/encoder_cli.hpp"
-#include "model/text_encoders.hpp"
+#include "runtime/model_pool.hpp"
 
 namespace cascade::cli {
 namespace {
 
 void run_embed(const EncoderArgs& args) {
-    model::BiEncoder encoder(args.model, args.options(), args.max_length);
+    runtime::ModelPool pool(command_pool_options());
+    auto model = pool.get(args.model, runtime::Task::EmbedTexts);
     std::vector<std::string> texts;
     for (auto& row : read_jsonl_strings(args.input, {"text"})) {
         texts.push_back(std::move(row[0]));
     }
-    const auto vectors = encoder.embed(texts);
+    const auto flat = model->embed_texts(texts).get();
+    const std::size_t dim = model->model().output_width();
     std::string out;
-    for (const auto& v : vectors)
-        out += fmt::format("{{\"embedding\": [{}]}}\n", fmt::join(v, ", "));
+    for (std::size_t i = 0; i < texts.size(); ++i)
+        out += fmt::format("{{\"embedding\": [{}]}}\n",
+                           fmt::join(std::span(flat).subspan(i * dim, dim), ", "));
     std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
@@ -33,7 +36,7 @@ void add_embed_command(CLI::App& app) {
     auto* cmd = app.add_subcommand(
         "embed", "Embed texts with a bi-encoder (prints {\"embedding\": [...]} per line)");
     add_encoder_options(cmd, *args, "Hugging Face / sentence-transformers model folder",
-                        "JSONL of {\"text\": ...} lines", "texts");
+                        "JSONL of {\"text\": ...} lines");
     cmd->callback([args] { run_embed(*args); });
 }
 

@@ -8,18 +8,22 @@
 
 #include "cli/commands.hpp"
 #include "cli/encoder_cli.hpp"
-#include "model/text_encoders.hpp"
+#include "runtime/model_pool.hpp"
 
 namespace cascade::cli {
 namespace {
 
 void run_rerank(const EncoderArgs& args) {
-    model::CrossEncoder encoder(args.model, args.options(), args.max_length);
-    std::vector<std::pair<std::string, std::string>> pairs;
-    for (auto& row : read_jsonl_strings(args.input, {"query", "document"})) {
-        pairs.emplace_back(std::move(row[0]), std::move(row[1]));
-    }
-    const auto scores = encoder.score(pairs);
+    runtime::ModelPool pool(command_pool_options());
+    auto model = pool.get(args.model, runtime::Task::ScorePairs);
+    std::vector<model::Encoding> pairs;
+    for (auto& row : read_jsonl_strings(args.input, {"query", "document"}))
+        pairs.push_back(std::move(
+            model->model().encode_pairs(row[0], std::span(&row[1], 1), model->max_length())[0]));
+    // One request: the model sorts all pairs by length into its forward passes.
+    const auto scores = model->scheduler()
+                            .submit(std::move(pairs), runtime::Scheduler::Clock::time_point::max())
+                            .get();
     std::string out;
     for (float s : scores)
         out += fmt::format("{{\"score\": {}}}\n", s);
@@ -35,7 +39,7 @@ void add_rerank_command(CLI::App& app) {
     add_encoder_options(cmd, *args,
                         "Hugging Face model folder (config.json, model.safetensors, "
                         "tokenizer.json)",
-                        "JSONL of {\"query\", \"document\"} pairs", "pairs");
+                        "JSONL of {\"query\", \"document\"} pairs");
     cmd->callback([args] { run_rerank(*args); });
 }
 

@@ -34,6 +34,7 @@ struct RunArgs {
     std::string query;
     std::size_t show = 10;
     unsigned threads = 1;
+    std::size_t batch = 1;
 };
 
 std::vector<Query> load_queries(const RunArgs& args) {
@@ -67,6 +68,7 @@ void run_pipeline_command(const RunArgs& args) {
     Qrels qrels;
     pipeline::RunnerOptions options;
     options.threads = std::max(1U, args.threads);
+    options.batch = std::max<std::size_t>(1, args.batch);
     options.keep_runs = !args.stage_runs.empty();
     if (!args.qrels.empty()) {
         qrels = read_qrels(args.qrels);
@@ -125,6 +127,10 @@ void add_run_command(CLI::App& app) {
         ->check(CLI::ExistingFile);
     cmd->add_option("--stage-runs", args->stage_runs, "Folder for every stage's run");
     cmd->add_option("--threads", args->threads, "Queries run at once (default 1)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--batch", args->batch,
+                    "Queries each thread sends through a stage together, so model stages batch "
+                    "across queries (default 1; the run does not depend on it)")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--query", args->query,
                     "One query typed here: print its hits with titles (the table goes to stderr)");

@@ -14,8 +14,8 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/encoder_cli.hpp"
 #include "pipeline/pipeline.hpp"
-#include "serve/cross_encoder_scorer.hpp"
 #include "serve/http_server.hpp"
 #include "util/error.hpp"
 
@@ -27,7 +27,8 @@ struct ServeArgs {
     std::vector<std::string> pipelines;
     std::vector<std::string> models;
     serve::ServerOptions server;
-    serve::BatcherOptions batching;
+    runtime::SchedulerOptions batching;
+    runtime::ModelOptions model;  ///< load options of every --model
     serve::ServiceOptions service;
     std::size_t max_wait_ms = 2;
     std::size_t timeout_ms = 30'000;
@@ -59,6 +60,8 @@ std::pair<std::string, std::string> split_model(const std::string& spec) {
 /// NAME=FILE, or FILE named by the pipeline's `name:` (its file stem when it has none).
 void load_pipelines(serve::Service& service, const std::vector<std::string>& specs,
                     unsigned threads) {
+    // Pipelines share the service's pool: a stage using a --model folder with the same load
+    // options runs on that model's one copy and scheduler.
     static const std::regex kName("[A-Za-z0-9._-]{1,64}");
     for (const auto& spec : specs) {
         std::string name;
@@ -73,7 +76,8 @@ void load_pipelines(serve::Service& service, const std::vector<std::string>& spe
                                 "NAME of letters, digits, '.', '_' or '-'",
                                 spec));
         }
-        pipeline::Pipeline p = pipeline::Pipeline::load(file, *service.index(), threads);
+        pipeline::Pipeline p =
+            pipeline::Pipeline::load(file, *service.index(), threads, service.models());
         if (name.empty())
             name = p.name() != "cascade" ? p.name() : std::filesystem::path(file).stem().string();
         service.add_pipeline(name, std::move(p));
@@ -91,22 +95,25 @@ void run_serve(ServeArgs& args) {
     for (const auto& spec : args.models)
         models.push_back(split_model(spec));
 
-    serve::Service service(args.service);
-    service.open_index(args.index);
-    model::EncoderOptions encoder;
-    encoder.batch_size = std::max<std::size_t>(1, args.model_batch_size);
     const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
     // One budget of threads for all replicas of a model: a forward pass running alone takes
-    // all of it, passes running together split it (BatcherOptions::threads).
-    encoder.threads = args.model_threads > 0 ? args.model_threads : static_cast<int>(cores);
-    args.batching.threads = static_cast<std::size_t>(encoder.threads);
-    load_pipelines(service, args.pipelines, static_cast<unsigned>(encoder.threads));
+    // all of it, passes running together split it (SchedulerOptions::threads).
+    const int threads = args.model_threads > 0 ? args.model_threads : static_cast<int>(cores);
+    runtime::PoolOptions pool;
+    pool.scheduling = args.batching;
+    pool.scheduling.threads = static_cast<std::size_t>(threads);
+    pool.replicas = args.model_replicas;
+    args.model.batch_size = std::max<std::size_t>(1, args.model_batch_size);
+    serve::Service service(args.service, pool);
+    service.open_index(args.index);
+    // Models first, so that they are named (in /metrics) by their --model NAME even when a
+    // pipeline uses the same folder.
     for (const auto& [name, dir] : models) {
-        std::vector<std::unique_ptr<serve::PairScorer>> replicas;
-        for (std::size_t r = 0; r < args.model_replicas; ++r)
-            replicas.push_back(serve::load_cross_encoder(dir, encoder));
-        service.add_model(name, std::move(replicas), args.batching);
+        runtime::ModelOptions options = args.model;
+        options.dir = dir;
+        service.add_model(name, options);
     }
+    load_pipelines(service, args.pipelines, static_cast<unsigned>(threads));
     serve::HttpServer http(service, args.server);
     int port = http.bind();
     std::fprintf(stderr, "cascade serve: listening on http://%s:%d\n", args.server.host.c_str(),
@@ -168,6 +175,7 @@ void add_serve_command(CLI::App& app) {
         ->check(CLI::Range(1, 64));
     cmd->add_option("--model-batch-size", args->model_batch_size,
                     "Sequences per forward pass inside a merged batch (default 32)");
+    add_model_options(cmd, args->model, {"batch_size", "threads"});
     cmd->add_option("--max-batch-tokens", args->batching.max_batch_tokens,
                     "Token budget of one cross-request model batch (default 16384)")
         ->check(CLI::PositiveNumber);

@@ -1,5 +1,7 @@
 #include "cli/encoder_cli.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -7,17 +9,41 @@
 
 namespace cascade::cli {
 
+void add_model_options(CLI::App* cmd, runtime::ModelOptions& options,
+                       std::initializer_list<std::string_view> skip) {
+    for (const runtime::ModelOptionInfo& info : runtime::model_option_infos()) {
+        if (info.key == "model" || std::find(skip.begin(), skip.end(), info.key) != skip.end())
+            continue;
+        std::string flag = "--" + std::string(info.key);
+        std::replace(flag.begin(), flag.end(), '_', '-');
+        const std::string help = fmt::format("{} (default {})", info.help, info.default_text);
+        const std::string key(info.key);
+        if (info.is_flag) {
+            cmd->add_flag_callback(
+                flag, [&options, key] { options.set(key, "true"); }, help);
+        } else {
+            cmd->add_option_function<std::string>(
+                flag, [&options, key](const std::string& value) { options.set(key, value); }, help);
+        }
+    }
+}
+
+runtime::PoolOptions command_pool_options(std::size_t threads) {
+    runtime::PoolOptions options;
+    options.scheduling.threads = std::max<std::size_t>(1, threads);
+    options.scheduling.max_wait = std::chrono::microseconds(0);
+    options.scheduling.max_queue = std::size_t{1} << 30;
+    return options;
+}
+
 void add_encoder_options(CLI::App* cmd, EncoderArgs& args, const std::string& model_help,
-                         const std::string& input_help, const std::string& unit) {
-    cmd->add_option("--model", args.model, model_help)->required()->check(CLI::ExistingDirectory);
+                         const std::string& input_help) {
+    cmd->add_option_function<std::string>(
+           "--model", [&args](const std::string& dir) { args.model.dir = dir; }, model_help)
+        ->required()
+        ->check(CLI::ExistingDirectory);
     cmd->add_option("--input", args.input, input_help)->required()->check(CLI::ExistingFile);
-    cmd->add_option("--batch-size", args.batch_size, unit + " per forward pass")
-        ->check(CLI::PositiveNumber);
-    cmd->add_option("--max-length", args.max_length,
-                    "tokens per " + unit.substr(0, unit.size() - 1) +
-                        " incl. special tokens (default: tokenizer/model limit)");
-    cmd->add_option("--threads", args.threads, "CPU threads")->check(CLI::PositiveNumber);
-    cmd->add_flag("--int8", args.int8, "dynamic int8 quantization of the linear layers");
+    add_model_options(cmd, args.model);
 }
 
 std::vector<std::vector<std::string>> read_jsonl_strings(const std::string& path,

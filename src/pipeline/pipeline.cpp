@@ -91,10 +91,20 @@ struct Builder {
     }
 };
 
+runtime::PoolOptions own_pool_options(unsigned threads) {
+    runtime::PoolOptions options;
+    options.scheduling.threads = std::max(1U, threads);
+    // One process, no other callers to wait for: a stage queues all its queries' pairs at
+    // once, so there is no company worth waiting for and no queue limit to enforce.
+    options.scheduling.max_wait = std::chrono::microseconds(0);
+    options.scheduling.max_queue = std::size_t{1} << 30;
+    return options;
+}
+
 }  // namespace
 
 Pipeline Pipeline::parse(std::string_view yaml, const std::string& file, const index::Index& index,
-                         unsigned threads) {
+                         unsigned threads, std::shared_ptr<runtime::ModelPool> models) {
     YAML::Node root;
     try {
         root = YAML::Load(std::string(yaml));
@@ -108,7 +118,9 @@ Pipeline Pipeline::parse(std::string_view yaml, const std::string& file, const i
     }
     Pipeline p;
     p.m_features = std::make_unique<rerank::FeatureSchema>();
-    Builder builder{file, {&index, p.m_features.get(), threads}};
+    p.m_models = models ? std::move(models)
+                        : std::make_shared<runtime::ModelPool>(own_pool_options(threads));
+    Builder builder{file, {&index, p.m_features.get(), threads, p.m_models.get()}};
     for (const auto& kv : root) {
         const std::string key = kv.first.as<std::string>("");
         if (key != "name" && key != "first_stage" && key != "first_stages" && key != "stages") {
@@ -155,14 +167,14 @@ Pipeline Pipeline::parse(std::string_view yaml, const std::string& file, const i
 }
 
 Pipeline Pipeline::load(const std::filesystem::path& file, const index::Index& index,
-                        unsigned threads) {
+                        unsigned threads, std::shared_ptr<runtime::ModelPool> models) {
     std::ifstream in(file, std::ios::binary);
     if (!in) {
         throw IoError::from_errno("cannot open pipeline file", file.string());
     }
     std::stringstream ss;
     ss << in.rdbuf();
-    return parse(ss.str(), file.string(), index, threads);
+    return parse(ss.str(), file.string(), index, threads, std::move(models));
 }
 
 }  // namespace cascade::pipeline

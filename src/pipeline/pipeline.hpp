@@ -21,6 +21,7 @@
 
 #include "rerank/registry.hpp"
 #include "rerank/stage.hpp"
+#include "runtime/model_pool.hpp"
 
 namespace cascade::pipeline {
 
@@ -35,12 +36,16 @@ struct Branch {
 class Pipeline {
 public:
     /// Reads and builds `file`. Throws IoError when unreadable, InputError (file:line) when
-    /// malformed.
+    /// malformed. Model stages get their models from `models` (shared with the caller, e.g. the
+    /// HTTP service's pool); without one the pipeline owns a pool whose models run on
+    /// `threads` threads.
     static Pipeline load(const std::filesystem::path& file, const index::Index& index,
-                         unsigned threads = 1);
+                         unsigned threads = 1,
+                         std::shared_ptr<runtime::ModelPool> models = nullptr);
     /// Builds from YAML text; `file` labels messages.
     static Pipeline parse(std::string_view yaml, const std::string& file, const index::Index& index,
-                          unsigned threads = 1);
+                          unsigned threads = 1,
+                          std::shared_ptr<runtime::ModelPool> models = nullptr);
 
     [[nodiscard]] const std::string& name() const { return m_name; }
     [[nodiscard]] const std::vector<Branch>& branches() const { return m_branches; }
@@ -48,10 +53,13 @@ public:
         return m_stages;
     }
     [[nodiscard]] const rerank::FeatureSchema& features() const { return *m_features; }
+    /// The pool the model stages load from.
+    [[nodiscard]] const std::shared_ptr<runtime::ModelPool>& models() const { return m_models; }
 
 private:
     Pipeline() = default;
     std::string m_name = "cascade";
+    std::shared_ptr<runtime::ModelPool> m_models;
     std::unique_ptr<rerank::FeatureSchema> m_features;
     std::vector<Branch> m_branches;
     std::vector<std::unique_ptr<rerank::Stage>> m_stages;

@@ -2,11 +2,13 @@
 #include <array>
 #include <stdexcept>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "pipeline/pipeline.hpp"
 #include "pipeline/runner.hpp"
 #include "rerank/test_index.hpp"
+#include "runtime/fake_model.hpp"
 
 namespace cascade::pipeline {
 namespace {
@@ -170,6 +172,101 @@ TEST_F(PipelineFile, OneQueryWalksTheSameSlotsAsTheRunnerAndCanBeStopped) {
     EXPECT_THROW((void)run_query(p, *m_index, q, stop), std::runtime_error);
     EXPECT_EQ(stop.before, (std::vector<std::size_t>{0, 1, 2, 3}));
     EXPECT_EQ(stop.after.size(), 3U);
+}
+
+/// Every run's entries as text, for byte-for-byte comparisons.
+std::string run_text(const Run& run) {
+    std::string out;
+    for (const auto& [qid, entries] : run.by_query) {
+        for (const auto& e : entries)
+            out += qid + " " + e.docid + " " + std::to_string(e.rank) + " " +
+                   std::to_string(e.score) + "\n";
+    }
+    return out;
+}
+
+TEST_F(PipelineFile, BatchedRunsSendSeveralQueriesPerForwardPassAndWriteTheSameRun) {
+    // A cross-encoder stage on a fake model that records its forward passes; all pipelines
+    // share one pool, as `cascade serve` shares it with its --model.
+    runtime::testing::FakeModelState state;
+    runtime::PoolOptions pool_options;
+    pool_options.scheduling.max_wait = std::chrono::microseconds(0);
+    auto pool = std::make_shared<runtime::ModelPool>(
+        pool_options, [&state](const runtime::ModelOptions&, runtime::Task, std::size_t) {
+            return std::make_unique<runtime::testing::FakeModel>(state, 512);
+        });
+    const std::string yaml =
+        "first_stage: {type: bm25, k: 10}\nstages: [{type: cross_encoder, model: fake, k: 3}]\n";
+    Pipeline p = Pipeline::parse(yaml, "p.yaml", *m_index, 1, pool);
+    Pipeline again = Pipeline::parse(yaml, "p.yaml", *m_index, 1, pool);
+    EXPECT_EQ(pool->loads(), 1U);  // one copy for both pipelines
+    std::vector<Query> queries;
+    for (const char* text : {"apple", "banana", "cherry", "fig", "grape", "apple pie", "date",
+                             "elder", "apple banana", "cherry fig"})
+        queries.push_back({fmt::format("q{}", queries.size()), text});
+
+    auto run_with = [&](const Pipeline& pipeline, std::size_t batch, unsigned threads) {
+        {
+            std::lock_guard lock(state.mutex);
+            state.batch_queries.clear();
+        }
+        RunnerOptions options;
+        options.batch = batch;
+        options.threads = threads;
+        return run_pipeline(pipeline, *m_index, queries, options);
+    };
+    const PipelineResult one = run_with(p, 1, 1);
+    std::size_t most_queries = 0;
+    {
+        std::lock_guard lock(state.mutex);
+        for (const auto& qs : state.batch_queries)
+            most_queries = std::max(most_queries, qs.size());
+    }
+    EXPECT_EQ(most_queries, 1U);  // one query at a time: each pass holds one query
+
+    const PipelineResult batched = run_with(again, 16, 1);
+    {
+        std::lock_guard lock(state.mutex);
+        ASSERT_EQ(state.batch_queries.size(), 1U);  // all ten queries in one forward pass
+        EXPECT_EQ(state.batch_queries[0].size(), 10U);
+    }
+    EXPECT_EQ(run_text(batched.run), run_text(one.run));
+    ASSERT_FALSE(one.run.by_query.empty());
+    // Stage tables count the same candidates; only how time is shared differs.
+    ASSERT_EQ(batched.stages.size(), one.stages.size());
+    for (std::size_t s = 0; s < one.stages.size(); ++s) {
+        EXPECT_EQ(batched.stages[s].candidates_in, one.stages[s].candidates_in);
+        EXPECT_EQ(batched.stages[s].candidates_out, one.stages[s].candidates_out);
+        EXPECT_EQ(batched.stages[s].latency_ms.size(), queries.size());
+    }
+    // Batches of 4 on two threads: still the same run, and passes of several queries.
+    const PipelineResult threaded = run_with(p, 4, 2);
+    EXPECT_EQ(run_text(threaded.run), run_text(one.run));
+    std::lock_guard lock(state.mutex);
+    std::size_t multi = 0;
+    for (const auto& qs : state.batch_queries)
+        multi += qs.size() > 1 ? 1 : 0;
+    EXPECT_GT(multi, 0U);
+}
+
+TEST_F(PipelineFile, BatchesWithSeveralBranchesFuseEachQueryWithItsOwnLists) {
+    Pipeline p = Pipeline::parse(
+        "first_stages:\n  - {type: bm25, k: 10}\n  - name: rm3\n    stages: [{type: "
+        "bm25, k: 10}, {type: rm3, max_df_ratio: 1.0, fb_docs: 2, k: 10}]\nstages:\n  - {type: "
+        "fusion, k: 3}\n",
+        "p.yaml", *m_index);
+    std::vector<Query> queries = {{"q1", "apple"}, {"q2", "fig"}, {"q3", "zebra"}, {"q4", "date"}};
+    RunnerOptions options;
+    options.keep_runs = true;
+    const PipelineResult one = run_pipeline(p, *m_index, queries, options);
+    options.batch = 3;
+    const PipelineResult batched = run_pipeline(p, *m_index, queries, options);
+    EXPECT_EQ(run_text(batched.run), run_text(one.run));
+    ASSERT_EQ(batched.stages.size(), one.stages.size());
+    for (std::size_t s = 0; s < one.stages.size(); ++s) {
+        EXPECT_EQ(run_text(*batched.stages[s].run), run_text(*one.stages[s].run)) << s;
+        EXPECT_EQ(batched.stages[s].candidates_in, one.stages[s].candidates_in) << s;
+    }
 }
 
 TEST(StageReport, NearestRankPercentiles) {

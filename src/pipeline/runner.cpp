@@ -70,33 +70,43 @@ public:
             add_slot(*stages[i], std::move(labels[i]));
     }
 
-    void run_query(std::size_t q) {
-        Observer observer(*this, q);
-        // The lists live only while their query runs: the runner keeps each query's final
+    /// Runs queries [begin, end) through the pipeline together.
+    void run_batch(std::size_t begin, std::size_t end) {
+        Observer observer(*this, begin);
+        // The lists live only while their batch runs: the runner keeps each query's final
         // ranking as (docid, score) pairs, 8 bytes a candidate instead of a Candidate.
-        snapshot(pipeline::run_query(m_pipeline, m_index, m_queries[q], observer), m_final[q]);
+        auto lists = pipeline::run_batch(m_pipeline, m_index, m_queries.subspan(begin, end - begin),
+                                         observer);
+        for (std::size_t i = 0; i < lists.size(); ++i)
+            snapshot(lists[i], m_final[begin + i]);
     }
 
     std::vector<Slot>& slots() { return m_slots; }
     const std::vector<Snapshot>& final_snapshots() const { return m_final; }
 
 private:
-    class Observer final : public StageObserver {
+    /// Records a batch starting at query `first`; each query is charged an equal share of
+    /// the batch's stage time.
+    class Observer final : public BatchObserver {
     public:
-        Observer(Execution& exec, std::size_t q) : m_exec(exec), m_q(q) {}
-        void after_stage(std::size_t slot, std::size_t in, double ms,
-                         const CandidateList& out) override {
+        Observer(Execution& exec, std::size_t first) : m_exec(exec), m_first(first) {}
+        void after_stage(std::size_t slot, double ms, std::span<const std::size_t> in,
+                         std::span<const CandidateList> out) override {
             Slot& s = m_exec.m_slots[slot];
-            s.in[m_q] = in;
-            s.out[m_q] = out.size();
-            s.ms[m_q] = ms;
-            if (m_exec.m_keep)
-                snapshot(out, s.snapshots[m_q]);
+            const double share = ms / static_cast<double>(out.size());
+            for (std::size_t i = 0; i < out.size(); ++i) {
+                const std::size_t q = m_first + i;
+                s.in[q] = in[i];
+                s.out[q] = out[i].size();
+                s.ms[q] = share;
+                if (m_exec.m_keep)
+                    snapshot(out[i], s.snapshots[q]);
+            }
         }
 
     private:
         Execution& m_exec;
-        std::size_t m_q;
+        std::size_t m_first;
     };
 
     void add_slot(const rerank::Stage& stage, std::string label) {
@@ -177,44 +187,72 @@ std::vector<std::string> stage_labels(const Pipeline& pipeline) {
     return labels;
 }
 
-rerank::CandidateList run_query(const Pipeline& pipeline, const index::Index& index,
-                                const Query& query, StageObserver& observer) {
+std::vector<CandidateList> run_batch(const Pipeline& pipeline, const index::Index& index,
+                                     std::span<const Query> queries, BatchObserver& observer) {
+    const std::size_t n = queries.size();
     std::size_t slot = 0;
-    auto timed = [&](const rerank::Stage& stage, CandidateList& list, std::size_t in,
+    std::vector<std::size_t> in(n, 0);
+    auto timed = [&](const rerank::Stage& stage, std::span<CandidateList> lists,
                      const rerank::StageContext& ctx) {
         observer.before_stage(slot);
         const auto start = Clock::now();
-        stage.run(std::span(&query, 1), std::span(&list, 1), ctx);
+        stage.run(queries, lists, ctx);
         const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-        observer.after_stage(slot++, in, ms, list);
+        observer.after_stage(slot++, ms, in, lists);
     };
     const auto& branches = pipeline.branches();
-    std::vector<CandidateList> branch_lists(branches.size());
+    std::vector<std::vector<CandidateList>> branch_lists(branches.size(),
+                                                         std::vector<CandidateList>(n));
     std::vector<rerank::NamedCandidates> named;
     for (std::size_t b = 0; b < branches.size(); ++b) {
         const rerank::StageContext ctx = branch_context(pipeline, index, branches[b]);
-        for (const auto& stage : branches[b].stages)
-            timed(*stage, branch_lists[b], branch_lists[b].size(), ctx);
-        named.push_back({branches[b].name, std::span(&branch_lists[b], 1)});
+        for (const auto& stage : branches[b].stages) {
+            for (std::size_t q = 0; q < n; ++q)
+                in[q] = branch_lists[b][q].size();
+            timed(*stage, branch_lists[b], ctx);
+        }
+        named.push_back({branches[b].name, branch_lists[b]});
     }
     rerank::StageContext ctx = branch_context(pipeline, index, branches.front());
-    CandidateList list;
+    std::vector<CandidateList> lists(n);
     // With several branches the first re-ranking stage (fusion) reads them all: its input
     // is every branch's list.
-    std::size_t in = 0;
     if (branches.size() == 1) {
-        list = std::move(branch_lists.front());
-        in = list.size();
+        lists = std::move(branch_lists.front());
+        for (std::size_t q = 0; q < n; ++q)
+            in[q] = lists[q].size();
     } else {
         ctx.branches = named;
-        for (const CandidateList& l : branch_lists)
-            in += l.size();
+        for (std::size_t q = 0; q < n; ++q) {
+            in[q] = 0;
+            for (const auto& l : branch_lists)
+                in[q] += l[q].size();
+        }
     }
     for (const auto& stage : pipeline.stages()) {
-        timed(*stage, list, in, ctx);
-        in = list.size();
+        timed(*stage, lists, ctx);
+        for (std::size_t q = 0; q < n; ++q)
+            in[q] = lists[q].size();
     }
-    return list;
+    return lists;
+}
+
+rerank::CandidateList run_query(const Pipeline& pipeline, const index::Index& index,
+                                const Query& query, StageObserver& observer) {
+    /// One query's view of a batch of one.
+    class Single final : public BatchObserver {
+    public:
+        explicit Single(StageObserver& inner) : m_inner(inner) {}
+        void before_stage(std::size_t slot) override { m_inner.before_stage(slot); }
+        void after_stage(std::size_t slot, double ms, std::span<const std::size_t> in,
+                         std::span<const CandidateList> out) override {
+            m_inner.after_stage(slot, in[0], ms, out[0]);
+        }
+
+    private:
+        StageObserver& m_inner;
+    } single(observer);
+    return std::move(run_batch(pipeline, index, std::span(&query, 1), single).front());
 }
 
 double StageReport::percentile_ms(double p) const {
@@ -258,8 +296,14 @@ PipelineResult run_pipeline(const Pipeline& pipeline, const index::Index& index,
     PipelineResult result;
     result.threads =
         std::max(1U, std::min<unsigned>(options.threads, std::max<std::size_t>(1, queries.size())));
+    const std::size_t batch = std::max<std::size_t>(1, options.batch);
+    const std::size_t batches = (queries.size() + batch - 1) / batch;
+    result.threads =
+        std::max(1U, std::min<unsigned>(result.threads, std::max<std::size_t>(1, batches)));
     const auto start = Clock::now();
-    parallel_queries(queries.size(), result.threads, [&](std::size_t q) { exec.run_query(q); });
+    parallel_queries(batches, result.threads, [&](std::size_t b) {
+        exec.run_batch(b * batch, std::min(queries.size(), (b + 1) * batch));
+    });
     const auto loop_end = Clock::now();
     result.wall_seconds = std::chrono::duration<double>(loop_end - start).count();
     result.run = snapshots_to_run(index, queries, exec.final_snapshots(), pipeline.name());

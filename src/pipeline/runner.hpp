@@ -36,6 +36,10 @@ struct StageReport {
 
 struct RunnerOptions {
     unsigned threads = 1;
+    /// Queries each thread sends through a stage in one call: a model stage then queues the
+    /// pairs of all of them together, so its forward passes hold several queries. Results do
+    /// not depend on it; a query's latency is then its batch's time divided by its size.
+    std::size_t batch = 1;
     /// Keep each stage's output as a Run (needed for stage runs and per-stage metrics).
     bool keep_runs = false;
     /// Judgments to evaluate each stage's run with (implies keep_runs).
@@ -73,6 +77,18 @@ public:
                              const rerank::CandidateList& out) = 0;
 };
 
+/// Watches a batch of queries go through a pipeline together (see run_batch).
+class BatchObserver {
+public:
+    virtual ~BatchObserver() = default;
+    /// Called before slot `slot` runs; may throw to stop the batch there.
+    virtual void before_stage(std::size_t /*slot*/) {}
+    /// Called after slot `slot` ran over the batch: wall milliseconds of its one Stage::run
+    /// call, each query's candidates in, and the lists it left (aligned with the queries).
+    virtual void after_stage(std::size_t slot, double ms, std::span<const std::size_t> in,
+                             std::span<const rerank::CandidateList> out) = 0;
+};
+
 /// The label of every stage slot in run order: "bm25", "rm3"; "NAME/bm25" in a pipeline with
 /// several named branches.
 [[nodiscard]] std::vector<std::string> stage_labels(const Pipeline& pipeline);
@@ -84,8 +100,15 @@ public:
 [[nodiscard]] rerank::CandidateList run_query(const Pipeline& pipeline, const index::Index& index,
                                               const Query& query, StageObserver& observer);
 
-/// Runs each query through every branch, then every stage (query by query, `threads`
-/// queries at once). Throws what a stage throws.
+/// Runs `queries` through every branch, then every re-ranking stage, each stage called once
+/// with all of them, on the calling thread; returns their final lists in query order.
+[[nodiscard]] std::vector<rerank::CandidateList> run_batch(const Pipeline& pipeline,
+                                                           const index::Index& index,
+                                                           std::span<const Query> queries,
+                                                           BatchObserver& observer);
+
+/// Runs every query through every branch, then every stage: `options.batch` queries per stage
+/// call, `options.threads` batches at once. Throws what a stage throws.
 [[nodiscard]] PipelineResult run_pipeline(const Pipeline& pipeline, const index::Index& index,
                                           std::span<const Query> queries,
                                           const RunnerOptions& options);

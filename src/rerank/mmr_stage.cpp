@@ -10,8 +10,8 @@
 #include <fmt/format.h>
 
 #include "index/index.hpp"
-#include "model/text_encoders.hpp"
 #include "rerank/mmr.hpp"
+#include "rerank/model_params.hpp"
 #include "rerank/stages.hpp"
 #include "retrieve/bm25.hpp"
 #include "text/analyzer.hpp"
@@ -26,7 +26,7 @@ using IdVector = std::vector<std::pair<std::uint32_t, float>>;
 class MmrStage final : public Stage {
 public:
     MmrStage(const index::Index& index, double lambda, std::size_t k, std::size_t depth,
-             std::unique_ptr<model::BiEncoder> encoder, FeatureSchema& features)
+             std::shared_ptr<runtime::LoadedModel> encoder, FeatureSchema& features)
         : m_index(&index),
           m_analyzer(text::make_analyzer(index.analyzer_name())),
           m_lambda(lambda),
@@ -86,12 +86,15 @@ private:
     [[nodiscard]] std::vector<std::vector<float>> embed(const CandidateList& list) const {
         std::vector<std::string> texts;
         texts.reserve(list.size());
-        for (const Candidate& c : list) {
-            Document d = m_index->document(c.docid);
-            texts.push_back(d.title.empty() ? d.text : d.title + " " + d.text);
-        }
-        std::lock_guard lock(m_encoder_mutex);
-        return m_encoder->embed(texts);
+        for (const Candidate& c : list)
+            texts.push_back(document_text(*m_index, c.docid));
+        const std::vector<float> flat = m_encoder->embed_texts(texts).get();
+        const std::size_t dim = m_encoder->model().output_width();
+        std::vector<std::vector<float>> out(texts.size());
+        for (std::size_t i = 0; i < out.size(); ++i)
+            out[i].assign(flat.begin() + static_cast<std::ptrdiff_t>(i * dim),
+                          flat.begin() + static_cast<std::ptrdiff_t>((i + 1) * dim));
+        return out;
     }
 
     /// tf-idf vectors of the candidates scaled to unit length, terms interned as ids, so that
@@ -142,8 +145,7 @@ private:
     double m_lambda;
     std::size_t m_k;
     std::size_t m_depth;
-    std::unique_ptr<model::BiEncoder> m_encoder;
-    mutable std::mutex m_encoder_mutex;
+    std::shared_ptr<runtime::LoadedModel> m_encoder;
     FeatureId m_input_id;
 };
 
@@ -154,17 +156,10 @@ std::unique_ptr<Stage> make_mmr_stage(StageParams& params, StageEnv& env) {
     const double lambda = params.number("lambda", 0.7, 0.0, 1.0);
     const std::size_t k = params.count("k", 20, 1, 1U << 24);
     const std::size_t depth = params.count("depth", 100, 1, 1U << 24);
-    const std::string model_dir = params.string("model", "");
-    const std::size_t batch = params.count("batch_size", 32, 1, 4096);
-    std::unique_ptr<model::BiEncoder> encoder;
-    if (!model_dir.empty()) {
-        try {
-            encoder = std::make_unique<model::BiEncoder>(
-                model_dir, model::EncoderOptions{batch, static_cast<int>(env.threads), false});
-        } catch (const Error& e) {
-            throw params.error("model", e.what());
-        }
-    }
+    const runtime::ModelOptions options = read_model_options(params, false);
+    std::shared_ptr<runtime::LoadedModel> encoder;
+    if (!options.dir.empty())
+        encoder = stage_model(params, env, options, runtime::Task::EmbedTexts);
     return std::make_unique<MmrStage>(*env.index, lambda, k, depth, std::move(encoder),
                                       *env.features);
 }

@@ -7,6 +7,7 @@
 #include "model/text_encoders.hpp"
 #include "rerank/registry.hpp"
 #include "rerank/test_index.hpp"
+#include "runtime/model_pool.hpp"
 
 namespace cascade::rerank {
 namespace {
@@ -21,11 +22,12 @@ struct Fixture {
         dir / "idx",
         {"apple banana apple cherry", "apple banana date", "cherry elder fig", "grape apple pie"});
     FeatureSchema features;
+    runtime::ModelPool pool;
     StageRegistry registry;
     Fixture() { register_builtin_stages(registry); }
 
     std::unique_ptr<Stage> make(const std::string& yaml) {
-        StageEnv env{&index, &features, 1};
+        StageEnv env{&index, &features, 1, &pool};
         StageParams params(YAML::Load(yaml), "n.yaml");
         return registry.create(params, env);
     }

@@ -13,6 +13,10 @@
 #include "rerank/params.hpp"
 #include "rerank/stage.hpp"
 
+namespace cascade::runtime {
+class ModelPool;
+}
+
 namespace cascade::rerank {
 
 /// What a factory may use while building a stage.
@@ -20,8 +24,11 @@ struct StageEnv {
     const index::Index* index = nullptr;
     /// Features recorded by the pipeline's stages; register the ones the stage writes or reads.
     FeatureSchema* features = nullptr;
-    /// Worker threads the runner grants (model stages size their thread pools with it).
+    /// Worker threads the runner grants.
     unsigned threads = 1;
+    /// Where model stages get their models (one copy per folder and options, shared with every
+    /// other caller of the pool). Required by stages that take a `model`.
+    runtime::ModelPool* models = nullptr;
 };
 
 /// Builds a stage; reads its keys through `params` and throws InputError (via

@@ -1,32 +1,44 @@
-#include "serve/batcher.hpp"
+#include "runtime/scheduler.hpp"
 
 #include <algorithm>
 #include <thread>
 
 #include <gtest/gtest.h>
 
-#include "serve/fake_scorer.hpp"
-#include "serve/metrics.hpp"
-#include "serve/thread_budget.hpp"
+#include "util/error.hpp"
 
-namespace cascade::serve {
+#include "runtime/fake_model.hpp"
+
+namespace cascade::runtime {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using testing::FakeScorer;
-using testing::FakeScorerState;
+using testing::FakeModel;
+using testing::FakeModelState;
 
-std::vector<model::Encoding> pairs(const FakeScorer& s, std::vector<std::string> docs) {
-    return s.encode("q", docs, 64);
+std::vector<model::Encoding> pairs(const FakeModel& s, std::vector<std::string> docs) {
+    return s.encode_pairs("q", docs, 64);
 }
 
-TEST(ServeBatcher, RequestsQueuedWhileTheModelIsBusyShareOneBatch) {
-    FakeScorerState state;
+/// Records what the scheduler reports.
+struct RecordingObserver final : SchedulerObserver {
+    std::mutex mutex;
+    std::vector<std::size_t> requests_per_batch;
+    void record_batch(const std::string& /*model*/, std::size_t /*items*/, std::size_t requests,
+                      std::size_t /*tokens*/, double /*seconds*/) override {
+        std::lock_guard lock(mutex);
+        requests_per_batch.push_back(requests);
+    }
+    void set_queue_depth(const std::string& /*model*/, std::size_t /*depth*/) override {}
+};
+
+TEST(Scheduler, RequestsQueuedWhileTheModelIsBusyShareOneBatch) {
+    FakeModelState state;
     state.hold = true;
-    Metrics metrics;
-    auto scorer = std::make_unique<FakeScorer>(state);
-    FakeScorer& s = *scorer;
-    Batcher batcher("fake", std::move(scorer), BatcherOptions{}, &metrics);
+    RecordingObserver observer;
+    auto scorer = std::make_unique<FakeModel>(state);
+    FakeModel& s = *scorer;
+    Scheduler batcher("fake", std::move(scorer), SchedulerOptions{}, &observer);
     auto deadline = Clock::now() + std::chrono::seconds(60);
     auto first = batcher.submit(pairs(s, {"a"}), deadline);
     state.wait_scoring();  // the first request is now inside the model
@@ -39,20 +51,78 @@ TEST(ServeBatcher, RequestsQueuedWhileTheModelIsBusyShareOneBatch) {
     EXPECT_EQ(third.get(), (std::vector<float>{6}));
     std::lock_guard lock(state.mutex);
     EXPECT_EQ(state.batch_sizes, (std::vector<std::size_t>{1, 3}));
-    EXPECT_NE(
-        metrics.render().find("cascade_model_batch_requests_bucket{model=\"fake\",le=\"2\"} 2"),
-        std::string::npos)
-        << metrics.render();
+    std::lock_guard observed(observer.mutex);
+    EXPECT_EQ(observer.requests_per_batch, (std::vector<std::size_t>{1, 2}));
 }
 
-TEST(ServeBatcher, TokenBudgetSplitsBatches) {
-    FakeScorerState state;
+TEST(Scheduler, SubmitAllQueuesRequestsTogetherInOnePass) {
+    FakeModelState state;
+    FakeModel tokenizer(state);
+    SchedulerOptions options;
+    options.max_wait = std::chrono::microseconds(0);  // no waiting for company
+    Scheduler batcher("fake", std::make_unique<FakeModel>(state), options, nullptr);
+    std::vector<std::vector<model::Encoding>> requests;
+    requests.push_back(tokenizer.encode_pairs("q1", std::vector<std::string>{"a", "bb"}, 64));
+    requests.push_back(tokenizer.encode_pairs("q2", std::vector<std::string>{"ccc"}, 64));
+    requests.push_back(tokenizer.encode_pairs("q3", std::vector<std::string>{"d"}, 64));
+    auto futures = batcher.submit_all(std::move(requests), Clock::time_point::max());
+    ASSERT_EQ(futures.size(), 3U);
+    EXPECT_EQ(futures[0].get(), (std::vector<float>{3, 4}));
+    EXPECT_EQ(futures[1].get(), (std::vector<float>{5}));
+    EXPECT_EQ(futures[2].get(), (std::vector<float>{3}));
+    std::lock_guard lock(state.mutex);
+    EXPECT_EQ(state.batch_sizes, (std::vector<std::size_t>{4}));
+    ASSERT_EQ(state.batch_queries.size(), 1U);
+    EXPECT_EQ(state.batch_queries[0].size(), 3U);  // three queries in one forward pass
+}
+
+TEST(Scheduler, SubmitAllRefusesWhatDoesNotFitAndQueuesNothing) {
+    FakeModelState state;
     state.hold = true;
-    auto scorer = std::make_unique<FakeScorer>(state);
-    FakeScorer& s = *scorer;
-    BatcherOptions options;
+    FakeModel tokenizer(state);
+    SchedulerOptions options;
+    options.max_queue = 2;
+    Scheduler batcher("fake", std::make_unique<FakeModel>(state), options, nullptr);
+    std::vector<std::vector<model::Encoding>> three(3, pairs(tokenizer, {"a"}));
+    EXPECT_THROW((void)batcher.submit_all(three, Clock::time_point::max()), QueueFull);
+    EXPECT_EQ(batcher.depth(), 0U);
+    state.release();
+}
+
+TEST(Scheduler, EmbeddingOutputsAreSplitByWidth) {
+    /// Two floats per text: its length and its length squared.
+    struct Embedder final : Model {
+        Task task() const override { return Task::EmbedTexts; }
+        std::size_t max_length() const override { return 16; }
+        std::size_t output_width() const override { return 2; }
+        std::vector<float> forward(const std::vector<model::Encoding>& encodings,
+                                   std::size_t /*threads*/) override {
+            std::vector<float> out;
+            for (const auto& e : encodings) {
+                const auto n = static_cast<float>(e.ids.size());
+                out.push_back(n);
+                out.push_back(n * n);
+            }
+            return out;
+        }
+    };
+    Scheduler batcher("emb", std::make_unique<Embedder>(), SchedulerOptions{}, nullptr);
+    std::vector<model::Encoding> texts(2);
+    texts[0].ids = {1, 2};
+    texts[1].ids = {1, 2, 3};
+    auto f = batcher.submit(texts, Clock::time_point::max());
+    EXPECT_EQ(f.get(), (std::vector<float>{2, 4, 3, 9}));
+    EXPECT_THROW((void)Embedder().encode_pairs("q", std::vector<std::string>{"d"}, 8), Error);
+}
+
+TEST(Scheduler, TokenBudgetSplitsBatches) {
+    FakeModelState state;
+    state.hold = true;
+    auto scorer = std::make_unique<FakeModel>(state);
+    FakeModel& s = *scorer;
+    SchedulerOptions options;
     options.max_batch_tokens = 10;  // each request below has 6 tokens
-    Batcher batcher("fake", std::move(scorer), options, nullptr);
+    Scheduler batcher("fake", std::move(scorer), options, nullptr);
     auto deadline = Clock::now() + std::chrono::seconds(60);
     auto a = batcher.submit(pairs(s, {"x", "y"}), deadline);
     state.wait_scoring();
@@ -66,14 +136,14 @@ TEST(ServeBatcher, TokenBudgetSplitsBatches) {
     EXPECT_EQ(state.batch_sizes, (std::vector<std::size_t>{2, 2, 2}));
 }
 
-TEST(ServeBatcher, FullQueueThrowsAndExpiredRequestsAreNotRun) {
-    FakeScorerState state;
+TEST(Scheduler, FullQueueThrowsAndExpiredRequestsAreNotRun) {
+    FakeModelState state;
     state.hold = true;
-    auto scorer = std::make_unique<FakeScorer>(state);
-    FakeScorer& s = *scorer;
-    BatcherOptions options;
+    auto scorer = std::make_unique<FakeModel>(state);
+    FakeModel& s = *scorer;
+    SchedulerOptions options;
     options.max_queue = 2;
-    Batcher batcher("fake", std::move(scorer), options, nullptr);
+    Scheduler batcher("fake", std::move(scorer), options, nullptr);
     auto far = Clock::now() + std::chrono::seconds(60);
     auto running = batcher.submit(pairs(s, {"a"}), far);
     state.wait_scoring();
@@ -87,22 +157,21 @@ TEST(ServeBatcher, FullQueueThrowsAndExpiredRequestsAreNotRun) {
 }
 
 /// Two fake replicas that hold inside score() until their state is released.
-std::vector<std::unique_ptr<PairScorer>> held_replicas(FakeScorerState& first,
-                                                       FakeScorerState& second) {
+std::vector<std::unique_ptr<Model>> held_replicas(FakeModelState& first, FakeModelState& second) {
     first.hold = true;
     second.hold = true;
-    std::vector<std::unique_ptr<PairScorer>> replicas;
-    replicas.push_back(std::make_unique<FakeScorer>(first));
-    replicas.push_back(std::make_unique<FakeScorer>(second));
+    std::vector<std::unique_ptr<Model>> replicas;
+    replicas.push_back(std::make_unique<FakeModel>(first));
+    replicas.push_back(std::make_unique<FakeModel>(second));
     return replicas;
 }
 
-TEST(ServeBatcher, ReplicasRunBatchesAtTheSameTime) {
-    FakeScorerState first_state;
-    FakeScorerState second_state;
-    std::vector<std::unique_ptr<PairScorer>> replicas = held_replicas(first_state, second_state);
-    const FakeScorer tokenizer(first_state);
-    Batcher batcher("fake", std::move(replicas), BatcherOptions{}, nullptr);
+TEST(Scheduler, ReplicasRunBatchesAtTheSameTime) {
+    FakeModelState first_state;
+    FakeModelState second_state;
+    std::vector<std::unique_ptr<Model>> replicas = held_replicas(first_state, second_state);
+    const FakeModel tokenizer(first_state);
+    Scheduler batcher("fake", std::move(replicas), SchedulerOptions{}, nullptr);
     EXPECT_EQ(batcher.replicas(), 2U);
     auto deadline = Clock::now() + std::chrono::seconds(60);
     // Polls (bounded, so a failure does not hang) until `scoring` replicas are in score().
@@ -131,7 +200,7 @@ TEST(ServeBatcher, ReplicasRunBatchesAtTheSameTime) {
     EXPECT_EQ(second_state.batch_sizes, (std::vector<std::size_t>{1}));
 }
 
-TEST(ServeThreadBudget, APassAloneTakesEverythingAndBusyPassesSplit) {
+TEST(SchedulerThreadBudget, APassAloneTakesEverythingAndBusyPassesSplit) {
     EXPECT_EQ(fair_threads(2, 1), 2U);
     EXPECT_EQ(fair_threads(2, 2), 1U);
     EXPECT_EQ(fair_threads(16, 1), 16U);
@@ -140,21 +209,21 @@ TEST(ServeThreadBudget, APassAloneTakesEverythingAndBusyPassesSplit) {
     EXPECT_EQ(fair_threads(7, 2), 3U);  // rounded down: never more than the budget together
 }
 
-TEST(ServeThreadBudget, NeverZero) {
+TEST(SchedulerThreadBudget, NeverZero) {
     EXPECT_EQ(fair_threads(2, 3), 1U);  // more replicas busy than threads
     EXPECT_EQ(fair_threads(1, 64), 1U);
     EXPECT_EQ(fair_threads(0, 1), 1U);
     EXPECT_EQ(fair_threads(4, 0), 4U);  // busy 0 is read as the caller alone
 }
 
-TEST(ServeBatcher, ReplicasShareTheThreadBudget) {
-    FakeScorerState first_state;
-    FakeScorerState second_state;
-    std::vector<std::unique_ptr<PairScorer>> replicas = held_replicas(first_state, second_state);
-    const FakeScorer tokenizer(first_state);
-    BatcherOptions options;
+TEST(Scheduler, ReplicasShareTheThreadBudget) {
+    FakeModelState first_state;
+    FakeModelState second_state;
+    std::vector<std::unique_ptr<Model>> replicas = held_replicas(first_state, second_state);
+    const FakeModel tokenizer(first_state);
+    SchedulerOptions options;
     options.threads = 4;
-    Batcher batcher("fake", std::move(replicas), options, nullptr);
+    Scheduler batcher("fake", std::move(replicas), options, nullptr);
     auto deadline = Clock::now() + std::chrono::seconds(60);
     // The thread counts both replicas were given so far, in call order per replica, or empty
     // when fewer than `calls` calls were seen within the bounded wait.
@@ -197,17 +266,17 @@ TEST(ServeBatcher, ReplicasShareTheThreadBudget) {
     EXPECT_EQ(full, 2U);
 }
 
-TEST(ServeBatcher, UnderLoadConcurrentPassesGetHalfEach) {
-    FakeScorerState states[2];
-    std::vector<std::unique_ptr<PairScorer>> replicas;
+TEST(Scheduler, UnderLoadConcurrentPassesGetHalfEach) {
+    FakeModelState states[2];
+    std::vector<std::unique_ptr<Model>> replicas;
     for (auto& st : states) {
         st.hold = true;
-        replicas.push_back(std::make_unique<FakeScorer>(st));
+        replicas.push_back(std::make_unique<FakeModel>(st));
     }
-    const FakeScorer tokenizer(states[0]);
-    BatcherOptions options;
+    const FakeModel tokenizer(states[0]);
+    SchedulerOptions options;
     options.threads = 4;
-    Batcher batcher("fake", std::move(replicas), options, nullptr);
+    Scheduler batcher("fake", std::move(replicas), options, nullptr);
     auto deadline = Clock::now() + std::chrono::seconds(60);
     // Thread counts per replica once `calls` score() calls were seen (bounded wait).
     auto counts = [&](std::size_t calls) {
@@ -242,4 +311,4 @@ TEST(ServeBatcher, UnderLoadConcurrentPassesGetHalfEach) {
 }
 
 }  // namespace
-}  // namespace cascade::serve
+}  // namespace cascade::runtime

@@ -1,0 +1,50 @@
+#pragma once
+/// The model-family seam: what the scheduler needs from one loaded copy (replica) of a model
+/// on one device. A family (BERT cross-encoder, BERT bi-encoder; decoder re-rankers and a GPU
+/// backend later) implements it; callers never see which one they got.
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "model/tokenizer/tokenizer.hpp"
+
+namespace cascade::runtime {
+
+/// What a model computes for one work item.
+enum class Task {
+    ScorePairs,  ///< (query, document) pair -> one relevance score (a logit)
+    EmbedTexts,  ///< text -> one vector of output_width() floats
+};
+
+[[nodiscard]] std::string_view to_string(Task task);
+
+/// One replica of a loaded model. encode_*() are const and run on callers' threads
+/// concurrently; forward() runs on the scheduler worker that owns this replica.
+class Model {
+public:
+    virtual ~Model() = default;
+
+    [[nodiscard]] virtual Task task() const = 0;
+    /// The longest sequence, special tokens included, the model accepts.
+    [[nodiscard]] virtual std::size_t max_length() const = 0;
+    /// Floats forward() returns per item: 1 for ScorePairs, the embedding size for EmbedTexts.
+    [[nodiscard]] virtual std::size_t output_width() const = 0;
+
+    /// Token ids of each (query, document) pair, truncated to `max_length` tokens
+    /// (ScorePairs models).
+    [[nodiscard]] virtual std::vector<model::Encoding> encode_pairs(
+        const std::string& query, std::span<const std::string> documents,
+        std::size_t max_length) const;
+    /// Token ids of each text, truncated to `max_length` tokens (EmbedTexts models).
+    [[nodiscard]] virtual std::vector<model::Encoding> encode_texts(
+        std::span<const std::string> texts, std::size_t max_length) const;
+
+    /// output_width() floats per encoding, concatenated in input order, computed on `threads`
+    /// threads (at least 1).
+    [[nodiscard]] virtual std::vector<float> forward(const std::vector<model::Encoding>& encodings,
+                                                     std::size_t threads) = 0;
+};
+
+}  // namespace cascade::runtime

@@ -1,0 +1,128 @@
+#include "runtime/model_options.hpp"
+
+#include <array>
+#include <charconv>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "util/error.hpp"
+
+namespace cascade::runtime {
+namespace {
+
+constexpr std::array<ModelOptionInfo, 7> kInfos{{
+    {"max_length", "tokenizer/model limit", "tokens per sequence incl. special tokens"},
+    {"int8", "false", "dynamic int8 quantization of the linear layers (= precision int8)", true},
+    {"precision", "fp32", "fp32 or int8"},
+    {"device", "cpu", "cpu, cuda or auto (GPU when the build and machine have one)"},
+    {"batch_size", "32", "sequences per forward pass"},
+    {"threads", "all the command's threads", "forward-pass threads"},
+    {"model", "", "Hugging Face model folder"},
+}};
+
+std::size_t whole(std::string_view key, std::string_view value, std::size_t min, std::size_t max) {
+    std::size_t out = 0;
+    const auto* end = value.data() + value.size();
+    const auto [ptr, ec] = std::from_chars(value.data(), end, out);
+    if (ec != std::errc{} || ptr != end || out < min || out > max)
+        throw UsageError(
+            fmt::format("{}: expected a whole number in [{}, {}], got '{}'", key, min, max, value));
+    return out;
+}
+
+}  // namespace
+
+std::span<const ModelOptionInfo> model_option_infos() {
+    return kInfos;
+}
+
+bool ModelOptions::is_option(std::string_view key) {
+    for (const auto& info : kInfos) {
+        if (info.key == key)
+            return true;
+    }
+    return false;
+}
+
+void ModelOptions::set(std::string_view key, std::string_view value) {
+    if (key == "model") {
+        dir = std::filesystem::path(std::string(value));
+    } else if (key == "max_length") {
+        max_length = whole(key, value, 0, std::size_t{1} << 16);
+    } else if (key == "batch_size") {
+        batch_size = whole(key, value, 1, 4096);
+    } else if (key == "threads") {
+        threads = whole(key, value, 1, 1024);
+    } else if (key == "int8") {
+        if (value != "true" && value != "false")
+            throw UsageError(fmt::format("int8: expected true or false, got '{}'", value));
+        precision = value == "true" ? Precision::Int8 : Precision::Fp32;
+    } else if (key == "precision") {
+        if (value == "fp32")
+            precision = Precision::Fp32;
+        else if (value == "int8")
+            precision = Precision::Int8;
+        else
+            throw UsageError(fmt::format("precision: expected fp32 or int8, got '{}'", value));
+    } else if (key == "device") {
+        if (value == "cpu")
+            device = Device::Cpu;
+        else if (value == "cuda")
+            device = Device::Cuda;
+        else if (value == "auto")
+            device = Device::Auto;
+        else
+            throw UsageError(fmt::format("device: expected cpu, cuda or auto, got '{}'", value));
+    } else {
+        throw UsageError(fmt::format("unknown model option '{}'", key));
+    }
+}
+
+std::string ModelOptions::key() const {
+    std::error_code ec;
+    auto canonical = std::filesystem::weakly_canonical(dir, ec);
+    if (ec)
+        canonical = dir;
+    canonical = canonical.lexically_normal();
+    if (!canonical.has_filename() && canonical.has_parent_path())
+        canonical = canonical.parent_path();  // "models/minilm/" is "models/minilm"
+    return fmt::format("{}|{}|{}|{}", canonical.string(), to_string(precision), max_length,
+                       to_string(resolve_device(device)));
+}
+
+std::string_view to_string(Precision precision) {
+    return precision == Precision::Int8 ? "int8" : "fp32";
+}
+
+std::string_view to_string(Device device) {
+    switch (device) {
+        case Device::Cpu:
+            return "cpu";
+        case Device::Cuda:
+            return "cuda";
+        case Device::Auto:
+            return "auto";
+    }
+    return "cpu";
+}
+
+bool has_gpu_backend() {
+#ifdef CASCADE_CUDA
+    return true;
+#else
+    return false;
+#endif
+}
+
+Device resolve_device(Device requested) {
+    if (requested == Device::Cuda && !has_gpu_backend())
+        throw UsageError(
+            "device cuda: this build of cascade has no GPU backend (configure with "
+            "-DCASCADE_CUDA=ON on a machine with the CUDA toolkit), use device cpu or auto");
+    if (requested == Device::Auto)
+        return has_gpu_backend() ? Device::Cuda : Device::Cpu;
+    return requested;
+}
+
+}  // namespace cascade::runtime
