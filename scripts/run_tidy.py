@@ -65,7 +65,7 @@ def main():
     parser.add_argument("--tests", action="store_true")
     argv = sys.argv[1:]
     extra = argv[argv.index("--") + 1:] if "--" in argv else []
-    args = parser.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
+    args = parser.parse_intermixed_args(argv[:argv.index("--")] if "--" in argv else argv)
 
     root = os.path.realpath(os.path.join(os.path.dirname(__file__), ".."))
     db = os.path.join(args.build, "compile_commands.json")
