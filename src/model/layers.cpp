@@ -41,17 +41,31 @@ Linear Linear::fused(const WeightStore& store, const std::vector<std::string>& p
     return l;
 }
 
+Linear Linear::from_weights(Tensor weight, Tensor bias) {
+    CASCADE_ASSERT(weight.rank() == 2);
+    CASCADE_ASSERT(bias.size() == 0 || bias.size() == static_cast<std::size_t>(weight.dim(0)));
+    Linear l;
+    l.m_out = static_cast<std::size_t>(weight.dim(0));
+    l.m_in = static_cast<std::size_t>(weight.dim(1));
+    l.m_weight = std::move(weight);
+    l.m_bias = std::move(bias);
+    l.pack_f32();
+    return l;
+}
+
 void Linear::forward(const float* x, std::size_t rows, float* y, const RunContext& ctx,
                      kernels::LinearOutput output) const {
     using kernels::LinearOutput;
+    const float* bias = m_bias.size() > 0 ? m_bias.data() : nullptr;
     if (m_int8)
-        return kernels::linear_int8(x, rows, *m_int8, m_bias.data(), y, ctx.isa, *ctx.pool, output);
+        return kernels::linear_int8(x, rows, *m_int8, bias, y, ctx.isa, *ctx.pool, output);
     if (m_packed && ctx.isa == kernels::Isa::Avx512Vnni)
-        return kernels::linear_packed_f32(x, rows, *m_packed, m_bias.data(), y, *ctx.pool, output);
+        return kernels::linear_packed_f32(x, rows, *m_packed, bias, y, *ctx.pool, output);
     if (output != LinearOutput::Gelu)
-        return kernels::linear_f32(x, m_weight.data(), m_bias.data(), y, rows, m_out, m_in,
+        return kernels::linear_f32(x, m_weight.data(), bias, y, rows, m_out, m_in,
                                    output == LinearOutput::Accumulate);
     // GELU: the product alone, then bias + GELU in one pass over row blocks.
+    CASCADE_ASSERT(bias != nullptr);
     kernels::linear_f32(x, m_weight.data(), nullptr, y, rows, m_out, m_in);
     const std::size_t chunk = 64;
     ctx.pool->parallel_for((rows + chunk - 1) / chunk, [&](std::size_t b) {

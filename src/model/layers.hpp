@@ -32,6 +32,9 @@ public:
     /// along the output dimension (e.g. query, key, value -> [3H, H]).
     static Linear fused(const WeightStore& store, const std::vector<std::string>& prefixes,
                         std::int64_t in, std::int64_t out_each);
+    /// From tensors already in memory: `weight` [out, in] and `bias` [out], or an empty
+    /// `bias` for a projection without one (decoders' bias-free linears).
+    static Linear from_weights(Tensor weight, Tensor bias);
 
     /// x: [rows, in] -> y: [rows, out]: y = x Wᵀ + b, or GELU of it, or y += x Wᵀ + b, as
     /// `output` says (fusing the activation and the residual add into the product's pass).

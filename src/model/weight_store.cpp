@@ -36,6 +36,11 @@ WeightStore::WeightStore(const std::filesystem::path& dir) {
                                                   m_source, shard_name));
             auto it = by_shard.find(shard_name);
             if (it == by_shard.end()) {
+                if (!std::filesystem::exists(dir / shard_name))
+                    throw Error(
+                        fmt::format("{}: shard '{}' (listed in weight_map for '{}') is "
+                                    "missing from the folder",
+                                    m_source, shard_name, tensor));
                 m_files.push_back(std::make_unique<SafetensorsFile>(dir / shard_name));
                 it = by_shard.emplace(shard_name, m_files.back().get()).first;
             }
