@@ -158,11 +158,11 @@ void check_qrels(const Qrels& qrels, const std::unordered_set<std::string>& doc_
         }
         ++report.judged_queries;
         report.qrels_pairs += docs.size();
-        if (!queries.empty() && query_ids.count(qid) == 0) {
+        if (!queries.empty() && !query_ids.contains(qid)) {
             ++report.qrels_unknown_queries;
         }
         for (const auto& [docid, rel] : docs) {
-            if (doc_ids.count(docid) == 0) {
+            if (!doc_ids.contains(docid)) {
                 ++report.qrels_unknown_documents;
             }
         }

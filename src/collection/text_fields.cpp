@@ -1,5 +1,7 @@
 #include "collection/text_fields.hpp"
 
+#include <algorithm>
+
 namespace cascade::collection_detail {
 
 std::string_view trim(std::string_view s) {
@@ -72,12 +74,7 @@ bool is_digits(std::string_view s) {
     if (s.empty()) {
         return false;
     }
-    for (char c : s) {
-        if (c < '0' || c > '9') {
-            return false;
-        }
-    }
-    return true;
+    return std::ranges::all_of(s, [](char c) { return c >= '0' && c <= '9'; });
 }
 
 std::string strip_leading_zeros(std::string_view s) {

@@ -130,7 +130,7 @@ double paired_randomization_test(std::span<const double> a, std::span<const doub
             if (i % 64 == 0) {
                 bits = rng();
             }
-            sum += (bits & 1U) ? diff[i] : -diff[i];
+            sum += (bits & 1U) != 0 ? diff[i] : -diff[i];
             bits >>= 1U;
         }
         if (std::abs(sum) >= threshold) {

@@ -31,7 +31,7 @@ void pack_width(const std::uint32_t* in, std::uint32_t* words) {
     if constexpr (W == 0) {
         return;
     } else {
-        std::memset(words, 0, W * kLanes * sizeof(std::uint32_t));
+        std::memset(words, 0, std::size_t{W} * kLanes * sizeof(std::uint32_t));
 #pragma GCC unroll 32
         for (unsigned k = 0; k < kPerLane; ++k) {
             const unsigned bit = k * W;

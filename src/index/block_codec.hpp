@@ -21,7 +21,7 @@ namespace cascade::index {
 
 /// Bytes a packed block of 128 values at `width` bits takes.
 constexpr std::size_t packed_bytes(std::uint32_t width) {
-    return 16U * width;
+    return std::size_t{16} * width;
 }
 
 /// Packs 128 values (each < 2^width) into packed_bytes(width) bytes at `out`.

@@ -17,7 +17,7 @@
 namespace cascade::index {
 
 /// Uncompressed bytes gathered before a document-store block is compressed.
-inline constexpr std::size_t kDocBlockBytes = 32 * 1024;
+inline constexpr std::size_t kDocBlockBytes = std::size_t{32} * 1024;
 /// zstd level of document-store blocks (zstd's default level).
 inline constexpr int kDocStoreZstdLevel = 3;
 

@@ -130,7 +130,7 @@ Document Index::document(std::uint32_t docid) const {
     }
     std::string raw(raw_size, '\0');
     std::size_t n = ZSTD_decompress(raw.data(), raw.size(), src, end - begin);
-    if (ZSTD_isError(n) || n != raw_size) {
+    if (ZSTD_isError(n) != 0 || n != raw_size) {
         throw CorruptionError("docstore: block " + std::to_string(block) + " is damaged");
     }
     ByteReader reader(reinterpret_cast<const std::uint8_t*>(raw.data()),

@@ -136,7 +136,9 @@ void BertModel::attend(const Layer& layer, const float* x, const std::vector<std
     ap.num_heads = ap.num_kv_heads = static_cast<std::size_t>(c.num_heads);
     ap.head_dim = static_cast<std::size_t>(c.head_dim());
     ap.scale = 1.0f / std::sqrt(static_cast<float>(ap.head_dim));
-    ops::MatrixView q, k, v;
+    ops::MatrixView q;
+    ops::MatrixView k;
+    ops::MatrixView v;
     if (layer.qkv.out_features() > 0) {
         layer.qkv.forward(x, tokens, ws.qkv.data(), ctx);
         q = {ws.qkv.data(), 3 * h};
@@ -154,7 +156,7 @@ void BertModel::attend(const Layer& layer, const float* x, const std::vector<std
 }
 
 void BertModel::finish_layer(const Layer& layer, float* xs, std::size_t rows, Workspace& ws,
-                             const RunContext& ctx) const {
+                             const RunContext& ctx) {
     using kernels::LinearOutput;
     // Residuals are added by the products themselves (y += x Wᵀ + b), GELU in the FFN's pass.
     layer.attention_out.forward(ws.context.data(), rows, xs, ctx, LinearOutput::Accumulate);
@@ -175,7 +177,8 @@ void BertModel::run_last_layer_first_tokens(const Layer& layer, const float* x,
                                             const RunContext& ctx) const {
     const auto& c = m_config;
     const std::size_t h = static_cast<std::size_t>(c.hidden_size);
-    const std::size_t seqs = offsets.size() - 1, tokens = offsets.back();
+    const std::size_t seqs = offsets.size() - 1;
+    const std::size_t tokens = offsets.back();
     CASCADE_ASSERT(layer.query.out_features() == h);
     ws.first.resize(seqs * h);
     float* first = ws.first.data();
@@ -248,7 +251,8 @@ const float* BertModel::run_encoder(const std::vector<const Sequence*>& batch,
                                     s->token_type_ids.size(), len));
         offsets.push_back(offsets.back() + len);
     }
-    const std::size_t tokens = offsets.back(), h = static_cast<std::size_t>(c.hidden_size);
+    const std::size_t tokens = offsets.back();
+    const auto h = static_cast<std::size_t>(c.hidden_size);
     // Every element is written before it is read, so stale values from a reuse are harmless.
     ws.x.resize(tokens * h);
     ws.qkv.resize(tokens * 3 * h);
@@ -269,7 +273,8 @@ std::vector<float> BertModel::head(const float* states, std::size_t len,
     const auto& c = m_config;
     const std::size_t h = static_cast<std::size_t>(c.hidden_size);
     if (c.head == HeadKind::SequenceClassification) {
-        std::vector<float> pooled(h), logits(static_cast<std::size_t>(c.num_labels));
+        std::vector<float> pooled(h);
+        std::vector<float> logits(static_cast<std::size_t>(c.num_labels));
         m_pooler.forward(states, 1, pooled.data(), ctx);  // first token: [CLS] / <s>
         for (auto& v : pooled)
             v = std::tanh(v);
@@ -283,7 +288,7 @@ std::vector<float> BertModel::head(const float* states, std::size_t len,
             for (std::size_t i = 0; i < h; ++i)
                 acc[i] += states[t * h + i];
         for (std::size_t i = 0; i < h; ++i)
-            out[i] = static_cast<float>(acc[i] / len);
+            out[i] = static_cast<float>(acc[i] / static_cast<double>(len));
     }
     if (c.normalize) {  // torch.nn.functional.normalize: x / max(||x||, 1e-12)
         double norm = 0;
@@ -305,10 +310,11 @@ std::vector<std::vector<float>> BertModel::forward(const std::vector<const Seque
     std::vector<std::vector<float>> out;
     out.reserve(batch.size());
     for (std::size_t b = 0; b < batch.size();) {
-        std::size_t e = b + 1, tokens = batch[b]->input_ids.size();
+        std::size_t e = b + 1;
+        std::size_t tokens = batch[b]->input_ids.size();
         while (e < batch.size() && tokens + batch[e]->input_ids.size() <= budget)
             tokens += batch[e++]->input_ids.size();
-        auto part = forward_packed({batch.begin() + b, batch.begin() + e}, ctx);
+        auto part = forward_packed({batch.data() + b, batch.data() + e}, ctx);
         for (auto& o : part)
             out.push_back(std::move(o));
         b = e;

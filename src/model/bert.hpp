@@ -95,8 +95,8 @@ private:
                 Workspace& ws, const RunContext& ctx) const;
     /// Attention output projection, residual + LayerNorm and the feed-forward block with its
     /// residual + LayerNorm, for `rows` rows of x whose attention context is in ws.context.
-    void finish_layer(const Layer& layer, float* x, std::size_t rows, Workspace& ws,
-                      const RunContext& ctx) const;
+    static void finish_layer(const Layer& layer, float* x, std::size_t rows, Workspace& ws,
+                             const RunContext& ctx);
     void run_layer(const Layer& layer, float* x, const std::vector<std::size_t>& offsets,
                    Workspace& ws, const RunContext& ctx) const;
     /// The last layer for the first token of each sequence, into ws.first ([seqs, H]).

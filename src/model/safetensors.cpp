@@ -15,7 +15,7 @@ namespace cascade::model {
 namespace {
 
 // Headers of real models are a few hundred KiB; anything this large is a lying length field.
-constexpr std::uint64_t kMaxHeaderBytes = 100ull << 20;
+constexpr std::uint64_t kMaxHeaderBytes = 100ULL << 20;
 
 std::size_t dtype_bytes(const std::string& name) {
     if (name == "F64" || name == "I64" || name == "U64")
@@ -122,7 +122,10 @@ void SafetensorsFile::parse_header() {
         throw CorruptionError(fmt::format("{}: safetensors header is not a JSON object", file));
     const std::uint64_t data_start = 8 + header_len;
     const std::uint64_t data_size = m_size - data_start;
-    for (const auto& [name, entry] : header.items()) {
+    for (const auto& item : header.items()) {
+        // Not a structured binding: clang (and so clang-tidy) 14 cannot capture one in `bad`.
+        const std::string& name = item.key();
+        const auto& entry = item.value();
         if (name == "__metadata__")
             continue;
         auto bad = [&](const std::string& why) {

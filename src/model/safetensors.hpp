@@ -43,7 +43,7 @@ public:
     SafetensorsFile& operator=(const SafetensorsFile&) = delete;
 
     [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
-    [[nodiscard]] bool contains(const std::string& name) const { return m_tensors.count(name) > 0; }
+    [[nodiscard]] bool contains(const std::string& name) const { return m_tensors.contains(name); }
     [[nodiscard]] const TensorInfo& info(const std::string& name) const;
     [[nodiscard]] std::vector<std::string> names() const;
     /// Converts the tensor to fp32 (F16 and BF16 are widened exactly).

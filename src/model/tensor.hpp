@@ -43,7 +43,7 @@ public:
     static std::string shape_string(const std::vector<std::int64_t>& shape) {
         std::string s = "[";
         for (std::size_t i = 0; i < shape.size(); ++i) {
-            if (i)
+            if (i > 0)
                 s += ", ";
             s += std::to_string(shape[i]);
         }

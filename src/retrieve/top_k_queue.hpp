@@ -30,6 +30,8 @@ concept TieBreak = requires(const T& t, std::uint32_t a, std::uint32_t b) {
 
 /// Ties broken by internal docid ascending (collections whose ids sort like their order).
 struct DocidOrder {
+    // A TieBreak policy like the stateful ones, so a member even though it needs no state.
+    // NOLINTNEXTLINE(readability-convert-member-functions-to-static)
     [[nodiscard]] bool before(std::uint32_t a, std::uint32_t b) const { return a < b; }
 };
 

@@ -84,7 +84,8 @@ void panel_scalar(const std::int8_t* a, std::size_t k_padded, const std::int8_t*
 // magnitude, so the 16-bit pair sums (<= 32258) never saturate.
 __attribute__((target("avx2,fma"))) void panel_avx2(const std::int8_t* a, std::size_t k_padded,
                                                     const std::int8_t* panel, std::int32_t* acc) {
-    __m256i acc0 = _mm256_setzero_si256(), acc1 = _mm256_setzero_si256();
+    __m256i acc0 = _mm256_setzero_si256();
+    __m256i acc1 = _mm256_setzero_si256();
     const __m256i ones = _mm256_set1_epi16(1);
     for (std::size_t g = 0; g < k_padded / 4; ++g) {
         std::int32_t a4;
@@ -205,7 +206,8 @@ QuantizedWeights quantize_weights(const float* w, std::size_t n, std::size_t k) 
             amax = std::max(amax, std::fabs(wr[i]));
         const float s = amax > 0 ? amax / 127.0f : 1.0f;
         q.scale[row] = s;
-        const std::size_t p = row / kInt8PanelCols, c = row % kInt8PanelCols;
+        const std::size_t p = row / kInt8PanelCols;
+        const std::size_t c = row % kInt8PanelCols;
         std::int8_t* panel = q.packed.data() + p * kInt8PanelCols * q.k_padded;
         for (std::size_t i = 0; i < k; ++i) {
             auto v = static_cast<std::int8_t>(std::nearbyint(wr[i] / s));

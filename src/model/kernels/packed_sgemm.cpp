@@ -17,7 +17,7 @@ constexpr std::size_t kTileRows = 12;  // 12 × 2 zmm accumulators + 2 for B + 1
 constexpr std::size_t kPanel = kSgemmPanelCols;
 // Activation bytes one row block may span, so that it stays in L2 (1 MB on Zen 4) while every
 // panel of the weights streams past it.
-constexpr std::size_t kRowBlockBytes = 256 * 1024;
+constexpr std::size_t kRowBlockBytes = std::size_t{256} * 1024;
 
 // out[r][0..31] = Σ_t a[r·lda + t] · b[32t .. 32t+31] for r < MR: the register tile. Fully
 // unrolled over rows so the 2·MR accumulators live in zmm registers for the whole k loop.

@@ -103,7 +103,8 @@ CASCADE_AVX2 void softmax_avx2(float* x, std::size_t n) {
 }
 
 CASCADE_AVX2 float dot_avx2(const float* a, const float* b, std::size_t n) {
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    __m256 acc0 = _mm256_setzero_ps();
+    __m256 acc1 = _mm256_setzero_ps();
     std::size_t i = 0;
     for (; i + 16 <= n; i += 16) {
         acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);

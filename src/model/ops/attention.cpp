@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 
 #include "model/kernels/vector_math.hpp"
@@ -30,7 +31,7 @@ void attend_one(MatrixView q, MatrixView k, MatrixView v, float* out, std::size_
     for (std::size_t i = 0; i < len; ++i) {
         const float* qr = q.data + (begin + i) * q.stride + head * d;
         const std::size_t visible = p.causal ? i + 1 : len;
-        std::fill(scores.begin(), scores.begin() + visible, 0.0f);
+        std::fill(scores.data(), scores.data() + visible, 0.0f);
         for (std::size_t c = 0; c < d; ++c)
             kernels::axpy(qr[c] * p.scale, kt.data() + c * len, scores.data(), visible, isa);
         kernels::softmax_inplace(scores.data(), visible, isa);
@@ -39,7 +40,7 @@ void attend_one(MatrixView q, MatrixView k, MatrixView v, float* out, std::size_
         for (std::size_t j = 0; j < visible; ++j)
             kernels::axpy(scores[j], v.data + (begin + j) * v.stride + kv_head * d, o, d, isa);
         if (probs)
-            std::copy(scores.begin(), scores.begin() + visible, probs->begin() + i * len);
+            std::copy(scores.data(), scores.data() + visible, probs->data() + i * len);
     }
 }
 
@@ -149,7 +150,7 @@ CASCADE_AVX512 void attend_one_avx512(MatrixView q, MatrixView k, MatrixView v, 
             kernels::softmax_inplace(row, visible, kernels::Isa::Avx512Vnni);
             std::fill(row + visible, row + span, 0.0f);  // masked keys and unused tile rows
             if (probs && r < rows)
-                std::copy(row, row + visible, probs->begin() + (i0 + r) * len);
+                std::copy(row, row + visible, probs->data() + (i0 + r) * len);
         }
         const float* vh = v.data + begin * v.stride + kv_head * d;
         float* oh = out + (begin + i0) * out_stride + head * d;
@@ -219,13 +220,14 @@ void attention_reference(MatrixView q, MatrixView k, MatrixView v, float* out,
     const std::size_t d = p.head_dim;
     const std::size_t group = p.num_heads / p.num_kv_heads;
     for (std::size_t s = 0; s + 1 < offsets.size(); ++s) {
-        const std::size_t b = offsets[s], len = offsets[s + 1] - offsets[s];
+        const std::size_t b = offsets[s];
+        const std::size_t len = offsets[s + 1] - offsets[s];
         for (std::size_t h = 0; h < p.num_heads; ++h) {
             const std::size_t kh = h / group;
             for (std::size_t i = 0; i < len; ++i) {
                 const std::size_t visible = p.causal ? i + 1 : len;
                 std::vector<double> sc(visible);
-                double mx = -INFINITY;
+                double mx = -std::numeric_limits<double>::infinity();
                 for (std::size_t j = 0; j < visible; ++j) {
                     double acc = 0;
                     for (std::size_t c = 0; c < d; ++c)

@@ -18,7 +18,9 @@ void attention_first_query_from_inputs(MatrixView q, const float* x, std::size_t
     pool.parallel_for(offsets.size() - 1, [&](std::size_t s) {
         const std::size_t begin = offsets[s];
         const std::size_t visible = p.causal ? 1 : offsets[s + 1] - begin;
-        std::vector<float> q_in(hidden), x_mean(hidden), scores(visible);
+        std::vector<float> q_in(hidden);
+        std::vector<float> x_mean(hidden);
+        std::vector<float> scores(visible);
         for (std::size_t h = 0; h < p.num_heads; ++h) {
             const float* qh = q.data + s * q.stride + h * d;
             // q_in = scale · W_k,hᵀ q_h: the query carried back to the input space.

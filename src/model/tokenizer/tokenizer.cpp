@@ -158,7 +158,7 @@ void load_added_tokens(const json& root, Tokenizer::Impl& impl) {
     for (const auto& t : *it) {
         tok::AddedToken token;
         token.content = t.at("content").get<std::string>();
-        if (token.content.empty() || impl.added_ids.count(token.content) > 0) {
+        if (token.content.empty() || impl.added_ids.contains(token.content)) {
             continue;
         }
         if (auto id = impl.model->vocab().find(token.content)) {
