@@ -22,15 +22,16 @@
 #include <vector>
 
 #include "collection/types.hpp"
+#include "index/bm25_params.hpp"
 #include "index/posting_cursor.hpp"
 #include "index/small_float.hpp"
 
 namespace cascade::index {
 
-/// Anserini's BM25 defaults (k1 = 0.9, b = 0.4), used for the stored block-max pairs.
-/// Source: Anserini's SearchCollection/BEIR regressions; Lin et al., "Anserini", SIGIR 2017.
-inline constexpr double kDefaultK1 = 0.9;
-inline constexpr double kDefaultB = 0.4;
+/// The BM25 parameters the stored block-max pairs are chosen for: Bm25Params' defaults
+/// (index/bm25_params.hpp, which cites them), as the doubles the manifest records.
+inline constexpr double kDefaultK1 = Bm25Params::kDefaultK1;
+inline constexpr double kDefaultB = Bm25Params::kDefaultB;
 
 /// Collection statistics of one field, as Lucene defines them.
 struct FieldStats {

@@ -1,23 +1,10 @@
 #include "retrieve/bm25.hpp"
 
 #include <cmath>
-#include <string>
 
 #include "index/small_float.hpp"
-#include "util/error.hpp"
 
 namespace cascade::retrieve {
-
-void validate(const Bm25Params& params) {
-    if (!std::isfinite(params.k1) || params.k1 < 0.0F) {
-        throw UsageError("illegal k1 value " + std::to_string(params.k1) +
-                         ": must be a non-negative finite number");
-    }
-    if (std::isnan(params.b) || params.b < 0.0F || params.b > 1.0F) {
-        throw UsageError("illegal b value " + std::to_string(params.b) +
-                         ": must be between 0 and 1");
-    }
-}
 
 float lucene_idf(std::uint64_t doc_freq, std::uint64_t doc_count) {
     // Java: (float) Math.log(1 + (docCount - docFreq + 0.5D) / (docFreq + 0.5D)); the

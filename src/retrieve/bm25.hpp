@@ -22,18 +22,15 @@
 #include <array>
 #include <cstdint>
 
+#include "index/bm25_params.hpp"
+
 namespace cascade::retrieve {
 
-/// BM25 free parameters. Defaults are Anserini's (k1 = 0.9, b = 0.4), tuned on TREC
-/// collections by Lin et al., "Toward Reproducible Baselines: The Open-Source IR Reproducibility
-/// Challenge" (ECIR 2016); Lucene itself defaults to 1.2 / 0.75.
-struct Bm25Params {
-    float k1 = 0.9F;
-    float b = 0.4F;
-};
-
-/// Throws UsageError unless k1 is finite and >= 0 and 0 <= b <= 1 (Lucene's checks).
-void validate(const Bm25Params& params);
+/// BM25 free parameters with Anserini's defaults (k1 = 0.9, b = 0.4) and their validation
+/// (Lucene's checks). Defined in the index layer, whose stored block-max pairs are chosen for
+/// the defaults; every layer above uses it from here.
+using index::Bm25Params;
+using index::validate;
 
 /// Lucene's idf for a term in `doc_freq` of `doc_count` documents (both per field).
 [[nodiscard]] float lucene_idf(std::uint64_t doc_freq, std::uint64_t doc_count);
