@@ -1,4 +1,6 @@
 /// The `bm25` first stage: Lucene/Anserini-exact BM25 (retrieve/bm25_retriever.hpp).
+#include <limits>
+
 #include <fmt/format.h>
 
 #include "index/index.hpp"
@@ -56,9 +58,18 @@ private:
 
 std::unique_ptr<Stage> make_bm25_stage(StageParams& params, StageEnv& env) {
     retrieve::Bm25Options options;
-    // Defaults: Anserini's k1 = 0.9, b = 0.4 (retrieve/bm25.hpp cites the source).
-    options.params.k1 = static_cast<float>(params.number("k1", 0.9, 0.0, 1e6));
-    options.params.b = static_cast<float>(params.number("b", 0.4, 0.0, 1.0));
+    // Defaults and checks are Bm25Params' (Anserini's k1 and b; Lucene's ranges), the ones
+    // `cascade search` uses: any finite k1 >= 0, b in [0, 1].
+    constexpr retrieve::Bm25Params defaults{};
+    options.params.k1 = static_cast<float>(
+        params.number("k1", defaults.k1, 0.0, std::numeric_limits<double>::infinity()));
+    options.params.b = static_cast<float>(params.number("b", defaults.b, 0.0, 1.0));
+    try {
+        retrieve::validate(options.params);
+    } catch (const UsageError& e) {
+        // Only a k1 too large for a float gets here; the ranges above hold the rest.
+        throw params.error("k1", e.what());
+    }
     const std::size_t k = params.count("k", 1000, 1, 1U << 24);
     const std::string fields = params.string("fields", "");
     const std::string algorithm =
