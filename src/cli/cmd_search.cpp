@@ -1,4 +1,6 @@
 /// `cascade search`: BM25 first-stage retrieval over a cascade index, written as a TREC run.
+/// It runs the implicit pipeline `first_stage: {type: bm25, ...}` (pipeline/bm25_pipeline.hpp)
+/// through the pipeline runner, so it is the same code as a bm25 stage in a pipeline file.
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -13,6 +15,8 @@
 #include "collection/reader.hpp"
 #include "collection/trec_io.hpp"
 #include "index/index.hpp"
+#include "pipeline/bm25_pipeline.hpp"
+#include "pipeline/runner.hpp"
 #include "retrieve/bm25_retriever.hpp"
 #include "util/error.hpp"
 #include "util/progress.hpp"
@@ -23,6 +27,9 @@ namespace {
 
 /// Queries searched per progress-bar update (threads share each batch).
 constexpr std::size_t kProgressBatch = 64;
+
+/// Anserini's BM25 defaults, the ones every BM25 user starts from.
+constexpr retrieve::Bm25Params kDefaults{};
 
 struct SearchArgs {
     std::string index;
@@ -35,8 +42,8 @@ struct SearchArgs {
     std::string fields;
     std::size_t k = 1000;
     unsigned threads = 1;
-    float k1 = 0.9F;
-    float b = 0.4F;
+    float k1 = kDefaults.k1;
+    float b = kDefaults.b;
     bool remove_query = false;
     std::string pipeline;
     std::string query;
@@ -44,17 +51,21 @@ struct SearchArgs {
 };
 
 /// `--query TEXT`: one typed query, its hits printed with titles; through the pipeline file
-/// when `--pipeline` is given, else BM25 with the command's options.
-void run_one_query(const SearchArgs& args, const retrieve::Bm25Options& options) {
+/// when `--pipeline` is given, else the BM25 pipeline of the command's options.
+void run_one_query(const SearchArgs& args, pipeline::Bm25StageSpec spec) {
     if (!args.pipeline.empty()) {
         run_pipeline_query(args.pipeline, args.index, args.query, args.show);
         return;
     }
     index::Index index = index::Index::open(args.index);
-    retrieve::Bm25Retriever retriever(index, options);
+    spec.k = std::max(args.k, args.show);
+    spec.remove_query = false;  // the typed query has no id of its own
+    const unsigned threads = std::max(1U, args.threads);
+    const pipeline::Pipeline bm25 = pipeline::bm25_pipeline(index, spec, threads);
     std::vector<Query> one{Query{"query", args.query}};
-    auto results = retriever.search(one, std::max(args.k, args.show));
-    print_hits(index, retrieve::to_run(retriever, one, results, args.tag), args.show);
+    pipeline::RunnerOptions options;
+    options.threads = threads;
+    print_hits(index, pipeline::run_pipeline(bm25, index, one, options).run, args.show);
 }
 
 void run_search(const SearchArgs& args) {
@@ -75,51 +86,54 @@ void run_search(const SearchArgs& args) {
     if (args.tag.empty() || args.tag.find_first_of(" \t\r\n\v\f") != std::string::npos) {
         throw UsageError(fmt::format("--tag '{}' must be one word without whitespace", args.tag));
     }
-    retrieve::Bm25Options options;
-    options.params = {args.k1, args.b};
-    options.algorithm = retrieve::parse_algorithm(args.algorithm);
-    options.threads = std::max(1U, args.threads);
+    // Parsed here, before any file is read, so that a bad option is reported first.
+    pipeline::Bm25StageSpec spec;
+    spec.params = {args.k1, args.b};
+    spec.algorithm = retrieve::parse_algorithm(args.algorithm);
     if (!args.fields.empty()) {
-        options.fields = retrieve::parse_field_weights(args.fields);
+        spec.fields = retrieve::parse_field_weights(args.fields);
     }
+    spec.k = args.k;
+    spec.remove_query = args.remove_query;
+    spec.name = args.tag;
     if (!args.query.empty()) {
-        run_one_query(args, options);
+        run_one_query(args, spec);
         return;
     }
     std::vector<Query> queries = load_query_set(args.queries, args.format, args.qids_from);
     index::Index index = index::Index::open(args.index);
-    retrieve::Bm25Retriever retriever(index, options);
+    const unsigned threads = std::max(1U, args.threads);
+    const pipeline::Pipeline bm25 = pipeline::bm25_pipeline(index, spec, threads);
+    pipeline::RunnerOptions options;
+    options.threads = threads;
 
     Progress progress("search", queries.size(), "queries", stderr_is_terminal());
     auto start = std::chrono::steady_clock::now();
-    std::vector<std::vector<retrieve::Hit>> results;
-    results.reserve(queries.size());
+    Run run;
+    run.tag = bm25.name();
     for (std::size_t i = 0; i < queries.size(); i += kProgressBatch) {
         std::span<const Query> batch(queries.data() + i,
                                      std::min(kProgressBatch, queries.size() - i));
-        for (auto& hits : retriever.search(batch, args.k)) {
-            results.push_back(std::move(hits));
+        for (auto& [qid, entries] :
+             pipeline::run_pipeline(bm25, index, batch, options).run.by_query) {
+            run.by_query[qid] = std::move(entries);
         }
-        progress.set(results.size());
+        progress.set(i + batch.size());
     }
     progress.finish();
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (args.remove_query) {
-        retrieve::remove_query_hits(retriever, queries, results);
-    }
-    Run run = retrieve::to_run(retriever, queries, results, args.tag);
     write_run(args.run, run);
 
     std::size_t empty = 0;
-    for (const auto& hits : results) {
-        empty += hits.empty() ? 1 : 0;
+    for (const auto& [qid, entries] : run.by_query) {
+        empty += entries.empty() ? 1 : 0;
     }
     std::string out = fmt::format(
         "queries\t{}\nqueries without hits\t{}\nhits\t{}\nretriever\t{}\nalgorithm\t{}\n"
         "threads\t{}\nseconds\t{:.3f}\nqueries/s\t{:.1f}\nrun\t{}\n",
-        queries.size(), empty, run.num_entries(), retriever.name(),
-        retrieve::algorithm_name(options.algorithm), options.threads, seconds,
+        queries.size(), empty, run.num_entries(), bm25.branches().front().head().retriever().name(),
+        retrieve::algorithm_name(spec.algorithm), threads, seconds,
         seconds > 0 ? static_cast<double>(queries.size()) / seconds : 0.0, args.run);
     std::fwrite(out.data(), 1, out.size(), stdout);
 }
@@ -150,8 +164,9 @@ void add_search_command(CLI::App& app) {
                     "Top-k algorithm: exhaustive, maxscore (default), wand, bmw, bmm; all give "
                     "the same run");
     cmd->add_option("--threads", args->threads, "Search threads (default 1)");
-    cmd->add_option("--k1", args->k1, "BM25 k1 (default 0.9, Anserini's)");
-    cmd->add_option("--b", args->b, "BM25 b (default 0.4, Anserini's)");
+    cmd->add_option("--k1", args->k1,
+                    fmt::format("BM25 k1 (default {}, Anserini's)", kDefaults.k1));
+    cmd->add_option("--b", args->b, fmt::format("BM25 b (default {}, Anserini's)", kDefaults.b));
     cmd->add_option("--fields", args->fields,
                     "Fields and weights, e.g. title,text or title=1.0,text=0.5 "
                     "(default: every indexed field, weight 1)");

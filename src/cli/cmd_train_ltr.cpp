@@ -21,6 +21,9 @@ namespace cascade::cli {
 
 namespace {
 
+/// Anserini's BM25 defaults, the ones every BM25 user starts from.
+constexpr retrieve::Bm25Params kDefaults{};
+
 struct TrainLtrArgs {
     std::string index;
     std::string queries;
@@ -30,8 +33,8 @@ struct TrainLtrArgs {
     std::string qids_from;
     std::string tag = "cascade-ltr";
     rerank::ltr::TrainOptions options;
-    float k1 = 0.9F;
-    float b = 0.4F;
+    float k1 = kDefaults.k1;
+    float b = kDefaults.b;
     bool apply = false;
     bool verbose = false;
 };
@@ -144,8 +147,12 @@ void add_train_ltr_command(CLI::App& app) {
     cmd->add_option("--colsample", o.model.colsample_bytree,
                     "Feature sampling per tree (default 1)");
     cmd->add_option("--threads", o.model.threads, "XGBoost threads (default 1, reproducible)");
-    cmd->add_option("--k1", args->k1, "BM25 k1 of the first stage and features (default 0.9)");
-    cmd->add_option("--b", args->b, "BM25 b of the first stage and features (default 0.4)");
+    cmd->add_option(
+        "--k1", args->k1,
+        fmt::format("BM25 k1 of the first stage and features (default {})", kDefaults.k1));
+    cmd->add_option(
+        "--b", args->b,
+        fmt::format("BM25 b of the first stage and features (default {})", kDefaults.b));
     cmd->add_flag("--verbose", args->verbose, "Print XGBoost's evaluation line every round");
     cmd->add_flag("--apply", args->apply,
                   "Re-rank the BM25 top --depth of --queries with the saved --model into --run");

@@ -154,6 +154,31 @@ TEST_F(SearchCli, BadOptionsAndMissingIndexAreClearErrors) {
     EXPECT_FALSE(std::filesystem::exists(m_dir / "out.run"));
 }
 
+TEST_F(SearchCli, DefaultK1AndBAreAnserinisAndBadOnesNameTheOption) {
+    index("flat", "");
+    CliResult r = search("flat", "");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("retriever\tbm25(k1=0.9,b=0.4)\n"), std::string::npos) << r.out;
+    const std::string defaults = slurp(m_dir / "out.run");
+    r = search("flat", "--k1 0.9 --b 0.4");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(slurp(m_dir / "out.run"), defaults) << "no --k1/--b must mean 0.9/0.4";
+    r = search("flat", "--k1 1.2 --b 0.75");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(slurp(m_dir / "out.run"), defaults) << "the options must reach the scorer";
+
+    r = search("flat", "--k1 -1");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("illegal k1 value -1"), std::string::npos) << r.err;
+    r = search("flat", "--b 1.5");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("illegal b value 1.5"), std::string::npos) << r.err;
+
+    r = run_cli("search --help");
+    EXPECT_NE(r.out.find("BM25 k1 (default 0.9, Anserini's)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("BM25 b (default 0.4, Anserini's)"), std::string::npos) << r.out;
+}
+
 TEST_F(SearchCli, DuplicateQueryIdsAreAnInputError) {
     index("flat", "");
     write_file(m_dir / "queries.tsv", "q1\tcat\nq1\tdog\n");
