@@ -66,6 +66,7 @@ Bpe::Bpe(const nlohmann::json& c) {
         std::string merged = a + b.substr(std::min(m_prefix.size(), b.size()));
         auto new_id = m_vocab.find(merged);
         if (!a_id || !b_id || !new_id) {
+            // NOLINTNEXTLINE(performance-inefficient-string-concatenation): once, then throws
             throw Error("tokenizer.json: BPE merge '" + a + " " + b +
                         "' uses a token not in the "
                         "vocab");

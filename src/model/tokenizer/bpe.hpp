@@ -27,7 +27,7 @@ private:
         return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(a)) << 32) |
                static_cast<std::uint32_t>(b);
     }
-    void merge_word(std::string_view word, std::vector<std::int32_t>& ids) const;
+    void merge_word(std::string_view word, std::vector<std::int32_t>& out) const;
     void initial_symbols(std::string_view word, std::vector<std::int32_t>& ids,
                          std::vector<std::uint32_t>& lens) const;
 

@@ -166,7 +166,7 @@ std::string PrecompiledCharsmap::normalize(std::string_view text) const {
                 ++i;
                 continue;
             }
-            const auto& t = m_ascii[static_cast<std::size_t>(text[i])];
+            const auto& t = m_ascii[static_cast<unsigned char>(text[i])];
             if (t)
                 out += *t;
             else
