@@ -54,9 +54,9 @@ public:
     std::size_t max_length() const override { return m_max_length; }
     std::size_t output_width() const override { return 1; }
 
-    std::vector<model::Encoding> encode_pairs(const std::string& query,
-                                              std::span<const std::string> documents,
-                                              std::size_t max_length) const override {
+    std::vector<model::Encoding> encode_pairs(
+        const std::string& query, std::span<const std::string> documents, std::size_t max_length,
+        std::string_view /*instruction*/ = {}) const override {
         std::vector<model::Encoding> out;
         for (const auto& d : documents) {
             model::Encoding e;

@@ -12,7 +12,8 @@ std::string_view to_string(Task task) {
 
 std::vector<model::Encoding> Model::encode_pairs(const std::string& /*query*/,
                                                  std::span<const std::string> /*documents*/,
-                                                 std::size_t /*max_length*/) const {
+                                                 std::size_t /*max_length*/,
+                                                 std::string_view /*instruction*/) const {
     throw Error(fmt::format("this model does not {}; it can {}", to_string(Task::ScorePairs),
                             to_string(task())));
 }

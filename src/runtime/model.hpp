@@ -1,11 +1,12 @@
 #pragma once
 /// The model-family seam: what the scheduler needs from one loaded copy (replica) of a model
-/// on one device. A family (BERT cross-encoder, BERT bi-encoder; decoder re-rankers and a GPU
+/// on one device. A family (BERT cross-encoder, BERT bi-encoder, decoder yes/no re-rankers; a GPU
 /// backend later) implements it; callers never see which one they got.
 
 #include <cstddef>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/tokenizer/tokenizer.hpp"
@@ -33,10 +34,13 @@ public:
     [[nodiscard]] virtual std::size_t output_width() const = 0;
 
     /// Token ids of each (query, document) pair, truncated to `max_length` tokens
-    /// (ScorePairs models).
+    /// (ScorePairs models). `instruction` is the task text of models whose prompt has one
+    /// (LLM re-rankers; empty: the one the model was loaded with); other families ignore it.
+    /// It is per call, not per loaded copy, so callers with different instructions share
+    /// the weights.
     [[nodiscard]] virtual std::vector<model::Encoding> encode_pairs(
-        const std::string& query, std::span<const std::string> documents,
-        std::size_t max_length) const;
+        const std::string& query, std::span<const std::string> documents, std::size_t max_length,
+        std::string_view instruction = {}) const;
     /// Token ids of each text, truncated to `max_length` tokens (EmbedTexts models).
     [[nodiscard]] virtual std::vector<model::Encoding> encode_texts(
         std::span<const std::string> texts, std::size_t max_length) const;

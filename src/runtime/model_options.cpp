@@ -11,7 +11,7 @@
 namespace cascade::runtime {
 namespace {
 
-constexpr std::array<ModelOptionInfo, 7> kInfos{{
+constexpr std::array<ModelOptionInfo, 10> kInfos{{
     {"max_length", "tokenizer/model limit", "tokens per sequence incl. special tokens"},
     {"int8", "false", "dynamic int8 quantization of the linear layers (= precision int8)", true},
     {"precision", "fp32", "fp32 or int8"},
@@ -19,6 +19,11 @@ constexpr std::array<ModelOptionInfo, 7> kInfos{{
     {"batch_size", "32", "sequences per forward pass"},
     {"threads", "all the command's threads", "forward-pass threads"},
     {"model", "", "Hugging Face model folder"},
+    {"instruction",
+     "\"Given a web search query, retrieve relevant passages that answer the query\"",
+     "LLM re-rankers: the task instruction in the prompt"},
+    {"yes_token", "yes", "LLM re-rankers: the token whose logit means relevant"},
+    {"no_token", "no", "LLM re-rankers: the token whose logit means not relevant"},
 }};
 
 std::size_t whole(std::string_view key, std::string_view value, std::size_t min, std::size_t max) {
@@ -74,6 +79,10 @@ void ModelOptions::set(std::string_view key, std::string_view value) {
             device = Device::Auto;
         else
             throw UsageError(fmt::format("device: expected cpu, cuda or auto, got '{}'", value));
+    } else if (key == "instruction" || key == "yes_token" || key == "no_token") {
+        if (value.empty())
+            throw UsageError(fmt::format("{}: must not be empty", key));
+        (key == "instruction" ? instruction : key == "yes_token" ? yes_token : no_token) = value;
     } else {
         throw UsageError(fmt::format("unknown model option '{}'", key));
     }
@@ -87,8 +96,11 @@ std::string ModelOptions::key() const {
     canonical = canonical.lexically_normal();
     if (!canonical.has_filename() && canonical.has_parent_path())
         canonical = canonical.parent_path();  // "models/minilm/" is "models/minilm"
-    return fmt::format("{}|{}|{}|{}", canonical.string(), to_string(precision), max_length,
-                       to_string(resolve_device(device)));
+    std::string out = fmt::format("{}|{}|{}|{}", canonical.string(), to_string(precision),
+                                  max_length, to_string(resolve_device(device)));
+    if (yes_token != "yes" || no_token != "no")
+        out += fmt::format("|{}|{}", yes_token, no_token);
+    return out;
 }
 
 std::string_view to_string(Precision precision) {

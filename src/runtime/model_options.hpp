@@ -44,15 +44,26 @@ struct ModelOptions {
     Device device = Device::Cpu;
     std::size_t batch_size = 32;  ///< sequences per forward pass
     std::size_t threads = 0;      ///< forward-pass threads; 0 = the pool's default
+    /// LLM re-rankers: the task instruction of the prompt (`<Instruct>: ...`). Not part of
+    /// key(): it changes the prompt, not the weights, so callers with different instructions
+    /// share one copy and each request carries its caller's instruction.
+    std::string instruction = "Given a web search query, retrieve relevant passages that answer "
+                              "the query";
+    /// LLM re-rankers: the vocabulary entries whose logits are compared (score = logit(yes) -
+    /// logit(no)). Part of key(): they choose the output rows the loaded copy computes.
+    std::string yes_token = "yes";
+    std::string no_token = "no";
 
     /// Sets option `key` from its text form (a CLI value or a YAML scalar): `int8` takes
     /// true/false, `precision` fp32/int8, `device` cpu/cuda/auto, `max_length`, `batch_size`
-    /// and `threads` whole numbers. Throws UsageError naming the key and the accepted values.
+    /// and `threads` whole numbers, `instruction`, `yes_token` and `no_token` non-empty text.
+    /// Throws UsageError naming the key and the accepted values.
     void set(std::string_view key, std::string_view value);
     /// True when `key` is a model option.
     [[nodiscard]] static bool is_option(std::string_view key);
 
-    /// The sharing key: the folder's canonical path, precision, max_length and device.
+    /// The sharing key: the folder's canonical path, precision, max_length and device (and
+    /// yes_token / no_token when not the defaults).
     [[nodiscard]] std::string key() const;
 };
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "runtime/bert_family.hpp"
+#include "runtime/decoder_reranker.hpp"
 #include "util/error.hpp"
 
 namespace cascade::runtime {
@@ -12,8 +13,10 @@ LoadedModel::LoadedModel(ModelOptions options, Task task, std::unique_ptr<Schedu
 
 std::future<std::vector<float>> LoadedModel::score_pairs(const std::string& query,
                                                          std::span<const std::string> documents,
-                                                         Clock::time_point deadline) {
-    return m_scheduler->submit(model().encode_pairs(query, documents, max_length()), deadline);
+                                                         Clock::time_point deadline,
+                                                         std::string_view instruction) {
+    return m_scheduler->submit(model().encode_pairs(query, documents, max_length(), instruction),
+                               deadline);
 }
 
 std::future<std::vector<float>> LoadedModel::embed_texts(std::span<const std::string> texts,
@@ -23,12 +26,13 @@ std::future<std::vector<float>> LoadedModel::embed_texts(std::span<const std::st
 
 std::vector<std::future<std::vector<float>>> LoadedModel::score_pairs_many(
     std::span<const std::string> queries, std::span<const std::vector<std::string>> documents,
-    Clock::time_point deadline) {
+    Clock::time_point deadline, std::string_view instruction) {
     CASCADE_ASSERT(queries.size() == documents.size());
     std::vector<std::vector<model::Encoding>> requests;
     requests.reserve(queries.size());
     for (std::size_t q = 0; q < queries.size(); ++q)
-        requests.push_back(model().encode_pairs(queries[q], documents[q], max_length()));
+        requests.push_back(
+            model().encode_pairs(queries[q], documents[q], max_length(), instruction));
     return m_scheduler->submit_all(std::move(requests), deadline);
 }
 
@@ -43,6 +47,8 @@ std::vector<std::future<std::vector<float>>> LoadedModel::embed_texts_many(
 
 std::unique_ptr<Model> load_model(const ModelOptions& options, Task task, std::size_t threads) {
     (void)resolve_device(options.device);  // only the CPU backend exists in this build
+    if (is_decoder_reranker_folder(options.dir))
+        return load_decoder_reranker(options, task, threads);
     return load_bert_model(options, task, threads);
 }
 

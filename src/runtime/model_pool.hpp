@@ -38,10 +38,11 @@ public:
     [[nodiscard]] std::size_t max_length() const { return model().max_length(); }
 
     /// Scores `documents` against `query` (one score per document, in order): tokenizes on
-    /// the calling thread, then queues the pairs. Throws QueueFull.
+    /// the calling thread, then queues the pairs. `instruction`: see Model::encode_pairs.
+    /// Throws QueueFull.
     [[nodiscard]] std::future<std::vector<float>> score_pairs(
         const std::string& query, std::span<const std::string> documents,
-        Clock::time_point deadline = Clock::time_point::max());
+        Clock::time_point deadline = Clock::time_point::max(), std::string_view instruction = {});
     /// Embeds `texts`: model().output_width() floats per text, concatenated. Throws QueueFull.
     [[nodiscard]] std::future<std::vector<float>> embed_texts(
         std::span<const std::string> texts, Clock::time_point deadline = Clock::time_point::max());
@@ -50,7 +51,7 @@ public:
     /// `queries[i]` against `documents[i]`; one future per query.
     [[nodiscard]] std::vector<std::future<std::vector<float>>> score_pairs_many(
         std::span<const std::string> queries, std::span<const std::vector<std::string>> documents,
-        Clock::time_point deadline = Clock::time_point::max());
+        Clock::time_point deadline = Clock::time_point::max(), std::string_view instruction = {});
     /// Many groups of texts queued together; one future per group.
     [[nodiscard]] std::vector<std::future<std::vector<float>>> embed_texts_many(
         std::span<const std::vector<std::string>> groups,
