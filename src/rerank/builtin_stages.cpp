@@ -13,8 +13,13 @@ void register_builtin_stages(StageRegistry& registry) {
                  make_cross_encoder_stage);
     registry.add("bi_encoder", "bi-encoder (embedding) re-ranking (model: DIR)",
                  make_bi_encoder_stage);
+    registry.add("llm_pointwise",
+                 "LLM yes/no re-ranking, score = P(yes) (model: DIR, a decoder such as "
+                 "Qwen3-Reranker; instruction)",
+                 make_llm_pointwise_stage);
     registry.add("mmr", "maximal marginal relevance diversification (lambda)", make_mmr_stage);
-    registry.add("cutoff", "adaptive truncation: score threshold or knee of the score curve",
+    registry.add("cutoff",
+                 "adaptive truncation: score or probability threshold, or knee of the score curve",
                  make_cutoff_stage);
 }
 

@@ -1,11 +1,16 @@
-/// The `cutoff` stage: truncates each list by a score threshold and/or the knee rule
-/// (rerank/cutoff.hpp), never below `min_k` nor above `k` results.
+/// The `cutoff` stage: truncates each list by a score threshold, a probability threshold or
+/// the knee rule (rerank/cutoff.hpp), never below `min_k` nor above `k` results.
+///
+/// `method: probability` is the calibrated form of `threshold`: the scores must be
+/// probabilities (e.g. P(yes) of `llm_pointwise`), `threshold` lies in [0, 1] (default 0.5),
+/// and a score outside [0, 1] fails the query instead of silently cutting a list of logits.
 #include <algorithm>
 
 #include <fmt/format.h>
 
 #include "rerank/cutoff.hpp"
 #include "rerank/stages.hpp"
+#include "util/error.hpp"
 
 namespace cascade::rerank {
 namespace {
@@ -17,9 +22,9 @@ public:
 
     [[nodiscard]] std::string_view type() const override { return "cutoff"; }
     [[nodiscard]] std::string describe() const override {
-        return m_method == "threshold"
-                   ? fmt::format("cutoff(threshold={},min_k={}),k={}", m_threshold, m_min_k, m_k)
-                   : fmt::format("cutoff(knee,min_k={}),k={}", m_min_k, m_k);
+        return m_method == "knee" ? fmt::format("cutoff(knee,min_k={}),k={}", m_min_k, m_k)
+                                  : fmt::format("cutoff({}={},min_k={}),k={}", m_method,
+                                                m_threshold, m_min_k, m_k);
     }
 
     void run(std::span<const Query> queries, std::span<CandidateList> lists,
@@ -31,13 +36,25 @@ public:
             scores.reserve(list.size());
             for (const Candidate& c : list)
                 scores.push_back(c.score);
-            std::size_t keep = m_method == "threshold" ? threshold_cutoff(scores, m_threshold)
-                                                       : knee_cutoff(scores);
+            if (m_method == "probability")
+                check_probabilities(queries[q], scores);
+            const std::size_t keep =
+                m_method == "knee" ? knee_cutoff(scores) : threshold_cutoff(scores, m_threshold);
             truncate(list, std::max(keep, m_min_k));
         }
     }
 
 private:
+    static void check_probabilities(const Query& query, std::span<const float> scores) {
+        for (float s : scores)
+            if (!(s >= 0.0F && s <= 1.0F))
+                throw Error(fmt::format(
+                    "cutoff method probability: query {} has the score {}, not a probability "
+                    "in [0, 1]; put it after a stage that scores with probabilities "
+                    "(llm_pointwise) or use method threshold",
+                    query.id, s));
+    }
+
     std::string m_method;
     float m_threshold;
     std::size_t m_min_k;
@@ -47,9 +64,12 @@ private:
 }  // namespace
 
 std::unique_ptr<Stage> make_cutoff_stage(StageParams& params, StageEnv& /*env*/) {
-    const std::string method = params.choice("method", "knee", {"knee", "threshold"});
+    const std::string method =
+        params.choice("method", "knee", {"knee", "threshold", "probability"});
     float threshold = 0.0F;
-    if (method == "threshold") {
+    if (method == "probability") {
+        threshold = static_cast<float>(params.number("threshold", 0.5, 0.0, 1.0));
+    } else if (method == "threshold") {
         if (!params.has("threshold")) {
             params.node("threshold");
             throw params.error("method", "method threshold needs 'threshold: SCORE'");

@@ -20,9 +20,11 @@ std::unique_ptr<Stage> make_fusion_stage(StageParams& params, StageEnv& env);
 std::unique_ptr<Stage> make_cross_encoder_stage(StageParams& params, StageEnv& env);
 /// `bi_encoder`: cosine / dot product of query and document embeddings, neural_stages.cpp.
 std::unique_ptr<Stage> make_bi_encoder_stage(StageParams& params, StageEnv& env);
+/// `llm_pointwise`: P(yes) of a decoder yes/no re-ranker (Qwen3-Reranker), llm_pointwise_stage.cpp.
+std::unique_ptr<Stage> make_llm_pointwise_stage(StageParams& params, StageEnv& env);
 /// `mmr`: maximal marginal relevance diversification, mmr_stage.cpp.
 std::unique_ptr<Stage> make_mmr_stage(StageParams& params, StageEnv& env);
-/// `cutoff`: score-threshold and knee truncation, cutoff_stage.cpp.
+/// `cutoff`: score-threshold, probability-threshold and knee truncation, cutoff_stage.cpp.
 std::unique_ptr<Stage> make_cutoff_stage(StageParams& params, StageEnv& env);
 
 }  // namespace cascade::rerank
