@@ -180,6 +180,8 @@ Error parse_rerank(std::string_view body, const Limits& limits, RerankRequest& o
         return e;
     if (auto e = get_count(j, "top_n", limits.max_documents, out.top_n))
         return e;
+    if (auto e = get_text(j, "instruction", limits.max_query_chars, false, false, out.instruction))
+        return e;
     return get_bool(j, "return_documents", out.return_documents);
 }
 

@@ -39,6 +39,9 @@ struct RerankRequest {
     std::vector<std::string> documents;
     std::size_t top_n = 0;  ///< 0: all documents
     bool return_documents = false;
+    /// LLM re-rankers: the task instruction of the prompt (a cascade extension of the shape);
+    /// empty: the one the model was started with. Cross-encoders ignore it.
+    std::string instruction;
 };
 
 /// `POST /rerank` (Hugging Face TEI shape).

@@ -79,6 +79,7 @@ void Service::add_model(const std::string& name, const runtime::ModelOptions& op
     auto model = m_pool->get(options, runtime::Task::ScorePairs, name);
     m_models.emplace(name, model);
     m_model_order.push_back(name);
+    m_instructions.emplace(name, options.instruction);
     m_metrics.set_queue_depth(model->name(), model->scheduler().depth());
 }
 
@@ -108,13 +109,22 @@ runtime::LoadedModel* Service::find_model(const std::string& name,
     return it->second.get();
 }
 
+const std::string& Service::model_instruction(const std::string& name) const {
+    return m_instructions.find(name.empty() ? m_model_order.front() : name)->second;
+}
+
 Service::Scored Service::score(runtime::LoadedModel& model, const std::string& query,
                                const std::vector<std::string>& documents, bool truncate,
-                               Clock::time_point deadline) {
+                               Clock::time_point deadline, std::string_view instruction) {
     const std::size_t max_length = model.max_length();
     // Without truncation, encode one token past the limit to detect pairs that are too long.
-    auto encodings =
-        model.model().encode_pairs(query, documents, truncate ? max_length : max_length + 1);
+    std::vector<model::Encoding> encodings;
+    try {
+        encodings = model.model().encode_pairs(query, documents,
+                                               truncate ? max_length : max_length + 1, instruction);
+    } catch (const Error& e) {  // an LLM prompt whose query alone does not fit
+        throw Failure{RequestError{413, e.what(), "query"}};
+    }
     Scored out;
     for (std::size_t i = 0; i < encodings.size(); ++i) {
         if (!truncate && encodings[i].ids.size() > max_length)
@@ -159,7 +169,8 @@ Response Service::rerank(std::string_view body) {
         runtime::LoadedModel* model = find_model(req.model, error);
         if (!model)
             return error_response(*error);
-        Scored s = score(*model, req.query, req.documents, true, start + m_options.timeout);
+        Scored s = score(*model, req.query, req.documents, true, start + m_options.timeout,
+                         req.instruction.empty() ? model_instruction(req.model) : req.instruction);
         rank_scores(s.ranked, req.top_n);
         json results = json::array();
         for (const auto& r : s.ranked) {
@@ -190,7 +201,8 @@ Response Service::tei_rerank(std::string_view body) {
         runtime::LoadedModel* model = find_model("", error);
         if (!model)
             return error_response(*error);
-        Scored s = score(*model, req.query, req.texts, req.truncate, start + m_options.timeout);
+        Scored s = score(*model, req.query, req.texts, req.truncate, start + m_options.timeout,
+                         model_instruction(""));
         rank_scores(s.ranked, 0);
         json out = json::array();
         for (const auto& r : s.ranked) {

@@ -98,9 +98,12 @@ private:
     runtime::LoadedModel* find_model(const std::string& name, std::optional<RequestError>& error);
     /// Encodes, queues and waits for the scores of `documents` against `query`; throws
     /// RequestError-carrying exceptions mapped by the callers.
+    /// `instruction`: the task text of LLM re-rankers (runtime::Model::encode_pairs).
     Scored score(runtime::LoadedModel& model, const std::string& query,
                  const std::vector<std::string>& documents, bool truncate,
-                 std::chrono::steady_clock::time_point deadline);
+                 std::chrono::steady_clock::time_point deadline, std::string_view instruction);
+    /// The instruction `name` was added with (its --instruction), for requests without one.
+    [[nodiscard]] const std::string& model_instruction(const std::string& name) const;
 
     ServiceOptions m_options;
     Metrics m_metrics;
@@ -109,6 +112,7 @@ private:
     std::vector<std::string> m_pipeline_order;
     std::map<std::string, std::unique_ptr<pipeline::Pipeline>, std::less<>> m_pipelines;
     std::vector<std::string> m_model_order;
+    std::map<std::string, std::string, std::less<>> m_instructions;  ///< by model name
     std::shared_ptr<runtime::ModelPool> m_pool;
     std::map<std::string, std::shared_ptr<runtime::LoadedModel>, std::less<>> m_models;
     std::atomic<std::uint64_t> m_next_id{1};
