@@ -149,7 +149,7 @@ TEST(DecoderReranker, PromptLongerThanTheLimitNamesIt) {
     DecoderReranker model(options, 1);
     const std::vector<std::string> docs{"d"};
     const std::string what = error_of([&] { (void)model.encode_pairs("q", docs, 40); });
-    EXPECT_NE(what.find("limit of 40 tokens (the max_length option)"), std::string::npos) << what;
+    EXPECT_NE(what.find("limit is 40 tokens (the max_length option)"), std::string::npos) << what;
     // Without the option, the limit is the config's.
     DecoderReranker full(options_for(kFolder), 1);
     std::string long_query;

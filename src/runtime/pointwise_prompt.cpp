@@ -58,9 +58,9 @@ std::vector<model::Encoding> PointwisePrompt::encode(std::string_view instructio
     const std::size_t fixed = shared.size() + m_suffix.size();
     if (fixed + 1 > max_length)
         throw Error(
-            fmt::format("the LLM re-ranker prompt takes {} tokens without the document "
-                        "(instruction and query included), more than the limit of {} "
-                        "tokens ({}) leaves room for",
+            fmt::format("the LLM re-ranker prompt needs {} tokens besides the document "
+                        "(instruction and query included), but the limit is {} tokens ({}); "
+                        "shorten the query or instruction or raise the limit",
                         fixed, max_length, limit_source));
     const std::size_t room = max_length - fixed;
     std::vector<model::Encoding> out;
