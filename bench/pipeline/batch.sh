@@ -3,7 +3,7 @@
 # queries (top 20 per query, MiniLM-L6-H384-shaped random-weight cross-encoder, the model of
 # bench/model), run with --batch 1 and --batch 16 on the same threads, alternating, REPEAT
 # times each. Prints pairs/s of the cross-encoder stage (its summed stage time) and of the
-# whole run (wall), and checks that every run file is byte-identical.
+# whole run (wall) -- pairs = the stage's candidates out -- and checks that every run file is byte-identical.
 #
 #   bench/pipeline/batch.sh BUILD_DIR [THREADS] [REPEAT]
 set -euo pipefail
@@ -34,7 +34,7 @@ for r in $(seq 1 "$REPEAT"); do
       --run "$WORK/run.b$b" > "$WORK/table.b$b" 2>&1
     end=$(date +%s.%N)
     stage_s=$(awk '$1 == "cross_encoder" {print $6}' "$WORK/table.b$b")
-    pairs=$(awk '$1 == "cross_encoder" {printf "%d", $2 * 300}' "$WORK/table.b$b")
+    pairs=$(awk '$1 == "cross_encoder" {printf "%d", $3 * 300 + 0.5}' "$WORK/table.b$b")
     awk -v b="$b" -v r="$r" -v s="$start" -v e="$end" -v st="$stage_s" -v p="$pairs" -v t="$THREADS" \
       'BEGIN { printf "%-6s %-4s %10.2f %12.1f %12.1f\n", b, r, e - s, p / (st / t), p / (e - s) }'
   done
