@@ -10,7 +10,7 @@ seconds="${1:-120}"
 out="${FUZZ_BUILD_DIR:-$root/build-fuzz}"
 mkdir -p "$out"
 clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  -I"$root/src" "$here/fuzz_requests.cpp" "$root/src/serve/request.cpp" \
+  -I"$root/include" -I"$root/src" "$here/fuzz_requests.cpp" "$root/src/serve/request.cpp" \
   "$root/src/util/utf8.cpp" -lfmt -o "$out/fuzz_requests"
 mkdir -p "$out/new"
 # New inputs go to a scratch folder first; -merge keeps only those that add coverage.

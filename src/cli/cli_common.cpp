@@ -1,13 +1,12 @@
-#include "cli/cli_common.hpp"
+#include "cli_common.hpp"
 
 #include <cstdio>
 #include <set>
 
 #include <fmt/format.h>
 
-#include "collection/reader.hpp"
-#include "collection/trec_io.hpp"
-#include "util/error.hpp"
+#include <cascade/collection.hpp>
+#include <cascade/error.hpp>
 
 namespace cascade::cli {
 
@@ -27,7 +26,7 @@ std::vector<Query> load_query_set(const std::string& path, const std::string& fo
     return queries;
 }
 
-void print_hits(const index::Index& index, const Run& run, std::size_t show) {
+void print_hits(const Index& index, const Run& run, std::size_t show) {
     std::string out;
     std::size_t rank = 0;
     for (const auto& [qid, entries] : run.by_query) {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "collection/types.hpp"
-#include "index/index.hpp"
+#include <cascade/index.hpp>
+#include <cascade/types.hpp>
 
 namespace cascade::cli {
 
@@ -18,7 +18,7 @@ namespace cascade::cli {
 
 /// Prints the first `show` hits of `run` as `rank  docid  score  title` (the start of the text
 /// when a document has no title) on stdout.
-void print_hits(const index::Index& index, const Run& run, std::size_t show);
+void print_hits(const Index& index, const Run& run, std::size_t show);
 
 /// Runs the pipeline file over one typed query and prints its hits with titles on stdout and
 /// the per-stage table on stderr (`cascade run --query`, `cascade search --pipeline --query`).

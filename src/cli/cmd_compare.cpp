@@ -2,10 +2,10 @@
 #include <cstdio>
 #include <memory>
 
-#include "cli/commands.hpp"
-#include "collection/trec_io.hpp"
-#include "eval/compare.hpp"
-#include "util/error.hpp"
+#include <cascade/collection.hpp>
+#include <cascade/eval.hpp>
+
+#include "commands.hpp"
 
 namespace cascade::cli {
 
@@ -27,7 +27,7 @@ void run_compare(const CompareArgs& args) {
     const Qrels qrels = read_qrels(args.qrels);
     const Run a = read_run(args.run_a);
     const Run b = read_run(args.run_b);
-    eval::CompareOptions options;
+    CompareOptions options;
     options.measures = args.measures;
     options.relevance_level = args.level;
     options.all_qrels_queries = args.complete;
@@ -35,8 +35,7 @@ void run_compare(const CompareArgs& args) {
     options.seed = args.seed;
     options.label_a = args.run_a;
     options.label_b = args.run_b;
-    const auto comparisons = eval::compare_runs(qrels, a, b, options);
-    const std::string text = eval::format_comparison(comparisons, options, args.summary_only);
+    const std::string text = compare_runs(qrels, a, b, options).format(args.summary_only);
     std::fwrite(text.data(), 1, text.size(), stdout);
 }
 

@@ -5,10 +5,11 @@
 
 #include <fmt/format.h>
 
-#include "cli/commands.hpp"
-#include "collection/convert.hpp"
-#include "util/error.hpp"
-#include "util/progress.hpp"
+#include <cascade/collection.hpp>
+#include <cascade/error.hpp>
+#include <cascade/progress.hpp>
+
+#include "commands.hpp"
 
 namespace cascade::cli {
 

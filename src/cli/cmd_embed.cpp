@@ -6,22 +6,24 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "cli/commands.hpp"
-#include "cli/encoder_cli.hpp"
-#include "runtime/model_pool.hpp"
+#include <cascade/collection.hpp>
+#include <cascade/model.hpp>
+
+#include "commands.hpp"
+#include "encoder_cli.hpp"
 
 namespace cascade::cli {
 namespace {
 
 void run_embed(const EncoderArgs& args) {
-    runtime::ModelPool pool(command_pool_options());
-    auto model = pool.get(args.model, runtime::Task::EmbedTexts);
+    const ModelPool pool(ModelPoolOptions::for_command());
+    const BiEncoder model = pool.bi_encoder(args.model);
     std::vector<std::string> texts;
     for (auto& row : read_jsonl_strings(args.input, {"text"})) {
         texts.push_back(std::move(row[0]));
     }
-    const auto flat = model->embed_texts(texts).get();
-    const std::size_t dim = model->model().output_width();
+    const std::vector<float> flat = model.embed(texts);
+    const std::size_t dim = model.dimension();
     std::string out;
     for (std::size_t i = 0; i < texts.size(); ++i)
         out += fmt::format("{{\"embedding\": [{}]}}\n",

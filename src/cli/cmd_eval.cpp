@@ -2,10 +2,10 @@
 #include <cstdio>
 #include <memory>
 
-#include "cli/commands.hpp"
-#include "collection/trec_io.hpp"
-#include "eval/evaluator.hpp"
-#include "util/error.hpp"
+#include <cascade/collection.hpp>
+#include <cascade/eval.hpp>
+
+#include "commands.hpp"
 
 namespace cascade::cli {
 
@@ -25,15 +25,14 @@ struct EvalArgs {
 void run_eval(const EvalArgs& args) {
     const Qrels qrels = read_qrels(args.qrels);
     const Run run = read_run(args.run);
-    eval::EvalOptions options;
+    EvalOptions options;
     options.measures = args.measures;
     options.relevance_level = args.level;
     options.average_complete = args.complete;
     options.max_docs_per_query = args.max_docs;
     options.run_label = args.run;
     options.trec_eval_version = args.version;
-    const auto result = eval::evaluate(qrels, run, options);
-    const std::string text = eval::format_trec_eval(result, args.per_query);
+    const std::string text = evaluate(qrels, run, options).format_trec_eval(args.per_query);
     std::fwrite(text.data(), 1, text.size(), stdout);
 }
 

@@ -6,24 +6,26 @@
 
 #include <fmt/format.h>
 
-#include "cli/commands.hpp"
-#include "cli/encoder_cli.hpp"
-#include "runtime/model_pool.hpp"
+#include <cascade/collection.hpp>
+#include <cascade/model.hpp>
+
+#include "commands.hpp"
+#include "encoder_cli.hpp"
 
 namespace cascade::cli {
 namespace {
 
 void run_rerank(const EncoderArgs& args) {
-    runtime::ModelPool pool(command_pool_options());
-    auto model = pool.get(args.model, runtime::Task::ScorePairs);
-    std::vector<model::Encoding> pairs;
-    for (auto& row : read_jsonl_strings(args.input, {"query", "document"}))
-        pairs.push_back(std::move(
-            model->model().encode_pairs(row[0], std::span(&row[1], 1), model->max_length())[0]));
+    const ModelPool pool(ModelPoolOptions::for_command());
+    const CrossEncoder model = pool.cross_encoder(args.model);
+    std::vector<std::string> queries;
+    std::vector<std::string> documents;
+    for (auto& row : read_jsonl_strings(args.input, {"query", "document"})) {
+        queries.push_back(std::move(row[0]));
+        documents.push_back(std::move(row[1]));
+    }
     // One request: the model sorts all pairs by length into its forward passes.
-    const auto scores = model->scheduler()
-                            .submit(std::move(pairs), runtime::Scheduler::Clock::time_point::max())
-                            .get();
+    const std::vector<float> scores = model.score_pairs(queries, documents);
     std::string out;
     for (float s : scores)
         out += fmt::format("{{\"score\": {}}}\n", s);

@@ -9,14 +9,13 @@
 
 #include <fmt/format.h>
 
-#include "cli/cli_common.hpp"
-#include "cli/commands.hpp"
-#include "collection/reader.hpp"
-#include "collection/trec_io.hpp"
-#include "index/index.hpp"
-#include "pipeline/pipeline.hpp"
-#include "pipeline/runner.hpp"
-#include "util/error.hpp"
+#include <cascade/collection.hpp>
+#include <cascade/error.hpp>
+#include <cascade/index.hpp>
+#include <cascade/pipeline.hpp>
+
+#include "cli_common.hpp"
+#include "commands.hpp"
 
 namespace cascade::cli {
 
@@ -62,11 +61,10 @@ void run_pipeline_command(const RunArgs& args) {
         throw UsageError("--query and --queries exclude each other");
     }
     std::vector<Query> queries = load_queries(args);
-    index::Index index = index::Index::open(args.index);
-    pipeline::Pipeline pipeline =
-        pipeline::Pipeline::load(args.pipeline, index, std::max(1U, args.threads));
+    const Index index = Index::open(args.index);
+    const Pipeline pipeline = Pipeline::load(args.pipeline, index, std::max(1U, args.threads));
     Qrels qrels;
-    pipeline::RunnerOptions options;
+    PipelineRunOptions options;
     options.threads = std::max(1U, args.threads);
     options.batch = std::max<std::size_t>(1, args.batch);
     options.keep_runs = !args.stage_runs.empty();
@@ -74,8 +72,7 @@ void run_pipeline_command(const RunArgs& args) {
         qrels = read_qrels(args.qrels);
         options.qrels = &qrels;
     }
-    const pipeline::PipelineResult result =
-        pipeline::run_pipeline(pipeline, index, queries, options);
+    const PipelineResult result = pipeline.run(queries, options);
     if (!args.run.empty()) {
         write_run(args.run, result.run);
     }
@@ -92,7 +89,7 @@ void run_pipeline_command(const RunArgs& args) {
         print_hits(index, result.run, args.show);
     }
     std::string out = fmt::format("queries {}, pipeline {}\n", queries.size(), args.pipeline);
-    out += pipeline::format_report(result);
+    out += format_report(result);
     std::fwrite(out.data(), 1, out.size(), args.query.empty() ? stdout : stderr);
 }
 

@@ -13,11 +13,12 @@
 
 #include <fmt/format.h>
 
-#include "cli/commands.hpp"
-#include "cli/encoder_cli.hpp"
-#include "pipeline/pipeline.hpp"
-#include "serve/http_server.hpp"
-#include "util/error.hpp"
+#include <cascade/error.hpp>
+#include <cascade/model.hpp>
+#include <cascade/serve.hpp>
+
+#include "commands.hpp"
+#include "encoder_cli.hpp"
 
 namespace cascade::cli {
 namespace {
@@ -26,14 +27,11 @@ struct ServeArgs {
     std::string index;
     std::vector<std::string> pipelines;
     std::vector<std::string> models;
-    serve::ServerOptions server;
-    runtime::SchedulerOptions batching;
-    runtime::ModelOptions model;  ///< load options of every --model
-    serve::ServiceOptions service;
+    ServeOptions server;  ///< the options below adjust its model pool and deadline
+    ModelOptions model;   ///< load options of every --model
     std::size_t max_wait_ms = 2;
     std::size_t timeout_ms = 30'000;
     int model_threads = 0;
-    std::size_t model_replicas = 1;
     std::size_t model_batch_size = 32;
 };
 
@@ -58,8 +56,7 @@ std::pair<std::string, std::string> split_model(const std::string& spec) {
 }
 
 /// NAME=FILE, or FILE named by the pipeline's `name:` (its file stem when it has none).
-void load_pipelines(serve::Service& service, const std::vector<std::string>& specs,
-                    unsigned threads) {
+void load_pipelines(Server& server, const std::vector<std::string>& specs, unsigned threads) {
     // Pipelines share the service's pool: a stage using a --model folder with the same load
     // options runs on that model's one copy and scheduler.
     static const std::regex kName("[A-Za-z0-9._-]{1,64}");
@@ -76,20 +73,17 @@ void load_pipelines(serve::Service& service, const std::vector<std::string>& spe
                                 "NAME of letters, digits, '.', '_' or '-'",
                                 spec));
         }
-        pipeline::Pipeline p =
-            pipeline::Pipeline::load(file, *service.index(), threads, service.models());
-        if (name.empty())
-            name = p.name() != "cascade" ? p.name() : std::filesystem::path(file).stem().string();
-        service.add_pipeline(name, std::move(p));
+        name = server.add_pipeline(name, file, threads);
         std::fprintf(stderr, "cascade serve: pipeline '%s' from %s\n", name.c_str(), file.c_str());
     }
 }
 
 void run_serve(ServeArgs& args) {
-    if (args.batching.max_queue == 0)
+    ModelPoolOptions& pool = args.server.models;
+    if (pool.max_queue == 0)
         throw UsageError("--queue must be at least 1");
-    args.batching.max_wait = std::chrono::milliseconds(args.max_wait_ms);
-    args.service.timeout = std::chrono::milliseconds(std::max<std::size_t>(1, args.timeout_ms));
+    pool.max_wait = std::chrono::milliseconds(args.max_wait_ms);
+    args.server.timeout = std::chrono::milliseconds(std::max<std::size_t>(1, args.timeout_ms));
 
     std::vector<std::pair<std::string, std::string>> models;
     for (const auto& spec : args.models)
@@ -99,23 +93,19 @@ void run_serve(ServeArgs& args) {
     // One budget of threads for all replicas of a model: a forward pass running alone takes
     // all of it, passes running together split it (SchedulerOptions::threads).
     const int threads = args.model_threads > 0 ? args.model_threads : static_cast<int>(cores);
-    runtime::PoolOptions pool;
-    pool.scheduling = args.batching;
-    pool.scheduling.threads = static_cast<std::size_t>(threads);
-    pool.replicas = args.model_replicas;
+    pool.threads = static_cast<std::size_t>(threads);
     args.model.batch_size = std::max<std::size_t>(1, args.model_batch_size);
-    serve::Service service(args.service, pool);
-    service.open_index(args.index);
+    Server server(args.server);
+    server.open_index(args.index);
     // Models first, so that they are named (in /metrics) by their --model NAME even when a
     // pipeline uses the same folder.
     for (const auto& [name, dir] : models) {
-        runtime::ModelOptions options = args.model;
+        ModelOptions options = args.model;
         options.dir = dir;
-        service.add_model(name, options);
+        server.add_model(name, options);
     }
-    load_pipelines(service, args.pipelines, static_cast<unsigned>(threads));
-    serve::HttpServer http(service, args.server);
-    int port = http.bind();
+    load_pipelines(server, args.pipelines, static_cast<unsigned>(threads));
+    int port = server.bind();
     std::fprintf(stderr, "cascade serve: listening on http://%s:%d\n", args.server.host.c_str(),
                  port);
     std::fflush(stderr);
@@ -135,14 +125,14 @@ void run_serve(ServeArgs& args) {
         }
         if (sig != 0)
             std::fprintf(stderr, "cascade serve: signal %d, finishing in-flight requests\n", sig);
-        http.stop();
+        server.stop();
     });
-    http.listen();
+    server.listen();
     // listen() returns without a signal only when the listener fails; wake the waiter.
     char zero = 0;
     (void)::write(g_signal_pipe[1], &zero, 1);
     waiter.join();
-    service.drain();
+    server.drain();
     std::fprintf(stderr, "cascade serve: stopped\n");
 }
 
@@ -162,35 +152,35 @@ void add_serve_command(CLI::App& app) {
     cmd->add_option("--host", args->server.host, "Address to listen on (default 127.0.0.1)");
     cmd->add_option("--port", args->server.port, "Port (default 8080; 0 picks a free one)")
         ->check(CLI::Range(0, 65535));
-    cmd->add_option("--threads", args->server.threads,
+    cmd->add_option("--threads", args->server.connection_threads,
                     "Connection threads; each open keep-alive connection holds one (default 64)")
         ->check(CLI::Range(1, 4096));
     cmd->add_option("--model-threads", args->model_threads,
                     "Threads of a model's forward passes, shared by its replicas: a pass "
                     "running alone uses all, N passes at once N-th each; also given to "
                     "pipeline model stages (default: cores)");
-    cmd->add_option("--model-replicas", args->model_replicas,
+    cmd->add_option("--model-replicas", args->server.models.replicas,
                     "Copies of each model, each with its own worker, running batches at once "
                     "(data parallelism; default 1)")
         ->check(CLI::Range(1, 64));
     cmd->add_option("--model-batch-size", args->model_batch_size,
                     "Sequences per forward pass inside a merged batch (default 32)");
     add_model_options(cmd, args->model, {"batch_size", "threads"});
-    cmd->add_option("--max-batch-tokens", args->batching.max_batch_tokens,
+    cmd->add_option("--max-batch-tokens", args->server.models.max_batch_tokens,
                     "Token budget of one cross-request model batch (default 16384)")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--max-wait-ms", args->max_wait_ms,
                     "How long a batch waits for more requests (default 2)");
-    cmd->add_option("--queue", args->batching.max_queue,
+    cmd->add_option("--queue", args->server.models.max_queue,
                     "Requests queued per model before 503 + Retry-After (default 256)");
     cmd->add_option("--timeout-ms", args->timeout_ms,
                     "Per-request deadline for model work and search; 504 past it "
                     "(default 30000)");
-    cmd->add_option("--max-body-bytes", args->service.limits.max_body_bytes,
+    cmd->add_option("--max-body-bytes", args->server.max_body_bytes,
                     "Largest request body (default 8 MiB)");
-    cmd->add_option("--max-documents", args->service.limits.max_documents,
+    cmd->add_option("--max-documents", args->server.max_documents,
                     "Documents per re-ranking request (default 1000)");
-    cmd->add_option("--max-document-chars", args->service.limits.max_document_chars,
+    cmd->add_option("--max-document-chars", args->server.max_document_chars,
                     "Characters per document (default 100000)");
     cmd->callback([args] { run_serve(*args); });
 }

@@ -8,21 +8,17 @@
 
 #include <fmt/format.h>
 
-#include "cli/commands.hpp"
-#include "collection/reader.hpp"
-#include "collection/trec_io.hpp"
-#include "index/index.hpp"
-#include "rerank/ltr/model.hpp"
-#include "rerank/ltr/train.hpp"
-#include "retrieve/bm25_retriever.hpp"
-#include "util/error.hpp"
+#include <cascade/collection.hpp>
+#include <cascade/error.hpp>
+#include <cascade/index.hpp>
+#include <cascade/ltr.hpp>
+#include <cascade/search.hpp>
+
+#include "commands.hpp"
 
 namespace cascade::cli {
 
 namespace {
-
-/// Anserini's BM25 defaults, the ones every BM25 user starts from.
-constexpr retrieve::Bm25Params kDefaults{};
 
 struct TrainLtrArgs {
     std::string index;
@@ -32,9 +28,7 @@ struct TrainLtrArgs {
     std::string run;
     std::string qids_from;
     std::string tag = "cascade-ltr";
-    rerank::ltr::TrainOptions options;
-    float k1 = kDefaults.k1;
-    float b = kDefaults.b;
+    LtrTrainOptions options;  ///< also --k1/--b (options.bm25) and --depth
     bool apply = false;
     bool verbose = false;
 };
@@ -52,12 +46,8 @@ void run_train(const TrainLtrArgs& args) {
     if (args.qrels.empty()) {
         throw UsageError("--qrels (the training judgments) is required unless --apply is given");
     }
-    const index::Index index = index::Index::open(args.index);
-    retrieve::Bm25Options bm25;
-    bm25.params = {args.k1, args.b};
-    const retrieve::Bm25Retriever retriever(index, bm25);
-    rerank::ltr::TrainOptions options = args.options;
-    options.features.bm25 = bm25.params;
+    const Index index = Index::open(args.index);
+    check(args.options.bm25);
     const std::vector<Query> queries = read_queries(args.queries);
     const Qrels qrels = read_qrels(args.qrels);
     auto on_round = [&](const std::string& line) {
@@ -65,16 +55,15 @@ void run_train(const TrainLtrArgs& args) {
             std::fprintf(stderr, "%s\n", line.c_str());
         }
     };
-    const rerank::ltr::TrainReport report =
-        rerank::ltr::train_ltr(index, retriever, queries, qrels, options, args.model, on_round);
+    const LtrTrainReport report =
+        train_ltr(index, queries, qrels, args.options, args.model, on_round);
     const std::string out = fmt::format(
         "queries\t{}\ntrain queries\t{}\nvalidation queries\t{}\n"
         "dropped (no relevant candidate)\t{}\nrows\t{}\nfeatures\t{}\nrounds run\t{}\n"
         "best iteration\t{}\ntrain ndcg@{}\t{:.4f}\nvalidation ndcg@{}\t{:.4f}\nmodel\t{}\n",
         report.queries, report.train_queries, report.valid_queries, report.dropped_queries,
-        report.rows, report.features.size(), report.log.rounds_run, report.log.best_iteration,
-        options.model.eval_at, report.log.train_ndcg, options.model.eval_at, report.log.valid_ndcg,
-        args.model);
+        report.rows, report.features.size(), report.rounds_run, report.best_iteration,
+        report.eval_at, report.train_ndcg, report.eval_at, report.valid_ndcg, args.model);
     std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
@@ -82,32 +71,10 @@ void run_apply(const TrainLtrArgs& args) {
     if (args.run.empty()) {
         throw UsageError("--apply needs --run OUT");
     }
-    const index::Index index = index::Index::open(args.index);
-    rerank::ltr::LtrModel model = rerank::ltr::load_ltr_model(args.model);
-    if (model.manifest.recorded != rerank::ltr::first_stage_features()) {
-        throw Error(
-            fmt::format("{}: --apply supplies only first_stage_score and "
-                        "first_stage_rank; run this model in a pipeline",
-                        args.model));
-    }
-    retrieve::Bm25Options bm25;
-    bm25.params = model.manifest.bm25;
-    const retrieve::Bm25Retriever retriever(index, bm25);
-    const rerank::ltr::LtrRanker ranker(index, std::move(model), args.model);
+    const Index index = Index::open(args.index);
+    const LtrReranker ranker = LtrReranker::load(index, args.model);
     const std::vector<Query> queries = load_queries(args.queries, args.qids_from);
-    std::vector<rerank::CandidateList> lists =
-        rerank::ltr::first_stage_candidates(retriever, queries, args.options.depth);
-    const rerank::FeatureId recorded[] = {0, 1};
-    Run run;
-    run.tag = args.tag;
-    for (std::size_t q = 0; q < queries.size(); ++q) {
-        ranker.rerank(queries[q], lists[q], recorded);
-        auto& entries = run.by_query[queries[q].id];
-        for (std::size_t r = 0; r < lists[q].size(); ++r) {
-            entries.push_back({std::string(index.external_id(lists[q][r].docid)), lists[q][r].score,
-                               static_cast<int>(r + 1)});
-        }
-    }
+    const Run run = ranker.rerank_bm25(queries, args.options.depth, args.tag);
     write_run(args.run, run);
     const std::string out =
         fmt::format("queries\t{}\nhits\t{}\ndepth\t{}\nrun\t{}\n", queries.size(),
@@ -119,7 +86,7 @@ void run_apply(const TrainLtrArgs& args) {
 
 void add_train_ltr_command(CLI::App& app) {
     auto args = std::make_shared<TrainLtrArgs>();
-    rerank::ltr::TrainOptions& o = args->options;
+    LtrTrainOptions& o = args->options;
     auto* cmd = app.add_subcommand(
         "train-ltr", "Train a LambdaMART re-ranker (XGBoost rank:ndcg) on BM25 candidates");
     cmd->add_option("--index", args->index, "Index directory built by `cascade index`")->required();
@@ -135,24 +102,23 @@ void add_train_ltr_command(CLI::App& app) {
     cmd->add_option("--validation", o.validation,
                     "Share of training queries held out for early stopping (default 0.2)")
         ->check(CLI::Range(0.0, 0.95));
-    cmd->add_option("--rounds", o.model.rounds, "Boosting rounds at most (default 500)");
-    cmd->add_option("--early-stopping", o.model.early_stopping,
+    cmd->add_option("--rounds", o.rounds, "Boosting rounds at most (default 500)");
+    cmd->add_option("--early-stopping", o.early_stopping,
                     "Rounds without a better validation ndcg before stopping (default 100)");
-    cmd->add_option("--seed", o.model.seed, "Seed of the split and of XGBoost (default 42)");
-    cmd->add_option("--eta", o.model.eta, "Learning rate (default 0.1)");
-    cmd->add_option("--max-depth", o.model.max_depth, "Tree depth (default 4)");
-    cmd->add_option("--min-child-weight", o.model.min_child_weight,
+    cmd->add_option("--seed", o.seed, "Seed of the split and of XGBoost (default 42)");
+    cmd->add_option("--eta", o.eta, "Learning rate (default 0.1)");
+    cmd->add_option("--max-depth", o.max_depth, "Tree depth (default 4)");
+    cmd->add_option("--min-child-weight", o.min_child_weight,
                     "Minimum hessian per leaf (default 5)");
-    cmd->add_option("--subsample", o.model.subsample, "Row sampling per tree (default 1)");
-    cmd->add_option("--colsample", o.model.colsample_bytree,
-                    "Feature sampling per tree (default 1)");
-    cmd->add_option("--threads", o.model.threads, "XGBoost threads (default 1, reproducible)");
+    cmd->add_option("--subsample", o.subsample, "Row sampling per tree (default 1)");
+    cmd->add_option("--colsample", o.colsample, "Feature sampling per tree (default 1)");
+    cmd->add_option("--threads", o.threads, "XGBoost threads (default 1, reproducible)");
     cmd->add_option(
-        "--k1", args->k1,
-        fmt::format("BM25 k1 of the first stage and features (default {})", kDefaults.k1));
+        "--k1", o.bm25.k1,
+        fmt::format("BM25 k1 of the first stage and features (default {})", bm25_defaults().k1));
     cmd->add_option(
-        "--b", args->b,
-        fmt::format("BM25 b of the first stage and features (default {})", kDefaults.b));
+        "--b", o.bm25.b,
+        fmt::format("BM25 b of the first stage and features (default {})", bm25_defaults().b));
     cmd->add_flag("--verbose", args->verbose, "Print XGBoost's evaluation line every round");
     cmd->add_flag("--apply", args->apply,
                   "Re-rank the BM25 top --depth of --queries with the saved --model into --run");

@@ -8,8 +8,9 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cli/commands.hpp"
-#include "util/error.hpp"
+#include <cascade/error.hpp>
+
+#include "commands.hpp"
 
 #ifndef CASCADE_VERSION
 #define CASCADE_VERSION "unknown"

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include <cascade/collection.hpp>
+
 #include "collection/types.hpp"
 
 namespace cascade {
@@ -42,12 +44,6 @@ protected:
 /// TSV). Unknown format names throw UsageError listing the accepted ones.
 [[nodiscard]] std::unique_ptr<DocumentReader> open_documents(const std::string& path,
                                                              std::string_view format = "auto");
-
-/// Reads a query set: BEIR/JSONL queries (`_id`/`text`), TSV (`qid<TAB>text`), TREC topics
-/// (`<top>` SGML, title field), or a classic collection's query file. Same `format` names as
-/// open_documents plus `trec`.
-[[nodiscard]] std::vector<Query> read_queries(const std::string& path,
-                                              std::string_view format = "auto");
 
 /// Reads the judgments that belong to a collection: for a BEIR folder `qrels/<split>.tsv`, for
 /// a classic collection folder its own qrels with their quirks (collection/classic.hpp), for a

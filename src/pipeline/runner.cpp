@@ -255,21 +255,6 @@ rerank::CandidateList run_query(const Pipeline& pipeline, const index::Index& in
     return std::move(run_batch(pipeline, index, std::span(&query, 1), single).front());
 }
 
-double StageReport::percentile_ms(double p) const {
-    if (latency_ms.empty())
-        return 0.0;
-    std::vector<double> v = latency_ms;
-    std::sort(v.begin(), v.end());
-    // nearest-rank percentile
-    auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size())));
-    return v[std::clamp<std::size_t>(rank, 1, v.size()) - 1];
-}
-
-double PipelineResult::overhead_fraction() const {
-    const double busy = wall_seconds * static_cast<double>(threads);
-    return busy > 0 ? std::max(0.0, 1.0 - stage_seconds / busy) : 0.0;
-}
-
 StageMetrics evaluate_run(const Qrels& qrels, const Run& run) {
     eval::EvalOptions options;
     options.measures = {"ndcg_cut.10", "recall.100", "map"};
@@ -329,6 +314,20 @@ PipelineResult run_pipeline(const Pipeline& pipeline, const index::Index& index,
     return result;
 }
 
+}  // namespace cascade::pipeline
+
+namespace cascade {
+
+double StageReport::percentile_ms(double p) const {
+    if (latency_ms.empty())
+        return 0.0;
+    std::vector<double> v = latency_ms;
+    std::sort(v.begin(), v.end());
+    // nearest-rank percentile
+    auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size())));
+    return v[std::clamp<std::size_t>(rank, 1, v.size()) - 1];
+}
+
 std::string format_report(const PipelineResult& result) {
     std::string out = fmt::format("{:<18} {:>9} {:>9} {:>9} {:>9} {:>9}", "stage", "in/query",
                                   "out/query", "p50 ms", "p95 ms", "total s");
@@ -359,4 +358,9 @@ std::string format_report(const PipelineResult& result) {
     return out;
 }
 
-}  // namespace cascade::pipeline
+double PipelineResult::overhead_fraction() const {
+    const double busy = wall_seconds * static_cast<double>(threads);
+    return busy > 0 ? std::max(0.0, 1.0 - stage_seconds / busy) : 0.0;
+}
+
+}  // namespace cascade

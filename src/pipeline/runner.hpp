@@ -1,6 +1,6 @@
 #pragma once
 /// Runs a Pipeline over a query set, timing every stage per query, and evaluates what each
-/// stage leaves behind.
+/// stage leaves behind. The reports are public value types (cascade/pipeline.hpp).
 
 #include <cstddef>
 #include <optional>
@@ -8,61 +8,18 @@
 #include <string>
 #include <vector>
 
+#include <cascade/pipeline.hpp>
+
 #include "collection/types.hpp"
 #include "pipeline/pipeline.hpp"
 
 namespace cascade::pipeline {
 
-/// Effectiveness after a stage (trec_eval -c semantics: every judged query counts).
-struct StageMetrics {
-    double ndcg_at_10 = 0.0;
-    double recall_at_100 = 0.0;
-    double map = 0.0;
-};
-
-/// What one stage did over the query set.
-struct StageReport {
-    std::string label;               ///< "bm25", "rm3", "rm3/rm3" for a branch stage
-    std::string describe;            ///< the stage's parameters
-    std::size_t candidates_in = 0;   ///< summed over queries
-    std::size_t candidates_out = 0;  ///< summed over queries
-    std::vector<double> latency_ms;  ///< per query, in query order
-    double total_seconds = 0.0;      ///< sum of latency_ms / 1000
-    std::optional<StageMetrics> metrics;
-    std::optional<Run> run;  ///< the stage's output as a run (when RunnerOptions::keep_runs)
-
-    [[nodiscard]] double percentile_ms(double p) const;
-};
-
-struct RunnerOptions {
-    unsigned threads = 1;
-    /// Queries each thread sends through a stage in one call: a model stage then queues the
-    /// pairs of all of them together, so its forward passes hold several queries. Results do
-    /// not depend on it; a query's latency is then its batch's time divided by its size.
-    std::size_t batch = 1;
-    /// Keep each stage's output as a Run (needed for stage runs and per-stage metrics).
-    bool keep_runs = false;
-    /// Judgments to evaluate each stage's run with (implies keep_runs).
-    const Qrels* qrels = nullptr;
-};
-
-struct PipelineResult {
-    std::vector<StageReport> stages;  ///< branch stages first, then the re-ranking stages
-    Run run;                          ///< the final ranking
-    /// Wall time of the query loop: every branch and stage for every query, and the
-    /// runner's own work between them (list hand-over, timing, stage snapshots).
-    double wall_seconds = 0.0;
-    /// Wall time spent turning the final candidate lists into `run` (external ids,
-    /// ranks): the output every caller needs, reported apart from the loop.
-    double output_seconds = 0.0;
-    /// Thread-seconds spent inside Stage::run, summed over stages and queries.
-    double stage_seconds = 0.0;
-    unsigned threads = 1;
-
-    /// Share of the query loop's thread time not spent in stages:
-    /// 1 - stage_seconds / (threads * wall_seconds).
-    [[nodiscard]] double overhead_fraction() const;
-};
+using cascade::PipelineResult;
+using cascade::StageMetrics;
+using cascade::StageReport;
+/// The public name is PipelineRunOptions (cascade/pipeline.hpp).
+using RunnerOptions = cascade::PipelineRunOptions;
 
 /// Watches one query go through a pipeline (see run_query). Stage slots count in run order:
 /// every branch's stages, then the re-ranking stages, labelled as stage_labels() says.
@@ -116,7 +73,7 @@ public:
 /// Metrics of `run` against `qrels` (ndcg_cut_10, recall_100, map with -c).
 [[nodiscard]] StageMetrics evaluate_run(const Qrels& qrels, const Run& run);
 
-/// The stage table printed by `cascade run`.
-[[nodiscard]] std::string format_report(const PipelineResult& result);
+/// The stage table printed by `cascade run` (public: cascade/pipeline.hpp).
+using cascade::format_report;
 
 }  // namespace cascade::pipeline

@@ -8,7 +8,7 @@
 
 #include "util/error.hpp"
 
-namespace cascade::runtime {
+namespace cascade {
 namespace {
 
 constexpr std::array<ModelOptionInfo, 10> kInfos{{
@@ -97,7 +97,7 @@ std::string ModelOptions::key() const {
     if (!canonical.has_filename() && canonical.has_parent_path())
         canonical = canonical.parent_path();  // "models/minilm/" is "models/minilm"
     std::string out = fmt::format("{}|{}|{}|{}", canonical.string(), to_string(precision),
-                                  max_length, to_string(resolve_device(device)));
+                                  max_length, to_string(runtime::resolve_device(device)));
     if (yes_token != "yes" || no_token != "no")
         out += fmt::format("|{}|{}", yes_token, no_token);
     return out;
@@ -118,6 +118,10 @@ std::string_view to_string(Device device) {
     }
     return "cpu";
 }
+
+}  // namespace cascade
+
+namespace cascade::runtime {
 
 bool has_gpu_backend() {
 #ifdef CASCADE_CUDA

@@ -1,0 +1,78 @@
+#pragma once
+/// The on-disk inverted index: build one from a collection, open one, read its documents.
+/// Formats: docs/formats/index.md.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <cascade/types.hpp>
+
+namespace cascade {
+
+/// How to build an index (`cascade index`'s options).
+struct IndexBuildOptions {
+    /// Collection format: auto, beir, jsonl, tsv, trec, smart, or a classic collection's name.
+    std::string format = "auto";
+    /// Empty: one field "contents" = title + " " + text (Anserini's BEIR "flat" indexes);
+    /// else one field per name, of "title" and "text" (Anserini's BEIR "multifield").
+    std::vector<std::string> fields;
+    bool positions = false;            ///< store term positions
+    unsigned threads = 1;              ///< analysis threads (>= 1)
+    std::uint64_t memory_mb = 1024;    ///< in-memory postings budget before a spill, in MiB
+    std::string analyzer = "english";  ///< english (Lucene's English analyzer) or neutral
+    std::string stemmer = "porter";    ///< porter, snowball or none
+    bool stopwords = true;             ///< drop Lucene's English stop words
+    bool progress = true;              ///< progress bar on stderr (terminals only)
+};
+
+/// What a build did.
+struct IndexBuildReport {
+    std::uint32_t num_docs = 0;
+    std::uint64_t num_terms = 0;       ///< summed over fields
+    std::uint64_t num_postings = 0;    ///< summed over fields
+    std::uint64_t index_bytes = 0;     ///< all files of the index
+    std::uint64_t postings_bytes = 0;  ///< postings files only
+    std::uint32_t spilled_runs = 0;
+    double seconds = 0.0;
+};
+
+/// A read-only, memory-mapped index. A cheap handle: copies share one open index. Every
+/// accessor is const and safe to call from several threads.
+class Index {
+public:
+    /// Reads every document of `collection` and writes the index to `dir`, replacing an
+    /// existing one only once the new one is complete. Throws UsageError for bad options
+    /// (analyzer, stemmer, memory budget, fields), InputError for malformed or duplicate
+    /// documents (`path:line: what`), IoError on write failures.
+    static IndexBuildReport build(const std::string& collection, const std::filesystem::path& dir,
+                                  const IndexBuildOptions& options = {});
+    /// Opens the index in `dir`, checking every file's magic, version, size and checksum.
+    /// Throws IoError when it cannot be read, CorruptionError when it is damaged or of another
+    /// format version.
+    static Index open(const std::filesystem::path& dir);
+
+    /// Documents in the index; internal ids are 0 .. num_docs() - 1 in collection order.
+    [[nodiscard]] std::uint32_t num_docs() const;
+    /// External (collection) id of internal `docid`.
+    [[nodiscard]] std::string_view external_id(std::uint32_t docid) const;
+    /// Internal id of an external id, or nullopt. O(log num_docs).
+    [[nodiscard]] std::optional<std::uint32_t> internal_id(std::string_view external) const;
+    /// The stored document (id, title, text).
+    [[nodiscard]] Document document(std::uint32_t docid) const;
+    /// Names of the indexed fields, in index order ({"contents"} for a flat index).
+    [[nodiscard]] std::vector<std::string> fields() const;
+
+    struct Impl;  ///< opaque outside the library
+    [[nodiscard]] const Impl& impl() const { return *m_impl; }
+
+private:
+    explicit Index(std::shared_ptr<const Impl> impl) : m_impl(std::move(impl)) {}
+    std::shared_ptr<const Impl> m_impl;
+};
+
+}  // namespace cascade

@@ -1,0 +1,161 @@
+#pragma once
+/// Transformer models: how a model folder is loaded (ModelOptions) and handles that score
+/// (query, document) pairs with a cross-encoder or embed texts with a bi-encoder.
+///
+/// Every model use goes through a ModelPool: a folder is loaded once per pool and load options
+/// (folder, precision, maximum length, device), and every caller's work for it goes through
+/// one scheduler that batches by a token budget across callers.
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cascade {
+
+/// Numeric precision of the linear layers.
+enum class Precision {
+    Fp32,  ///< the weights as stored, computed in fp32
+    Int8,  ///< dynamic int8 quantization of the encoder's linear layers (docs/model.md)
+};
+
+/// Where the forward passes run. `Auto` picks a GPU when the build has a GPU backend and a
+/// device is present, else the CPU.
+enum class Device { Cpu, Cuda, Auto };
+
+/// One model option as the user sees it: key (`max_length`; `--max-length` on the command
+/// line), the default in words, and what it does.
+struct ModelOptionInfo {
+    std::string_view key;
+    std::string_view default_text;
+    std::string_view help;
+    bool is_flag = false;  ///< a boolean: `--int8` on the command line, `int8: true` in YAML
+};
+
+/// Every model option, in the order --help lists them. The one table of model options: CLI
+/// flags, pipeline keys and `cascade serve` flags are all read through it.
+[[nodiscard]] std::span<const ModelOptionInfo> model_option_infos();
+
+/// What identifies a loaded model (ModelOptions::key) plus how to run it. Models are shared
+/// by key: two callers asking for the same folder with the same precision, maximum length and
+/// device get one copy; `batch_size` and `threads` tune the copy the first caller loaded.
+struct ModelOptions {
+    std::filesystem::path dir;  ///< Hugging Face model folder
+    Precision precision = Precision::Fp32;
+    std::size_t max_length = 0;  ///< tokens per sequence; 0 = tokenizer/model limit
+    Device device = Device::Cpu;
+    std::size_t batch_size = 32;  ///< sequences per forward pass
+    std::size_t threads = 0;      ///< forward-pass threads; 0 = the pool's default
+    /// LLM re-rankers: the task instruction of the prompt (`<Instruct>: ...`). Not part of
+    /// key(): it changes the prompt, not the weights, so callers with different instructions
+    /// share one copy and each request carries its caller's instruction.
+    std::string instruction =
+        "Given a web search query, retrieve relevant passages that answer "
+        "the query";
+    /// LLM re-rankers: the vocabulary entries whose logits are compared (score = logit(yes) -
+    /// logit(no)). Part of key(): they choose the output rows the loaded copy computes.
+    std::string yes_token = "yes";
+    std::string no_token = "no";
+
+    /// Sets option `key` from its text form (a CLI value or a YAML scalar): `int8` takes
+    /// true/false, `precision` fp32/int8, `device` cpu/cuda/auto, `max_length`, `batch_size`
+    /// and `threads` whole numbers, `instruction`, `yes_token` and `no_token` non-empty text.
+    /// Throws UsageError naming the key and the accepted values.
+    void set(std::string_view key, std::string_view value);
+    /// True when `key` is a model option.
+    [[nodiscard]] static bool is_option(std::string_view key);
+
+    /// The sharing key: the folder's canonical path, precision, max_length and device (and
+    /// yes_token / no_token when not the defaults).
+    [[nodiscard]] std::string key() const;
+};
+
+[[nodiscard]] std::string_view to_string(Precision precision);
+[[nodiscard]] std::string_view to_string(Device device);
+
+/// How a pool's schedulers batch and run. The defaults are those of `cascade serve`.
+struct ModelPoolOptions {
+    /// Forward-pass threads of a model, shared by its replicas (a pass running alone takes
+    /// all of them); a model's ModelOptions::threads overrides it when not 0.
+    std::size_t threads = 1;
+    std::size_t replicas = 1;                  ///< copies of each model, each with its own worker
+    std::size_t max_batch_tokens = 16384;      ///< token budget of one cross-request batch
+    std::chrono::microseconds max_wait{2000};  ///< how long a batch waits for more requests
+    std::size_t max_queue = 256;  ///< queued + running requests per model before refusing more
+
+    /// For a process that submits its work and waits for it (the `rerank`, `embed` and `run`
+    /// commands): no waiting for company and no queue limit.
+    [[nodiscard]] static ModelPoolOptions for_command(std::size_t threads = 1);
+};
+
+class CrossEncoder;
+class BiEncoder;
+
+/// Loads each model once per ModelOptions::key and hands out shared handles. Thread-safe;
+/// copies share one pool. Handles keep the pool alive.
+class ModelPool {
+public:
+    explicit ModelPool(const ModelPoolOptions& options = {});
+
+    /// The cross-encoder in `options.dir`, loaded on first use. `name` labels it in metrics
+    /// (default: the folder's name). Throws cascade::Error naming the folder and field when it
+    /// is not a usable cross-encoder, UsageError when the same key is loaded as a bi-encoder.
+    [[nodiscard]] CrossEncoder cross_encoder(const ModelOptions& options,
+                                             std::string_view name = {}) const;
+    /// The bi-encoder (sentence-transformers folder) in `options.dir`, as cross_encoder().
+    [[nodiscard]] BiEncoder bi_encoder(const ModelOptions& options,
+                                       std::string_view name = {}) const;
+    /// Models loaded so far (a model with several replicas counts once).
+    [[nodiscard]] std::size_t loads() const;
+    /// Finishes queued work and stops every scheduler.
+    void drain() const;
+
+    struct Impl;  ///< opaque outside the library
+    [[nodiscard]] const Impl& impl() const { return *m_impl; }
+
+private:
+    std::shared_ptr<Impl> m_impl;
+};
+
+/// A cross-encoder in a pool: one relevance logit per (query, document) pair.
+class CrossEncoder {
+public:
+    /// Scores `documents[i]` against `queries[i]` (same length) as one request, so the model
+    /// sorts all pairs by length into its forward passes; one logit per pair, in order.
+    [[nodiscard]] std::vector<float> score_pairs(std::span<const std::string> queries,
+                                                 std::span<const std::string> documents) const;
+    /// Scores every document against `query`; one logit per document, in order.
+    [[nodiscard]] std::vector<float> score(const std::string& query,
+                                           std::span<const std::string> documents) const;
+    /// Tokens per pair after truncation.
+    [[nodiscard]] std::size_t max_length() const;
+
+    struct Impl;  ///< opaque outside the library
+    explicit CrossEncoder(std::shared_ptr<const Impl> impl) : m_impl(std::move(impl)) {}
+
+private:
+    std::shared_ptr<const Impl> m_impl;
+};
+
+/// A bi-encoder in a pool: one vector per text.
+class BiEncoder {
+public:
+    /// Embeds `texts`: dimension() floats per text, concatenated in order.
+    [[nodiscard]] std::vector<float> embed(std::span<const std::string> texts) const;
+    /// Floats per embedding.
+    [[nodiscard]] std::size_t dimension() const;
+    /// Tokens per text after truncation.
+    [[nodiscard]] std::size_t max_length() const;
+
+    struct Impl;  ///< opaque outside the library
+    explicit BiEncoder(std::shared_ptr<const Impl> impl) : m_impl(std::move(impl)) {}
+
+private:
+    std::shared_ptr<const Impl> m_impl;
+};
+
+}  // namespace cascade

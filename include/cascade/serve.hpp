@@ -1,0 +1,70 @@
+#pragma once
+/// The HTTP service behind `cascade serve` (docs/serve.md): /v1/search (BM25 or pipelines),
+/// /v1/rerank (Cohere/Jina shape), /rerank (TEI shape), /healthz and /metrics.
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <cascade/model.hpp>
+
+namespace cascade {
+
+/// Everything a server is built from (`cascade serve`'s options).
+struct ServeOptions {
+    std::string host = "127.0.0.1";
+    int port = 8080;  ///< 0: an ephemeral port (see Server::bind)
+    /// Connection threads. A keep-alive connection holds one while it is open, so this bounds
+    /// the clients served at once; others wait for a free thread.
+    std::size_t connection_threads = 64;
+    /// The model pool shared by --model re-rankers and the pipelines' model stages: threads,
+    /// replicas, batching across requests and the queue limit past which requests get 503.
+    ModelPoolOptions models;
+    /// Per-request deadline for model work and search; 504 past it.
+    std::chrono::milliseconds timeout{30'000};
+    std::size_t max_body_bytes = 8U << 20U;    ///< largest request body
+    std::size_t max_documents = 1000;          ///< documents / texts per re-ranking request
+    std::size_t max_document_chars = 100'000;  ///< code points per document
+};
+
+/// A server: an index, re-ranking models and pipelines, and the HTTP listener. Add what it
+/// serves, then bind(), listen() (blocks), stop() from another thread, and drain().
+class Server {
+public:
+    explicit Server(const ServeOptions& options);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    /// Opens the index for /v1/search (throws what Index::open throws).
+    void open_index(const std::filesystem::path& dir);
+    /// Adds the cross-encoder `options` names for /v1/rerank and /rerank under `name` (a
+    /// metrics label); the first one added is the default. A pipeline stage on the same folder
+    /// and load options shares its one copy. Throws UsageError when `name` is taken.
+    void add_model(const std::string& name, const ModelOptions& options);
+    /// Loads the pipeline `file` over the open index for /v1/search, its model stages on the
+    /// server's pool with `threads` threads; the first one added is the default (without any,
+    /// /v1/search is plain BM25). `name` empty: the pipeline's `name:`, or the file's stem when
+    /// it has none. Returns the name it was added under; throws UsageError when it is taken.
+    std::string add_pipeline(const std::string& name, const std::filesystem::path& file,
+                             unsigned threads);
+
+    /// Binds the listening socket; returns the port. Throws IoError when it cannot bind.
+    int bind();
+    /// Serves until stop(); returns after in-flight requests have finished.
+    void listen();
+    /// Stops accepting connections; listen() returns once in-flight requests are answered.
+    /// Safe to call from any thread, also before listen() runs.
+    void stop();
+    /// Finishes queued model work and stops the model workers; call after listen() returned.
+    void drain();
+
+    struct Impl;  ///< opaque outside the library
+
+private:
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace cascade

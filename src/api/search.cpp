@@ -1,0 +1,96 @@
+/// cascade::search: BM25 over a query set as the implicit one-stage pipeline
+/// (pipeline/bm25_pipeline.hpp), so it is the same code as a bm25 stage in a pipeline file.
+#include <cascade/search.hpp>
+
+#include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "api/impl.hpp"
+#include "index/bm25_params.hpp"
+#include "pipeline/bm25_pipeline.hpp"
+#include "pipeline/runner.hpp"
+#include "retrieve/bm25_retriever.hpp"
+#include "util/error.hpp"
+#include "util/progress.hpp"
+
+namespace cascade {
+
+namespace {
+
+/// Queries searched per progress-bar update (threads share each batch).
+constexpr std::size_t kProgressBatch = 64;
+
+/// The bm25 stage's keys for `options`, parsed and checked.
+pipeline::Bm25StageSpec stage_spec(const SearchOptions& options) {
+    if (options.k == 0) {
+        throw UsageError("k must be at least 1");
+    }
+    // The tag is the last whitespace-separated column of every run line: a tag with spaces
+    // would write a run that neither trec_eval nor `cascade eval` can read back.
+    if (options.tag.empty() || options.tag.find_first_of(" \t\r\n\v\f") != std::string::npos) {
+        throw UsageError(fmt::format("tag '{}' must be one word without whitespace", options.tag));
+    }
+    pipeline::Bm25StageSpec spec;
+    spec.params = {options.bm25.k1, options.bm25.b};
+    spec.algorithm = retrieve::parse_algorithm(options.algorithm);
+    if (!options.fields.empty()) {
+        spec.fields = retrieve::parse_field_weights(options.fields);
+    }
+    spec.k = options.k;
+    spec.remove_query = options.remove_query;
+    spec.name = options.tag;
+    return spec;
+}
+
+}  // namespace
+
+Bm25Params bm25_defaults() {
+    const index::Bm25Params defaults;
+    return {defaults.k1, defaults.b};
+}
+
+void check(const Bm25Params& params) {
+    index::validate(index::Bm25Params{params.k1, params.b});
+}
+
+void check(const SearchOptions& options) {
+    (void)stage_spec(options);
+}
+
+SearchResult search(const Index& index, std::span<const Query> queries,
+                    const SearchOptions& options) {
+    const pipeline::Bm25StageSpec spec = stage_spec(options);
+    const index::Index& idx = index.impl().index;
+    const unsigned threads = std::max(1U, options.threads);
+    const pipeline::Pipeline bm25 = pipeline::bm25_pipeline(idx, spec, threads);
+    pipeline::RunnerOptions runner;
+    runner.threads = threads;
+
+    Progress progress("search", queries.size(), "queries",
+                      options.progress && stderr_is_terminal());
+    const auto start = std::chrono::steady_clock::now();
+    SearchResult result;
+    result.run.tag = bm25.name();
+    for (std::size_t i = 0; i < queries.size(); i += kProgressBatch) {
+        const std::span<const Query> batch =
+            queries.subspan(i, std::min(kProgressBatch, queries.size() - i));
+        for (auto& [qid, entries] : pipeline::run_pipeline(bm25, idx, batch, runner).run.by_query) {
+            result.run.by_query[qid] = std::move(entries);
+        }
+        progress.set(i + batch.size());
+    }
+    progress.finish();
+    result.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    for (const auto& [qid, entries] : result.run.by_query) {
+        result.queries_without_hits += entries.empty() ? 1 : 0;
+    }
+    result.retriever = bm25.branches().front().head().retriever().name();
+    result.algorithm = std::string(retrieve::algorithm_name(spec.algorithm));
+    result.threads = threads;
+    return result;
+}
+
+}  // namespace cascade
