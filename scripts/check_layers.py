@@ -13,7 +13,10 @@ Rules, checked for every .cpp/.hpp/.h under ROOT's src/, tests/ and include/:
   Files in the layer's own folder (model/*.hpp, *.cpp) may include every sub-layer.
 - tests/ holds helpers shared by every layer's tests (tests/run_cli.hpp), so it may include only
   util/ and tests/; inside src/ only test code (a file name containing "test") may include tests/.
-- include/cascade/ (the public API, when it exists) may include only other public headers.
+- include/cascade/ (the public API) may include only other public headers and the standard
+  library (no third-party headers: a user of the API needs nothing else to compile it).
+- src/cli/ (the `cascade` binary) is a caller of the public API like any other: it may include
+  only <cascade/...> and its own folder's headers (its tests also tests/), never a layer's.
 - bench/ and fuzz/ sit on top of the whole library, like cli/, and are not checked.
 
 Includes are read from both "..." and <...> forms; a path is a project include when its first
@@ -91,6 +94,13 @@ def allowed(file_rel, inc_rel, layers):
             return None
         return "tests/ helpers are shared by every layer's tests and may include only util/"
     # area == "src"
+    if file_rel.startswith("src/cli/"):
+        if inc_area == "include" or inc_rel.startswith("src/cli/"):
+            return None
+        if inc_area == "tests" and "test" in base:
+            return None
+        return ("the cli (src/cli/) may include only the public API (<cascade/...>) and its own "
+                "headers")
     if inc_area == "tests":
         if "test" in base:
             return None
@@ -109,6 +119,11 @@ def allowed(file_rel, inc_rel, layers):
                 f"(sub-layers of {inc_rel.split('/')[1]}: "
                 f"{' -> '.join(SUBLAYERS.get(inc_rel.split('/')[1], []))} -> the rest)")
     return None
+
+
+def is_standard_header(name):
+    """True for a C++ standard library header: <vector>, <cstdint> (no folder, no suffix)."""
+    return "/" not in name and "." not in name
 
 
 def source_files(root, area):
@@ -144,6 +159,12 @@ def main():
                         continue
                     inc = resolve(root, path, m.group(1), m.group(2), known_roots)
                     if inc is None:
+                        if area == "include" and not is_standard_header(m.group(2)):
+                            problems.append(
+                                f"{rel}:{lineno}: #include {m.group(1)}{m.group(2)}"
+                                f"{'>' if m.group(1) == '<' else chr(34)}: a public header "
+                                "(include/cascade/) may include only the standard library and "
+                                "other public headers")
                         continue
                     why = allowed(rel, inc, layers)
                     if why:

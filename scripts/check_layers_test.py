@@ -94,6 +94,22 @@ class CheckLayersTest(unittest.TestCase):
         self.assert_fails({"include/cascade/a.hpp": '#include "util/util.hpp"\n'},
                           "a public header (include/cascade/) may include only other public")
 
+        self.assert_fails({"include/cascade/a.hpp": "#include <fmt/format.h>\n"},
+                          "may include only the standard library and other public headers")
+
+    def test_cli_includes_only_the_public_api(self):
+        self.assert_passes({"src/cli/cmd_x.cpp": '#include <cascade/index.hpp>\n'
+                                                 '#include "commands.hpp"\n#include <CLI/CLI.hpp>\n',
+                            "src/cli/commands.hpp": "#pragma once\n",
+                            "src/cli/cli_test.cpp": '#include "tests/run_cli.hpp"\n',
+                            "tests/run_cli.hpp": "#pragma once\n",
+                            "include/cascade/index.hpp": "#pragma once\n"})
+        self.assert_fails({"src/cli/cmd_x.cpp": '#include "index/index.hpp"\n'},
+                          "src/cli/cmd_x.cpp:1: #include \"index/index.hpp\": the cli (src/cli/) "
+                          "may include only the public API")
+        self.assert_fails({"src/cli/cmd_x.cpp": "#include <util/util.hpp>\n"},
+                          "the cli (src/cli/) may include only the public API")
+
 
 if __name__ == "__main__":
     unittest.main()
