@@ -29,7 +29,7 @@ void lower_case(std::string_view in, std::string& out) {
         c = u_tolower(c);
         char buffer[4];
         int32_t n = 0;
-        UBool error = false;
+        UBool error = 0;
         U8_APPEND(reinterpret_cast<std::uint8_t*>(buffer), n, 4, c, error);
         (void)error;  // c is a valid code point, so appending cannot fail
         out.append(buffer, static_cast<std::size_t>(n));

@@ -24,7 +24,7 @@ icu::BreakIterator& thread_word_iterator() {
         UErrorCode status = U_ZERO_ERROR;
         std::unique_ptr<icu::BreakIterator> it(
             icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
-        if (U_FAILURE(status) || !it) {
+        if (U_FAILURE(status) != 0 || !it) {
             throw Error(std::string("cannot create ICU word break iterator: ") +
                         u_errorName(status));
         }
@@ -96,7 +96,7 @@ bool fold_width(std::string_view text, std::string& out) {
             icu::StringByteSink<std::string> sink(&out);
             nfkc->normalizeUTF8(0, icu::StringPiece(text.data() + start, end - start), sink,
                                 nullptr, status);
-            if (U_FAILURE(status))
+            if (U_FAILURE(status) != 0)
                 throw Error("ICU NFKC normalization failed");
             i = end;
             changed = true;
@@ -125,7 +125,7 @@ void NeutralAnalyzer::analyze(std::string_view text, std::vector<std::string>& t
     UText* utext = utext_openUTF8(nullptr, text.data(), static_cast<int64_t>(text.size()), &status);
     icu::BreakIterator& it = thread_word_iterator();
     it.setText(utext, status);
-    if (U_FAILURE(status)) {
+    if (U_FAILURE(status) != 0) {
         utext_close(utext);
         throw Error(std::string("ICU word break iterator failed: ") + u_errorName(status));
     }

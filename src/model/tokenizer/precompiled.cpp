@@ -48,7 +48,7 @@ icu::BreakIterator& grapheme_iterator() {
         UErrorCode status = U_ZERO_ERROR;
         std::unique_ptr<icu::BreakIterator> b(
             icu::BreakIterator::createCharacterInstance(icu::Locale::getRoot(), status));
-        if (U_FAILURE(status) || !b) {
+        if (U_FAILURE(status) != 0 || !b) {
             throw Error(std::string("ICU grapheme iterator unavailable: ") + u_errorName(status));
         }
         return b;
@@ -179,7 +179,7 @@ std::string PrecompiledCharsmap::normalize(std::string_view text) const {
     std::unique_ptr<UText, decltype(&utext_close)> guard(ut, &utext_close);
     icu::BreakIterator& it = grapheme_iterator();
     it.setText(ut, status);
-    if (U_FAILURE(status)) {
+    if (U_FAILURE(status) != 0) {
         throw Error(std::string("ICU grapheme segmentation failed: ") + u_errorName(status));
     }
     std::int32_t begin = it.first();

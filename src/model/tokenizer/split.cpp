@@ -69,7 +69,7 @@ Regex::Regex(std::string_view pattern, bool literal) {
     UErrorCode status = U_ZERO_ERROR;
     UParseError perr{};
     m_pattern.reset(icu::RegexPattern::compile(u, literal ? UREGEX_LITERAL : 0, perr, status));
-    if (U_FAILURE(status) || !m_pattern) {
+    if (U_FAILURE(status) != 0 || !m_pattern) {
         throw Error("tokenizer.json: cannot compile regex '" + std::string(pattern) +
                     "': " + u_errorName(status) + " at offset " + std::to_string(perr.offset));
     }
@@ -102,11 +102,11 @@ void Regex::find_spans(std::string_view text, std::vector<Span>& spans) const {
     // No backtrack-stack cap: ICU's default 8 MB overflows on runs of a million spaces that
     // Oniguruma handles; the stack grows with the input instead.
     m->setStackLimit(0, status);
-    if (U_FAILURE(status)) {
+    if (U_FAILURE(status) != 0) {
         throw Error(std::string("regex matcher failed: ") + u_errorName(status));
     }
     std::size_t prev = 0;
-    while (m->find(status) && U_SUCCESS(status)) {
+    while (m->find(status) != 0 && U_SUCCESS(status) != 0) {
         std::size_t b = byte_at[static_cast<std::size_t>(m->start(status))];
         std::size_t e = byte_at[static_cast<std::size_t>(m->end(status))];
         if (b == e) {
@@ -118,7 +118,7 @@ void Regex::find_spans(std::string_view text, std::vector<Span>& spans) const {
         spans.push_back({b, e, true});
         prev = e;
     }
-    if (U_FAILURE(status)) {
+    if (U_FAILURE(status) != 0) {
         throw Error(std::string("regex search failed: ") + u_errorName(status));
     }
     if (prev != text.size()) {
