@@ -178,48 +178,50 @@ private:
         using R = std::pair<std::string_view, std::string_view>;
         switch (m_b[m_k - 1]) {
             case 'a': {
-                static constexpr R r[] = {{"ational", "ate"}, {"tional", "tion"}};
-                first_rule(r);
+                static constexpr R kRules[] = {{"ational", "ate"}, {"tional", "tion"}};
+                first_rule(kRules);
                 break;
             }
             case 'c': {
-                static constexpr R r[] = {{"enci", "ence"}, {"anci", "ance"}};
-                first_rule(r);
+                static constexpr R kRules[] = {{"enci", "ence"}, {"anci", "ance"}};
+                first_rule(kRules);
                 break;
             }
             case 'e': {
-                static constexpr R r[] = {{"izer", "ize"}};
-                first_rule(r);
+                static constexpr R kRules[] = {{"izer", "ize"}};
+                first_rule(kRules);
                 break;
             }
             case 'l': {
-                static constexpr R r[] = {{"bli", "ble"},
-                                          {"alli", "al"},
-                                          {"entli", "ent"},
-                                          {"eli", "e"},
-                                          {"ousli", "ous"}};
-                first_rule(r);
+                static constexpr R kRules[] = {{"bli", "ble"},
+                                               {"alli", "al"},
+                                               {"entli", "ent"},
+                                               {"eli", "e"},
+                                               {"ousli", "ous"}};
+                first_rule(kRules);
                 break;
             }
             case 'o': {
-                static constexpr R r[] = {{"ization", "ize"}, {"ation", "ate"}, {"ator", "ate"}};
-                first_rule(r);
+                static constexpr R kRules[] = {
+                    {"ization", "ize"}, {"ation", "ate"}, {"ator", "ate"}};
+                first_rule(kRules);
                 break;
             }
             case 's': {
-                static constexpr R r[] = {
+                static constexpr R kRules[] = {
                     {"alism", "al"}, {"iveness", "ive"}, {"fulness", "ful"}, {"ousness", "ous"}};
-                first_rule(r);
+                first_rule(kRules);
                 break;
             }
             case 't': {
-                static constexpr R r[] = {{"aliti", "al"}, {"iviti", "ive"}, {"biliti", "ble"}};
-                first_rule(r);
+                static constexpr R kRules[] = {
+                    {"aliti", "al"}, {"iviti", "ive"}, {"biliti", "ble"}};
+                first_rule(kRules);
                 break;
             }
             case 'g': {
-                static constexpr R r[] = {{"logi", "log"}};
-                first_rule(r);
+                static constexpr R kRules[] = {{"logi", "log"}};
+                first_rule(kRules);
                 break;
             }
             default:
@@ -232,23 +234,23 @@ private:
         using R = std::pair<std::string_view, std::string_view>;
         switch (m_b[m_k]) {
             case 'e': {
-                static constexpr R r[] = {{"icate", "ic"}, {"ative", ""}, {"alize", "al"}};
-                first_rule(r);
+                static constexpr R kRules[] = {{"icate", "ic"}, {"ative", ""}, {"alize", "al"}};
+                first_rule(kRules);
                 break;
             }
             case 'i': {
-                static constexpr R r[] = {{"iciti", "ic"}};
-                first_rule(r);
+                static constexpr R kRules[] = {{"iciti", "ic"}};
+                first_rule(kRules);
                 break;
             }
             case 'l': {
-                static constexpr R r[] = {{"ical", "ic"}, {"ful", ""}};
-                first_rule(r);
+                static constexpr R kRules[] = {{"ical", "ic"}, {"ful", ""}};
+                first_rule(kRules);
                 break;
             }
             case 's': {
-                static constexpr R r[] = {{"ness", ""}};
-                first_rule(r);
+                static constexpr R kRules[] = {{"ness", ""}};
+                first_rule(kRules);
                 break;
             }
             default:
@@ -345,7 +347,7 @@ void porter_stem(std::string& word) {
     UErrorCode status = U_ZERO_ERROR;
     u_strFromUTF8(wide.data(), static_cast<int32_t>(wide.size()), &wide_len, word.data(),
                   static_cast<int32_t>(word.size()), &status);
-    if (U_FAILURE(status))
+    if (U_FAILURE(status) != 0)
         return;  // ill-formed input is left as it is
     wide.resize(static_cast<std::size_t>(wide_len));
     porter_stem(wide);
@@ -353,7 +355,7 @@ void porter_stem(std::string& word) {
     int32_t out_len = 0;
     u_strToUTF8(out.data(), static_cast<int32_t>(out.size()), &out_len, wide.data(),
                 static_cast<int32_t>(wide.size()), &status);
-    if (U_SUCCESS(status))
+    if (U_SUCCESS(status) != 0)
         word.assign(out.data(), static_cast<std::size_t>(out_len));
 }
 
