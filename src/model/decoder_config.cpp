@@ -1,5 +1,6 @@
 #include "model/decoder_config.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <optional>
 
@@ -160,10 +161,7 @@ bool is_decoder_folder(const std::filesystem::path& dir) {
     if (j.is_discarded())
         return false;
     const std::string name = first_architecture(j);
-    for (const auto& d : kDecoders)
-        if (name == d.name)
-            return true;
-    return false;
+    return std::ranges::any_of(kDecoders, [&](const auto& d) { return name == d.name; });
 }
 
 void validate_decoder_config(const DecoderConfig& c) {

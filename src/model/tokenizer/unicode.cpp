@@ -1,5 +1,7 @@
 #include "model/tokenizer/unicode.hpp"
 
+#include <algorithm>
+
 #include <unicode/locid.h>
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
@@ -56,7 +58,8 @@ char32_t next_code_point(std::string_view s, std::size_t& i) {
 std::size_t count_code_points(std::string_view s) {
     std::size_t n = 0;
     for (char c : s) {
-        n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80)
+            ++n;
     }
     return n;
 }
@@ -114,19 +117,14 @@ const icu::Normalizer2& normalizer_for(NormalForm form) {
             n = icu::Normalizer2::getNFKDInstance(status);
             break;
     }
-    if (U_FAILURE(status) || n == nullptr) {
+    if (U_FAILURE(status) != 0 || n == nullptr) {
         throw Error(std::string("ICU normalizer unavailable: ") + u_errorName(status));
     }
     return *n;
 }
 
 bool is_ascii(std::string_view s) {
-    for (char c : s) {
-        if (static_cast<unsigned char>(c) >= 0x80) {
-            return false;
-        }
-    }
-    return true;
+    return std::ranges::all_of(s, [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
 }  // namespace
@@ -139,12 +137,12 @@ std::string normalize(std::string_view s, NormalForm form) {
     UErrorCode status = U_ZERO_ERROR;
     auto u =
         icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
-    if (n.isNormalized(u, status) && U_SUCCESS(status)) {
+    if (n.isNormalized(u, status) != 0 && U_SUCCESS(status) != 0) {
         return std::string(s);
     }
     status = U_ZERO_ERROR;
     icu::UnicodeString out = n.normalize(u, status);
-    if (U_FAILURE(status)) {
+    if (U_FAILURE(status) != 0) {
         throw Error(std::string("Unicode normalization failed: ") + u_errorName(status));
     }
     std::string result;
