@@ -229,7 +229,7 @@ void DecoderModel::run_layer(std::size_t index, Batch& b, std::span<DecoderInput
                              const DecoderOptions& options, std::vector<DecoderOutput>& outputs,
                              const RunContext& ctx) const {
     const auto& c = m_config;
-    const Layer& L = m_layers[index];
+    const Layer& layer = m_layers[index];
     const auto h = static_cast<std::size_t>(c.hidden_size);
     const auto d = static_cast<std::size_t>(c.head_dim);
     const auto qw = static_cast<std::size_t>(c.q_width());
@@ -243,18 +243,18 @@ void DecoderModel::run_layer(std::size_t index, Batch& b, std::span<DecoderInput
 
     for_row_blocks(n, ctx, [&](std::size_t r0, std::size_t rows) {
         kernels::rms_norm_rows(b.x.data() + r0 * h, h, b.normed.data() + r0 * h, h, rows, h,
-                               L.input_norm.data(), c.rms_norm_eps);
+                               layer.input_norm.data(), c.rms_norm_eps);
     });
-    L.qkv.forward(b.normed.data(), n, b.qkv.data(), ctx);
+    layer.qkv.forward(b.normed.data(), n, b.qkv.data(), ctx);
     if (c.qk_norm)  // Qwen3: RMSNorm over each query and key head
         for_row_blocks(n, ctx, [&](std::size_t r0, std::size_t rows) {
             for (std::size_t r = r0; r < r0 + rows; ++r) {
                 float* q = b.qkv.data() + r * width;
                 kernels::rms_norm_rows(q, d, q, d, static_cast<std::size_t>(c.num_heads), d,
-                                       L.q_norm.data(), c.rms_norm_eps);
+                                       layer.q_norm.data(), c.rms_norm_eps);
                 kernels::rms_norm_rows(q + qw, d, q + qw, d,
-                                       static_cast<std::size_t>(c.num_kv_heads), d, L.k_norm.data(),
-                                       c.rms_norm_eps);
+                                       static_cast<std::size_t>(c.num_kv_heads), d,
+                                       layer.k_norm.data(), c.rms_norm_eps);
             }
         });
     // RoPE on the queries and keys of every row (one table row per packed row).
@@ -295,20 +295,20 @@ void DecoderModel::run_layer(std::size_t index, Batch& b, std::span<DecoderInput
     params.scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));
     params.causal = true;
     ops::cached_attention(seqs, params, *ctx.pool, ctx.isa);
-    L.o_proj.forward(b.context.data(), n, b.x.data(), ctx, LinearOutput::Accumulate);
+    layer.o_proj.forward(b.context.data(), n, b.x.data(), ctx, LinearOutput::Accumulate);
 
     for_row_blocks(n, ctx, [&](std::size_t r0, std::size_t rows) {
         kernels::rms_norm_rows(b.x.data() + r0 * h, h, b.normed.data() + r0 * h, h, rows, h,
-                               L.post_norm.data(), c.rms_norm_eps);
+                               layer.post_norm.data(), c.rms_norm_eps);
     });
     b.gate_up.resize(n * 2 * inter);
     b.act.resize(n * inter);
-    L.gate_up.forward(b.normed.data(), n, b.gate_up.data(), ctx);
+    layer.gate_up.forward(b.normed.data(), n, b.gate_up.data(), ctx);
     for_row_blocks(n, ctx, [&](std::size_t r0, std::size_t rows) {
         kernels::silu_mul_rows(b.gate_up.data() + r0 * 2 * inter, b.act.data() + r0 * inter, rows,
                                inter, ctx.isa);
     });
-    L.down.forward(b.act.data(), n, b.x.data(), ctx, LinearOutput::Accumulate);
+    layer.down.forward(b.act.data(), n, b.x.data(), ctx, LinearOutput::Accumulate);
 }
 
 void DecoderModel::compute_logits(Batch& b, std::span<DecoderInput> inputs,

@@ -46,15 +46,17 @@ DecoderModel load_llama2c(const std::filesystem::path& file) {
                         "n_heads {}, n_kv_heads {}, vocab_size {}, seq_len {})",
                         name, dim, hidden, layers, heads, kv_heads, signed_vocab, seq_len));
     const bool shared = signed_vocab > 0;
-    const std::size_t D = static_cast<std::size_t>(dim);
-    const std::size_t F = static_cast<std::size_t>(hidden);
-    const std::size_t L = static_cast<std::size_t>(layers);
-    const std::size_t V = static_cast<std::size_t>(shared ? signed_vocab : -signed_vocab);
-    const std::size_t hd = D / static_cast<std::size_t>(heads);
+    const std::size_t d_model = static_cast<std::size_t>(dim);
+    const std::size_t d_ff = static_cast<std::size_t>(hidden);
+    const std::size_t n_layers = static_cast<std::size_t>(layers);
+    const std::size_t vocab = static_cast<std::size_t>(shared ? signed_vocab : -signed_vocab);
+    const std::size_t hd = d_model / static_cast<std::size_t>(heads);
     const std::size_t kv = static_cast<std::size_t>(kv_heads) * hd;
     const std::size_t rope_tables = static_cast<std::size_t>(seq_len) * hd;  // real + imag
-    const std::size_t floats = V * D + L * (2 * D + 2 * D * D + 2 * kv * D + 3 * F * D) + D +
-                               rope_tables + (shared ? 0 : V * D);
+    const std::size_t floats =
+        vocab * d_model +
+        n_layers * (2 * d_model + 2 * d_model * d_model + 2 * kv * d_model + 3 * d_ff * d_model) +
+        d_model + rope_tables + (shared ? 0 : vocab * d_model);
     const auto size = std::filesystem::file_size(file);
     if (size != sizeof(header) + floats * sizeof(float))
         throw CorruptionError(
@@ -70,7 +72,7 @@ DecoderModel load_llama2c(const std::filesystem::path& file) {
     c.architecture = DecoderArchitecture::Llama;
     c.architecture_name = "llama2.c";
     c.source = name;
-    c.vocab_size = static_cast<std::int64_t>(V);
+    c.vocab_size = static_cast<std::int64_t>(vocab);
     c.hidden_size = dim;
     c.num_layers = layers;
     c.num_heads = heads;
@@ -95,7 +97,7 @@ DecoderModel load_llama2c(const std::filesystem::path& file) {
     };
     auto put_each_layer = [&](const char* suffix, std::size_t rows, std::size_t cols,
                               std::size_t permute_heads) {
-        for (std::size_t l = 0; l < L; ++l) {
+        for (std::size_t l = 0; l < n_layers; ++l) {
             const float* p = take(rows * cols);
             const std::string key = fmt::format("model.layers.{}.{}", l, suffix);
             const std::vector<std::int64_t> shape{static_cast<std::int64_t>(rows),
@@ -109,21 +111,22 @@ DecoderModel load_llama2c(const std::filesystem::path& file) {
                     p);
         }
     };
-    const auto Di = static_cast<std::int64_t>(D);
-    put("model.embed_tokens.weight", {static_cast<std::int64_t>(V), Di}, take(V * D));
-    put_each_layer("input_layernorm.weight", D, 1, 0);
-    put_each_layer("self_attn.q_proj.weight", D, D, static_cast<std::size_t>(heads));
-    put_each_layer("self_attn.k_proj.weight", kv, D, static_cast<std::size_t>(kv_heads));
-    put_each_layer("self_attn.v_proj.weight", kv, D, 0);
-    put_each_layer("self_attn.o_proj.weight", D, D, 0);
-    put_each_layer("post_attention_layernorm.weight", D, 1, 0);
-    put_each_layer("mlp.gate_proj.weight", F, D, 0);
-    put_each_layer("mlp.down_proj.weight", D, F, 0);
-    put_each_layer("mlp.up_proj.weight", F, D, 0);
-    put("model.norm.weight", {Di}, take(D));
+    const auto d_model_i = static_cast<std::int64_t>(d_model);
+    put("model.embed_tokens.weight", {static_cast<std::int64_t>(vocab), d_model_i},
+        take(vocab * d_model));
+    put_each_layer("input_layernorm.weight", d_model, 1, 0);
+    put_each_layer("self_attn.q_proj.weight", d_model, d_model, static_cast<std::size_t>(heads));
+    put_each_layer("self_attn.k_proj.weight", kv, d_model, static_cast<std::size_t>(kv_heads));
+    put_each_layer("self_attn.v_proj.weight", kv, d_model, 0);
+    put_each_layer("self_attn.o_proj.weight", d_model, d_model, 0);
+    put_each_layer("post_attention_layernorm.weight", d_model, 1, 0);
+    put_each_layer("mlp.gate_proj.weight", d_ff, d_model, 0);
+    put_each_layer("mlp.down_proj.weight", d_model, d_ff, 0);
+    put_each_layer("mlp.up_proj.weight", d_ff, d_model, 0);
+    put("model.norm.weight", {d_model_i}, take(d_model));
     take(rope_tables);
     if (!shared)
-        put("lm_head.weight", {static_cast<std::int64_t>(V), Di}, take(V * D));
+        put("lm_head.weight", {static_cast<std::int64_t>(vocab), d_model_i}, take(vocab * d_model));
     CASCADE_ASSERT(at == floats);
 
     DecoderTensors source;
