@@ -27,7 +27,8 @@ Linear Linear::fused(const WeightStore& store, const std::vector<std::string>& p
     Linear l;
     l.m_in = static_cast<std::size_t>(in);
     l.m_out = static_cast<std::size_t>(out_each) * prefixes.size();
-    std::vector<float> w, b;
+    std::vector<float> w;
+    std::vector<float> b;
     for (const auto& p : prefixes) {
         const Tensor pw = store.load(p + ".weight", {out_each, in});
         const Tensor pb = store.load(p + ".bias", {out_each});

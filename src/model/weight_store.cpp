@@ -72,7 +72,7 @@ WeightStore WeightStore::from_file(const std::filesystem::path& file) {
 }
 
 bool WeightStore::contains(const std::string& name) const {
-    return m_owner.count(name) > 0;
+    return m_owner.contains(name);
 }
 
 std::vector<std::string> WeightStore::names() const {

@@ -221,8 +221,13 @@ void FeatureExtractor::candidate_row(const QueryTerms& terms, const Matches& mat
     const index::FieldIndex& body = m_index->field(m_body);
     const double doc_length = body.length(docid);
     const double collection_tokens = static_cast<double>(body.stats().sum_total_term_freq);
-    double matched = 0, idf_sum = 0, tf_sum = 0, lm = 0;
-    double idf_max = 0, idf_min = 0, tf_max = 0;
+    double matched = 0;
+    double idf_sum = 0;
+    double tf_sum = 0;
+    double lm = 0;
+    double idf_max = 0;
+    double idf_min = 0;
+    double tf_max = 0;
     for (std::size_t t = 0; t < terms.terms.size(); ++t) {
         const auto& info = terms.info[m_body][t];
         if (!info) {
