@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,9 @@ int main(int argc, char** argv) {
     try {
         return run(argc, argv);
     } catch (const cascade::Error& e) {
+        std::fprintf(stderr, "tokenizer_speed: %s\n", e.what());
+        return 1;
+    } catch (const std::exception& e) {
         std::fprintf(stderr, "tokenizer_speed: %s\n", e.what());
         return 1;
     }
