@@ -12,6 +12,7 @@ namespace cascade {
 std::vector<std::vector<std::string>> read_jsonl_strings(const std::string& path,
                                                          const std::vector<std::string>& keys) {
     std::vector<std::string> shapes;
+    shapes.reserve(keys.size());
     for (const std::string& key : keys) {
         shapes.push_back(fmt::format("\"{}\": ...", key));
     }
