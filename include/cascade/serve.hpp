@@ -9,6 +9,7 @@
 #include <string>
 
 #include <cascade/model.hpp>
+#include <cascade/search.hpp>
 
 namespace cascade {
 
@@ -27,6 +28,9 @@ struct ServeOptions {
     std::size_t max_body_bytes = 8U << 20U;    ///< largest request body
     std::size_t max_documents = 1000;          ///< documents / texts per re-ranking request
     std::size_t max_document_chars = 100'000;  ///< code points per document
+    /// BM25 of plain /v1/search (no pipeline loaded), the implicit pipeline
+    /// `first_stage: {type: bm25}`; checked by Server::open_index.
+    Bm25Params bm25 = bm25_defaults();
 };
 
 /// A server: an index, re-ranking models and pipelines, and the HTTP listener. Add what it

@@ -18,6 +18,8 @@ serve::ServiceOptions service_options(const ServeOptions& options) {
     service.limits.max_body_bytes = options.max_body_bytes;
     service.limits.max_documents = options.max_documents;
     service.limits.max_document_chars = options.max_document_chars;
+    service.bm25.k1 = options.bm25.k1;
+    service.bm25.b = options.bm25.b;
     return service;
 }
 

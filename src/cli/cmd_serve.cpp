@@ -182,6 +182,12 @@ void add_serve_command(CLI::App& app) {
                     "Documents per re-ranking request (default 1000)");
     cmd->add_option("--max-document-chars", args->server.max_document_chars,
                     "Characters per document (default 100000)");
+    cmd->add_option(
+        "--k1", args->server.bm25.k1,
+        fmt::format("BM25 k1 of plain /v1/search (default {}, Anserini's)", bm25_defaults().k1));
+    cmd->add_option(
+        "--b", args->server.bm25.b,
+        fmt::format("BM25 b of plain /v1/search (default {}, Anserini's)", bm25_defaults().b));
     cmd->callback([args] { run_serve(*args); });
 }
 

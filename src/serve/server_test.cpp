@@ -19,6 +19,8 @@
 #include <nlohmann/json.hpp>
 
 #include "model/text_encoders.hpp"
+#include "pipeline/bm25_pipeline.hpp"
+#include "pipeline/runner.hpp"
 #include "runtime/fake_model.hpp"
 #include "runtime/model_pool.hpp"
 #include "serve/live_server_test.hpp"
@@ -313,6 +315,51 @@ TEST_F(ServeHttp, MetricsCountRequestsErrorsAndBatches) {
         m, std::regex(R"(cascade_model_batch_pairs_count\{model="micro"\} [1-9])")));
     EXPECT_TRUE(
         std::regex_search(m, std::regex(R"(cascade_model_queue_depth\{model="micro"\} [0-9]+)")));
+}
+
+/// Plain /v1/search is the implicit pipeline `first_stage: {type: bm25}` with the service's
+/// k1/b: it answers what that pipeline ranks, and other parameters rank differently.
+TEST(ServeBm25, PlainSearchIsTheImplicitPipelineWithTheServicesParameters) {
+    auto scores_of = [](float k1, float b) {
+        ServiceOptions options;
+        options.bm25.k1 = k1;
+        options.bm25.b = b;
+        Service service(options);
+        service.open_index(tiny_index());
+        Response r = service.search(R"({"query":"cats purr stock","k":3})");
+        EXPECT_EQ(r.status, 200) << r.body;
+        std::vector<std::pair<std::string, float>> out;
+        const json body = json::parse(r.body);
+        for (const auto& h : body["hits"])
+            out.emplace_back(h["id"].get<std::string>(), h["score"].get<float>());
+        EXPECT_EQ(body["stages"][0]["name"], "bm25") << r.body;
+        EXPECT_FALSE(out.empty()) << r.body;
+        return out;
+    };
+    const auto index = index::Index::open(tiny_index());
+    auto expected = [&](float k1, float b) {
+        pipeline::Bm25StageSpec spec;
+        spec.params.k1 = k1;
+        spec.params.b = b;
+        spec.k = 3;
+        const auto p = pipeline::bm25_pipeline(index, spec);
+        std::vector<Query> q{{"q", "cats purr stock"}};
+        const auto result = pipeline::run_pipeline(p, index, q, {});
+        std::vector<std::pair<std::string, float>> out;
+        for (const auto& e : result.run.by_query.at("q"))
+            out.emplace_back(e.docid, static_cast<float>(e.score));
+        return out;
+    };
+    const auto defaults = scores_of(0.9F, 0.4F);
+    ASSERT_FALSE(defaults.empty());
+    EXPECT_EQ(defaults, expected(0.9F, 0.4F));
+    const auto lucene = scores_of(1.2F, 0.75F);
+    EXPECT_EQ(lucene, expected(1.2F, 0.75F));
+    EXPECT_NE(lucene, defaults);
+    ServiceOptions bad;
+    bad.bm25.b = 1.5F;
+    Service service(bad);
+    EXPECT_THROW(service.open_index(tiny_index()), UsageError);
 }
 
 TEST(ServeHttpLoad, FullQueueAnswers503WithRetryAfterAndDeadline504) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "pipeline/bm25_pipeline.hpp"
 #include "serve/pipeline_search.hpp"
 #include "util/error.hpp"
 
@@ -63,7 +64,7 @@ Service::~Service() {
 
 void Service::open_index(const std::filesystem::path& dir) {
     m_index = std::make_unique<index::Index>(index::Index::open(dir));
-    m_retriever = std::make_unique<retrieve::Bm25Retriever>(*m_index, retrieve::Bm25Options{});
+    (void)implicit_pipeline(10);  // checks the BM25 parameters now, not at the first request
 }
 
 void Service::add_pipeline(const std::string& name, pipeline::Pipeline pipeline) {
@@ -216,16 +217,35 @@ Response Service::tei_rerank(std::string_view body) {
     });
 }
 
+std::shared_ptr<const pipeline::Pipeline> Service::implicit_pipeline(std::size_t k) {
+    std::lock_guard lock(m_implicit_mutex);
+    if (auto it = m_implicit.find(k); it != m_implicit.end())
+        return it->second;
+    pipeline::Bm25StageSpec spec;
+    spec.params = m_options.bm25;
+    spec.k = k;
+    auto built =
+        std::make_shared<const pipeline::Pipeline>(pipeline::bm25_pipeline(*m_index, spec));
+    if (m_implicit.size() < kImplicitCached)
+        m_implicit.emplace(k, built);
+    return built;
+}
+
 Service::Ranked Service::search_bm25(const SearchRequest& req, Clock::time_point deadline) {
-    auto start = Clock::now();
+    const auto implicit = implicit_pipeline(req.k);
     Query query{"q", req.query};
-    auto hits = m_retriever->search(std::span<const Query>(&query, 1), req.k).front();
+    PipelineHits result;
+    try {
+        result = serve::search_pipeline(*implicit, *m_index, query, expires_at(deadline));
+    } catch (const PipelineDeadline& e) {
+        throw Failure{RequestError{504, e.what(), ""}};
+    }
     Ranked out;
-    out.stages = json::array({stage_json("bm25", 0, hits.size(), ms_since(start))});
-    if (Clock::now() >= deadline)
-        throw Failure{RequestError{504, "the request deadline passed during BM25 retrieval", ""}};
-    out.hits.reserve(hits.size());
-    for (const auto& h : hits)
+    out.stages = json::array();
+    for (const StageTiming& t : result.stages)
+        out.stages.push_back(stage_json(t.label, t.candidates_in, t.candidates_out, t.ms));
+    out.hits.reserve(result.hits.size());
+    for (const auto& h : result.hits)
         out.hits.emplace_back(h.docid, h.score);
     return out;
 }
@@ -270,7 +290,7 @@ Response Service::search(std::string_view body) {
         SearchRequest req;
         if (auto e = parse_search(body, m_options.limits, req))
             return error_response(*e);
-        if (!m_retriever)
+        if (!m_index)
             return error_response({404, "no index is loaded (start with --index DIR)", ""});
         if (!req.pipeline.empty() && m_pipelines.empty())
             return error_response({400,

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,7 +17,7 @@
 
 #include "index/index.hpp"
 #include "pipeline/pipeline.hpp"
-#include "retrieve/bm25_retriever.hpp"
+#include "retrieve/bm25.hpp"
 #include "runtime/model_pool.hpp"
 #include "serve/metrics.hpp"
 #include "serve/request.hpp"
@@ -30,6 +31,8 @@ struct ServiceOptions {
     std::chrono::milliseconds timeout{30'000};
     /// Code points of document text returned per search hit.
     std::size_t snippet_chars = 240;
+    /// BM25 parameters of plain search (no pipeline loaded); checked by open_index().
+    retrieve::Bm25Params bm25;
 };
 
 /// An HTTP response: status, JSON (or Prometheus text) body, Retry-After seconds (0 = none).
@@ -84,7 +87,8 @@ private:
         nlohmann::json stages;
         std::string pipeline;  ///< empty for plain BM25
     };
-    /// Plain BM25 (no pipeline loaded); throws Failure-carrying 504 past `deadline`.
+    /// Plain BM25 (no pipeline loaded): the implicit pipeline `first_stage: {type: bm25}`
+    /// with the request's k, through the same walk as loaded pipelines.
     Ranked search_bm25(const SearchRequest& req, std::chrono::steady_clock::time_point deadline);
     /// Through the named (or default) pipeline; unknown names and deadlines throw.
     Ranked search_pipeline(const SearchRequest& req,
@@ -108,7 +112,12 @@ private:
     ServiceOptions m_options;
     Metrics m_metrics;
     std::unique_ptr<index::Index> m_index;
-    std::unique_ptr<retrieve::Bm25Retriever> m_retriever;
+    /// The implicit BM25 pipeline for a request's k (built on first use; at most
+    /// kImplicitCached values of k are kept).
+    std::shared_ptr<const pipeline::Pipeline> implicit_pipeline(std::size_t k);
+    static constexpr std::size_t kImplicitCached = 64;
+    std::mutex m_implicit_mutex;
+    std::map<std::size_t, std::shared_ptr<const pipeline::Pipeline>> m_implicit;
     std::vector<std::string> m_pipeline_order;
     std::map<std::string, std::unique_ptr<pipeline::Pipeline>, std::less<>> m_pipelines;
     std::vector<std::string> m_model_order;
