@@ -28,8 +28,9 @@ void run_index(const IndexArgs& args) {
     options.progress = !args.quiet;
     const IndexBuildReport s = Index::build(args.collection, args.index, options);
 
-    const double per_posting =
-        s.num_postings > 0 ? static_cast<double>(s.postings_bytes) / s.num_postings : 0.0;
+    const double per_posting = s.num_postings > 0 ? static_cast<double>(s.postings_bytes) /
+                                                        static_cast<double>(s.num_postings)
+                                                  : 0.0;
     const double docs_per_s = s.seconds > 0 ? s.num_docs / s.seconds : 0.0;
     std::fputs(
         fmt::format("index {}: {} docs, {} terms, {} postings; postings {:.2f} bytes/posting, "
