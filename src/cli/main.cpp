@@ -16,7 +16,9 @@
 #define CASCADE_VERSION "unknown"
 #endif
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
     CLI::App app{"cascade: multi-stage retrieval, retrieve then re-rank", "cascade"};
     app.set_version_flag("--version", std::string("cascade ") + CASCADE_VERSION);
     app.require_subcommand(1);
@@ -57,4 +59,16 @@ int main(int argc, char** argv) {
         return 1;
     }
     return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // Setting up the commands or printing help can throw too (allocation, stream errors).
+    try {
+        return run(argc, argv);
+    } catch (...) {
+        std::fputs("cascade: error: unexpected failure\n", stderr);
+        return 1;
+    }
 }

@@ -336,7 +336,7 @@ std::string format_report(const PipelineResult& result) {
         out += fmt::format(" {:>8} {:>8} {:>8}", "nDCG@10", "R@100", "MAP");
     out += "\n";
     for (const StageReport& r : result.stages) {
-        const double n = std::max<std::size_t>(1, r.latency_ms.size());
+        const auto n = static_cast<double>(std::max<std::size_t>(1, r.latency_ms.size()));
         out += fmt::format("{:<18} {:>9.1f} {:>9.1f} {:>9.3f} {:>9.3f} {:>9.3f}", r.label,
                            static_cast<double>(r.candidates_in) / n,
                            static_cast<double>(r.candidates_out) / n, r.percentile_ms(50),

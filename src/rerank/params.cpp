@@ -24,8 +24,8 @@ std::size_t line_of(const YAML::Node& node) {
     return mark.line < 0 ? 0 : static_cast<std::size_t>(mark.line) + 1;
 }
 
-StageParams::StageParams(YAML::Node node, std::string file)
-    : m_node(std::move(node)), m_file(std::move(file)) {
+StageParams::StageParams(const YAML::Node& node, std::string file)
+    : m_node(node), m_file(std::move(file)) {
     if (!m_node.IsMap()) {
         throw InputError(m_file, line_of(m_node),
                          "a stage must be a mapping such as {type: bm25, k: 1000}");
@@ -127,7 +127,7 @@ std::string StageParams::required_string(std::string_view key) {
 
 std::string StageParams::choice(std::string_view key, std::string fallback,
                                 std::initializer_list<std::string_view> choices) {
-    std::string s = string(key, fallback);
+    std::string s = string(key, std::move(fallback));
     for (std::string_view c : choices) {
         if (s == c) {
             return s;

@@ -20,7 +20,7 @@ namespace cascade::rerank {
 class StageParams {
 public:
     /// `file` names the pipeline file in messages. Throws InputError unless `node` is a map.
-    StageParams(YAML::Node node, std::string file);
+    StageParams(const YAML::Node& node, std::string file);
 
     /// The `type` key (required).
     [[nodiscard]] std::string type() const;

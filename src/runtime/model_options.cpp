@@ -1,5 +1,6 @@
 #include "runtime/model_options.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <system_error>
@@ -43,11 +44,8 @@ std::span<const ModelOptionInfo> model_option_infos() {
 }
 
 bool ModelOptions::is_option(std::string_view key) {
-    for (const auto& info : kInfos) {
-        if (info.key == key)
-            return true;
-    }
-    return false;
+    return std::ranges::any_of(kInfos,
+                               [&](const ModelOptionInfo& info) { return info.key == key; });
 }
 
 void ModelOptions::set(std::string_view key, std::string_view value) {

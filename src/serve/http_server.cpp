@@ -19,7 +19,7 @@ void send(httplib::Response& res, const Response& r) {
     res.status = r.status;
     if (r.retry_after_s > 0)
         res.set_header("Retry-After", std::to_string(r.retry_after_s));
-    res.set_content(r.body, r.content_type.c_str());
+    res.set_content(r.body, r.content_type);
 }
 
 }  // namespace
@@ -98,7 +98,7 @@ void HttpServer::install_routes() {
             return httplib::Server::HandlerResponse::Handled;
         }));
     m_server->set_exception_handler(
-        [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        [](const httplib::Request&, httplib::Response& res, const std::exception_ptr&) {
             send(res, error_response(RequestError{500, "internal error", ""}));
         });
 }

@@ -38,12 +38,12 @@ public:
     /// One finished HTTP request: endpoint label (a fixed route name), status, seconds.
     void record_request(const std::string& endpoint, int status, double seconds);
     /// One model batch: pairs, requests merged into it, tokens, forward-pass seconds.
-    void record_batch(const std::string& model, std::size_t pairs, std::size_t requests,
+    void record_batch(const std::string& name, std::size_t pairs, std::size_t requests,
                       std::size_t tokens, double seconds) override;
     /// Requests refused because a model queue was full.
-    void record_rejected(const std::string& model);
+    void record_rejected(const std::string& name);
     /// Current number of requests waiting for or in a model's worker.
-    void set_queue_depth(const std::string& model, std::size_t depth) override;
+    void set_queue_depth(const std::string& name, std::size_t depth) override;
 
     /// The Prometheus text page.
     [[nodiscard]] std::string render() const;
