@@ -60,10 +60,10 @@ std::unique_ptr<Stage> make_bm25_stage(StageParams& params, StageEnv& env) {
     retrieve::Bm25Options options;
     // Defaults and checks are Bm25Params' (Anserini's k1 and b; Lucene's ranges), the ones
     // `cascade search` uses: any finite k1 >= 0, b in [0, 1].
-    constexpr retrieve::Bm25Params defaults{};
+    constexpr retrieve::Bm25Params kDefaults{};
     options.params.k1 = static_cast<float>(
-        params.number("k1", defaults.k1, 0.0, std::numeric_limits<double>::infinity()));
-    options.params.b = static_cast<float>(params.number("b", defaults.b, 0.0, 1.0));
+        params.number("k1", kDefaults.k1, 0.0, std::numeric_limits<double>::infinity()));
+    options.params.b = static_cast<float>(params.number("b", kDefaults.b, 0.0, 1.0));
     try {
         retrieve::validate(options.params);
     } catch (const UsageError& e) {
