@@ -121,7 +121,7 @@ Rm3Expander::Rm3Expander(const index::Index& index, const text::Analyzer& analyz
     if (index.find_field(m_field) == nullptr) {
         std::string names;
         for (std::size_t i = 0; i < index.num_fields(); ++i) {
-            names += (i ? ", " : "") + index.field(i).name();
+            names += (i != 0 ? ", " : "") + index.field(i).name();
         }
         throw UsageError("rm3 field '" + m_field + "' is not in the index; its fields: " + names);
     }
