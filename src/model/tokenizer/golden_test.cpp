@@ -228,3 +228,92 @@ TEST(TokenizerVariants, NfdPrepend) {
 
 }  // namespace
 }  // namespace cascade::model
+
+namespace cascade::model {
+namespace {
+
+/// Replays <name>.decode.jsonl (tests/reference/hf_decode.js): Hugging Face's decode of golden
+/// and random id sequences, with and without special tokens.
+void check_decode(const Tokenizer& tokenizer, const std::string& name) {
+    std::ifstream in(golden_dir() / (name + ".decode.jsonl"));
+    ASSERT_TRUE(in) << name;
+    std::string line;
+    int cases = 0;
+    int failures = 0;
+    while (std::getline(in, line)) {
+        const auto c = nlohmann::json::parse(line);
+        const auto ids = c.at("ids").get<std::vector<std::int32_t>>();
+        const std::string got = tokenizer.decode(ids, c.at("skip").get<bool>());
+        const bool ok = got == c.at("text").get<std::string>();
+        if (!ok && failures < 5)
+            ADD_FAILURE() << name << " case " << cases << ": got '" << got << "' for "
+                          << line.substr(0, 300);
+        failures += static_cast<int>(!ok);
+        ++cases;
+    }
+    EXPECT_EQ(cases, 320);
+    EXPECT_EQ(failures, 0) << "of " << cases << " cases";
+}
+
+TEST(TokenizerDecode, BertWordPieceAgainstHf) {
+    auto dir = shared_dir();
+    if (dir.empty())
+        GTEST_SKIP() << "no shared dir";
+    check_decode(Tokenizer::from_file(dir / "models/tokenizers/all-MiniLM-L6-v2/tokenizer.json"),
+                 "bert");
+}
+
+TEST(TokenizerDecode, Qwen3ByteLevelAgainstHf) {
+    auto dir = shared_dir();
+    if (dir.empty())
+        GTEST_SKIP() << "no shared dir";
+    const auto tokenizer = Tokenizer::from_file(dir / "models/tokenizers/qwen3/tokenizer.json");
+    check_decode(tokenizer, "qwen3");
+    EXPECT_TRUE(tokenizer.is_special(*tokenizer.token_to_id("<|im_end|>")));
+    EXPECT_FALSE(tokenizer.is_special(*tokenizer.token_to_id("yes")));
+}
+
+TEST(TokenizerDecode, UnigramMetaspaceAgainstHf) {
+    check_decode(Tokenizer::from_file(golden_dir() / "unigram_xlmr_style.tokenizer.json"),
+                 "unigram_xlmr_style");
+}
+
+TEST(TokenizerDecode, LlamaStyleDecoderSequenceAgainstHf) {
+    auto json = nlohmann::json::parse(slurp(golden_dir() / "unigram_byte_fallback.tokenizer.json"));
+    json["decoder"] = {
+        {"type", "Sequence"},
+        {"decoders",
+         {{{"type", "Replace"}, {"pattern", {{"String", "\xE2\x96\x81"}}}, {"content", " "}},
+          {{"type", "ByteFallback"}},
+          {{"type", "Fuse"}},
+          {{"type", "Strip"}, {"content", " "}, {"start", 1}, {"stop", 0}}}}};
+    check_decode(Tokenizer::from_json(json.dump(), "llama-style"), "unigram_llama_decoder");
+}
+
+TEST(TokenizerDecode, SentencePieceModelRoundTrips) {
+    auto dir = shared_dir();
+    if (dir.empty())
+        GTEST_SKIP() << "no shared dir";
+    const auto tokenizer =
+        Tokenizer::from_sentencepiece(dir / "models/tokenizer-testvectors/llama2-tokenizer.model");
+    for (const std::string text :
+         {"Hello world", "  two leading", "中文 and 🦙 bytes", "tabs\tand\nnewlines"}) {
+        const Encoding e = tokenizer.encode(text, true);
+        EXPECT_EQ(tokenizer.decode(e.ids), text) << text;
+    }
+}
+
+TEST(TokenizerDecode, UnknownDecoderTypeIsNamed) {
+    auto json = nlohmann::json::parse(slurp(golden_dir() / "unigram_xlmr_style.tokenizer.json"));
+    json["decoder"] = {{"type", "CTC"}};
+    try {
+        (void)Tokenizer::from_json(json.dump(), "ctc.json");
+        FAIL() << "no error";
+    } catch (const std::exception& e) {
+        EXPECT_NE(std::string(e.what()).find("ctc.json"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("CTC"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace
+}  // namespace cascade::model

@@ -235,8 +235,19 @@ json sentencepiece_bpe_to_json(const std::string& path) {
               {{"Sequence", {{"id", "B"}, {"type_id", 1}}}}}},
             {"special_tokens", {{bos, {{"id", bos}, {"ids", {ids.at(bos)}}, {"tokens", {bos}}}}}}};
     }
+    // Hugging Face's Llama converter: ▁ back to spaces, <0xNN> pieces to bytes, the space the
+    // normalizer prepended stripped.
+    json steps = json::array();
+    steps.push_back(
+        {{"type", "Replace"}, {"pattern", {{"String", "\xE2\x96\x81"}}}, {"content", " "}});
+    if (m.byte_fallback)
+        steps.push_back({{"type", "ByteFallback"}});
+    steps.push_back({{"type", "Fuse"}});
+    if (m.add_dummy_prefix)
+        steps.push_back({{"type", "Strip"}, {"content", " "}, {"start", 1}, {"stop", 0}});
     return {{"version", "1.0"},
             {"added_tokens", added},
+            {"decoder", {{"type", "Sequence"}, {"decoders", steps}}},
             {"normalizer", {{"type", "Sequence"}, {"normalizers", normalizers}}},
             {"pre_tokenizer", nullptr},
             {"post_processor", post},

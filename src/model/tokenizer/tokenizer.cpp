@@ -6,8 +6,10 @@
 #include <fstream>
 #include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "model/tokenizer/added_vocabulary.hpp"
+#include "model/tokenizer/decoder.hpp"
 #include "model/tokenizer/model.hpp"
 #include "model/tokenizer/normalizer.hpp"
 #include "model/tokenizer/post_processor.hpp"
@@ -26,8 +28,10 @@ struct Tokenizer::Impl {
     std::unique_ptr<tok::PreTokenizer> pre_tokenizer;
     std::unique_ptr<tok::Model> model;
     std::unique_ptr<tok::PostProcessor> post_processor;
-    tok::AddedTokenMatcher raw_matcher;         // added tokens with normalized = false
-    tok::AddedTokenMatcher normalized_matcher;  // added tokens with normalized = true
+    std::unique_ptr<tok::Decoder> decoder;
+    std::unordered_set<std::int32_t> special_ids;  // added tokens marked special
+    tok::AddedTokenMatcher raw_matcher;            // added tokens with normalized = false
+    tok::AddedTokenMatcher normalized_matcher;     // added tokens with normalized = true
     std::unordered_map<std::string, std::int32_t, tok::StringHash, std::equal_to<>> added_ids;
     std::unordered_map<std::int32_t, std::string> added_tokens;
     std::optional<TruncationSettings> truncation;
@@ -174,6 +178,8 @@ void load_added_tokens(const json& root, Tokenizer::Impl& impl) {
         token.special = t.value("special", false);
         impl.added_ids.emplace(token.content, token.id);
         impl.added_tokens.emplace(token.id, token.content);
+        if (token.special)
+            impl.special_ids.insert(token.id);
         if (token.normalized) {
             std::string pattern = token.content;
             if (impl.normalizer) {
@@ -229,6 +235,7 @@ Tokenizer Tokenizer::from_json(std::string_view json_text, std::string_view orig
         impl->normalizer = tok::make_normalizer(root.value("normalizer", json()));
         impl->pre_tokenizer = tok::make_pre_tokenizer(root.value("pre_tokenizer", json()));
         impl->post_processor = tok::make_post_processor(root.value("post_processor", json()));
+        impl->decoder = tok::make_decoder(root.value("decoder", json()));
         load_added_tokens(root, *impl);
         load_settings(root, *impl);
         set_pad_id(*impl);
@@ -376,6 +383,23 @@ std::string Tokenizer::id_to_token(std::int32_t id) const {
         return it->second;
     }
     return m_impl->model->vocab().token(id);
+}
+
+std::string Tokenizer::decode(std::span<const std::int32_t> ids, bool skip_special_tokens) const {
+    std::vector<std::string> tokens;
+    tokens.reserve(ids.size());
+    for (std::int32_t id : ids) {
+        if (skip_special_tokens && m_impl->special_ids.contains(id))
+            continue;
+        std::string token = id_to_token(id);
+        if (!token.empty())
+            tokens.push_back(std::move(token));
+    }
+    return tok::decode_tokens(m_impl->decoder.get(), std::move(tokens));
+}
+
+bool Tokenizer::is_special(std::int32_t id) const {
+    return m_impl->special_ids.contains(id);
 }
 
 std::size_t Tokenizer::vocab_size() const {

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -103,6 +104,12 @@ public:
     [[nodiscard]] std::optional<std::int32_t> token_to_id(std::string_view token) const;
     /// Token string of `id`; empty when unknown.
     [[nodiscard]] std::string id_to_token(std::int32_t id) const;
+    /// Text of `ids` through the tokenizer.json "decoder" (tokenizers' `decode`): unknown ids
+    /// are dropped, and added tokens marked special too when `skip_special_tokens`.
+    [[nodiscard]] std::string decode(std::span<const std::int32_t> ids,
+                                     bool skip_special_tokens = true) const;
+    /// Whether `id` is an added token marked special (e.g. <|im_end|>).
+    [[nodiscard]] bool is_special(std::int32_t id) const;
     /// One past the largest id, added tokens included (the embedding matrix rows needed).
     [[nodiscard]] std::size_t vocab_size() const;
     /// Special tokens the post-processor adds to one sequence or a pair.
