@@ -235,5 +235,40 @@ TEST(TokenSampler, SeededTopPAndStops) {
     EXPECT_EQ(s.tokens.size(), static_cast<std::size_t>(first) + 1);
 }
 
+TEST(GenerateBatch, EachSequenceGetsWhatGenerateGivesItAlone) {
+    const DecoderModel model(decoder_test::kGoldenDir / "qwen3-tiny");
+    kernels::ThreadPool pool(2);
+    const RunContext ctx{&pool, kernels::best_isa()};
+    // Prompts of different lengths; one sequence continues a cached prefix.
+    const std::vector<std::vector<std::int32_t>> prompts{
+        {3, 14, 15, 92, 65}, {7}, random_tokens(23, model.config().vocab_size, 5)};
+    GenerationOptions options;
+    options.max_new_tokens = 9;
+    std::vector<GenerationResult> alone;
+    for (const auto& p : prompts) {
+        KvCache cache = model.new_cache();
+        alone.push_back(generate(model, p, cache, options, ctx));
+    }
+    // A stop token the second sequence meets early ends it while the others go on.
+    options.stop_tokens = {alone[1].tokens[2]};
+    std::vector<GenerationResult> expected;
+    for (const auto& p : prompts) {
+        KvCache cache = model.new_cache();
+        expected.push_back(generate(model, p, cache, options, ctx));
+    }
+    std::vector<KvCache> caches;
+    for (std::size_t i = 0; i < prompts.size(); ++i)
+        caches.push_back(model.new_cache());
+    std::vector<std::span<const std::int32_t>> spans(prompts.begin(), prompts.end());
+    const auto batched = generate_batch(model, spans, caches, options, ctx);
+    ASSERT_EQ(batched.size(), prompts.size());
+    for (std::size_t i = 0; i < prompts.size(); ++i) {
+        EXPECT_EQ(batched[i].tokens, expected[i].tokens) << "sequence " << i;
+        EXPECT_EQ(batched[i].stopped, expected[i].stopped) << "sequence " << i;
+    }
+    EXPECT_TRUE(batched[1].stopped);
+    EXPECT_LT(batched[1].tokens.size(), batched[0].tokens.size());
+}
+
 }  // namespace
 }  // namespace cascade::model

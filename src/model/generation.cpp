@@ -87,4 +87,54 @@ GenerationResult generate(const DecoderModel& model, std::span<const std::int32_
     return result;
 }
 
+std::vector<GenerationResult> generate_batch(const DecoderModel& model,
+                                             std::span<const std::span<const std::int32_t>> prompts,
+                                             std::span<KvCache> caches,
+                                             const GenerationOptions& options,
+                                             const RunContext& ctx) {
+    CASCADE_ASSERT(prompts.size() == caches.size());
+    std::vector<GenerationResult> results(prompts.size());
+    if (options.max_new_tokens == 0 || prompts.empty())
+        return results;
+    for (const auto& p : prompts)
+        if (p.empty())
+            throw Error("generation needs at least one prompt token in every sequence");
+    std::vector<TokenSampler> samplers(prompts.size(), TokenSampler(options));
+    const auto limit = static_cast<std::size_t>(model.config().max_position_embeddings);
+    std::vector<std::size_t> active(prompts.size());
+    for (std::size_t i = 0; i < active.size(); ++i)
+        active[i] = i;
+    std::vector<std::int32_t> last(prompts.size());
+    bool first = true;
+    while (!active.empty()) {
+        std::vector<DecoderInput> inputs;
+        inputs.reserve(active.size());
+        for (std::size_t i : active) {
+            DecoderInput in;
+            in.tokens = first ? prompts[i] : std::span<const std::int32_t>(&last[i], 1);
+            in.cache = &caches[i];
+            in.logit_rows = {in.tokens.size() - 1};
+            inputs.push_back(std::move(in));
+        }
+        const auto outputs = model.forward(inputs, DecoderOptions{}, ctx);
+        first = false;
+        std::vector<std::size_t> still;
+        for (std::size_t a = 0; a < active.size(); ++a) {
+            const std::size_t i = active[a];
+            const std::int32_t token = samplers[i].next(outputs[a].logits.values());
+            results[i].tokens.push_back(token);
+            last[i] = token;
+            if (std::find(options.stop_tokens.begin(), options.stop_tokens.end(), token) !=
+                options.stop_tokens.end()) {
+                results[i].stopped = true;
+                continue;
+            }
+            if (results[i].tokens.size() < options.max_new_tokens && caches[i].length() < limit)
+                still.push_back(i);
+        }
+        active = std::move(still);
+    }
+    return results;
+}
+
 }  // namespace cascade::model

@@ -53,4 +53,12 @@ private:
                                         std::span<const std::int32_t> prompt, KvCache& cache,
                                         const GenerationOptions& options, const RunContext& ctx);
 
+/// generate() for several prompts at once: each step runs every unfinished sequence's next
+/// token through one DecoderModel::forward call, so the weights are read once per step for all
+/// of them. `caches[i]` (one per prompt, may hold a prefix) plays generate()'s `cache`; each
+/// sequence has its own sampler (same options) and gets the tokens generate() would give it.
+[[nodiscard]] std::vector<GenerationResult> generate_batch(
+    const DecoderModel& model, std::span<const std::span<const std::int32_t>> prompts,
+    std::span<KvCache> caches, const GenerationOptions& options, const RunContext& ctx);
+
 }  // namespace cascade::model

@@ -17,6 +17,14 @@ void register_builtin_stages(StageRegistry& registry) {
                  "LLM yes/no re-ranking, score = P(yes) (model: DIR, a decoder such as "
                  "Qwen3-Reranker; instruction)",
                  make_llm_pointwise_stage);
+    registry.add("llm_listwise",
+                 "LLM listwise re-ranking in sliding windows (model: DIR; window, stride; mode "
+                 "generate = RankGPT permutation, first = FIRST identifier logits)",
+                 make_llm_listwise_stage);
+    registry.add("icr",
+                 "in-context re-ranking from an LLM's attention to each document, calibrated "
+                 "with a content-free query (model: DIR)",
+                 make_icr_stage);
     registry.add("mmr", "maximal marginal relevance diversification (lambda)", make_mmr_stage);
     registry.add("cutoff",
                  "adaptive truncation: score or probability threshold, or knee of the score curve",

@@ -9,6 +9,8 @@
 #include "rerank/registry.hpp"
 #include "rerank/test_index.hpp"
 #include "runtime/decoder_reranker.hpp"
+#include "runtime/icr.hpp"
+#include "runtime/listwise.hpp"
 #include "runtime/model_pool.hpp"
 
 namespace cascade::rerank {
@@ -152,6 +154,112 @@ TEST(NeuralStages, LlmPointwiseNeedsADecoderFolder) {
     }
     EXPECT_THROW((void)f.make("{type: llm_pointwise, model: " + kReranker + ", instruction: ''}"),
                  InputError);
+}
+
+/// The order a FIRST pass over windows [1, 4) then [0, 2) gives, computed from the language
+/// model directly (the windows written out by hand).
+std::vector<std::uint32_t> first_oracle(const runtime::DecoderLm& lm, const index::Index& index,
+                                        const std::string& query) {
+    std::vector<std::uint32_t> order{0, 1, 2, 3};
+    const runtime::ListwisePrompt prompt(lm, runtime::ListwiseMode::First,
+                                         runtime::Identifiers::Letters, 100);
+    for (const auto [begin, end] : {std::pair<std::size_t, std::size_t>{1, 4}, {0, 2}}) {
+        std::vector<std::string> texts;
+        for (std::size_t i = begin; i < end; ++i)
+            texts.push_back(index.document(order[i]).text);
+        const std::vector<std::vector<std::int32_t>> prompts{prompt.build(query, texts)};
+        const auto logits = lm.last_logits(prompts, prompt.identifier_tokens(end - begin)).at(0);
+        const auto best = runtime::order_by_logits(logits);
+        std::vector<std::uint32_t> window;
+        for (std::size_t i : best)
+            window.push_back(order[begin + i]);
+        std::copy(window.begin(), window.end(), order.begin() + static_cast<std::ptrdiff_t>(begin));
+    }
+    return order;
+}
+
+TEST(NeuralStages, LlmListwiseFirstRanksSlidingWindowsByIdentifierLogits) {
+    Fixture f;
+    auto stage = f.make("{type: llm_listwise, model: " + kReranker +
+                        ", mode: first, window: 3, stride: 2, k: 4}");
+    std::vector<Query> queries = {{"q1", "apple pie"}, {"q2", "cherry"}};
+    std::vector<CandidateList> lists = {f.all_docs(), f.all_docs()};
+    StageContext ctx{&f.index, nullptr, nullptr, &f.features, {}};
+    stage->run(queries, lists, ctx);
+    FeatureId rank = 0;
+    ASSERT_TRUE(f.features.find("llm_listwise_rank", rank));
+    runtime::ModelOptions options;
+    options.dir = kReranker;
+    const runtime::DecoderLm lm(options);
+    for (std::size_t q = 0; q < queries.size(); ++q) {
+        const auto want = first_oracle(lm, f.index, queries[q].text);
+        ASSERT_EQ(lists[q].size(), 4U);
+        for (std::size_t i = 0; i < 4; ++i) {
+            EXPECT_EQ(lists[q][i].docid, want[i]) << "query " << q << " position " << i;
+            EXPECT_EQ(lists[q][i].feature(rank), static_cast<float>(i + 1));
+            EXPECT_EQ(lists[q][i].score, static_cast<float>(4 - i));
+        }
+    }
+}
+
+TEST(NeuralStages, LlmListwiseGenerateKeepsEveryCandidate) {
+    Fixture f;
+    // A random-weight model writes no valid permutation: the parser keeps the old order for
+    // what it does not name, and no candidate is lost or repeated.
+    auto stage = f.make("{type: llm_listwise, model: " + kReranker +
+                        ", window: 3, stride: 1, max_new_tokens: 6}");
+    std::vector<Query> queries = {{"q1", "apple pie"}};
+    std::vector<CandidateList> lists = {f.all_docs()};
+    StageContext ctx{&f.index, nullptr, nullptr, &f.features, {}};
+    stage->run(queries, lists, ctx);
+    std::vector<std::uint32_t> docs;
+    for (const Candidate& c : lists[0])
+        docs.push_back(c.docid);
+    std::sort(docs.begin(), docs.end());
+    EXPECT_EQ(docs, (std::vector<std::uint32_t>{0, 1, 2, 3}));
+}
+
+TEST(NeuralStages, IcrScoresAreCalibratedAttentionMasses) {
+    Fixture f;
+    auto stage = f.make("{type: icr, model: " + kReranker + ", k: 3}");
+    std::vector<Query> queries = {{"q1", "apple pie"}};
+    std::vector<CandidateList> lists = {f.all_docs()};
+    StageContext ctx{&f.index, nullptr, nullptr, &f.features, {}};
+    stage->run(queries, lists, ctx);
+    ASSERT_EQ(lists[0].size(), 3U);
+    runtime::ModelOptions options;
+    options.dir = kReranker;
+    const runtime::DecoderLm lm(options);
+    std::vector<std::string> texts;
+    for (std::uint32_t d = 0; d < 3; ++d)
+        texts.push_back(f.index.document(d).text);
+    const auto scores =
+        runtime::icr_scores(lm, runtime::build_icr_prompt(lm, "apple pie", texts, 100));
+    for (std::size_t i = 0; i < 3; ++i) {
+        const Candidate& c = lists[0][i];
+        EXPECT_NEAR(c.score, scores.at(c.docid), 1e-5);
+        if (i > 0)
+            EXPECT_GE(lists[0][i - 1].score, c.score);
+    }
+}
+
+TEST(NeuralStages, ListLevelStagesRejectBadSettingsAtTheKey) {
+    Fixture f;
+    auto fails_at = [&](const std::string& yaml, const std::string& key_text) {
+        try {
+            (void)f.make(yaml);
+            ADD_FAILURE() << "no error for " << yaml;
+        } catch (const InputError& e) {
+            EXPECT_NE(std::string(e.what()).find(key_text), std::string::npos) << e.what();
+        }
+    };
+    const std::string base = "type: llm_listwise\nmodel: " + kReranker + "\n";
+    // "10" is two tokens in Qwen3's vocabulary: FIRST cannot read it at one position.
+    fails_at(base + "mode: first\nidentifiers: numbers\nwindow: 12\n", "n.yaml:4:");
+    fails_at(base + "window: 5\nstride: 6\n", "n.yaml:4:");
+    fails_at(base + "window: 30\nidentifiers: letters\n", "26");
+    fails_at(base + "instruction: Find fruit\n", "llm_pointwise");
+    fails_at("type: icr\nmodel: " + kModels + "bert-micro-ce\n", "not a decoder");
 }
 
 CandidateList scored(std::initializer_list<float> scores) {

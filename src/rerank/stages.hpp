@@ -22,6 +22,10 @@ std::unique_ptr<Stage> make_cross_encoder_stage(StageParams& params, StageEnv& e
 std::unique_ptr<Stage> make_bi_encoder_stage(StageParams& params, StageEnv& env);
 /// `llm_pointwise`: P(yes) of a decoder yes/no re-ranker (Qwen3-Reranker), llm_pointwise_stage.cpp.
 std::unique_ptr<Stage> make_llm_pointwise_stage(StageParams& params, StageEnv& env);
+/// `llm_listwise`: sliding-window listwise ranking (generate or FIRST), llm_list_stages.cpp.
+std::unique_ptr<Stage> make_llm_listwise_stage(StageParams& params, StageEnv& env);
+/// `icr`: in-context re-ranking from attention weights, llm_list_stages.cpp.
+std::unique_ptr<Stage> make_icr_stage(StageParams& params, StageEnv& env);
 /// `mmr`: maximal marginal relevance diversification, mmr_stage.cpp.
 std::unique_ptr<Stage> make_mmr_stage(StageParams& params, StageEnv& env);
 /// `cutoff`: score-threshold, probability-threshold and knee truncation, cutoff_stage.cpp.

@@ -74,29 +74,27 @@ struct DecoderReranker::Group {
 
 DecoderReranker::DecoderReranker(const ModelOptions& options, std::size_t threads)
     : m_dir(options.dir),
-      m_model(options.dir),
+      m_model(shared_decoder_weights(options)),
       m_prompt(model::Tokenizer::from_file(tokenizer_file(options.dir)),
                tokenizer_file(options.dir)),
       m_instruction(options.instruction),
       m_batch_size(std::max<std::size_t>(1, options.batch_size)) {
     m_yes = m_prompt.token_id(options.yes_token, "yes_token");
     m_no = m_prompt.token_id(options.no_token, "no_token");
-    const auto vocab = static_cast<std::size_t>(m_model.config().vocab_size);
+    const auto vocab = static_cast<std::size_t>(m_model->config().vocab_size);
     for (const auto& [id, option] : {std::pair{m_yes, "yes_token"}, std::pair{m_no, "no_token"}})
         if (static_cast<std::size_t>(id) >= vocab)
             throw InputError(
-                m_model.config().source,
+                m_model->config().source,
                 fmt::format("vocab_size {} has no row for the {} id {}", vocab, option, id));
-    const auto context = static_cast<std::size_t>(m_model.config().max_position_embeddings);
+    const auto context = static_cast<std::size_t>(m_model->config().max_position_embeddings);
     if (options.max_length > context)
         throw UsageError(fmt::format("max_length {} exceeds max_position_embeddings {} of {}",
-                                     options.max_length, context, m_model.config().source));
+                                     options.max_length, context, m_model->config().source));
     m_max_length = options.max_length > 0 ? options.max_length : context;
     m_limit_source = options.max_length > 0
                          ? std::string("the max_length option")
-                         : fmt::format("max_position_embeddings of {}", m_model.config().source);
-    if (options.precision == Precision::Int8)
-        m_model.quantize_int8();
+                         : fmt::format("max_position_embeddings of {}", m_model->config().source);
     m_pools.resize(std::max<std::size_t>(1, threads));
     model::kernels::set_blas_threads(static_cast<int>(m_pools.size()));
 }
@@ -154,7 +152,7 @@ std::vector<float> DecoderReranker::forward(const std::vector<model::Encoding>& 
     for (std::size_t i : alone)
         items.push_back({i, {}, std::span<const std::int32_t>(encodings[i].ids), kNoGroup});
 
-    const model::DecoderConfig& config = m_model.config();
+    const model::DecoderConfig& config = m_model->config();
     const std::size_t bytes_per_token = static_cast<std::size_t>(config.num_layers) *
                                         static_cast<std::size_t>(config.kv_width()) * 2 *
                                         sizeof(float);
@@ -185,20 +183,20 @@ void DecoderReranker::run_chunk(std::span<Item> items, std::span<Group> groups,
         if (item.group == kNoGroup || groups[item.group].ready)
             continue;
         Group& group = groups[item.group];
-        group.cache = m_model.new_cache(item.prefix.size());
+        group.cache = m_model->new_cache(item.prefix.size());
         group.ready = true;
         inputs.push_back({item.prefix, &group.cache, {}, {}});
         m_run_tokens += item.prefix.size();
     }
     if (!inputs.empty())
-        (void)m_model.forward(inputs, model::DecoderOptions{}, ctx);
+        (void)m_model->forward(inputs, model::DecoderOptions{}, ctx);
 
     // Every continuation from a copy of its prefix's cache, in one call.
     std::vector<model::KvCache> caches;
     caches.reserve(items.size());
     inputs.clear();
     for (const Item& item : items) {
-        caches.push_back(item.group == kNoGroup ? m_model.new_cache(item.rest.size())
+        caches.push_back(item.group == kNoGroup ? m_model->new_cache(item.rest.size())
                                                 : groups[item.group].cache.fork(item.rest.size()));
         inputs.push_back({item.rest, &caches.back(), {item.rest.size() - 1}, {}});
         m_run_tokens += item.rest.size();
@@ -206,7 +204,7 @@ void DecoderReranker::run_chunk(std::span<Item> items, std::span<Group> groups,
     }
     model::DecoderOptions options;
     options.vocab_rows = {m_yes, m_no};
-    const auto outputs = m_model.forward(inputs, options, ctx);
+    const auto outputs = m_model->forward(inputs, options, ctx);
     for (std::size_t i = 0; i < items.size(); ++i) {
         const float* logits = outputs[i].logits.data();
         out[items[i].index] = logits[0] - logits[1];

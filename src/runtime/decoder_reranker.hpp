@@ -14,6 +14,7 @@
 
 #include "model/decoder.hpp"
 #include "model/kernels/thread_pool.hpp"
+#include "runtime/decoder_lm.hpp"
 #include "runtime/model.hpp"
 #include "runtime/model_options.hpp"
 #include "runtime/pointwise_prompt.hpp"
@@ -70,7 +71,7 @@ private:
                    const model::RunContext& ctx);
 
     std::filesystem::path m_dir;
-    model::DecoderModel m_model;
+    std::shared_ptr<const model::DecoderModel> m_model;  ///< shared_decoder_weights()
     PointwisePrompt m_prompt;
     std::string m_instruction;
     std::int32_t m_yes = 0;

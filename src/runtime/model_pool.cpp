@@ -92,6 +92,21 @@ std::shared_ptr<LoadedModel> ModelPool::get(const ModelOptions& options, Task ta
     return loaded;
 }
 
+std::shared_ptr<const DecoderLm> ModelPool::language_model(const ModelOptions& options) {
+    (void)resolve_device(options.device);  // only the CPU backend exists in this build
+    const std::string key = options.key();
+    std::lock_guard lock(m_mutex);
+    if (auto it = m_language_models.find(key); it != m_language_models.end())
+        return it->second;
+    ModelOptions with_threads = options;
+    if (with_threads.threads == 0)
+        with_threads.threads = m_options.scheduling.threads;
+    auto lm = std::make_shared<const DecoderLm>(with_threads);
+    m_language_models.emplace(key, lm);
+    ++m_loads;
+    return lm;
+}
+
 std::size_t ModelPool::loads() const {
     std::lock_guard lock(m_mutex);
     return m_loads;

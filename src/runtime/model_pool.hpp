@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/decoder_lm.hpp"
 #include "runtime/model.hpp"
 #include "runtime/model_options.hpp"
 #include "runtime/scheduler.hpp"
@@ -93,6 +94,11 @@ public:
     /// throws, and UsageError when a loaded model of this key does another task.
     [[nodiscard]] std::shared_ptr<LoadedModel> get(const ModelOptions& options, Task task,
                                                    std::string_view name = {});
+    /// The decoder language model of `options` for the list-level LLM re-rankers (listwise,
+    /// FIRST, ICR) and evidence generation, loaded on first use (its weights shared with any
+    /// decoder re-ranker of the same folder and precision) and counted in loads(). Its calls
+    /// run one at a time on `options.threads` (else the pool's thread budget).
+    [[nodiscard]] std::shared_ptr<const DecoderLm> language_model(const ModelOptions& options);
     /// Models loaded so far (a model with N replicas counts once).
     [[nodiscard]] std::size_t loads() const;
     [[nodiscard]] const PoolOptions& options() const { return m_options; }
@@ -104,6 +110,7 @@ private:
     ModelLoader m_loader;
     mutable std::mutex m_mutex;
     std::map<std::string, std::shared_ptr<LoadedModel>, std::less<>> m_models;
+    std::map<std::string, std::shared_ptr<const DecoderLm>, std::less<>> m_language_models;
     std::size_t m_loads = 0;
 };
 
