@@ -60,10 +60,14 @@ struct ModelOptions {
     /// logit(no)). Part of key(): they choose the output rows the loaded copy computes.
     std::string yes_token = "yes";
     std::string no_token = "no";
+    /// LLM yes/no re-rankers: after a yes verdict (P(yes) > 0.5), generate up to this many
+    /// tokens of evidence text (greedy) after the verdict; 0 = off. Not part of key().
+    std::size_t evidence_tokens = 0;
 
     /// Sets option `key` from its text form (a CLI value or a YAML scalar): `int8` takes
     /// true/false, `precision` fp32/int8, `device` cpu/cuda/auto, `max_length`, `batch_size`
-    /// and `threads` whole numbers, `instruction`, `yes_token` and `no_token` non-empty text.
+    /// and `threads` whole numbers, `instruction`, `yes_token` and `no_token` non-empty text,
+    /// `evidence_tokens` a whole number.
     /// Throws UsageError naming the key and the accepted values.
     void set(std::string_view key, std::string_view value);
     /// True when `key` is a model option.
@@ -133,6 +137,12 @@ public:
                                            std::span<const std::string> documents) const;
     /// Tokens per pair after truncation.
     [[nodiscard]] std::size_t max_length() const;
+    /// LLM yes/no re-rankers loaded with evidence_tokens > 0: for each pair whose score (the
+    /// logit difference score_pairs returned) is a yes verdict, the text the model writes after
+    /// "yes"; empty for the other pairs. UsageError for other models or evidence_tokens 0.
+    [[nodiscard]] std::vector<std::string> evidence(std::span<const std::string> queries,
+                                                    std::span<const std::string> documents,
+                                                    std::span<const float> scores) const;
 
     struct Impl;  ///< opaque outside the library
     explicit CrossEncoder(std::shared_ptr<const Impl> impl) : m_impl(std::move(impl)) {}

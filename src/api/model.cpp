@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "api/impl.hpp"
+#include "runtime/decoder_reranker.hpp"
 #include "util/error.hpp"
 
 namespace cascade {
@@ -75,6 +78,23 @@ std::vector<float> CrossEncoder::score_pairs(std::span<const std::string> querie
 std::vector<float> CrossEncoder::score(const std::string& query,
                                        std::span<const std::string> documents) const {
     return m_impl->model->score_pairs(query, documents).get();
+}
+
+std::vector<std::string> CrossEncoder::evidence(std::span<const std::string> queries,
+                                                std::span<const std::string> documents,
+                                                std::span<const float> scores) const {
+    const runtime::LoadedModel& model = *m_impl->model;
+    const auto* reranker = dynamic_cast<const runtime::DecoderReranker*>(&model.model());
+    if (reranker == nullptr || model.options().evidence_tokens == 0)
+        throw UsageError(
+            fmt::format("{}: evidence needs an LLM yes/no re-ranker (a decoder folder) "
+                        "loaded with evidence_tokens > 0",
+                        model.options().dir.string()));
+    if (queries.size() != documents.size() || queries.size() != scores.size())
+        throw UsageError("evidence: as many queries, documents and scores are needed");
+    const auto lm = m_impl->pool->language_model(model.options());
+    return runtime::pointwise_evidence(*lm, *reranker, queries, documents, scores,
+                                       model.options().evidence_tokens);
 }
 
 std::size_t CrossEncoder::max_length() const {

@@ -1,10 +1,13 @@
-/// `cascade rerank`: scores (query, document) pairs with a cross-encoder model folder.
+/// `cascade rerank`: scores (query, document) pairs with a cross-encoder or an LLM yes/no
+/// re-ranker folder (decoders score logit(yes) − logit(no); --evidence-tokens adds the text they
+/// write after a yes verdict).
 #include <cstdio>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <cascade/collection.hpp>
 #include <cascade/model.hpp>
@@ -26,9 +29,19 @@ void run_rerank(const EncoderArgs& args) {
     }
     // One request: the model sorts all pairs by length into its forward passes.
     const std::vector<float> scores = model.score_pairs(queries, documents);
+    // LLM yes/no re-rankers with --evidence-tokens: what the model writes after a yes verdict.
+    const std::vector<std::string> evidence = args.model.evidence_tokens > 0
+                                                  ? model.evidence(queries, documents, scores)
+                                                  : std::vector<std::string>{};
     std::string out;
-    for (float s : scores)
-        out += fmt::format("{{\"score\": {}}}\n", s);
+    for (std::size_t i = 0; i < scores.size(); ++i) {
+        if (!evidence.empty() && scores[i] > 0.0F)
+            out += fmt::format("{{\"score\": {}, \"evidence\": {}}}\n", scores[i],
+                               nlohmann::json(evidence[i])
+                                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        else
+            out += fmt::format("{{\"score\": {}}}\n", scores[i]);
+    }
     std::fwrite(out.data(), 1, out.size(), stdout);
 }
 

@@ -98,6 +98,30 @@ TEST(CliRerank, BadInputIsReportedWithFileAndLine) {
     EXPECT_NE(r.err.find("classification model"), std::string::npos) << r.err;
 }
 
+TEST(CliRerank, LlmEvidenceIsAnExtraKeyOfYesVerdicts) {
+    TempDir dir;
+    write_file(dir / "in.jsonl",
+               "{\"query\": \"capital of china\", \"document\": \"Beijing is the capital.\"}\n"
+               "{\"query\": \"cats\", \"document\": \"Cats purr.\"}\n");
+    const std::string model = " --model " + kGold + "/qwen3-reranker-tiny";
+    const auto plain = run_cli("rerank" + model + " --input " + (dir / "in.jsonl").string());
+    ASSERT_EQ(plain.exit_code, 0) << plain.err;
+    const auto r = run_cli("rerank" + model + " --input " + (dir / "in.jsonl").string() +
+                           " --evidence-tokens 3");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto got = lines(r.out);
+    const auto scores = lines(plain.out);
+    ASSERT_EQ(got.size(), 2u);
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        EXPECT_EQ(got[i]["score"], scores[i]["score"]);
+        EXPECT_EQ(got[i].contains("evidence"), got[i]["score"].get<double>() > 0.0) << r.out;
+    }
+    const auto bert = run_cli("rerank --model " + kGold + "/bert-micro-ce --input " +
+                              (dir / "in.jsonl").string() + " --evidence-tokens 3");
+    EXPECT_EQ(bert.exit_code, 2) << bert.err;
+    EXPECT_NE(bert.err.find("evidence"), std::string::npos) << bert.err;
+}
+
 TEST(CliRerank, MillionCharacterDocumentIsTruncated) {
     TempDir dir;
     std::string doc;

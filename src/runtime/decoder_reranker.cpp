@@ -213,6 +213,45 @@ void DecoderReranker::run_chunk(std::span<Item> items, std::span<Group> groups,
     }
 }
 
+std::vector<std::string> pointwise_evidence(const DecoderLm& lm, const DecoderReranker& reranker,
+                                            std::span<const std::string> queries,
+                                            std::span<const std::string> documents,
+                                            std::span<const float> differences,
+                                            std::size_t max_tokens, std::string_view instruction) {
+    CASCADE_ASSERT(queries.size() == documents.size() && queries.size() == differences.size());
+    std::vector<std::string> out(queries.size());
+    if (max_tokens == 0)
+        return out;
+    if (max_tokens + 2 > lm.context())
+        throw UsageError(
+            fmt::format("evidence_tokens {} leaves no room for a prompt in the "
+                        "model's {} tokens",
+                        max_tokens, lm.context()));
+    // The prompt, the verdict and the evidence must fit the context together.
+    const std::size_t room = std::min(reranker.max_length(), lm.context() - max_tokens - 1);
+    std::vector<std::size_t> yes;
+    std::vector<std::vector<std::int32_t>> prompts;
+    for (std::size_t i = 0; i < queries.size(); ++i) {
+        if (!(differences[i] > 0.0F))
+            continue;
+        auto e = reranker.encode_pairs(queries[i], documents.subspan(i, 1), room, instruction);
+        e.front().ids.push_back(reranker.yes_id());
+        prompts.push_back(std::move(e.front().ids));
+        yes.push_back(i);
+    }
+    model::GenerationOptions options;
+    options.max_new_tokens = max_tokens;
+    options.stop_tokens = lm.stop_tokens();
+    const auto results = lm.generate(prompts, options);
+    for (std::size_t j = 0; j < yes.size(); ++j) {
+        std::string text = lm.tokenizer().decode(results[j].tokens);
+        // The verdict's line break and leading blanks are layout, not evidence.
+        const auto first = text.find_first_not_of(" \n\t");
+        out[yes[j]] = first == std::string::npos ? std::string() : text.substr(first);
+    }
+    return out;
+}
+
 bool is_decoder_reranker_folder(const std::filesystem::path& dir) {
     if (model::is_decoder_folder(dir))
         return true;

@@ -85,6 +85,16 @@ private:
     std::atomic<std::size_t> m_run_tokens{0};
 };
 
+/// Evidence after a yes verdict (ModelOptions::evidence_tokens; in the manner of rerankers that
+/// explain their verdict, e.g. Prism-Reranker): for each pair i with differences[i] > 0, the
+/// pointwise prompt of (queries[i], documents[i]) followed by the yes token, then up to
+/// `max_tokens` greedy tokens until a stop token, decoded without special tokens. Empty strings
+/// for the other pairs. All prompts generate together (DecoderLm::generate).
+[[nodiscard]] std::vector<std::string> pointwise_evidence(
+    const DecoderLm& lm, const DecoderReranker& reranker, std::span<const std::string> queries,
+    std::span<const std::string> documents, std::span<const float> differences,
+    std::size_t max_tokens, std::string_view instruction = {});
+
 /// Whether `dir` holds a decoder (config.json's architectures[0] is a supported decoder, or
 /// any `...ForCausalLM`, so that an unsupported one gets the decoder loader's error listing
 /// the supported architectures rather than the BERT family's).

@@ -3,6 +3,7 @@
 /// ids from Hugging Face's tokenizer): prompt ids exactly, greedy tokens exactly, logits and
 /// attention masses within 1e-4. Also the window plan, the permutation parser on malformed
 /// answers, and shared weights.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -113,6 +114,35 @@ TEST(LlmListGolden, IcrPromptAndCalibratedAttentionScores) {
             EXPECT_NEAR(scores[i], want[i], 1e-4) << at;
         }
     }
+}
+
+TEST(LlmListGolden, EvidenceContinuesAfterTheYesVerdict) {
+    const auto g = golden();
+    const auto& c = case_of(g, "evidence");
+    const DecoderLm lm(options());
+    const DecoderReranker reranker(options(), 1);
+    const std::vector<std::string> queries(2, c.at("query").get<std::string>());
+    const std::vector<std::string> docs(2, c.at("document").get<std::string>());
+    const std::string instruction = c.at("instruction").get<std::string>();
+    ASSERT_EQ(
+        reranker.encode_pairs(queries[0], std::span(docs).first(1), 1024, instruction).at(0).ids,
+        c.at("ids").get<std::vector<std::int32_t>>());
+    ASSERT_EQ(reranker.yes_id(), c.at("yes_id").get<std::int32_t>());
+    // A yes verdict (difference > 0) gets evidence, a no verdict none.
+    const std::vector<float> differences{0.7F, -0.2F};
+    const auto evidence =
+        pointwise_evidence(lm, reranker, queries, docs, differences, 8, instruction);
+    ASSERT_EQ(evidence.size(), 2U);
+    auto tokens = c.at("greedy").get<std::vector<std::int32_t>>();
+    const auto stop = std::find_first_of(tokens.begin(), tokens.end(), lm.stop_tokens().begin(),
+                                         lm.stop_tokens().end());
+    if (stop != tokens.end())
+        tokens.erase(stop + 1, tokens.end());
+    std::string want = lm.tokenizer().decode(tokens);
+    want.erase(0, std::min(want.size(), want.find_first_not_of(" \n\t")));
+    EXPECT_FALSE(want.empty());
+    EXPECT_EQ(evidence[0], want);
+    EXPECT_EQ(evidence[1], "");
 }
 
 TEST(LlmListGolden, PromptsLongerThanTheContextAreClearErrors) {

@@ -12,7 +12,7 @@
 namespace cascade {
 namespace {
 
-constexpr std::array<ModelOptionInfo, 10> kInfos{{
+constexpr std::array<ModelOptionInfo, 11> kInfos{{
     {"max_length", "tokenizer/model limit", "tokens per sequence incl. special tokens"},
     {"int8", "false", "dynamic int8 quantization of the linear layers (= precision int8)", true},
     {"precision", "fp32", "fp32 or int8"},
@@ -25,6 +25,8 @@ constexpr std::array<ModelOptionInfo, 10> kInfos{{
      "LLM re-rankers: the task instruction in the prompt"},
     {"yes_token", "yes", "LLM re-rankers: the token whose logit means relevant"},
     {"no_token", "no", "LLM re-rankers: the token whose logit means not relevant"},
+    {"evidence_tokens", "0",
+     "LLM yes/no re-rankers: after a yes verdict, generate up to N tokens of evidence"},
 }};
 
 std::size_t whole(std::string_view key, std::string_view value, std::size_t min, std::size_t max) {
@@ -55,6 +57,8 @@ void ModelOptions::set(std::string_view key, std::string_view value) {
         max_length = whole(key, value, 0, std::size_t{1} << 16);
     } else if (key == "batch_size") {
         batch_size = whole(key, value, 1, 4096);
+    } else if (key == "evidence_tokens") {
+        evidence_tokens = whole(key, value, 0, 4096);
     } else if (key == "threads") {
         threads = whole(key, value, 1, 1024);
     } else if (key == "int8") {

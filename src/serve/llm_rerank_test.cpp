@@ -10,6 +10,7 @@
 #include "runtime/decoder_reranker.hpp"
 #include "serve/live_server_test.hpp"
 #include "serve/request.hpp"
+#include "util/error.hpp"
 
 namespace cascade::serve {
 namespace {
@@ -52,6 +53,9 @@ protected:
         s_server = new LiveServer();
         s_server->service().add_model("qwen", reranker());
         s_server->service().add_model("qwen-claims", reranker(kClaims));
+        auto evidence = reranker();
+        evidence.evidence_tokens = 4;
+        s_server->service().add_model("qwen-evidence", evidence);
         s_server->start();
     }
     static void TearDownTestSuite() {
@@ -79,7 +83,43 @@ protected:
 LiveServer* ServeLlm::s_server = nullptr;
 
 TEST_F(ServeLlm, ModelsWithDifferentInstructionsShareOneCopy) {
-    EXPECT_EQ(s_server->service().models()->loads(), 1U);
+    // qwen and qwen-claims share one copy; qwen-evidence shares it too and adds the language
+    // model that writes its evidence (same weights).
+    EXPECT_EQ(s_server->service().models()->loads(), 2U);
+}
+
+TEST_F(ServeLlm, EvidenceComesWithYesVerdictsOnly) {
+    const json body = {{"query", "capital of china"}, {"documents", kDocs}};
+    json with = body;
+    with["model"] = "qwen-evidence";
+    const json res = post_json("/v1/rerank", with);
+    ASSERT_EQ(res["results"].size(), kDocs.size());
+    std::size_t yes = 0;
+    for (const auto& r : res["results"]) {
+        const bool verdict = r["relevance_score"].get<double>() > 0.5;
+        EXPECT_EQ(r.contains("evidence"), verdict) << r.dump();
+        if (verdict) {
+            EXPECT_TRUE(r["evidence"].is_string());
+            ++yes;
+        }
+    }
+    EXPECT_GT(yes, 0U) << "the random-weight model said no to every document: pick other ones";
+    // Models without evidence_tokens never add the field.
+    for (const auto& r : post_json("/v1/rerank", body)["results"])
+        EXPECT_FALSE(r.contains("evidence"));
+}
+
+TEST(ServeLlmEvidence, EvidenceOnAnEncoderModelIsRefused) {
+    LiveServer server;
+    runtime::ModelOptions options;
+    options.dir = std::filesystem::path(CASCADE_SOURCE_DIR) / "tests/golden/model/bert-micro-ce";
+    options.evidence_tokens = 4;
+    try {
+        server.service().add_model("bert", options);
+        FAIL() << "no error";
+    } catch (const UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find("evidence_tokens"), std::string::npos) << e.what();
+    }
 }
 
 TEST_F(ServeLlm, RelevanceScoreIsTheYesProbability) {

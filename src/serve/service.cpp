@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pipeline/bm25_pipeline.hpp"
+#include "runtime/decoder_reranker.hpp"
 #include "serve/pipeline_search.hpp"
 #include "util/error.hpp"
 
@@ -81,6 +82,15 @@ void Service::add_model(const std::string& name, const runtime::ModelOptions& op
     m_models.emplace(name, model);
     m_model_order.push_back(name);
     m_instructions.emplace(name, options.instruction);
+    if (options.evidence_tokens > 0) {
+        if (dynamic_cast<const runtime::DecoderReranker*>(&model->model()) == nullptr)
+            throw UsageError(
+                fmt::format("model '{}': evidence_tokens applies to LLM yes/no "
+                            "re-rankers (decoder folders), not {}",
+                            name, options.dir.string()));
+        m_evidence.emplace(name,
+                           Evidence{m_pool->language_model(options), options.evidence_tokens});
+    }
     m_metrics.set_queue_depth(model->name(), model->scheduler().depth());
 }
 
@@ -160,6 +170,26 @@ Service::Scored Service::score(runtime::LoadedModel& model, const std::string& q
     return out;
 }
 
+std::vector<std::string> Service::evidence_for(const RerankRequest& req,
+                                               const runtime::LoadedModel& model,
+                                               const std::vector<IndexedScore>& ranked) const {
+    const auto it = m_evidence.find(req.model.empty() ? m_model_order.front() : req.model);
+    if (it == m_evidence.end())
+        return {};
+    const auto& reranker = dynamic_cast<const runtime::DecoderReranker&>(model.model());
+    std::vector<std::string> queries(ranked.size(), req.query);
+    std::vector<std::string> documents;
+    std::vector<float> scores;
+    for (const auto& r : ranked) {
+        documents.push_back(req.documents[r.index]);
+        scores.push_back(r.score);
+    }
+    const std::string& instruction =
+        req.instruction.empty() ? model_instruction(req.model) : req.instruction;
+    return runtime::pointwise_evidence(*it->second.lm, reranker, queries, documents, scores,
+                                       it->second.max_tokens, instruction);
+}
+
 Response Service::rerank(std::string_view body) {
     return guarded([&] {
         auto start = Clock::now();
@@ -173,11 +203,15 @@ Response Service::rerank(std::string_view body) {
         Scored s = score(*model, req.query, req.documents, true, start + m_options.timeout,
                          req.instruction.empty() ? model_instruction(req.model) : req.instruction);
         rank_scores(s.ranked, req.top_n);
+        const std::vector<std::string> evidence = evidence_for(req, *model, s.ranked);
         json results = json::array();
-        for (const auto& r : s.ranked) {
+        for (std::size_t i = 0; i < s.ranked.size(); ++i) {
+            const auto& r = s.ranked[i];
             json item = {{"index", r.index}, {"relevance_score", sigmoid(r.score)}};
             if (req.return_documents)
                 item["document"] = {{"text", req.documents[r.index]}};
+            if (!evidence.empty() && r.score > 0.0F)
+                item["evidence"] = evidence[i];
             results.push_back(std::move(item));
         }
         json meta = {{"api_version", {{"version", "2"}}},

@@ -110,6 +110,11 @@ private:
                  std::chrono::steady_clock::time_point deadline, std::string_view instruction);
     /// The instruction `name` was added with (its --instruction), for requests without one.
     [[nodiscard]] const std::string& model_instruction(const std::string& name) const;
+    /// Evidence texts of `ranked` (in its order) when the request's model was added with
+    /// evidence_tokens > 0; empty otherwise.
+    [[nodiscard]] std::vector<std::string> evidence_for(
+        const RerankRequest& req, const runtime::LoadedModel& model,
+        const std::vector<IndexedScore>& ranked) const;
 
     ServiceOptions m_options;
     Metrics m_metrics;
@@ -124,6 +129,13 @@ private:
     std::map<std::string, std::unique_ptr<pipeline::Pipeline>, std::less<>> m_pipelines;
     std::vector<std::string> m_model_order;
     std::map<std::string, std::string, std::less<>> m_instructions;  ///< by model name
+    /// Models added with evidence_tokens > 0 (LLM yes/no re-rankers): their language model
+    /// and the token limit, by model name.
+    struct Evidence {
+        std::shared_ptr<const runtime::DecoderLm> lm;
+        std::size_t max_tokens = 0;
+    };
+    std::map<std::string, Evidence, std::less<>> m_evidence;
     std::shared_ptr<runtime::ModelPool> m_pool;
     std::map<std::string, std::shared_ptr<runtime::LoadedModel>, std::less<>> m_models;
     std::atomic<std::uint64_t> m_next_id{1};

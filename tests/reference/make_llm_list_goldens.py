@@ -7,6 +7,7 @@ decoder_reference.py in float64 on prompt ids from Hugging Face's tokenizer
 
 - listwise: the prompt ids and 12 greedy tokens (each step recomputes the whole sequence);
 - first: the prompt ids and the logits of the identifier tokens at the last position;
+- evidence: a pointwise prompt, the "yes" token, then 8 greedy tokens;
 - icr: the prompt ids, document spans, and per document the attention probability on its tokens
   from the query's tokens (and from " N/A"'s), summed over the document's tokens, layers and
   heads and averaged over the query's tokens, each pass a full forward over prefix + query (no
@@ -89,6 +90,15 @@ def main():
                         scores=[a - b for a, b in zip(q, c)])
         golden.append(case)
         print(spec["kind"], len(p["ids"]), "prompt tokens")
+    # Evidence: the first pointwise prompt of qwen3-reranker-tiny.golden.json, the "yes" token,
+    # then 8 greedy tokens.
+    with open(os.path.join(OUT, NAME + ".golden.json"), encoding="utf-8") as f:
+        pointwise = json.load(f)
+    first = pointwise["cases"][0]
+    tokens, gap = model.greedy(first["ids"] + [pointwise["yes_id"]], 8)
+    golden.append(dict(kind="evidence", instruction=first["instruction"], query=first["query"],
+                       document=first["document"], ids=first["ids"], yes_id=pointwise["yes_id"],
+                       greedy=tokens, smallest_gap=gap))
     with open(os.path.join(OUT, NAME + ".list.golden.json"), "w", encoding="utf-8") as f:
         json.dump({"model": NAME, "tolerance": 1e-4, "cases": golden}, f, ensure_ascii=False,
                   separators=(",", ":"))
