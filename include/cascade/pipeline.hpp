@@ -48,7 +48,8 @@ struct PipelineRunOptions {
     std::size_t batch = 1;
     /// Keep each stage's output as a Run (needed for stage runs and per-stage metrics).
     bool keep_runs = false;
-    /// Judgments to evaluate each stage's run with (implies keep_runs); not owned.
+    /// Judgments to evaluate each stage's run with (implies keep_runs); not owned. Averages are
+    /// over the judged queries that were run (one a stage emptied counts 0), not the whole file.
     const Qrels* qrels = nullptr;
 };
 

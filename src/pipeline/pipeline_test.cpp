@@ -72,6 +72,24 @@ TEST_F(PipelineFile, ErrorsNameLineAndAcceptedValues) {
                     "p.yaml:3: method threshold needs 'threshold: SCORE'");
 }
 
+TEST_F(PipelineFile, StageMetricsAverageOverTheQueriesRunNotTheWholeQrels) {
+    Pipeline p = Pipeline::parse("first_stage: {type: bm25, k: 10}\n", "p.yaml", *m_index);
+    Qrels qrels;
+    qrels.by_query["q1"]["d1"] = 1;
+    qrels.by_query["q2"]["d3"] = 1;
+    qrels.by_query["q9"]["d2"] = 1;  // judged, but not run
+    RunnerOptions options;
+    options.qrels = &qrels;
+    const std::vector<Query> one = {{"q1", "apple"}};
+    const PipelineResult r = run_pipeline(p, *m_index, one, options);
+    ASSERT_TRUE(r.stages[0].metrics.has_value());
+    EXPECT_DOUBLE_EQ(r.stages[0].metrics->ndcg_at_10, 1.0);  // d1 first; q2, q9 never ran
+    // A query that ran and found nothing still counts (trec_eval -c).
+    const std::vector<Query> with_miss = {{"q1", "apple"}, {"q2", "zebra"}};
+    const PipelineResult m = run_pipeline(p, *m_index, with_miss, options);
+    EXPECT_DOUBLE_EQ(m.stages[0].metrics->ndcg_at_10, 0.5);
+}
+
 TEST_F(PipelineFile, RunsBranchesFusionAndCutoff) {
     Pipeline p = Pipeline::parse(
         "name: t\nfirst_stages:\n  - {type: bm25, k: 10}\n  - name: rm3\n    stages: [{type: "

@@ -277,6 +277,14 @@ StageMetrics evaluate_run(const Qrels& qrels, const Run& run) {
 PipelineResult run_pipeline(const Pipeline& pipeline, const index::Index& index,
                             std::span<const Query> queries, const RunnerOptions& options) {
     const bool keep = options.keep_runs || options.qrels != nullptr;
+    // Stage metrics average over the queries that were run (a query a stage emptied counts 0,
+    // as trec_eval -c), not over every query of the qrels: `--qids-from` a subset with the
+    // full qrels must not divide by queries that never ran.
+    Qrels judged;
+    if (options.qrels != nullptr)
+        for (const Query& q : queries)
+            if (auto it = options.qrels->by_query.find(q.id); it != options.qrels->by_query.end())
+                judged.by_query.insert(*it);
     Execution exec(pipeline, index, queries, keep);
     PipelineResult result;
     result.threads =
@@ -307,7 +315,7 @@ PipelineResult run_pipeline(const Pipeline& pipeline, const index::Index& index,
         if (keep) {
             r.run = snapshots_to_run(index, queries, s.snapshots, pipeline.name());
             if (options.qrels != nullptr)
-                r.metrics = evaluate_run(*options.qrels, *r.run);
+                r.metrics = evaluate_run(judged, *r.run);
         }
         result.stages.push_back(std::move(r));
     }
