@@ -16,8 +16,8 @@ const std::string kSource = CASCADE_SOURCE_DIR;
 const std::string kScifact = kSource + "/data/scifact";
 
 /// The example with its repository-relative model paths made absolute (run_cli cannot cd).
-std::string example_pipeline() {
-    std::string yaml = slurp(kSource + "/examples/pipelines/llm.yaml");
+std::string example_pipeline(const std::string& name = "llm") {
+    std::string yaml = slurp(kSource + "/examples/pipelines/" + name + ".yaml");
     for (std::size_t at = 0; (at = yaml.find("model: tests/", at)) != std::string::npos;)
         yaml.replace(at, 7, "model: " + kSource + "/");
     return yaml;
@@ -61,6 +61,47 @@ TEST(LlmExample, RunsOnScifactAndKeepsProbabilitiesAboveTheThreshold) {
     // The LLM stage's own run holds its top 20 per query.
     const std::string llm_run = slurp(dir / "stages" / "03_llm_pointwise.run");
     EXPECT_EQ(std::count(llm_run.begin(), llm_run.end(), '\n'), 60) << llm_run;
+}
+
+/// Lines of a TREC run by query: docids in rank order.
+std::map<std::string, std::vector<std::string>> run_docs(const std::filesystem::path& file) {
+    std::istringstream run(slurp(file));
+    std::map<std::string, std::vector<std::string>> out;
+    std::string qid, q0, docid, tag;
+    int rank = 0;
+    double score = 0;
+    while (run >> qid >> q0 >> docid >> rank >> score >> tag)
+        out[qid].push_back(docid);
+    return out;
+}
+
+TEST(LlmExample, ListLevelExampleReordersTheIcrTop20WithFirst) {
+    TempDir dir;
+    CliResult r = run_cli("index --collection " + kScifact + " --index " + (dir / "idx").string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    write_file(dir / "llm_list.yaml", example_pipeline("llm_list"));
+    write_file(dir / "qrels.tsv", "query-id\tcorpus-id\tscore\n1\t31715818\t1\n3\t14717500\t1\n");
+    r = run_cli("run --pipeline " + (dir / "llm_list.yaml").string() + " --index " +
+                (dir / "idx").string() + " --queries " + kScifact + "/queries.jsonl.gz" +
+                " --qids-from " + (dir / "qrels.tsv").string() + " --qrels " +
+                (dir / "qrels.tsv").string() + " --run " + (dir / "final.run").string() +
+                " --stage-runs " + (dir / "stages").string() + " --batch 2");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("\nicr"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\nllm_listwise"), std::string::npos) << r.out;
+    const auto icr = run_docs(dir / "stages" / "02_icr.run");
+    const auto final_run = run_docs(dir / "final.run");
+    ASSERT_EQ(icr.size(), 2U);
+    ASSERT_EQ(final_run.size(), 2U);
+    for (const auto& [q, docs] : final_run) {
+        ASSERT_EQ(docs.size(), 20U) << q;
+        // The same 20 documents, re-ordered: listwise ranking permutes, never drops.
+        auto a = docs;
+        auto b = icr.at(q);
+        std::sort(a.begin(), a.end());
+        std::sort(b.begin(), b.end());
+        EXPECT_EQ(a, b) << q;
+    }
 }
 
 }  // namespace
