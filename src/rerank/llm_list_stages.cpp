@@ -24,7 +24,7 @@ std::shared_ptr<const runtime::DecoderLm> stage_language_model(StageParams& para
                                                                const StageEnv& env,
                                                                runtime::ModelOptions& options) {
     options = read_model_options(params, true);
-    for (const char* unused : {"instruction", "yes_token", "no_token"})
+    for (const char* unused : {"instruction", "yes_token", "no_token", "evidence_tokens"})
         if (params.has(unused))
             throw params.error(unused, fmt::format("{} is an option of llm_pointwise; the {} "
                                                    "stage's prompt has none",

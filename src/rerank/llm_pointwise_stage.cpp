@@ -66,6 +66,11 @@ private:
 std::unique_ptr<Stage> make_llm_pointwise_stage(StageParams& params, StageEnv& env) {
     const std::size_t k = params.count("k", 100, 1, 1U << 20);
     const runtime::ModelOptions options = read_model_options(params, true);
+    if (options.evidence_tokens > 0)
+        throw params.error("evidence_tokens",
+                           "a run file has no place for evidence text: it comes with "
+                           "`cascade rerank --evidence-tokens N` and `/v1/rerank` of a model "
+                           "served with --evidence-tokens");
     if (!runtime::is_decoder_reranker_folder(options.dir))
         throw params.error("model",
                            fmt::format("{} is not a decoder model (config.json architectures: "

@@ -259,6 +259,7 @@ TEST(NeuralStages, ListLevelStagesRejectBadSettingsAtTheKey) {
     fails_at(base + "window: 5\nstride: 6\n", "n.yaml:4:");
     fails_at(base + "window: 30\nidentifiers: letters\n", "26");
     fails_at(base + "instruction: Find fruit\n", "llm_pointwise");
+    fails_at("type: llm_pointwise\nmodel: " + kReranker + "\nevidence_tokens: 8\n", "n.yaml:3:");
     fails_at("type: icr\nmodel: " + kModels + "bert-micro-ce\n", "not a decoder");
 }
 
