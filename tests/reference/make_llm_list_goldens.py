@@ -18,26 +18,12 @@ decoder_reference.py in float64 on prompt ids from Hugging Face's tokenizer
 """
 import json
 import os
-import subprocess
 import sys
-import tempfile
 
 from decoder_reference import Decoder
 from make_decoder_goldens import OUT
-from make_reranker_goldens import NAME, SPEC, scifact
+from make_reranker_goldens import NAME, SPEC, run_node, scifact
 import safetensors_io
-
-
-def prompt_ids(module, tokenizer_json, specs):
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump(specs, f)
-    try:
-        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "llm_list_prompts.js")
-        out = subprocess.run(["node", script, module, tokenizer_json, f.name], check=True,
-                             capture_output=True, text=True).stdout
-    finally:
-        os.unlink(f.name)
-    return json.loads(out)
 
 
 def cases():
@@ -71,8 +57,8 @@ def main():
     model = Decoder(SPEC["config"], stored)
     specs = cases()
     golden = []
-    for spec, p in zip(specs, prompt_ids(sys.argv[1], os.path.join(folder, "tokenizer.json"),
-                                         specs)):
+    for spec, p in zip(specs, run_node("llm_list_prompts.js", sys.argv[1],
+                                       os.path.join(folder, "tokenizer.json"), specs)):
         case = dict(spec, ids=p["ids"])
         if spec["kind"] == "listwise":
             tokens, gap = model.greedy(p["ids"], 12)

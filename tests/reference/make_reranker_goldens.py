@@ -73,16 +73,22 @@ def cases():
     return out
 
 
-def prompt_ids(module, tokenizer_json, specs):
+def run_node(script, module, tokenizer_json, specs):
+    """Runs tests/reference/<script> on the cases `specs` (written to a temporary JSON file)
+    and returns what it prints, parsed."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(specs, f)
     try:
-        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "reranker_prompts.js")
-        out = subprocess.run(["node", script, module, tokenizer_json, f.name], check=True,
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), script)
+        out = subprocess.run(["node", path, module, tokenizer_json, f.name], check=True,
                              capture_output=True, text=True).stdout
     finally:
         os.unlink(f.name)
-    return [c["ids"] for c in json.loads(out)]
+    return json.loads(out)
+
+
+def prompt_ids(module, tokenizer_json, specs):
+    return [c["ids"] for c in run_node("reranker_prompts.js", module, tokenizer_json, specs)]
 
 
 def main():
