@@ -93,8 +93,7 @@ int main(int argc, char** argv) {
         "%.2f s  %.2f pairs/s  %.1f prompt tokens/s  isa=%s\n",
         options.precision == Precision::Int8 ? "int8" : "fp32", threads, prefix ? "on" : "off",
         encodings.size(), tokens, stats.run_tokens, s, static_cast<double>(encodings.size()) / s,
-        static_cast<double>(tokens) / s,
-        model::kernels::isa_name(model::kernels::best_isa()));
+        static_cast<double>(tokens) / s, model::kernels::isa_name(model::kernels::best_isa()));
     if (!scores_out.empty()) {
         std::ofstream out(scores_out);
         for (float v : scores)

@@ -53,7 +53,8 @@ public:
         // Bytes that are not UTF-8 (a character split across tokens) become U+FFFD, one per
         // maximal invalid subpart, as Rust's String::from_utf8_lossy does.
         sanitize_utf8_inplace(out);
-        tokens.assign(1, std::move(out));
+        tokens.clear();
+        tokens.push_back(std::move(out));
     }
 
 private:
@@ -179,7 +180,8 @@ public:
         std::string all;
         for (const auto& t : tokens)
             all += t;
-        tokens.assign(1, std::move(all));
+        tokens.clear();
+        tokens.push_back(std::move(all));
     }
 };
 
