@@ -98,6 +98,25 @@ struct ModelPoolOptions {
 
 class CrossEncoder;
 class BiEncoder;
+class ListReranker;
+
+/// The list-level LLM re-rankers (docs/model.md, "LLM re-rankers beyond yes/no"): a query's
+/// documents are ranked together rather than pair by pair.
+enum class ListMethod {
+    Listwise,  ///< RankGPT sliding windows, the model writes the permutation
+    First,     ///< FIRST: windows ranked by the identifier logits of one forward pass
+    Icr,       ///< in-context re-ranking: calibrated attention from the query to each document
+};
+
+/// Parses "listwise", "first" or "icr"; UsageError otherwise.
+[[nodiscard]] ListMethod parse_list_method(std::string_view text);
+
+struct ListRerankOptions {
+    ListMethod method = ListMethod::First;
+    std::size_t window = 20;           ///< listwise / first: passages per window
+    std::size_t stride = 10;           ///< listwise / first: how far each window moves up
+    std::size_t passage_tokens = 100;  ///< documents cut to this many tokens (0: whole)
+};
 
 /// Loads each model once per ModelOptions::key and hands out shared handles. Thread-safe;
 /// copies share one pool. Handles keep the pool alive.
@@ -113,6 +132,11 @@ public:
     /// The bi-encoder (sentence-transformers folder) in `options.dir`, as cross_encoder().
     [[nodiscard]] BiEncoder bi_encoder(const ModelOptions& options,
                                        std::string_view name = {}) const;
+    /// A list-level LLM re-ranker on the decoder folder `options.dir` (weights shared with
+    /// any yes/no re-ranker of the same folder and precision). Throws cascade::Error naming the
+    /// folder when it is not a usable decoder.
+    [[nodiscard]] ListReranker list_reranker(const ModelOptions& options,
+                                             const ListRerankOptions& list = {}) const;
     /// Models loaded so far (a model with several replicas counts once).
     [[nodiscard]] std::size_t loads() const;
     /// Finishes queued work and stops every scheduler.
@@ -146,6 +170,22 @@ public:
 
     struct Impl;  ///< opaque outside the library
     explicit CrossEncoder(std::shared_ptr<const Impl> impl) : m_impl(std::move(impl)) {}
+
+private:
+    std::shared_ptr<const Impl> m_impl;
+};
+
+/// A list-level LLM re-ranker in a pool.
+class ListReranker {
+public:
+    /// One score per document, in order, higher is better: for listwise and first the
+    /// documents' count minus their rank (the rank starts at 0), for icr the calibrated
+    /// attention score. The documents are ranked in the order given (the first-stage order).
+    [[nodiscard]] std::vector<float> score(const std::string& query,
+                                           std::span<const std::string> documents) const;
+
+    struct Impl;  ///< opaque outside the library
+    explicit ListReranker(std::shared_ptr<const Impl> impl) : m_impl(std::move(impl)) {}
 
 private:
     std::shared_ptr<const Impl> m_impl;

@@ -27,6 +27,12 @@ struct CrossEncoder::Impl {
     std::shared_ptr<runtime::LoadedModel> model;
 };
 
+struct ListReranker::Impl {
+    std::shared_ptr<runtime::ModelPool> pool;
+    std::shared_ptr<const runtime::DecoderLm> lm;
+    ListRerankOptions options;
+};
+
 struct BiEncoder::Impl {
     std::shared_ptr<runtime::ModelPool> pool;
     std::shared_ptr<runtime::LoadedModel> model;

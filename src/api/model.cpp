@@ -7,6 +7,8 @@
 
 #include "api/impl.hpp"
 #include "runtime/decoder_reranker.hpp"
+#include "runtime/icr.hpp"
+#include "runtime/listwise.hpp"
 #include "util/error.hpp"
 
 namespace cascade {
@@ -47,6 +49,66 @@ BiEncoder ModelPool::bi_encoder(const ModelOptions& options, std::string_view na
     auto model = m_impl->pool->get(options, runtime::Task::EmbedTexts, name);
     return BiEncoder(
         std::make_shared<const BiEncoder::Impl>(BiEncoder::Impl{m_impl->pool, std::move(model)}));
+}
+
+ListMethod parse_list_method(std::string_view text) {
+    if (text == "listwise")
+        return ListMethod::Listwise;
+    if (text == "first")
+        return ListMethod::First;
+    if (text == "icr")
+        return ListMethod::Icr;
+    throw UsageError(fmt::format("method: expected listwise, first or icr, got '{}'", text));
+}
+
+ListReranker ModelPool::list_reranker(const ModelOptions& options,
+                                      const ListRerankOptions& list) const {
+    if (!runtime::is_decoder_reranker_folder(options.dir))
+        throw UsageError(
+            fmt::format("{} is not a decoder model (config.json architectures: "
+                        "...ForCausalLM); list-level re-ranking needs one",
+                        options.dir.string()));
+    if (list.method != ListMethod::Icr &&
+        (list.window == 0 || list.stride == 0 || list.stride > list.window))
+        throw UsageError(fmt::format("window {} and stride {}: need 1 <= stride <= window",
+                                     list.window, list.stride));
+    if (list.method == ListMethod::First && list.window > 26)
+        throw UsageError(
+            fmt::format("method first labels passages A-Z: window {} is over 26", list.window));
+    auto lm = m_impl->pool->language_model(options);
+    return ListReranker(std::make_shared<const ListReranker::Impl>(
+        ListReranker::Impl{m_impl->pool, std::move(lm), list}));
+}
+
+std::vector<float> ListReranker::score(const std::string& query,
+                                       std::span<const std::string> documents) const {
+    const auto& o = m_impl->options;
+    std::vector<float> out(documents.size(), 0.0F);
+    if (documents.empty())
+        return out;
+    const std::vector<std::string> docs(documents.begin(), documents.end());
+    if (o.method == ListMethod::Icr) {
+        const auto scores = runtime::icr_scores(
+            *m_impl->lm, runtime::build_icr_prompt(*m_impl->lm, query, docs, o.passage_tokens));
+        for (std::size_t i = 0; i < out.size(); ++i)
+            out[i] = static_cast<float>(scores[i]);
+        return out;
+    }
+    runtime::ListwiseSettings s;
+    s.mode = o.method == ListMethod::First ? runtime::ListwiseMode::First
+                                           : runtime::ListwiseMode::Generate;
+    s.ids = o.method == ListMethod::First ? runtime::Identifiers::Letters
+                                          : runtime::Identifiers::Numbers;
+    s.window = o.window;
+    s.stride = o.stride;
+    s.passage_tokens = o.passage_tokens;
+    const std::vector<std::string> queries{query};
+    const std::vector<std::vector<std::string>> passages{docs};
+    const std::vector<std::string> labels{"'" + query + "'"};
+    const auto order = runtime::rank_listwise(*m_impl->lm, s, queries, passages, labels).front();
+    for (std::size_t rank = 0; rank < order.size(); ++rank)
+        out[order[rank]] = static_cast<float>(order.size() - rank);
+    return out;
 }
 
 std::size_t ModelPool::loads() const {

@@ -1,6 +1,7 @@
 // End-to-end: the real `cascade rerank` / `cascade embed` binary on the committed micro models
 // (real BERT tokenizer.json, random weights) against scores from the PyTorch reference fed with
 // Hugging Face's token ids (tests/reference/make_cli_goldens.py).
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -120,6 +121,45 @@ TEST(CliRerank, LlmEvidenceIsAnExtraKeyOfYesVerdicts) {
                               (dir / "in.jsonl").string() + " --evidence-tokens 3");
     EXPECT_EQ(bert.exit_code, 2) << bert.err;
     EXPECT_NE(bert.err.find("evidence"), std::string::npos) << bert.err;
+}
+
+TEST(CliRerank, ListMethodsRankEachQuerysDocumentsTogether) {
+    TempDir dir;
+    // Two queries' lines interleaved: each query's documents are ranked as one list.
+    std::string in;
+    for (int i = 0; i < 5; ++i) {
+        in += "{\"query\": \"capital of china\", \"document\": \"Beijing fact " +
+              std::to_string(i) + "\"}\n";
+        if (i < 3)
+            in += "{\"query\": \"cats\", \"document\": \"Cats purr " + std::to_string(i) + ".\"}\n";
+    }
+    write_file(dir / "in.jsonl", in);
+    const std::string base =
+        "rerank --model " + kGold + "/qwen3-reranker-tiny --input " + (dir / "in.jsonl").string();
+    for (const char* method : {"first", "listwise"}) {
+        const auto r = run_cli(base + " --method " + method + " --window 3 --stride 2");
+        ASSERT_EQ(r.exit_code, 0) << method << r.err;
+        const auto got = lines(r.out);
+        ASSERT_EQ(got.size(), 8u);
+        std::vector<double> china, cats;
+        for (std::size_t i = 0; i < got.size(); ++i)
+            (i == 1 || i == 3 || i == 5 ? cats : china).push_back(got[i]["score"].get<double>());
+        std::sort(china.begin(), china.end());
+        std::sort(cats.begin(), cats.end());
+        EXPECT_EQ(china, (std::vector<double>{1, 2, 3, 4, 5})) << method << r.out;
+        EXPECT_EQ(cats, (std::vector<double>{1, 2, 3})) << method << r.out;
+    }
+    const auto icr = run_cli(base + " --method icr");
+    ASSERT_EQ(icr.exit_code, 0) << icr.err;
+    EXPECT_EQ(lines(icr.out).size(), 8u);
+    // Wrong folder and impossible windows are usage errors naming the problem.
+    const auto bert = run_cli("rerank --model " + kGold + "/bert-micro-ce --input " +
+                              (dir / "in.jsonl").string() + " --method icr");
+    EXPECT_EQ(bert.exit_code, 2) << bert.err;
+    EXPECT_NE(bert.err.find("not a decoder"), std::string::npos) << bert.err;
+    const auto wide = run_cli(base + " --method first --window 30");
+    EXPECT_EQ(wide.exit_code, 2) << wide.err;
+    EXPECT_NE(wide.err.find("26"), std::string::npos) << wide.err;
 }
 
 TEST(CliRerank, MillionCharacterDocumentIsTruncated) {

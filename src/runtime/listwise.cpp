@@ -127,4 +127,84 @@ std::vector<std::int32_t> ListwisePrompt::identifier_tokens(std::size_t n) const
     return out;
 }
 
+namespace {
+
+std::size_t generation_limit(const ListwiseSettings& s, std::size_t n) {
+    // "[12] > " is at most 6 tokens; a little room for a closing token.
+    return s.max_new_tokens > 0 ? s.max_new_tokens : 6 * n + 8;
+}
+
+}  // namespace
+
+std::vector<std::vector<std::size_t>> rank_listwise(
+    const DecoderLm& lm, const ListwiseSettings& settings, std::span<const std::string> queries,
+    std::span<const std::vector<std::string>> passages, std::span<const std::string> labels) {
+    CASCADE_ASSERT(queries.size() == passages.size() && labels.size() == queries.size());
+    if (settings.ids == Identifiers::Letters && settings.window > 26)
+        throw UsageError(
+            fmt::format("window {} needs more than 26 letter identifiers", settings.window));
+    const ListwisePrompt prompt(lm, settings.mode, settings.ids, settings.passage_tokens);
+    std::vector<std::int32_t> identifier_ids;
+    if (settings.mode == ListwiseMode::First)
+        identifier_ids = prompt.identifier_tokens(settings.window);
+    // order[q][i]: the passage at list position i; texts follow the order.
+    std::vector<std::vector<std::size_t>> order(queries.size());
+    std::vector<std::vector<Window>> windows(queries.size());
+    std::size_t passes = 0;
+    for (std::size_t q = 0; q < queries.size(); ++q) {
+        order[q].resize(passages[q].size());
+        std::iota(order[q].begin(), order[q].end(), 0);
+        windows[q] = sliding_windows(passages[q].size(), settings.window, settings.stride);
+        passes = std::max(passes, windows[q].size());
+    }
+    for (std::size_t pass = 0; pass < passes; ++pass) {
+        std::vector<std::size_t> who;
+        std::vector<std::vector<std::int32_t>> prompts;
+        std::size_t longest = 0;
+        for (std::size_t q = 0; q < queries.size(); ++q) {
+            if (pass >= windows[q].size())
+                continue;
+            const Window w = windows[q][pass];
+            std::vector<std::string> texts;
+            for (std::size_t i = w.begin; i < w.end; ++i)
+                texts.push_back(passages[q][order[q][i]]);
+            prompts.push_back(prompt.build(queries[q], texts));
+            const std::size_t n = w.end - w.begin;
+            longest = std::max(longest, n);
+            lm.check_fits(
+                prompts.back().size(),
+                settings.mode == ListwiseMode::First ? 0 : generation_limit(settings, n),
+                fmt::format("query {}: the listwise prompt of {} passages", labels[q], n));
+            who.push_back(q);
+        }
+        std::vector<std::vector<std::size_t>> best(who.size());
+        if (settings.mode == ListwiseMode::First) {
+            const auto logits = lm.last_logits(prompts, identifier_ids);
+            for (std::size_t i = 0; i < who.size(); ++i) {
+                const Window w = windows[who[i]][pass];
+                best[i] = order_by_logits(std::span<const float>(logits[i]).first(w.end - w.begin));
+            }
+        } else {
+            model::GenerationOptions options;
+            options.max_new_tokens = generation_limit(settings, longest);
+            options.stop_tokens = lm.stop_tokens();
+            const auto results = lm.generate(prompts, options);
+            for (std::size_t i = 0; i < who.size(); ++i) {
+                const Window w = windows[who[i]][pass];
+                best[i] = parse_permutation(lm.tokenizer().decode(results[i].tokens),
+                                            w.end - w.begin, settings.ids);
+            }
+        }
+        for (std::size_t i = 0; i < who.size(); ++i) {
+            const Window w = windows[who[i]][pass];
+            auto& o = order[who[i]];
+            std::vector<std::size_t> moved;
+            for (std::size_t j : best[i])
+                moved.push_back(o[w.begin + j]);
+            std::copy(moved.begin(), moved.end(), o.begin() + static_cast<std::ptrdiff_t>(w.begin));
+        }
+    }
+    return order;
+}
+
 }  // namespace cascade::runtime

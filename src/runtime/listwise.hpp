@@ -71,6 +71,24 @@ private:
     std::size_t m_passage_tokens;
 };
 
+/// How a listwise pass runs.
+struct ListwiseSettings {
+    ListwiseMode mode = ListwiseMode::Generate;
+    Identifiers ids = Identifiers::Numbers;
+    std::size_t window = 20;
+    std::size_t stride = 10;
+    std::size_t passage_tokens = 100;  ///< 0: passages whole
+    std::size_t max_new_tokens = 0;    ///< generate: 0 = 6 per passage + 8
+};
+
+/// Ranks each query's passages with sliding windows; window pass p of every query runs as one
+/// batch. Returns per query the new order: indices into its passages, best first. `labels`
+/// name the queries in errors (e.g. a prompt too long for the model). Throws what the model
+/// throws, UsageError for bad settings.
+[[nodiscard]] std::vector<std::vector<std::size_t>> rank_listwise(
+    const DecoderLm& lm, const ListwiseSettings& settings, std::span<const std::string> queries,
+    std::span<const std::vector<std::string>> passages, std::span<const std::string> labels);
+
 /// The order FIRST gives a window: positions by descending identifier logit (ties: the earlier
 /// position first).
 [[nodiscard]] std::vector<std::size_t> order_by_logits(std::span<const float> logits);
