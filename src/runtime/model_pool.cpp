@@ -4,6 +4,7 @@
 
 #include "runtime/bert_family.hpp"
 #include "runtime/decoder_reranker.hpp"
+#include "runtime/static_family.hpp"
 #include "util/error.hpp"
 
 namespace cascade::runtime {
@@ -49,6 +50,8 @@ std::unique_ptr<Model> load_model(const ModelOptions& options, Task task, std::s
     (void)resolve_device(options.device);  // only the CPU backend exists in this build
     if (is_decoder_reranker_folder(options.dir))
         return load_decoder_reranker(options, task, threads);
+    if (is_static_folder(options.dir))
+        return load_static_model(options, task, threads);
     return load_bert_model(options, task, threads);
 }
 

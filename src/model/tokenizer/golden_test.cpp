@@ -183,6 +183,17 @@ TEST(TokenizerGolden, UnigramByteFallbackAgainstHf) {
                  "unigram_byte_fallback");
 }
 
+// WordLevel tokenizers built by tests/reference/make_wordlevel_goldens.js (unknown words -> unk).
+TEST(TokenizerGolden, WordLevelBertAgainstHf) {
+    check_golden(Tokenizer::from_file(golden_dir() / "wordlevel_bert.tokenizer.json"),
+                 "wordlevel_bert");
+}
+
+TEST(TokenizerGolden, WordLevelWhitespaceAgainstHf) {
+    check_golden(Tokenizer::from_file(golden_dir() / "wordlevel_whitespace.tokenizer.json"),
+                 "wordlevel_whitespace");
+}
+
 }  // namespace
 }  // namespace cascade::model
 

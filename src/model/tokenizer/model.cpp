@@ -4,6 +4,7 @@
 
 #include "model/tokenizer/bpe.hpp"
 #include "model/tokenizer/unigram.hpp"
+#include "model/tokenizer/wordlevel.hpp"
 #include "model/tokenizer/wordpiece.hpp"
 #include "util/error.hpp"
 
@@ -52,8 +53,10 @@ std::unique_ptr<Model> make_model(const nlohmann::json& config) {
         return std::make_unique<Bpe>(config);
     if (type == "Unigram")
         return std::make_unique<Unigram>(config);
+    if (type == "WordLevel")
+        return std::make_unique<WordLevel>(config);
     throw Error("tokenizer.json: not implemented: model " + (type.empty() ? "<none>" : type) +
-                " (supported: WordPiece, BPE, Unigram)");
+                " (supported: WordPiece, BPE, Unigram, WordLevel)");
 }
 
 }  // namespace cascade::model::tok

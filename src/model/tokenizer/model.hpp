@@ -1,6 +1,6 @@
 #pragma once
-/// Tokenization models of Hugging Face `tokenizers` (tokenizers/src/models/): WordPiece, BPE and
-/// Unigram. A model turns one pre-tokenized word into token ids.
+/// Tokenization models of Hugging Face `tokenizers` (tokenizers/src/models/): WordPiece, BPE,
+/// Unigram and WordLevel. A model turns one pre-tokenized word into token ids.
 
 #include <cstdint>
 #include <functional>

@@ -67,6 +67,38 @@ TEST(Tokenizer, WordPieceSingleAndPair) {
     EXPECT_EQ(t.encode("[CLS]hello[SEP]", false).ids, (Ids{2, 4, 3}));  // added tokens kept
 }
 
+/// mini_bert() with a WordLevel model over the same vocab: words are looked up whole.
+json mini_wordlevel() {
+    json j = mini_bert();
+    j["model"] = {{"type", "WordLevel"}, {"unk_token", "[UNK]"}, {"vocab", j["model"]["vocab"]}};
+    return j;
+}
+
+TEST(Tokenizer, WordLevelLooksUpWholeWords) {
+    auto t = load(mini_wordlevel());
+    EXPECT_EQ(t.model_type(), "WordLevel");
+    EXPECT_EQ(t.encode("Hello, world!").ids, (Ids{2, 4, 10, 5, 11, 3}));
+    EXPECT_EQ(t.encode("Hello worlds CAFÉ", false).ids, (Ids{4, 1, 12}));  // no ## pieces
+    EXPECT_EQ(t.encode("unaffable [SEP] a", false).ids, (Ids{1, 3, 13}));
+    EXPECT_EQ(t.encode("", false).ids, Ids{});
+    EXPECT_EQ(t.vocab_size(), 15u);
+    EXPECT_EQ(t.encode_pair("hello", "world !").ids, (Ids{2, 4, 3, 5, 11, 3}));
+}
+
+TEST(Tokenizer, WordLevelWithoutUnkFailsOnlyOnUnknownWords) {
+    json j = mini_wordlevel();
+    j["model"]["unk_token"] = "<nope>";  // HF: loads, and fails when a word is missing
+    auto t = load(j);
+    EXPECT_EQ(t.encode("hello world", false).ids, (Ids{4, 5}));
+    try {
+        (void)t.encode("hello mars", false);
+        ADD_FAILURE() << "no error for an unknown word";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("'mars'"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("<nope>"), std::string::npos) << e.what();
+    }
+}
+
 TEST(Tokenizer, EmptyAndWhitespaceInputs) {
     auto t = load(mini_bert());
     EXPECT_EQ(t.encode("").ids, (Ids{2, 3}));
@@ -252,8 +284,11 @@ TEST(Tokenizer, UnsupportedFeaturesAreNamed) {
     j["pre_tokenizer"] = {{"type", "UnicodeScripts"}};
     expect_named(j, "pre_tokenizer UnicodeScripts");
     j = mini_bert();
-    j["model"]["type"] = "WordLevel";
-    expect_named(j, "model WordLevel");
+    j["model"]["type"] = "WordLevelPlus";
+    expect_named(j, "model WordLevelPlus");
+    j = mini_bert();
+    j["model"] = {{"type", "WordLevel"}, {"vocab", {{"a", 0}}}};  // HF requires unk_token
+    expect_named(j, "unk_token");
     j = mini_bert();
     j["post_processor"] = {{"type", "Bogus"}};
     expect_named(j, "post_processor Bogus");
