@@ -41,6 +41,35 @@ struct IndexBuildReport {
     double seconds = 0.0;
 };
 
+/// How to add a dense part to an index (`cascade index --embedder` / `--vectors`): one vector
+/// per document, searched exactly or through an HNSW graph (docs/dense.md).
+struct DenseIndexOptions {
+    /// A model folder (bi-encoder or static embedding model): documents are embedded as
+    /// "title text", and the folder is recorded so queries are embedded the same way.
+    std::string embedder;
+    /// Or vectors computed elsewhere: .npy / .fvecs in collection order, or JSONL
+    /// {"id", "vector"} with every document's id.
+    std::string vectors;
+    std::string metric = "cosine";  ///< cosine (vectors normalised) or ip (inner product)
+    bool int8 = true;               ///< also store int8 codes for the int8 scan
+    bool hnsw = true;               ///< build the HNSW graph
+    unsigned m = 16;                ///< HNSW links per node (2m on level 0)
+    unsigned ef_construction = 200;
+    unsigned threads = 1;           ///< embedding and graph-building threads
+    std::size_t max_length = 0;     ///< embedder tokens per text; 0 = the model's limit
+    bool progress = true;           ///< progress bars on stderr (terminals only)
+};
+
+/// What adding a dense part did.
+struct DenseIndexReport {
+    std::uint32_t count = 0;
+    std::uint32_t dim = 0;
+    std::string embedder;  ///< as recorded: "model <fingerprint> <folder>" or "vectors <file>"
+    std::uint64_t bytes = 0;
+    double embed_seconds = 0.0;  ///< embedding or reading the vectors
+    double build_seconds = 0.0;  ///< quantising, building the graph, writing
+};
+
 /// A read-only, memory-mapped index. A cheap handle: copies share one open index. Every
 /// accessor is const and safe to call from several threads.
 class Index {
@@ -55,6 +84,11 @@ public:
     /// Throws IoError when it cannot be read, CorruptionError when it is damaged or of another
     /// format version.
     static Index open(const std::filesystem::path& dir);
+    /// Adds (or replaces, atomically) the dense part of the index in `dir`; the inverted files
+    /// are not touched. Throws UsageError for bad options, InputError for vectors that do not
+    /// fit the collection (count, ids, dimension, NaN/Inf: naming file and vector).
+    static DenseIndexReport add_dense(const std::filesystem::path& dir,
+                                      const DenseIndexOptions& options);
 
     /// Documents in the index; internal ids are 0 .. num_docs() - 1 in collection order.
     [[nodiscard]] std::uint32_t num_docs() const;

@@ -39,6 +39,16 @@ struct SearchOptions {
     std::string tag = "cascade";  ///< the run's tag: one word without whitespace
     unsigned threads = 1;         ///< queries searched at once
     bool progress = false;        ///< progress bar on stderr (terminals only)
+
+    /// Dense retrieval over the index's dense part instead of BM25 (`--dense`): the one-stage
+    /// pipeline `first_stage: {type: dense, ...}`. The BM25 options above are then unused.
+    bool dense = false;
+    std::string dense_method = "auto";  ///< auto (HNSW when built), exact, int8 or hnsw
+    std::size_t ef = 100;               ///< HNSW candidates (>= k is used)
+    /// The model that embeds the queries; empty: the one the dense part was built with.
+    std::string embedder;
+    /// Or the queries' vectors, JSONL {"id", "vector"} (for imported document vectors).
+    std::string query_vectors;
 };
 
 /// What a search produced.

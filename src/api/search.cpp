@@ -59,12 +59,42 @@ void check(const SearchOptions& options) {
     (void)stage_spec(options);
 }
 
+namespace {
+
+std::string yaml_quote(std::string_view s) {
+    std::string out = "\"";
+    for (const char c : s) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+/// `cascade search --dense`: the one-stage dense pipeline.
+pipeline::Pipeline dense_pipeline(const index::Index& idx, const SearchOptions& options,
+                                  unsigned threads) {
+    std::string yaml = fmt::format(
+        "name: {}\nfirst_stage: {{type: dense, k: {}, method: {}, ef: {}, remove_query: {}",
+        yaml_quote(options.tag), options.k, yaml_quote(options.dense_method), options.ef,
+        options.remove_query ? "true" : "false");
+    if (!options.embedder.empty())
+        yaml += ", model: " + yaml_quote(options.embedder);
+    if (!options.query_vectors.empty())
+        yaml += ", query_vectors: " + yaml_quote(options.query_vectors);
+    yaml += "}\n";
+    return pipeline::Pipeline::parse(yaml, "cascade search --dense", idx, threads);
+}
+
+}  // namespace
+
 SearchResult search(const Index& index, std::span<const Query> queries,
                     const SearchOptions& options) {
     const pipeline::Bm25StageSpec spec = stage_spec(options);
     const index::Index& idx = index.impl().index;
     const unsigned threads = std::max(1U, options.threads);
-    const pipeline::Pipeline bm25 = pipeline::bm25_pipeline(idx, spec, threads);
+    const pipeline::Pipeline bm25 = options.dense ? dense_pipeline(idx, options, threads)
+                                                  : pipeline::bm25_pipeline(idx, spec, threads);
     pipeline::RunnerOptions runner;
     runner.threads = threads;
 
@@ -88,7 +118,8 @@ SearchResult search(const Index& index, std::span<const Query> queries,
         result.queries_without_hits += entries.empty() ? 1 : 0;
     }
     result.retriever = bm25.branches().front().head().retriever().name();
-    result.algorithm = std::string(retrieve::algorithm_name(spec.algorithm));
+    result.algorithm =
+        options.dense ? "dense" : std::string(retrieve::algorithm_name(spec.algorithm));
     result.threads = threads;
     return result;
 }

@@ -126,6 +126,21 @@ void add_search_command(CLI::App& app) {
     cmd->add_flag("--remove-query", o.remove_query,
                   "Drop hits whose document id equals the query id (Anserini -removeQuery)");
     cmd->add_option("--tag", o.tag, "Run tag (default cascade)");
+    cmd->add_flag("--dense", o.dense,
+                  "Search the index's dense part (cascade index --embedder/--vectors) instead of "
+                  "BM25; queries are embedded with the model it was built with");
+    cmd->add_option("--dense-method", o.dense_method,
+                    "auto (HNSW when built), exact, int8 (int8 scan + fp32 rescoring) or hnsw")
+        ->check(CLI::IsMember({"auto", "exact", "int8", "hnsw"}))
+        ->capture_default_str();
+    cmd->add_option("--ef", o.ef, "HNSW candidates explored per query (at least --k is used)")
+        ->check(CLI::Range(static_cast<std::size_t>(1), static_cast<std::size_t>(1) << 20))
+        ->capture_default_str();
+    cmd->add_option("--embedder", o.embedder,
+                    "Model folder embedding the queries (default: the one the dense part records)");
+    cmd->add_option(
+        "--query-vectors", o.query_vectors,
+        "The queries' vectors, JSONL {\"id\", \"vector\"} (for imported document vectors)");
     cmd->callback([args] { run_search(*args); });
 }
 

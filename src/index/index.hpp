@@ -124,6 +124,9 @@ public:
     /// The stored document (id, title, text); decompresses one zstd block (~32 KB).
     [[nodiscard]] Document document(std::uint32_t docid) const;
 
+    /// The folder the index was opened from (its dense part, if any, is dense_dir(dir())).
+    [[nodiscard]] const std::filesystem::path& dir() const { return m_dir; }
+
     /// Total bytes of the index files (for bytes-per-posting reports).
     [[nodiscard]] std::uint64_t total_bytes() const { return m_total_bytes; }
 
@@ -143,6 +146,7 @@ private:
     double m_b = kDefaultB;
     bool m_has_positions = false;
     std::uint64_t m_total_bytes = 0;
+    std::filesystem::path m_dir;
     // External ids: u64 offsets[num_docs + 1], bytes, u32 sorted permutation[num_docs].
     const std::uint8_t* m_id_offsets = nullptr;
     const char* m_id_bytes = nullptr;

@@ -42,6 +42,7 @@ Index Index::open(const fs::path& dir, const OpenOptions& options) {
     }
     Index index;
     index.load_manifest(dir, options);
+    index.m_dir = dir;
     return index;
 }
 

@@ -45,14 +45,17 @@ struct Builder {
     }
 
     std::vector<std::unique_ptr<rerank::Stage>> stage_list(const YAML::Node& node,
-                                                           std::string_view key) {
+                                                           std::string_view key,
+                                                           bool starts_branch = false) {
         if (!node.IsSequence()) {
             fail(node,
                  fmt::format("'{}' must be a list of stages, e.g. [{{type: mmr, k: 20}}]", key));
         }
         std::vector<std::unique_ptr<rerank::Stage>> out;
         for (const YAML::Node& item : node) {
+            env.head = starts_branch && out.empty();
             out.push_back(stage(item));
+            env.head = false;
             if (dynamic_cast<const rerank::FirstStage*>(out.back().get()) != nullptr &&
                 out.size() > 1) {
                 fail(item, fmt::format("stage type '{}' is a first stage; it can only start a "
@@ -74,14 +77,16 @@ struct Builder {
                                                key));
                 }
             }
-            b.stages = stage_list(node["stages"], "stages");
+            b.stages = stage_list(node["stages"], "stages", true);
             b.name = node["name"] ? node["name"].as<std::string>("") : "";
         } else {
+            env.head = true;
             b.stages.push_back(stage(node));
+            env.head = false;
         }
         if (b.stages.empty() ||
             dynamic_cast<const rerank::FirstStage*>(b.stages.front().get()) == nullptr) {
-            fail(node, fmt::format("a first stage must start with a retriever (bm25); got '{}'",
+            fail(node, fmt::format("a first stage must start with a retriever (bm25, dense); got '{}'",
                                    b.stages.empty() ? "nothing" : b.stages.front()->type()));
         }
         if (b.name.empty()) {

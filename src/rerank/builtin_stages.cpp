@@ -29,6 +29,18 @@ void register_builtin_stages(StageRegistry& registry) {
     registry.add("cutoff",
                  "adaptive truncation: score or probability threshold, or knee of the score curve",
                  make_cutoff_stage);
+    registry.add("dense",
+                 "dense retrieval over the index's dense part as a first stage (k, ef, method); "
+                 "later, re-scoring by the query embedding",
+                 make_dense_stage);
+    registry.add("prf_vector",
+                 "embedding-space pseudo-relevance feedback (Rocchio / E2Rank): fb_docs, alpha, "
+                 "beta",
+                 make_prf_vector_stage);
+    registry.add("vector_qe",
+                 "alpha-weighted query expansion over the top qe_k vectors, k-reciprocal "
+                 "neighbours only (SuperGlobal's refinement): qe_k, alpha, reciprocal",
+                 make_vector_qe_stage);
 }
 
 }  // namespace cascade::rerank

@@ -29,6 +29,9 @@ struct StageEnv {
     /// Where model stages get their models (one copy per folder and options, shared with every
     /// other caller of the pool). Required by stages that take a `model`.
     runtime::ModelPool* models = nullptr;
+    /// True while the stage that starts a branch (the first stage) is built: a type that can
+    /// both retrieve and re-rank (`dense`) builds its retriever then.
+    bool head = false;
 };
 
 /// Builds a stage; reads its keys through `params` and throws InputError (via

@@ -30,5 +30,12 @@ std::unique_ptr<Stage> make_icr_stage(StageParams& params, StageEnv& env);
 std::unique_ptr<Stage> make_mmr_stage(StageParams& params, StageEnv& env);
 /// `cutoff`: score-threshold, probability-threshold and knee truncation, cutoff_stage.cpp.
 std::unique_ptr<Stage> make_cutoff_stage(StageParams& params, StageEnv& env);
+/// `dense`: first stage (nearest neighbours of the query embedding) or, later, re-scoring by
+/// the embedding inner product; rerank/dense_stages.cpp.
+std::unique_ptr<Stage> make_dense_stage(StageParams& params, StageEnv& env);
+/// `prf_vector`: Rocchio / E2Rank-style feedback in embedding space.
+std::unique_ptr<Stage> make_prf_vector_stage(StageParams& params, StageEnv& env);
+/// `vector_qe`: alpha-QE with k-reciprocal neighbours over user vectors (SuperGlobal's refinement).
+std::unique_ptr<Stage> make_vector_qe_stage(StageParams& params, StageEnv& env);
 
 }  // namespace cascade::rerank
