@@ -8,7 +8,9 @@
 #   e.g. bench/dense/hybrid_effectiveness.sh build data/scifact data/scifact/qrels/train.tsv \
 #        data/scifact/qrels/test.tsv /tmp/hybrid-scifact
 #
-# The model comes from scripts/fetch_glove_model (npm). Classic collections without a train
+# TRAIN_QRELS "-" skips tuning and uses WEIGHT (default 0.05, SciFact's train choice): for
+# collections without a train split, so that no weight is ever tuned on test queries.
+# The model comes from scripts/fetch_glove_model (npm; SIF-weighted unless GLOVE=plain). Classic collections without a train
 # split: pass the same qrels twice and read the tuned weight as tuned on test (say so).
 set -euo pipefail
 build=${1:?build dir}
@@ -18,9 +20,18 @@ test=${4:?test qrels}
 work=${5:-/tmp/cascade-hybrid}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cascade=$build/src/cli/cascade
-model=$("$root/scripts/fetch_glove_model")
+# GLOVE=plain uses the unweighted vectors; the default is the SIF-weighted table.
+if [[ "${GLOVE:-sif}" == plain ]]; then model=$("$root/scripts/fetch_glove_model"); else model=$("$root/scripts/fetch_glove_model" --sif); fi
 queries=$collection/queries.jsonl.gz
 [[ -f $queries ]] || queries=$collection/queries.jsonl
+if [[ ! -f $collection/corpus.jsonl && ! -f $collection/corpus.jsonl.gz ]]; then
+    # A classic collection: converted to a BEIR folder first.
+    mkdir -p "$work"
+    "$cascade" convert --input "$collection" --output "$work/beir" >/dev/null
+    collection=$work/beir
+    queries=$collection/queries.jsonl
+    [[ $test == - ]] && test=$collection/qrels/test.tsv
+fi
 mkdir -p "$work"
 idx=$work/index
 
@@ -48,23 +59,24 @@ minmax() {  # weight
 
 run() {  # pipeline qrels out
     "$cascade" run --pipeline "$1" --index "$idx" --queries "$queries" --qids-from "$2" \
-        --qrels "$2" --run "$3" --threads "$(nproc)" 2>&1 | tail -n 3
+        --qrels "$2" --run "$3" --threads "$(nproc)" 2>&1 | grep -E '^(bm25|dense|fusion|prf_vector) ' 
 }
 ndcg() {  # qrels run
-    "$cascade" eval -m ndcg_cut.10 "$1" "$2" | awk '{print $3}'
+    "$cascade" eval -m ndcg_cut.10 --qrels "$1" --run "$2" | awk '{print $3}'
 }
 
-echo "== tuning the min-max dense weight on $train"
-best_w=0
+best_w=${WEIGHT:-0.05}
 best=-1
-for w in 0 0.05 0.1 0.2 0.3 0.5 0.75 1.0; do
+[[ $train == - ]] && echo "== dense weight $best_w, not tuned here"
+[[ $train == - ]] || echo "== tuning the min-max dense weight on $train"
+[[ $train == - ]] || for w in 0 0.05 0.1 0.2 0.3 0.5 0.75 1.0; do
     minmax "$w" > "$work/minmax_$w.yaml"
     run "$work/minmax_$w.yaml" "$train" "$work/train_minmax_$w.run" >/dev/null
     score=$(ndcg "$train" "$work/train_minmax_$w.run")
     echo "weight $w: train nDCG@10 $score"
     if awk -v a="$score" -v b="$best" 'BEGIN{exit !(a > b)}'; then best=$score; best_w=$w; fi
 done
-echo "chosen dense weight: $best_w (train nDCG@10 $best)"
+[[ $train == - ]] || echo "chosen dense weight: $best_w (train nDCG@10 $best)"
 minmax "$best_w" > "$work/minmax.yaml"
 pipe prf "name: hybrid_prf
 first_stages:
