@@ -55,9 +55,9 @@ struct DenseIndexOptions {
     bool hnsw = true;               ///< build the HNSW graph
     unsigned m = 16;                ///< HNSW links per node (2m on level 0)
     unsigned ef_construction = 200;
-    unsigned threads = 1;           ///< embedding and graph-building threads
-    std::size_t max_length = 0;     ///< embedder tokens per text; 0 = the model's limit
-    bool progress = true;           ///< progress bars on stderr (terminals only)
+    unsigned threads = 1;        ///< embedding and graph-building threads
+    std::size_t max_length = 0;  ///< embedder tokens per text; 0 = the model's limit
+    bool progress = true;        ///< progress bars on stderr (terminals only)
 };
 
 /// What adding a dense part did.

@@ -43,9 +43,9 @@ std::map<std::string, double> minmax(const std::map<std::string, double>& scores
 
 TEST(HybridExample, FusesTheBm25AndDenseRunsByMinMax) {
     TempDir dir;
-    CliResult r = run_cli("index --quiet --collection " + kScifact + " --index " +
-                          (dir / "idx").string() + " --embedder " + kSource +
-                          "/tests/golden/model/static-tiny");
+    CliResult r =
+        run_cli("index --quiet --collection " + kScifact + " --index " + (dir / "idx").string() +
+                " --embedder " + kSource + "/tests/golden/model/static-tiny");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     write_file(dir / "qrels.tsv",
                "query-id\tcorpus-id\tscore\n1\t31715818\t1\n3\t14717500\t1\n5\t13734012\t1\n");
@@ -66,8 +66,8 @@ TEST(HybridExample, FusesTheBm25AndDenseRunsByMinMax) {
         EXPECT_EQ(docs.size(), 1000U) << qid;
         std::size_t checked = 0;
         for (const auto& [doc, score] : docs) {
-            const double expected = (b.count(doc) ? b.at(doc) : 0.0) +
-                                    0.05 * (d.count(doc) ? d.at(doc) : 0.0);
+            const double expected =
+                (b.count(doc) ? b.at(doc) : 0.0) + 0.05 * (d.count(doc) ? d.at(doc) : 0.0);
             EXPECT_NEAR(score, expected, 2e-4) << qid << " " << doc;
             checked += b.count(doc) + d.count(doc) > 0 ? 1 : 0;
         }

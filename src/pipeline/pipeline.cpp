@@ -86,8 +86,9 @@ struct Builder {
         }
         if (b.stages.empty() ||
             dynamic_cast<const rerank::FirstStage*>(b.stages.front().get()) == nullptr) {
-            fail(node, fmt::format("a first stage must start with a retriever (bm25, dense); got '{}'",
-                                   b.stages.empty() ? "nothing" : b.stages.front()->type()));
+            fail(node,
+                 fmt::format("a first stage must start with a retriever (bm25, dense); got '{}'",
+                             b.stages.empty() ? "nothing" : b.stages.front()->type()));
         }
         if (b.name.empty()) {
             b.name = fmt::format("{}_{}", b.stages.front()->type(), number);

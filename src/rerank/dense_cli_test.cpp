@@ -150,17 +150,18 @@ TEST_F(DenseCli, VectorQeExpandsWithReciprocalNeighboursOnly) {
                "{\"id\": \"d2\", \"vector\": [0.996195, 0.087156]}\n"
                "{\"id\": \"d3\", \"vector\": [0, 1]}\n"
                "{\"id\": \"d4\", \"vector\": [-1, 0]}\n");
-    write_file(m_tmp / "q.jsonl", "{\"id\": \"q1\", \"vector\": [0.707107, 0.707107]}\n"
-                                  "{\"id\": \"q2\", \"vector\": [0.707107, 0.707107]}\n");
-    ASSERT_EQ(run_cli("index --quiet --index " + path("idx") + " --vectors " + path("v.jsonl"))
-                  .exit_code,
-              0);
+    write_file(m_tmp / "q.jsonl",
+               "{\"id\": \"q1\", \"vector\": [0.707107, 0.707107]}\n"
+               "{\"id\": \"q2\", \"vector\": [0.707107, 0.707107]}\n");
+    ASSERT_EQ(
+        run_cli("index --quiet --index " + path("idx") + " --vectors " + path("v.jsonl")).exit_code,
+        0);
     for (const std::string reciprocal : {"true", "false"}) {
-        write_file(m_tmp / "qe.yaml", "first_stage: {type: dense, method: exact, query_vectors: " +
-                                          path("q.jsonl") +
-                                          "}\nstages:\n  - {type: vector_qe, qe_k: 1, alpha: 1, "
-                                          "reciprocal: " + reciprocal + ", query_vectors: " +
-                                          path("q.jsonl") + "}\n");
+        write_file(m_tmp / "qe.yaml",
+                   "first_stage: {type: dense, method: exact, query_vectors: " + path("q.jsonl") +
+                       "}\nstages:\n  - {type: vector_qe, qe_k: 1, alpha: 1, "
+                       "reciprocal: " +
+                       reciprocal + ", query_vectors: " + path("q.jsonl") + "}\n");
         auto r = run_cli("run --pipeline " + path("qe.yaml") + " --index " + path("idx") +
                          " --queries " + path("queries.jsonl") + " --run " + path("qe.run"));
         ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -346,8 +346,8 @@ std::shared_ptr<const QueryVectors> query_vectors(
                                "query vectors need ids: a JSONL file of {\"id\", \"vector\"}");
         std::unordered_map<std::string, std::vector<float>> fixed;
         for (std::size_t i = 0; i < set.size(); ++i)
-            fixed.emplace(set.ids[i], std::vector<float>(set.values.begin() + i * set.dim,
-                                                         set.values.begin() + (i + 1) * set.dim));
+            fixed.emplace(set.ids[i], std::vector<float>(set.values.data() + i * set.dim,
+                                                         set.values.data() + (i + 1) * set.dim));
         if (set.dim != dense->dim())
             throw params.error(
                 "query_vectors",
