@@ -12,6 +12,7 @@
 #include "index/vector_ops.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
+#include "util/hash.hpp"
 
 namespace cascade::index {
 namespace fs = std::filesystem;
@@ -57,14 +58,6 @@ std::vector<ScoredNode> drain(TopK& top) {
     return out;
 }
 
-std::uint64_t fnv1a(std::uint64_t h, std::string_view bytes) {
-    for (const char c : bytes) {
-        h ^= static_cast<std::uint8_t>(c);
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
 }  // namespace
 
 std::string_view to_string(VectorMetric metric) {
@@ -107,7 +100,7 @@ fs::path dense_dir(const fs::path& index_dir) {
 }
 
 std::uint64_t docid_fingerprint(const Index& index) {
-    std::uint64_t h = 0xcbf29ce484222325ULL;
+    std::uint64_t h = kFnv1aBasis;
     for (std::uint32_t d = 0; d < index.num_docs(); ++d) {
         h = fnv1a(h, index.external_id(d));
         h = fnv1a(h, std::string_view("\0", 1));

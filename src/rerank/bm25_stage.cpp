@@ -29,21 +29,8 @@ public:
 
     void run(std::span<const Query> queries, std::span<CandidateList> lists,
              const StageContext& /*context*/) const override {
-        std::vector<std::vector<retrieve::Hit>> results = m_retriever.search(queries, m_k);
-        if (m_remove_query) {
-            retrieve::remove_query_hits(m_retriever, queries, results);
-        }
-        for (std::size_t q = 0; q < queries.size(); ++q) {
-            CandidateList& list = lists[q];
-            list.clear();
-            list.reserve(results[q].size());
-            for (std::size_t r = 0; r < results[q].size(); ++r) {
-                Candidate c{results[q][r].docid, results[q][r].score, {}};
-                c.set_feature(m_score_id, c.score);
-                c.set_feature(m_rank_id, static_cast<float>(r + 1));
-                list.push_back(std::move(c));
-            }
-        }
+        retrieve_candidates(m_retriever, queries, lists, m_k, m_remove_query, m_score_id,
+                            m_rank_id);
     }
 
 private:

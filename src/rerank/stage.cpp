@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "index/index.hpp"
+#include "retrieve/retriever.hpp"
 
 namespace cascade::rerank {
 
@@ -31,6 +32,25 @@ bool FeatureSchema::find(std::string_view name, FeatureId& id) const {
 std::vector<std::string> FeatureSchema::names() const {
     std::lock_guard lock(m_mutex);
     return m_names;
+}
+
+void retrieve_candidates(const retrieve::Retriever& retriever, std::span<const Query> queries,
+                         std::span<CandidateList> lists, std::size_t k, bool remove_query,
+                         FeatureId score_id, FeatureId rank_id) {
+    std::vector<std::vector<retrieve::Hit>> results = retriever.search(queries, k);
+    if (remove_query)
+        retrieve::remove_query_hits(retriever, queries, results);
+    for (std::size_t q = 0; q < queries.size(); ++q) {
+        CandidateList& list = lists[q];
+        list.clear();
+        list.reserve(results[q].size());
+        for (std::size_t r = 0; r < results[q].size(); ++r) {
+            Candidate c{results[q][r].docid, results[q][r].score, {}};
+            c.set_feature(score_id, c.score);
+            c.set_feature(rank_id, static_cast<float>(r + 1));
+            list.push_back(std::move(c));
+        }
+    }
 }
 
 void sort_candidates(CandidateList& list, const index::Index& index) {

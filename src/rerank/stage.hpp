@@ -149,6 +149,13 @@ public:
     [[nodiscard]] virtual const retrieve::Bm25Retriever* bm25() const { return nullptr; }
 };
 
+/// What every first stage's run() does with its retriever: each query's top `k` (without the
+/// query's own id when `remove_query`, as Anserini's -removeQuery) become its candidates, best
+/// first, recording their score under `score_id` and their rank (from 1) under `rank_id`.
+void retrieve_candidates(const retrieve::Retriever& retriever, std::span<const Query> queries,
+                         std::span<CandidateList> lists, std::size_t k, bool remove_query,
+                         FeatureId score_id, FeatureId rank_id);
+
 /// Sorts best first: score descending, ties by the index's external id ascending (the
 /// project-wide rule, as Anserini's BREAK_SCORE_TIES_BY_DOCID). NaN scores sort last.
 void sort_candidates(CandidateList& list, const index::Index& index);

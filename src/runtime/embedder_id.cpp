@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "util/error.hpp"
+#include "util/hash.hpp"
 
 namespace cascade::runtime {
 namespace fs = std::filesystem;
@@ -14,14 +15,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::uintmax_t kHashWholeFileBelow = 8U << 20;
-
-std::uint64_t fnv1a(std::uint64_t h, std::string_view bytes) {
-    for (const char c : bytes) {
-        h ^= static_cast<std::uint8_t>(c);
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
 
 }  // namespace
 
@@ -34,7 +27,7 @@ std::string model_fingerprint(const fs::path& dir) {
         if (e.is_regular_file())
             files.push_back(fs::relative(e.path(), dir));
     std::sort(files.begin(), files.end());
-    std::uint64_t h = 0xcbf29ce484222325ULL;
+    std::uint64_t h = kFnv1aBasis;
     for (const fs::path& rel : files) {
         const auto size = fs::file_size(dir / rel);
         // Only files that make the model: the folder's README or git metadata may change.
