@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -91,6 +92,16 @@ public:
     /// Aligned text: one per-query table per measure (unless `summary_only`), then one
     /// summary line per measure (`cascade compare`'s output).
     [[nodiscard]] std::string format(bool summary_only) const;
+    /// The comparison over the compared queries in `qids` (or, with `complement`, over the
+    /// others), with means, wins/ties/losses and both tests recomputed over them. Ids that were
+    /// not compared are ignored.
+    [[nodiscard]] Comparison restrict_to(std::span<const std::string> qids,
+                                         bool complement = false) const;
+    /// format() over all compared queries, then the summary table of the queries in `subset`
+    /// and of its complement, one after the other, each headed by `label` (the subset file)
+    /// and its query count (`cascade compare --subset`'s output).
+    [[nodiscard]] std::string format_split(std::span<const std::string> subset,
+                                           std::string_view label, bool summary_only) const;
 
     struct Impl;  ///< opaque outside the library
     explicit Comparison(std::shared_ptr<const Impl> impl) : m_impl(std::move(impl)) {}
@@ -103,5 +114,12 @@ private:
 /// them measure by measure (differences B - A).
 [[nodiscard]] Comparison compare_runs(const Qrels& qrels, const Run& a, const Run& b,
                                       const CompareOptions& options = {});
+
+/// Reads a query subset file for Comparison::restrict_to / format_split: one query id per
+/// line, or any whitespace-separated table whose first column is the query id (TREC qrels,
+/// BEIR qrels with its `query-id` header, a run). Blank lines and lines starting with '#' are
+/// skipped; repeated ids count once. Returns the distinct ids in file order. Throws IoError
+/// when unreadable, InputError when the file holds no id.
+[[nodiscard]] std::vector<std::string> read_query_subset(const std::string& path);
 
 }  // namespace cascade

@@ -32,6 +32,31 @@ struct LtrTrainOptions {
     double colsample = 1.0;             ///< feature sampling per tree
     int threads = 1;                    ///< XGBoost threads; 1 gives reproducible models
     Bm25Params bm25 = bm25_defaults();  ///< the first stage's and the bm25 features' parameters
+    /// Cross-validation folds choosing `rounds` and `max_depth` among cv_rounds x cv_depths
+    /// (queries sharing a judged-relevant document stay in one fold; seeded by `seed`); the
+    /// final model is trained on every query with the best setting. 0: no cross-validation,
+    /// `rounds` and `max_depth` with early stopping on a `validation` share instead.
+    std::size_t cv_folds = 5;
+    std::vector<int> cv_depths = {2, 4, 6};                          ///< candidate tree depths
+    std::vector<std::size_t> cv_rounds = {100, 200, 300, 400, 500};  ///< candidate rounds
+    /// Computed features to leave out, e.g. ltr_document_features() (docs/ltr.md).
+    std::vector<std::string> exclude_features;
+    /// A pipeline file whose final candidates (cut to `depth`) are the training candidates,
+    /// instead of BM25 with `bm25`: train on what the `ltr` stage will see in that pipeline.
+    std::filesystem::path pipeline;
+    /// Features the pipeline's stages record (FeatureSchema names such as rm3_score,
+    /// fusion_score, dense_score) to use as model inputs next to first_stage_score and
+    /// first_stage_rank; needs `pipeline`. A candidate lacking one gets NaN (missing).
+    std::vector<std::string> stage_features;
+};
+
+/// One cross-validated setting: XGBoost's ndcg@10 on each held-out fold.
+struct LtrCvSetting {
+    int max_depth = 0;
+    std::size_t rounds = 0;
+    double mean_ndcg = 0.0;  ///< mean over the folds
+    double sd = 0.0;         ///< sample standard deviation over the folds
+    std::vector<double> fold_ndcg;
 };
 
 /// What training did.
@@ -47,12 +72,23 @@ struct LtrTrainReport {
     int eval_at = 10;                ///< the k of the ndcg@k below
     double train_ndcg = 0.0;
     double valid_ndcg = 0.0;  ///< NaN without a validation set
+    /// Cross-validation: empty when off; else depth ascending, then rounds ascending.
+    std::vector<LtrCvSetting> cv;
+    std::size_t cv_chosen = 0;                 ///< index into cv of the setting trained with
+    std::size_t cv_groups = 0;                 ///< groups of queries sharing relevant documents
+    std::vector<std::size_t> cv_fold_queries;  ///< queries per fold
 };
 
-/// Trains on the BM25 top `options.depth` of `queries` judged in `qrels` (unjudged candidates
-/// count as grade 0) and saves the model and its feature list to `model_dir` atomically.
-/// `on_round` receives XGBoost's evaluation line of every round. Throws UsageError for bad
-/// parameters, Error when no query has a relevant candidate or XGBoost fails.
+/// The computed features that depend on the document alone (no query term in them), which
+/// can identify a document: exclude them to keep a model from learning which documents the
+/// training queries cite. Today: doc_length.
+[[nodiscard]] std::vector<std::string> ltr_document_features();
+
+/// Trains on the BM25 (or `options.pipeline`) top `options.depth` of `queries` judged in
+/// `qrels` (unjudged candidates count as grade 0) and saves the model and its feature list to
+/// `model_dir` atomically. `on_round` receives XGBoost's evaluation line of every round and
+/// the cross-validation progress. Throws UsageError for bad parameters or a stage feature the
+/// pipeline does not record, Error when no query has a relevant candidate or XGBoost fails.
 LtrTrainReport train_ltr(const Index& index, std::span<const Query> queries, const Qrels& qrels,
                          const LtrTrainOptions& options, const std::filesystem::path& model_dir,
                          const std::function<void(const std::string&)>& on_round = {});

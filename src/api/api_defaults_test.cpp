@@ -114,6 +114,11 @@ TEST(ApiDefaults, LtrTrainOptionsAreTheLtrLayers) {
     EXPECT_EQ(o.threads, t.model.threads);
     EXPECT_EQ(o.bm25.k1, t.features.bm25.k1);
     EXPECT_EQ(o.bm25.b, t.features.bm25.b);
+    EXPECT_EQ(o.cv_folds, t.cv.folds);
+    EXPECT_EQ(o.cv_depths, t.cv.depths);
+    EXPECT_EQ(o.cv_rounds, t.cv.rounds);
+    EXPECT_EQ(o.exclude_features, t.features.excluded);
+    EXPECT_EQ(ltr_document_features(), rerank::ltr::document_features());
 }
 #endif
 

@@ -103,4 +103,21 @@ std::string Comparison::format(bool summary_only) const {
     return eval::format_comparison(m_impl->comparisons, m_impl->options, summary_only);
 }
 
+Comparison Comparison::restrict_to(std::span<const std::string> qids, bool complement) const {
+    auto comparisons =
+        eval::restrict_comparison(m_impl->comparisons, qids, complement, m_impl->options);
+    return Comparison(std::make_shared<const Comparison::Impl>(
+        Comparison::Impl{std::move(comparisons), m_impl->options}));
+}
+
+std::string Comparison::format_split(std::span<const std::string> subset, std::string_view label,
+                                     bool summary_only) const {
+    return eval::format_split_comparison(m_impl->comparisons, subset, label, m_impl->options,
+                                         summary_only);
+}
+
+std::vector<std::string> read_query_subset(const std::string& path) {
+    return eval::read_query_subset(path);
+}
+
 }  // namespace cascade

@@ -167,6 +167,14 @@ TEST_F(PublicApi, IndexSearchPipelineEvaluate) {
         EXPECT_DOUBLE_EQ(d.mean_a, d.mean_b) << d.measure;
     }
     EXPECT_FALSE(comparison.format(true).empty());
+    // Split by a query subset: the parts partition the compared queries.
+    const std::vector<std::string> subset = {"q1"};
+    const cascade::Comparison in = comparison.restrict_to(subset);
+    const cascade::Comparison out = comparison.restrict_to(subset, /*complement=*/true);
+    EXPECT_EQ(in.measures().front().queries, 1U);
+    EXPECT_EQ(out.measures().front().queries, comparison.measures().front().queries - 1);
+    EXPECT_NE(comparison.format_split(subset, "q1 only", true).find("subset q1 only: 1 queries"),
+              std::string::npos);
 }
 
 TEST_F(PublicApi, ErrorsAreThePublicTypes) {

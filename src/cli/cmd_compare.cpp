@@ -15,6 +15,7 @@ struct CompareArgs {
     std::string qrels;
     std::string run_a;
     std::string run_b;
+    std::string subset;
     std::vector<std::string> measures;
     int level = 1;
     bool complete = false;
@@ -35,7 +36,11 @@ void run_compare(const CompareArgs& args) {
     options.seed = args.seed;
     options.label_a = args.run_a;
     options.label_b = args.run_b;
-    const std::string text = compare_runs(qrels, a, b, options).format(args.summary_only);
+    const Comparison comparison = compare_runs(qrels, a, b, options);
+    const std::string text = args.subset.empty()
+                                 ? comparison.format(args.summary_only)
+                                 : comparison.format_split(read_query_subset(args.subset),
+                                                           args.subset, args.summary_only);
     std::fwrite(text.data(), 1, text.size(), stdout);
 }
 
@@ -64,6 +69,10 @@ void add_compare_command(CLI::App& app) {
     cmd->add_option("--trials", args->trials, "Randomization test trials (default 100000)")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--seed", args->seed, "Randomization test seed (default 1)");
+    cmd->add_option("--subset", args->subset,
+                    "Also compare over the queries listed in FILE and over the others, each with "
+                    "its own table: one query id per line, or a qrels-like file (first column)")
+        ->check(CLI::ExistingFile);
     cmd->add_flag("--summary-only", args->summary_only, "Print only the summary table");
     cmd->callback([args] { run_compare(*args); });
 }

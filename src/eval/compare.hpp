@@ -2,7 +2,9 @@
 /// Per-query comparison of two runs with paired significance tests (`cascade compare`).
 
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "collection/types.hpp"
@@ -50,5 +52,27 @@ struct MeasureComparison {
 /// line per measure.
 [[nodiscard]] std::string format_comparison(const std::vector<MeasureComparison>& comparisons,
                                             const CompareOptions& options, bool summary_only);
+
+/// Reads a query subset file: one query id per line, or any whitespace-separated table whose
+/// first column is the query id (TREC qrels `qid 0 doc grade`, BEIR `query-id corpus-id
+/// score`, a run). Blank lines, lines starting with '#' and a BEIR header (first field
+/// `query-id`) are skipped; repeated ids count once. Returns the distinct ids in file order.
+/// Throws IoError when unreadable, InputError when it holds no id.
+[[nodiscard]] std::vector<std::string> read_query_subset(const std::string& path);
+
+/// `comparisons` restricted to the queries in `subset` (or, with `complement`, to the compared
+/// queries not in it), in the same order, with means, wins/ties/losses and both tests
+/// recomputed over them. Ids of `subset` that were not compared are ignored.
+[[nodiscard]] std::vector<MeasureComparison> restrict_comparison(
+    const std::vector<MeasureComparison>& comparisons, std::span<const std::string> subset,
+    bool complement, const CompareOptions& options);
+
+/// format_comparison() of all compared queries (with the per-query tables unless
+/// `summary_only`), then the summary table of the queries in `subset` and of the rest,
+/// one after the other, each headed by its name (`label`, the subset file) and query count.
+[[nodiscard]] std::string format_split_comparison(const std::vector<MeasureComparison>& comparisons,
+                                                  std::span<const std::string> subset,
+                                                  std::string_view label,
+                                                  const CompareOptions& options, bool summary_only);
 
 }  // namespace cascade::eval

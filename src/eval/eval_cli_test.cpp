@@ -107,3 +107,49 @@ TEST(CompareCli, PerQueryTableShowsDifferences) {
     EXPECT_NE(r.out.find("q1       0.3651    0.7000   +0.3349"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("q2       0.0000    0.0000   +0.0000"), std::string::npos) << r.out;
 }
+
+TEST(CompareCli, SubsetSplitsTheComparison) {
+    TempDir dir;
+    write_file(dir / "qrels.tsv",
+               "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td1\t1\nq3\td1\t1\n"
+               "q4\td1\t1\n");
+    write_file(dir / "a.run",
+               "q1 Q0 d2 1 2 a\nq1 Q0 d1 2 1 a\nq2 Q0 d2 1 2 a\nq2 Q0 d1 2 1 a\n"
+               "q3 Q0 d2 1 2 a\nq3 Q0 d1 2 1 a\nq4 Q0 d2 1 2 a\nq4 Q0 d1 2 1 a\n");
+    // B moves d1 to the top for q1, q2, q3; q4 is unchanged.
+    write_file(dir / "b.run",
+               "q1 Q0 d1 1 2 b\nq1 Q0 d2 2 1 b\nq2 Q0 d1 1 2 b\nq2 Q0 d2 2 1 b\n"
+               "q3 Q0 d1 1 2 b\nq3 Q0 d2 2 1 b\nq4 Q0 d2 1 2 b\nq4 Q0 d1 2 1 b\n");
+    // A qrels-like subset file (BEIR header, repeated id, an id no run has) and a plain list.
+    write_file(dir / "subset.tsv",
+               "query-id\tcorpus-id\tscore\nq1\tx\t1\nq1\ty\t1\nq2\tz\t1\n"
+               "q9\tz\t1\n");
+    write_file(dir / "list.txt", "# comment\nq1\n\nq2\nq9\n");
+    const std::string base = "compare --qrels " + (dir / "qrels.tsv").string() + " " +
+                             (dir / "a.run").string() + " " + (dir / "b.run").string() +
+                             " -m P.1 --trials 1000 --summary-only --subset ";
+    for (const std::string file : {"subset.tsv", "list.txt"}) {
+        const auto r = run_cli(base + (dir / file).string());
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        EXPECT_NE(r.out.find("all: 4 compared queries\n"), std::string::npos) << r.out;
+        EXPECT_NE(r.out.find("P_1            4    0.0000    0.7500   +0.7500      3      1      0"),
+                  std::string::npos)
+            << r.out;
+        EXPECT_NE(r.out.find("subset " + (dir / file).string() + ": 2 queries (3 ids in the file)"),
+                  std::string::npos)
+            << r.out;
+        EXPECT_NE(r.out.find("P_1            2    0.0000    1.0000   +1.0000      2      0      0"),
+                  std::string::npos)
+            << r.out;
+        EXPECT_NE(r.out.find("complement of " + (dir / file).string() + ": 2 queries\n"),
+                  std::string::npos)
+            << r.out;
+        EXPECT_NE(r.out.find("P_1            2    0.0000    0.5000   +0.5000      1      1      0"),
+                  std::string::npos)
+            << r.out;
+    }
+    write_file(dir / "empty.txt", "# nothing\n\n");
+    const auto r = run_cli(base + (dir / "empty.txt").string());
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("no query id"), std::string::npos) << r.err;
+}

@@ -82,6 +82,25 @@ float min_cover(std::span<const std::vector<std::uint32_t>> positions) {
 
 }  // namespace
 
+std::vector<std::string> computed_feature_names(const index::Index& index) {
+    std::vector<std::string> names = {"bm25"};
+    if (index.num_fields() > 1) {
+        for (std::size_t f = 0; f < index.num_fields(); ++f) {
+            names.push_back("bm25_" + index.field(f).name());
+        }
+    }
+    names.insert(names.end(), statistic_names().begin(), statistic_names().end());
+    if (index.has_positions()) {
+        names.insert(names.end(), proximity_names().begin(), proximity_names().end());
+    }
+    return names;
+}
+
+const std::vector<std::string>& document_features() {
+    static const std::vector<std::string> names = {"doc_length"};
+    return names;
+}
+
 Proximity proximity(std::span<const std::vector<std::uint32_t>> positions,
                     std::span<const std::pair<std::size_t, std::size_t>> pairs) {
     Proximity out;
@@ -138,16 +157,27 @@ FeatureExtractor::FeatureExtractor(const index::Index& index, FeatureConfig conf
             m_body = &index.field(f) == contents ? f : m_body;
         }
     }
-    m_names = m_config.recorded;
-    m_names.emplace_back("bm25");
-    if (index.num_fields() > 1) {
-        for (std::size_t f = 0; f < index.num_fields(); ++f) {
-            m_names.push_back("bm25_" + index.field(f).name());
+    const std::vector<std::string> computed = computed_feature_names(index);
+    for (const std::string& name : m_config.excluded) {
+        if (std::find(computed.begin(), computed.end(), name) == computed.end()) {
+            std::string message = "cannot exclude feature '";
+            message += name;
+            message += "': this index computes only ";
+            for (std::size_t i = 0; i < computed.size(); ++i) {
+                message += (i == 0 ? "" : ", ");
+                message += computed[i];
+            }
+            throw UsageError(message);
         }
     }
-    m_names.insert(m_names.end(), statistic_names().begin(), statistic_names().end());
-    if (m_positions) {
-        m_names.insert(m_names.end(), proximity_names().begin(), proximity_names().end());
+    m_computed = computed.size();
+    m_names = m_config.recorded;
+    for (std::size_t i = 0; i < computed.size(); ++i) {
+        if (std::find(m_config.excluded.begin(), m_config.excluded.end(), computed[i]) ==
+            m_config.excluded.end()) {
+            m_keep.push_back(i);
+            m_names.push_back(computed[i]);
+        }
     }
 }
 
@@ -317,12 +347,16 @@ void FeatureExtractor::extract(std::string_view query, std::span<const Candidate
     const std::size_t width = m_names.size();
     const std::size_t base = out.size();
     out.resize(base + candidates.size() * width, 0.0F);
+    std::vector<float> computed(m_computed);
     for (std::size_t c = 0; c < candidates.size(); ++c) {
         float* row = out.data() + base + c * width;
         for (std::size_t j = 0; j < recorded_ids.size(); ++j) {
             row[j] = candidates[c].feature(recorded_ids[j]);
         }
-        candidate_row(terms, matches, c, candidates[c].docid, row + recorded_ids.size());
+        candidate_row(terms, matches, c, candidates[c].docid, computed.data());
+        for (std::size_t j = 0; j < m_keep.size(); ++j) {
+            row[recorded_ids.size() + j] = computed[m_keep[j]];
+        }
     }
 }
 

@@ -38,16 +38,28 @@ struct FeatureConfig {
     /// Dirichlet prior of the lm_dirichlet feature; 1000 is Zhai & Lafferty's usual setting.
     float dirichlet_mu = 1000.0F;
     /// Features recorded on the candidates by earlier stages (Candidate::features), copied
-    /// first in this order; e.g. {"first_stage_score", "first_stage_rank"}.
+    /// first in this order; e.g. {"first_stage_score", "first_stage_rank", "rm3_score"}.
     std::vector<std::string> recorded;
+    /// Computed features left out of the rows (names from computed_feature_names()), e.g.
+    /// document_features() to keep a model from learning which documents are relevant.
+    std::vector<std::string> excluded;
 };
+
+/// The computed features of an index, in row order, before any exclusion: bm25, bm25_<field>
+/// (indexes with several fields), the statistics, and the proximity features (with positions).
+[[nodiscard]] std::vector<std::string> computed_feature_names(const index::Index& index);
+
+/// The computed features that depend on the document alone, with no query term in them:
+/// static per-document values that can identify a document (docs/ltr.md). Today: doc_length.
+[[nodiscard]] const std::vector<std::string>& document_features();
 
 /// Computes one feature row per candidate. The feature list depends only on the index (its
 /// fields and whether it stores positions) and the config, and is fixed at construction.
 /// Thread-safe: extract() is const and keeps its scratch space on the stack.
 class FeatureExtractor {
 public:
-    /// Throws UsageError when the index's analyzer cannot be rebuilt.
+    /// Throws UsageError when the index's analyzer cannot be rebuilt or `config.excluded` names
+    /// a feature the index does not compute.
     FeatureExtractor(const index::Index& index, FeatureConfig config);
     ~FeatureExtractor();
     FeatureExtractor(FeatureExtractor&&) noexcept;
@@ -81,6 +93,8 @@ private:
     std::vector<retrieve::Bm25FieldScorer> m_scorers;  // per index field
     std::size_t m_body = 0;                            // index of the body field
     bool m_positions = false;
+    std::size_t m_computed = 0;       // computed features before exclusion
+    std::vector<std::size_t> m_keep;  // the computed columns kept, ascending
     std::vector<std::string> m_names;
 };
 

@@ -1,4 +1,5 @@
 // Feature values on a tiny inline index, computed by hand.
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -11,6 +12,7 @@
 #include "retrieve/bm25.hpp"
 #include "tests/run_cli.hpp"
 #include "text/analyzer.hpp"
+#include "util/error.hpp"
 
 namespace cascade::rerank::ltr {
 namespace {
@@ -153,6 +155,49 @@ TEST(LtrFeatures, EmptyQueryAndCandidates) {
     ASSERT_EQ(out.size(), e.num_features());
     EXPECT_EQ(out[column(e, "query_terms")], 0.0F);
     EXPECT_EQ(out[column(e, "coverage")], 0.0F);
+}
+
+TEST(LtrFeatures, ExcludedFeaturesLeaveTheirColumnsOut) {
+    TempDir dir;
+    index::Index idx = build(dir, tiny_docs(), true);
+    FeatureConfig config;
+    config.recorded = {"first_stage_score"};
+    const FeatureExtractor full(idx, config);
+    EXPECT_EQ(full.names().size(), 1 + computed_feature_names(idx).size());
+    EXPECT_EQ(document_features(), (std::vector<std::string>{"doc_length"}));
+    config.excluded = {"doc_length", "min_cover"};
+    const FeatureExtractor some(idx, config);
+    ASSERT_EQ(some.names().size(), full.names().size() - 2);
+    EXPECT_EQ(std::count(some.names().begin(), some.names().end(), "doc_length"), 0);
+    EXPECT_EQ(std::count(some.names().begin(), some.names().end(), "min_cover"), 0);
+    std::vector<Candidate> candidates;
+    for (std::uint32_t d = 0; d < 4; ++d) {
+        Candidate c{d, 0.0F, {}};
+        c.set_feature(0, static_cast<float>(d));
+        candidates.push_back(c);
+    }
+    const FeatureId ids[] = {0};
+    std::vector<float> a;
+    std::vector<float> b;
+    full.extract("apple cherry", candidates, ids, a);
+    some.extract("apple cherry", candidates, ids, b);
+    // Every kept column holds the full extractor's value.
+    for (std::size_t c = 0; c < candidates.size(); ++c) {
+        for (std::size_t j = 0; j < some.names().size(); ++j) {
+            const std::size_t k = column(full, some.names()[j]);
+            const float want = a[c * full.num_features() + k];
+            const float have = b[c * some.num_features() + j];
+            EXPECT_TRUE(want == have || (std::isnan(want) && std::isnan(have)))
+                << some.names()[j] << " of candidate " << c;
+        }
+    }
+    config.excluded = {"no_such_feature"};
+    try {
+        const FeatureExtractor bad(idx, config);
+        FAIL() << "expected an error";
+    } catch (const UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find("no_such_feature"), std::string::npos) << e.what();
+    }
 }
 
 }  // namespace

@@ -79,14 +79,23 @@ protected:
     TempDir m_dir;
 };
 
+// Cross-validation is the default since issue 13: the model is trained on all 30 queries with
+// the chosen setting, so nothing is held out ("validation queries 0", was 6: see --no-cv below).
 TEST_F(TrainLtrCli, LearnsWhatBm25MissesAndAppliesToHeldOutTopics) {
     index("idx", "--positions");
     CliResult r = run_cli("train-ltr --index " + path("idx") + " --queries " + path("queries.tsv") +
                           " --qrels " + path("train.tsv") + " --model " + path("model") +
-                          " --depth 10 --rounds 40 --eta 0.3 --max-depth 2 --min-child-weight 0.1");
+                          " --depth 10 --cv-rounds 10,40 --cv-depths 1,2 --eta 0.3 "
+                          "--min-child-weight 0.1");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("queries\t30\n"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("validation queries\t6\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("validation queries\t0\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("cv folds\t5 "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("cv fold queries\t6 6 6 6 6\n"), std::string::npos) << r.out;
+    for (const char* setting : {"cv\t1\t10\t", "cv\t1\t40\t", "cv\t2\t10\t", "cv\t2\t40\t"}) {
+        EXPECT_NE(r.out.find(setting), std::string::npos) << setting << "\n" << r.out;
+    }
+    EXPECT_NE(r.out.find("cv chosen\tmax_depth "), std::string::npos) << r.out;
     EXPECT_TRUE(std::filesystem::exists(m_dir / "model" / "model.json"));
     EXPECT_TRUE(std::filesystem::exists(m_dir / "model" / "manifest.json"));
 
@@ -128,7 +137,7 @@ TEST_F(TrainLtrCli, ErrorsAreClear) {
     // A model trained with positions cannot score an index without them.
     r = run_cli("train-ltr --index " + path("idx") + " --queries " + path("queries.tsv") +
                 " --qrels " + path("train.tsv") + " --model " + path("model") +
-                " --depth 10 --rounds 5");
+                " --depth 10 --rounds 5 --no-cv");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     r = run_cli("train-ltr --apply --index " + path("flat") + " --queries " + path("queries.tsv") +
                 " --model " + path("model") + " --run " + path("x.run"));
@@ -142,6 +151,92 @@ TEST_F(TrainLtrCli, ErrorsAreClear) {
                 " --qrels " + path("other.tsv") + " --model " + path("model2"));
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.err.find("no query"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(m_dir / "model2"));
+}
+
+TEST_F(TrainLtrCli, NoCvKeepsFixedSettingsAndEarlyStopping) {
+    index("idx", "--positions");
+    CliResult r = run_cli("train-ltr --index " + path("idx") + " --queries " + path("queries.tsv") +
+                          " --qrels " + path("train.tsv") + " --model " + path("model") +
+                          " --depth 10 --rounds 40 --eta 0.3 --max-depth 2 "
+                          "--min-child-weight 0.1 --no-cv");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("validation queries\t6\n"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("cv "), std::string::npos) << r.out;
+    const std::string manifest = slurp(m_dir / "model" / "manifest.json");
+    EXPECT_NE(manifest.find("\"cross_validation\": null"), std::string::npos) << manifest;
+}
+
+TEST_F(TrainLtrCli, DocumentFeaturesCanBeExcluded) {
+    index("idx", "--positions");
+    CliResult r = run_cli("train-ltr --index " + path("idx") + " --queries " + path("queries.tsv") +
+                          " --qrels " + path("train.tsv") + " --model " + path("model") +
+                          " --depth 10 --rounds 40 --eta 0.3 --max-depth 2 "
+                          "--min-child-weight 0.1 --no-cv --exclude-features document");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("features\t19\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("excluded features\tdoc_length\n"), std::string::npos) << r.out;
+    const std::string manifest = slurp(m_dir / "model" / "manifest.json");
+    EXPECT_EQ(manifest.find("\"doc_length\","), std::string::npos) << manifest;
+    EXPECT_NE(manifest.find("\"excluded\": [\n    \"doc_length\"\n  ]"), std::string::npos)
+        << manifest;
+    // --apply builds the model's own columns: tf_max still tells the relevant documents apart.
+    r = run_cli("train-ltr --apply --index " + path("idx") + " --queries " + path("queries.tsv") +
+                " --qids-from " + path("test.tsv") + " --model " + path("model") +
+                " --depth 10 --run " + path("ltr.run"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto ltr = read_run("ltr.run");
+    for (int i = kTrainTopics; i < kTopics; ++i) {
+        EXPECT_EQ(ltr[topic(i)][0], topic(i) + "-0");
+    }
+    r = run_cli("train-ltr --index " + path("idx") + " --queries " + path("queries.tsv") +
+                " --qrels " + path("train.tsv") + " --model " + path("model2") +
+                " --no-cv --exclude-features nope");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("cannot exclude feature 'nope'"), std::string::npos) << r.err;
+}
+
+TEST_F(TrainLtrCli, TrainsOnAPipelinesCandidatesAndStageFeatures) {
+    index("idx", "--positions");
+    write_file(m_dir / "rm3.yaml",
+               "first_stage: {type: bm25, k: 10}\nstages: [{type: rm3, k: 10}]\n");
+    const std::string train = "train-ltr --index " + path("idx") + " --queries " +
+                              path("queries.tsv") + " --qrels " + path("train.tsv") +
+                              " --depth 10 --rounds 40 --eta 0.3 --max-depth 2 "
+                              "--min-child-weight 0.1 --no-cv --pipeline " +
+                              path("rm3.yaml");
+    CliResult r =
+        run_cli(train + " --model " + path("model") + " --stage-features rm3_score,rm3_rank");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("features\t22\n"), std::string::npos) << r.out;
+    const std::string manifest = slurp(m_dir / "model" / "manifest.json");
+    EXPECT_NE(manifest.find("\"rm3_score\""), std::string::npos) << manifest;
+    EXPECT_NE(manifest.find("\"first_stage\": \"pipeline "), std::string::npos) << manifest;
+
+    // The model runs after the same stages in a pipeline.
+    write_file(m_dir / "ltr.yaml",
+               "first_stage: {type: bm25, k: 10}\nstages: [{type: rm3, k: 10}, "
+               "{type: ltr, k: 10, model: " +
+                   path("model") + "}]\n");
+    r = run_cli("run --pipeline " + path("ltr.yaml") + " --index " + path("idx") + " --queries " +
+                path("queries.tsv") + " --qids-from " + path("test.tsv") + " --run " +
+                path("ltr.run"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto ltr = read_run("ltr.run");
+    ASSERT_EQ(ltr.size(), static_cast<std::size_t>(kTopics - kTrainTopics));
+    for (int i = kTrainTopics; i < kTopics; ++i) {
+        EXPECT_TRUE(ltr[topic(i)][0] == topic(i) + "-0" || ltr[topic(i)][0] == topic(i) + "-1");
+    }
+
+    r = run_cli(train + " --model " + path("model2") + " --stage-features nope");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("no stage of the pipeline records feature 'nope'"), std::string::npos)
+        << r.err;
+    r = run_cli("train-ltr --index " + path("idx") + " --queries " + path("queries.tsv") +
+                " --qrels " + path("train.tsv") + " --model " + path("model2") +
+                " --stage-features rm3_score");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("--pipeline"), std::string::npos) << r.err;
     EXPECT_FALSE(std::filesystem::exists(m_dir / "model2"));
 }
 

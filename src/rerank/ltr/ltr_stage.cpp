@@ -55,8 +55,9 @@ std::unique_ptr<Stage> make_ltr_stage(StageParams& params, StageEnv& env) {
             if (!env.features->find(name, id)) {
                 throw Error(
                     fmt::format("the model reads feature '{}', which no earlier stage "
-                                "records (train-ltr records first_stage_score and "
-                                "first_stage_rank: put a bm25 stage first)",
+                                "records (first_stage_score and first_stage_rank come from a "
+                                "bm25 first stage; others from the stage that records them, "
+                                "as in the pipeline the model was trained with)",
                                 name));
             }
             recorded_ids.push_back(id);

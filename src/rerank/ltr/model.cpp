@@ -25,6 +25,7 @@ LtrManifest parse_manifest(const nlohmann::json& j, const std::filesystem::path&
         }
         m.features = j.at("features").get<std::vector<std::string>>();
         m.recorded = j.at("recorded").get<std::vector<std::string>>();
+        m.excluded = j.value("excluded", std::vector<std::string>{});
         m.analyzer = j.at("analyzer").get<std::string>();
         m.bm25.k1 = j.at("bm25").at("k1").get<float>();
         m.bm25.b = j.at("bm25").at("b").get<float>();
@@ -47,6 +48,7 @@ void save_ltr_model(const std::filesystem::path& dir, const LambdaMart& booster,
     j["format"] = kManifestVersion;
     j["features"] = manifest.features;
     j["recorded"] = manifest.recorded;
+    j["excluded"] = manifest.excluded;
     j["analyzer"] = manifest.analyzer;
     j["bm25"] = {{"k1", manifest.bm25.k1}, {"b", manifest.bm25.b}};
     j["dirichlet_mu"] = manifest.dirichlet_mu;
@@ -93,6 +95,7 @@ FeatureConfig feature_config(const LtrManifest& manifest) {
     config.bm25 = manifest.bm25;
     config.dirichlet_mu = manifest.dirichlet_mu;
     config.recorded = manifest.recorded;
+    config.excluded = manifest.excluded;
     return config;
 }
 

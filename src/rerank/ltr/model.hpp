@@ -23,8 +23,10 @@ inline constexpr int kManifestVersion = 1;
 struct LtrManifest {
     std::vector<std::string> features;  ///< column order of the model
     std::vector<std::string> recorded;  ///< the features read from earlier stages
-    std::string analyzer;               ///< text::Analyzer::name() of the index trained on
-    retrieve::Bm25Params bm25;          ///< BM25 parameters of the bm25* features
+    /// Computed features left out (FeatureConfig::excluded); absent in older manifests = none.
+    std::vector<std::string> excluded;
+    std::string analyzer;       ///< text::Analyzer::name() of the index trained on
+    retrieve::Bm25Params bm25;  ///< BM25 parameters of the bm25* features
     float dirichlet_mu = 1000.0F;
     /// First-stage description, training parameters and statistics (free-form).
     nlohmann::json training = nlohmann::json::object();

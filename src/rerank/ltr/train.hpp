@@ -11,6 +11,7 @@
 #include <string>
 
 #include "collection/types.hpp"
+#include "rerank/ltr/cross_validation.hpp"
 #include "rerank/ltr/features.hpp"
 #include "rerank/ltr/lambdamart.hpp"
 #include "rerank/ltr/model.hpp"
@@ -24,9 +25,20 @@ namespace cascade::rerank::ltr {
 /// Options of train_ltr.
 struct TrainOptions {
     std::size_t depth = 100;  ///< candidates per query from the first stage
-    double validation = 0.2;  ///< share of the training queries held out for early stopping
-    LambdaMartParams model;   ///< includes the seed of the split
-    FeatureConfig features;   ///< bm25 params and mu; `recorded` is set by train_ltr
+    double validation = 0.2;  ///< share held out for early stopping (without cross-validation)
+    LambdaMartParams model;   ///< includes the seed of the split and of the folds
+    FeatureConfig features;   ///< bm25 params, mu, excluded; `recorded` comes with candidates
+    /// Cross-validation choosing rounds and max_depth (cv.folds 0: model.rounds and
+    /// model.max_depth with early stopping on a `validation` share, as before).
+    CvOptions cv;
+};
+
+/// The training queries' candidates and what earlier stages recorded on them.
+struct TrainingCandidates {
+    std::vector<CandidateList> lists;     ///< aligned with the queries
+    std::vector<std::string> recorded;    ///< features copied into the rows, in column order
+    std::vector<FeatureId> recorded_ids;  ///< their ids in the candidates' feature values
+    std::string first_stage;              ///< what produced them, for the manifest
 };
 
 /// What train_ltr did.
@@ -38,17 +50,30 @@ struct TrainReport {
     std::size_t rows = 0;
     TrainingLog log;
     std::vector<std::string> features;
+    /// Cross-validation (settings empty when off); the final model used settings[chosen].
+    CvResult cv;
 };
+
+/// The queries of `queries` judged in `qrels`, in order.
+[[nodiscard]] std::vector<Query> judged_queries(std::span<const Query> queries, const Qrels& qrels);
 
 /// Splits `n` query indices into (train, validation) with a seeded Fisher-Yates shuffle;
 /// validation gets round(n * share) of them (at least one when share > 0 and n >= 2).
 void split_queries(std::size_t n, double share, std::uint64_t seed, std::vector<std::size_t>& train,
                    std::vector<std::size_t>& valid);
 
-/// Trains on `queries` judged in `qrels` (others are skipped), candidates from `retriever`,
-/// and saves the model to `model_dir`. `on_round` sees XGBoost's evaluation lines.
+/// Trains on `queries` judged in `qrels` (others are skipped), candidates from `retriever`
+/// (first_stage_score and first_stage_rank recorded), and saves the model to `model_dir`.
+/// `on_round` sees XGBoost's evaluation lines and the cross-validation progress.
 TrainReport train_ltr(const index::Index& index, const retrieve::Bm25Retriever& retriever,
                       std::span<const Query> queries, const Qrels& qrels,
+                      const TrainOptions& options, const std::filesystem::path& model_dir,
+                      const std::function<void(const std::string&)>& on_round = {});
+
+/// The same on given candidates: `queries` must all be judged in `qrels` and aligned with
+/// `candidates.lists`, each list sorted best first; each is cut to options.depth.
+TrainReport train_ltr(const index::Index& index, std::span<const Query> queries,
+                      const TrainingCandidates& candidates, const Qrels& qrels,
                       const TrainOptions& options, const std::filesystem::path& model_dir,
                       const std::function<void(const std::string&)>& on_round = {});
 
