@@ -159,8 +159,13 @@ public:
             entry = m_graph.entry;
             max_level = m_graph.max_level;
         }
-        if (level > max_level)
-            top_lock.lock();  // this node becomes the entry point: no other insert may race it
+        if (level > max_level) {
+            // This node becomes the entry point: no other insert may race it. Another one may
+            // have raised the top while this one waited, so read the top again under the lock.
+            top_lock.lock();
+            entry = m_graph.entry;
+            max_level = m_graph.max_level;
+        }
         const float* qv = vec(q);
         const DotF32 dot = vector_kernels().dot_f32;
         Dist cur{-dot(qv, vec(entry), m_dim), entry};
