@@ -1,0 +1,724 @@
+#include "index/token_store.hpp"
+
+#include <fmt/format.h>
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <numeric>
+#include <optional>
+#include <queue>
+
+#include "index/dense_index.hpp"
+#include "index/file_io.hpp"
+#include "index/format.hpp"
+#include "index/vector_ops.hpp"
+#include "util/atomic_file.hpp"
+#include "util/error.hpp"
+
+namespace cascade::index {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kMultiManifestMagic = "CSCD-MVM";
+constexpr std::string_view kOffsetsMagic = "CSCD-MVO";
+constexpr std::string_view kTokenNormsMagic = "CSCD-MVN";
+constexpr std::string_view kHalvesMagic = "CSCD-MVH";
+constexpr std::string_view kScalesMagic = "CSCD-MVS";
+constexpr std::string_view kCodesMagic = "CSCD-MVC";
+constexpr std::string_view kTildeManifestMagic = "CSCD-TLM";
+constexpr std::string_view kTildeOffsetsMagic = "CSCD-TLO";
+constexpr std::string_view kTildeTokensMagic = "CSCD-TLT";
+constexpr std::string_view kTildeCodesMagic = "CSCD-TLC";
+constexpr const char* kMultiManifest = "multivector.manifest";
+constexpr const char* kOffsetsFile = "tokens.offsets";
+constexpr const char* kNormsFile = "tokens.norms";
+constexpr const char* kHalvesFile = "tokens.f16";
+constexpr const char* kScalesFile = "tokens.scales";
+constexpr const char* kCodesFile = "tokens.i8";
+constexpr const char* kTildeManifest = "tilde.manifest";
+constexpr const char* kTildeOffsets = "tilde.offsets";
+constexpr const char* kTildeTokens = "tilde.tokens";
+constexpr const char* kTildeCodes = "tilde.weights";
+constexpr std::size_t kAlign = 64;
+/// Relative slack on every pruning bound: the bound multiplies float norms whose rounding can
+/// undercut the exact inner product's by a few ulps; 1e-5 dwarfs that at no pruning cost.
+constexpr double kBoundSlack = 1e-5;
+
+// --- fp16 -------------------------------------------------------------------------------------
+
+std::uint16_t float_to_half(float f) {
+    // Round to nearest even, IEEE 754 binary16; overflow to infinity cannot happen for the
+    // unit-norm token vectors stored here but is handled.
+    std::uint32_t x = 0;
+    std::memcpy(&x, &f, 4);
+    const std::uint32_t sign = (x >> 16) & 0x8000U;
+    const std::uint32_t abs = x & 0x7fffffffU;
+    if (abs >= 0x47800000U)  // >= 65536: inf (NaN is refused before)
+        return static_cast<std::uint16_t>(sign | 0x7c00U);
+    if (abs < 0x38800000U) {  // below the smallest normal half: subnormal or zero
+        float a = 0.0F;
+        std::memcpy(&a, &abs, 4);
+        // Scale so that the subnormal step (2^-24) is 1, then round to nearest even.
+        const float scaled = a * 16777216.0F;
+        const auto q = static_cast<std::uint32_t>(std::nearbyint(scaled));
+        return static_cast<std::uint16_t>(sign | q);
+    }
+    const std::uint32_t mant_odd = (abs >> 13) & 1U;
+    const std::uint32_t rounded = abs + 0xfffU + mant_odd;
+    return static_cast<std::uint16_t>(sign | ((rounded - 0x38000000U) >> 13));
+}
+
+float half_to_float_scalar(std::uint16_t h) {
+    const std::uint32_t sign = (h & 0x8000U) << 16;
+    const std::uint32_t exp = (h >> 10) & 0x1fU;
+    const std::uint32_t mant = h & 0x3ffU;
+    float out = 0.0F;
+    if (exp == 0) {
+        out = std::ldexp(static_cast<float>(mant), -24);
+        if (sign != 0)
+            out = -out;
+        return out;
+    }
+    std::uint32_t bits = 0;
+    if (exp == 31)
+        bits = sign | 0x7f800000U | (mant << 13);
+    else
+        bits = sign | ((exp + 112U) << 23) | (mant << 13);
+    std::memcpy(&out, &bits, 4);
+    return out;
+}
+
+__attribute__((target("f16c,avx"))) void halves_to_floats_f16c(const std::uint16_t* in, float* out,
+                                                               std::size_t n) {
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(
+            out + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i))));
+    for (; i < n; ++i)
+        out[i] = half_to_float_scalar(in[i]);
+}
+
+void halves_to_floats(const std::uint16_t* in, float* out, std::size_t n) {
+    static const bool f16c = __builtin_cpu_supports("f16c") && vector_kernels().isa != "scalar";
+    if (f16c) {
+        halves_to_floats_f16c(in, out, n);
+        return;
+    }
+    for (std::size_t i = 0; i < n; ++i)
+        out[i] = half_to_float_scalar(in[i]);
+}
+
+float l2_norm(const float* v, std::size_t n) {
+    double s = 0.0;
+    for (std::size_t i = 0; i < n; ++i)
+        s += static_cast<double>(v[i]) * v[i];
+    return static_cast<float>(std::sqrt(s));
+}
+
+// --- manifests -------------------------------------------------------------------------------
+
+void put_files(FileWriter& w, const std::vector<FileDigest>& digests) {
+    w.put<std::uint32_t>(static_cast<std::uint32_t>(digests.size()));
+    for (const auto& d : digests) {
+        w.put_string(d.name);
+        w.put<std::uint64_t>(d.size);
+        w.put<std::uint32_t>(d.crc32);
+    }
+    w.put_checksum();
+}
+
+FileDigest write_array(const fs::path& path, std::string_view magic, const void* data,
+                       std::size_t bytes) {
+    FileWriter w(path, magic);
+    w.pad_to(kAlign);
+    w.write(data, bytes);
+    return w.finish();
+}
+
+/// Reads a part's manifest (header, trailing CRC) and maps the files it lists.
+class PartReader {
+public:
+    PartReader(const fs::path& dir, const char* manifest, std::string_view magic,
+               std::string_view what, std::string_view how)
+        : m_dir(dir) {
+        if (!fs::exists(dir / manifest))
+            throw IoError(fmt::format("{}: no {} here (missing {}; build one with {})",
+                                      dir.string(), what, manifest, how));
+        m_manifest = std::make_unique<MappedFile>(dir / manifest);
+        m_manifest->check_header(magic);
+        const std::string& name = m_manifest->name();
+        if (m_manifest->size() < kFileHeaderSize + 4)
+            throw CorruptionError(name + ": truncated");
+        const std::uint64_t body = m_manifest->size() - 4;
+        if (load<std::uint32_t>(m_manifest->data() + body) != crc32_of(m_manifest->data(), body))
+            throw CorruptionError(name + ": checksum mismatch");
+        m_reader.emplace(m_manifest->data() + kFileHeaderSize, m_manifest->data() + body, name);
+    }
+    ByteReader& reader() { return *m_reader; }
+
+    /// Reads the file list that follows the part's own fields.
+    void read_files() {
+        const auto n = m_reader->get<std::uint32_t>();
+        for (std::uint32_t i = 0; i < n; ++i) {
+            Listed l;
+            l.name = m_reader->get_string();
+            l.size = m_reader->get<std::uint64_t>();
+            l.crc = m_reader->get<std::uint32_t>();
+            m_listed.push_back(std::move(l));
+        }
+    }
+
+    /// Maps a listed file, checks magic, size (= the manifest's, >= `expected`) and CRC.
+    const std::uint8_t* map(const std::string& name, std::string_view magic, std::uint64_t expected,
+                            const OpenOptions& options,
+                            std::vector<std::unique_ptr<MappedFile>>& files, std::uint64_t& total) {
+        auto it = std::find_if(m_listed.begin(), m_listed.end(),
+                               [&](const Listed& l) { return l.name == name; });
+        if (it == m_listed.end())
+            m_reader->fail("does not list " + name);
+        auto file = std::make_unique<MappedFile>(m_dir / name);
+        file->check_header(magic);
+        if (file->size() != it->size)
+            throw CorruptionError(fmt::format("{}: {} bytes, the manifest says {}", file->name(),
+                                              file->size(), it->size));
+        if (file->size() < expected)
+            throw CorruptionError(fmt::format("{}: {} bytes, the manifest's counts need {}",
+                                              file->name(), file->size(), expected));
+        if (options.verify_checksums && file->crc32() != it->crc)
+            throw CorruptionError(file->name() + ": checksum mismatch");
+        total += file->size();
+        const std::uint8_t* data = file->data();
+        files.push_back(std::move(file));
+        return data;
+    }
+
+    std::unique_ptr<MappedFile> take_manifest() { return std::move(m_manifest); }
+
+private:
+    struct Listed {
+        std::string name;
+        std::uint64_t size = 0;
+        std::uint32_t crc = 0;
+    };
+    fs::path m_dir;
+    std::unique_ptr<MappedFile> m_manifest;
+    std::optional<ByteReader> m_reader;
+    std::vector<Listed> m_listed;
+};
+
+void check_part_belongs(const std::string& dir, std::string_view what, std::string_view how,
+                        std::uint32_t count, std::uint64_t fingerprint, const Index& index) {
+    if (index.num_docs() != count || docid_fingerprint(index) != fingerprint)
+        throw CorruptionError(fmt::format(
+            "{}: this {} was built for another collection ({} documents, the index has {}{}); "
+            "rebuild it with {}",
+            dir, what, count, index.num_docs(), index.num_docs() == count ? " with other ids" : "",
+            how));
+}
+
+constexpr std::string_view kMultiHow = "cascade index --colbert";
+constexpr std::string_view kTildeHow = "cascade index --tilde";
+
+}  // namespace
+
+std::string_view to_string(TokenCodec codec) {
+    return codec == TokenCodec::Int8 ? "int8" : "fp16";
+}
+
+TokenCodec parse_token_codec(std::string_view name) {
+    if (name == "fp16")
+        return TokenCodec::Fp16;
+    if (name == "int8")
+        return TokenCodec::Int8;
+    throw UsageError(fmt::format("unknown token codec '{}' (accepted: fp16, int8)", name));
+}
+
+fs::path multivector_dir(const fs::path& index_dir) {
+    return index_dir / "multivector";
+}
+
+fs::path tilde_dir(const fs::path& index_dir) {
+    return index_dir / "tilde";
+}
+
+// --- MultiVectorWriter -------------------------------------------------------------------------
+
+struct MultiVectorWriter::Impl {
+    AtomicDirectory out;
+    std::uint32_t dim;
+    TokenCodec codec;
+    TokenPartOptions options;
+    std::vector<std::uint64_t> offsets{0};
+    std::vector<float> norms;
+    std::unique_ptr<FileWriter> values;  // f16 or i8
+    std::unique_ptr<FileWriter> scales;  // int8 only
+    std::vector<std::uint16_t> halves;
+    std::vector<std::int8_t> codes;
+    std::vector<float> decoded;
+    bool finished = false;
+
+    Impl(const fs::path& dir, std::uint32_t d, TokenCodec c, TokenPartOptions o)
+        : out(dir), dim(d), codec(c), options(std::move(o)) {}
+};
+
+MultiVectorWriter::MultiVectorWriter(const fs::path& dir, std::uint32_t dim, TokenCodec codec,
+                                     TokenPartOptions options) {
+    if (dim == 0)
+        throw UsageError("multivector part: the token vector dimension must be at least 1");
+    m_impl = std::make_unique<Impl>(dir, dim, codec, std::move(options));
+    const fs::path& s = m_impl->out.staging();
+    if (codec == TokenCodec::Fp16) {
+        m_impl->values = std::make_unique<FileWriter>(s / kHalvesFile, kHalvesMagic);
+    } else {
+        m_impl->values = std::make_unique<FileWriter>(s / kCodesFile, kCodesMagic);
+        m_impl->scales = std::make_unique<FileWriter>(s / kScalesFile, kScalesMagic);
+        m_impl->scales->pad_to(kAlign);
+    }
+    m_impl->values->pad_to(kAlign);
+}
+
+MultiVectorWriter::~MultiVectorWriter() = default;
+
+std::uint32_t MultiVectorWriter::size() const {
+    return static_cast<std::uint32_t>(m_impl->norms.size());
+}
+
+void MultiVectorWriter::add(std::span<const float> rows) {
+    Impl& m = *m_impl;
+    CASCADE_ASSERT(!m.finished);
+    const std::size_t doc = m.norms.size();
+    if (doc >= 0xffffffffULL)
+        throw UsageError("multivector part: more than 2^32 - 1 documents");
+    if (rows.size() % m.dim != 0)
+        throw InputError(m.options.source,
+                         fmt::format("document {} (0-based): {} floats are not a whole number of "
+                                     "{}-d token vectors",
+                                     doc, rows.size(), m.dim));
+    const std::size_t n = rows.size() / m.dim;
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        if (!std::isfinite(rows[i]))
+            throw InputError(m.options.source,
+                             fmt::format("document {} (0-based), token {}, value {}: not a finite "
+                                         "number",
+                                         doc, i / m.dim, i % m.dim));
+    float max_norm = 0.0F;
+    m.decoded.resize(m.dim);
+    if (m.codec == TokenCodec::Fp16) {
+        m.halves.resize(rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i)
+            m.halves[i] = float_to_half(rows[i]);
+        for (std::size_t t = 0; t < n; ++t) {
+            for (std::size_t j = 0; j < m.dim; ++j)
+                m.decoded[j] = half_to_float_scalar(m.halves[t * m.dim + j]);
+            max_norm = std::max(max_norm, l2_norm(m.decoded.data(), m.dim));
+        }
+        m.values->write(m.halves.data(), m.halves.size() * sizeof(std::uint16_t));
+    } else {
+        m.codes.resize(rows.size());
+        for (std::size_t t = 0; t < n; ++t) {
+            const float scale =
+                quantize_i8({rows.data() + t * m.dim, m.dim}, {m.codes.data() + t * m.dim, m.dim});
+            m.scales->put<float>(scale);
+            for (std::size_t j = 0; j < m.dim; ++j)
+                m.decoded[j] = static_cast<float>(m.codes[t * m.dim + j]) * scale;
+            max_norm = std::max(max_norm, l2_norm(m.decoded.data(), m.dim));
+        }
+        m.values->write(m.codes.data(), m.codes.size());
+    }
+    m.norms.push_back(max_norm);
+    m.offsets.push_back(m.offsets.back() + n);
+}
+
+void MultiVectorWriter::finish() {
+    Impl& m = *m_impl;
+    CASCADE_ASSERT(!m.finished);
+    m.finished = true;
+    const fs::path& s = m.out.staging();
+    std::vector<FileDigest> digests;
+    digests.push_back(write_array(s / kOffsetsFile, kOffsetsMagic, m.offsets.data(),
+                                  m.offsets.size() * sizeof(std::uint64_t)));
+    digests.push_back(write_array(s / kNormsFile, kTokenNormsMagic, m.norms.data(),
+                                  m.norms.size() * sizeof(float)));
+    digests.push_back(m.values->finish());
+    if (m.scales)
+        digests.push_back(m.scales->finish());
+    {
+        FileWriter w(s / kMultiManifest, kMultiManifestMagic);
+        w.put<std::uint32_t>(m.dim);
+        w.put<std::uint32_t>(static_cast<std::uint32_t>(m.norms.size()));
+        w.put<std::uint8_t>(static_cast<std::uint8_t>(m.codec));
+        w.put<std::uint8_t>(0);
+        w.put<std::uint16_t>(0);
+        w.put<std::uint64_t>(m.offsets.back());
+        w.put_string(m.options.model);
+        w.put<std::uint64_t>(m.options.ids_fingerprint);
+        put_files(w, digests);
+        (void)w.finish();
+    }
+    m.out.commit();
+}
+
+// --- MultiVectorStore --------------------------------------------------------------------------
+
+MultiVectorStore::MultiVectorStore() = default;
+MultiVectorStore::MultiVectorStore(MultiVectorStore&&) noexcept = default;
+MultiVectorStore& MultiVectorStore::operator=(MultiVectorStore&&) noexcept = default;
+MultiVectorStore::~MultiVectorStore() = default;
+
+MultiVectorStore MultiVectorStore::open(const fs::path& dir, const OpenOptions& options) {
+    MultiVectorStore st;
+    st.m_dir = dir.string();
+    PartReader part(dir, kMultiManifest, kMultiManifestMagic, "multivector part", kMultiHow);
+    ByteReader& r = part.reader();
+    st.m_dim = r.get<std::uint32_t>();
+    st.m_count = r.get<std::uint32_t>();
+    const auto codec = r.get<std::uint8_t>();
+    (void)r.get<std::uint8_t>();
+    (void)r.get<std::uint16_t>();
+    const auto tokens = r.get<std::uint64_t>();
+    st.m_model = r.get_string();
+    st.m_ids_fingerprint = r.get<std::uint64_t>();
+    part.read_files();
+    if (codec > 1)
+        r.fail("unknown token codec");
+    if (st.m_dim == 0)
+        r.fail("zero dimension");
+    st.m_codec = static_cast<TokenCodec>(codec);
+    const std::uint64_t count = st.m_count;
+    std::uint64_t& total = st.m_total_bytes;
+    st.m_offsets = reinterpret_cast<const std::uint64_t*>(part.map(kOffsetsFile, kOffsetsMagic,
+                                                                   kAlign + (count + 1) * 8,
+                                                                   options, st.m_files, total) +
+                                                          kAlign);
+    if (st.m_offsets[0] != 0 || st.m_offsets[count] != tokens)
+        throw CorruptionError(st.m_dir + "/" + kOffsetsFile +
+                              ": token offsets disagree with the manifest's token count");
+    for (std::uint64_t d = 0; d < count; ++d)
+        if (st.m_offsets[d + 1] < st.m_offsets[d])
+            throw CorruptionError(
+                fmt::format("{}/{}: offsets decrease at document {}", st.m_dir, kOffsetsFile, d));
+    st.m_norms = reinterpret_cast<const float*>(
+        part.map(kNormsFile, kTokenNormsMagic, kAlign + count * 4, options, st.m_files, total) +
+        kAlign);
+    const std::uint64_t values = tokens * st.m_dim;
+    if (st.m_codec == TokenCodec::Fp16) {
+        st.m_halves = reinterpret_cast<const std::uint16_t*>(
+            part.map(kHalvesFile, kHalvesMagic, kAlign + values * 2, options, st.m_files, total) +
+            kAlign);
+    } else {
+        st.m_codes = reinterpret_cast<const std::int8_t*>(
+            part.map(kCodesFile, kCodesMagic, kAlign + values, options, st.m_files, total) +
+            kAlign);
+        st.m_scales = reinterpret_cast<const float*>(
+            part.map(kScalesFile, kScalesMagic, kAlign + tokens * 4, options, st.m_files, total) +
+            kAlign);
+    }
+    auto manifest = part.take_manifest();
+    total += manifest->size();
+    st.m_files.push_back(std::move(manifest));
+    return st;
+}
+
+std::uint64_t MultiVectorStore::total_tokens() const {
+    return m_offsets[m_count];
+}
+
+std::size_t MultiVectorStore::bytes_per_token() const {
+    return m_codec == TokenCodec::Fp16 ? 2 * std::size_t{m_dim} : std::size_t{m_dim} + 4;
+}
+
+void MultiVectorStore::check_belongs_to(const Index& index) const {
+    check_part_belongs(m_dir, "multivector part", kMultiHow, m_count, m_ids_fingerprint, index);
+}
+
+std::uint32_t MultiVectorStore::num_tokens(std::uint32_t docid) const {
+    return static_cast<std::uint32_t>(m_offsets[docid + 1] - m_offsets[docid]);
+}
+
+void MultiVectorStore::decode(std::uint32_t docid, std::vector<float>& out) const {
+    const std::uint64_t first = m_offsets[docid];
+    const std::uint64_t n = m_offsets[docid + 1] - first;
+    out.resize(n * m_dim);
+    if (m_codec == TokenCodec::Fp16) {
+        halves_to_floats(m_halves + first * m_dim, out.data(), n * m_dim);
+        return;
+    }
+    for (std::uint64_t t = 0; t < n; ++t) {
+        const float scale = m_scales[first + t];
+        const std::int8_t* c = m_codes + (first + t) * m_dim;
+        float* o = out.data() + t * m_dim;
+        for (std::uint32_t j = 0; j < m_dim; ++j)
+            o[j] = static_cast<float>(c[j]) * scale;
+    }
+}
+
+namespace {
+
+/// The best inner product of query token `q` with the decoded document (-inf for none).
+float best_dot(const float* q, const std::vector<float>& doc, std::size_t dim) {
+    const DotF32 dot = vector_kernels().dot_f32;
+    float best = -std::numeric_limits<float>::infinity();
+    for (std::size_t off = 0; off < doc.size(); off += dim)
+        best = std::max(best, dot(q, doc.data() + off, dim));
+    return best;
+}
+
+/// An upper bound made safe against the rounding of the sums it is compared with.
+double inflate(double bound) {
+    return bound + std::abs(bound) * kBoundSlack + 1e-12;
+}
+
+void check_query(const MultiVectorStore& store, std::span<const float> query) {
+    if (store.dim() == 0 || query.size() % store.dim() != 0)
+        throw UsageError(
+            fmt::format("MaxSim: {} query floats are not a whole number of {}-d "
+                        "token vectors (the multivector part's dimension)",
+                        query.size(), store.dim()));
+}
+
+}  // namespace
+
+float maxsim(const MultiVectorStore& store, std::span<const float> query, std::uint32_t docid,
+             std::vector<float>& scratch) {
+    check_query(store, query);
+    store.decode(docid, scratch);
+    if (scratch.empty())
+        return 0.0F;
+    const std::size_t dim = store.dim();
+    double sum = 0.0;
+    for (std::size_t off = 0; off < query.size(); off += dim)
+        sum += static_cast<double>(best_dot(query.data() + off, scratch, dim));
+    return static_cast<float>(sum);
+}
+
+std::vector<MaxSimHit> maxsim_top_k(const MultiVectorStore& store, std::span<const float> query,
+                                    std::span<const MaxSimCandidate> candidates, std::size_t k,
+                                    bool prune, MaxSimStats* stats) {
+    check_query(store, query);
+    const std::size_t dim = store.dim();
+    const std::size_t nq = query.size() / dim;
+    if (k == 0 || k > candidates.size())
+        k = candidates.size();
+    // suffix[i] = sum of the norms of query tokens i.. (the remaining bound, times max_norm).
+    std::vector<double> suffix(nq + 1, 0.0);
+    for (std::size_t i = nq; i-- > 0;)
+        suffix[i] = suffix[i + 1] + static_cast<double>(l2_norm(query.data() + i * dim, dim));
+
+    auto better = [&](const MaxSimHit& a, const MaxSimHit& b) {
+        return a.score > b.score || (a.score == b.score && candidates[a.candidate].tie_rank <
+                                                               candidates[b.candidate].tie_rank);
+    };
+    // Min-heap on "better": the top is the worst hit kept.
+    std::priority_queue<MaxSimHit, std::vector<MaxSimHit>, decltype(better)> heap(better);
+    std::vector<float> doc;
+    MaxSimStats local;
+    local.candidates = candidates.size();
+    for (std::uint32_t c = 0; c < candidates.size(); ++c) {
+        const std::uint32_t docid = candidates[c].docid;
+        CASCADE_ASSERT(docid < store.size());
+        const bool full = heap.size() == k;
+        // Pruning can only drop a candidate that would lose to the k-th: strictly below its
+        // score (an equal score may still win on the tie rank).
+        const double threshold =
+            prune && full && k > 0 ? static_cast<double>(heap.top().score) : -INFINITY;
+        const double doc_norm = static_cast<double>(store.max_norm(docid)) * (1.0 + kBoundSlack);
+        if (prune && full && inflate(suffix[0] * doc_norm) < threshold) {
+            // Even a perfect match on every query token cannot reach the k-th score.
+            ++local.pruned;
+            continue;
+        }
+        store.decode(docid, doc);
+        double sum = 0.0;
+        bool dropped = false;
+        if (!doc.empty()) {
+            for (std::size_t i = 0; i < nq; ++i) {
+                sum += static_cast<double>(best_dot(query.data() + i * dim, doc, dim));
+                ++local.query_tokens_scored;
+                if (prune && full && i + 1 < nq) {
+                    const double bound = sum + suffix[i + 1] * doc_norm;
+                    if (inflate(bound) < threshold) {
+                        dropped = true;
+                        break;
+                    }
+                }
+            }
+        }
+        if (dropped) {
+            ++local.pruned;
+            continue;
+        }
+        MaxSimHit hit{static_cast<float>(sum), c};
+        if (heap.size() < k) {
+            heap.push(hit);
+        } else if (k > 0 && better(hit, heap.top())) {
+            heap.pop();
+            heap.push(hit);
+        }
+    }
+    std::vector<MaxSimHit> out;
+    out.reserve(heap.size());
+    while (!heap.empty()) {
+        out.push_back(heap.top());
+        heap.pop();
+    }
+    std::reverse(out.begin(), out.end());
+    if (stats != nullptr)
+        *stats = local;
+    return out;
+}
+
+// --- TILDE -------------------------------------------------------------------------------------
+
+struct TildeWriter::Impl {
+    AtomicDirectory out;
+    TokenPartOptions options;
+    std::vector<std::uint64_t> offsets{0};
+    std::vector<std::uint32_t> tokens;
+    std::vector<float> weights;
+    std::vector<std::pair<std::uint32_t, float>> sorted;
+    bool finished = false;
+
+    Impl(const fs::path& dir, TokenPartOptions o) : out(dir), options(std::move(o)) {}
+};
+
+TildeWriter::TildeWriter(const fs::path& dir, TokenPartOptions options)
+    : m_impl(std::make_unique<Impl>(dir, std::move(options))) {}
+
+TildeWriter::~TildeWriter() = default;
+
+std::uint32_t TildeWriter::size() const {
+    return static_cast<std::uint32_t>(m_impl->offsets.size() - 1);
+}
+
+void TildeWriter::add(std::span<const std::pair<std::uint32_t, float>> weights) {
+    Impl& m = *m_impl;
+    CASCADE_ASSERT(!m.finished);
+    const std::size_t doc = m.offsets.size() - 1;
+    m.sorted.assign(weights.begin(), weights.end());
+    std::sort(m.sorted.begin(), m.sorted.end());
+    for (std::size_t i = 0; i < m.sorted.size(); ++i) {
+        const auto [token, w] = m.sorted[i];
+        if (!std::isfinite(w) || w < 0.0F)
+            throw InputError(m.options.source,
+                             fmt::format("document {} (0-based), token id {}: weight {} is not a "
+                                         "finite non-negative number",
+                                         doc, token, w));
+        if (i > 0 && m.sorted[i - 1].first == token)
+            throw InputError(m.options.source,
+                             fmt::format("document {} (0-based): token id {} is listed twice "
+                                         "(TILDE keeps one weight per distinct token)",
+                                         doc, token));
+        m.tokens.push_back(token);
+        m.weights.push_back(w);
+    }
+    m.offsets.push_back(m.tokens.size());
+}
+
+void TildeWriter::finish() {
+    Impl& m = *m_impl;
+    CASCADE_ASSERT(!m.finished);
+    m.finished = true;
+    float max_w = 0.0F;
+    for (float w : m.weights)
+        max_w = std::max(max_w, w);
+    // 8-bit linear quantisation over the global maximum: code = round(w / scale), scale =
+    // max / 255, so the largest weight is 255 and every weight is within scale / 2.
+    const float scale = max_w > 0.0F ? max_w / 255.0F : 0.0F;
+    std::vector<std::uint8_t> codes(m.weights.size());
+    for (std::size_t i = 0; i < codes.size(); ++i)
+        codes[i] =
+            scale > 0.0F
+                ? static_cast<std::uint8_t>(std::min(255.0F, std::nearbyint(m.weights[i] / scale)))
+                : 0;
+    const fs::path& s = m.out.staging();
+    std::vector<FileDigest> digests;
+    digests.push_back(write_array(s / kTildeOffsets, kTildeOffsetsMagic, m.offsets.data(),
+                                  m.offsets.size() * sizeof(std::uint64_t)));
+    digests.push_back(write_array(s / kTildeTokens, kTildeTokensMagic, m.tokens.data(),
+                                  m.tokens.size() * sizeof(std::uint32_t)));
+    digests.push_back(write_array(s / kTildeCodes, kTildeCodesMagic, codes.data(), codes.size()));
+    {
+        FileWriter w(s / kTildeManifest, kTildeManifestMagic);
+        w.put<std::uint32_t>(static_cast<std::uint32_t>(m.offsets.size() - 1));
+        w.put<float>(scale);
+        w.put<std::uint64_t>(m.tokens.size());
+        w.put_string(m.options.model);
+        w.put<std::uint64_t>(m.options.ids_fingerprint);
+        put_files(w, digests);
+        (void)w.finish();
+    }
+    m.out.commit();
+}
+
+TildeStore::TildeStore() = default;
+TildeStore::TildeStore(TildeStore&&) noexcept = default;
+TildeStore& TildeStore::operator=(TildeStore&&) noexcept = default;
+TildeStore::~TildeStore() = default;
+
+TildeStore TildeStore::open(const fs::path& dir, const OpenOptions& options) {
+    TildeStore st;
+    st.m_dir = dir.string();
+    PartReader part(dir, kTildeManifest, kTildeManifestMagic, "TILDE part", kTildeHow);
+    ByteReader& r = part.reader();
+    st.m_count = r.get<std::uint32_t>();
+    st.m_scale = r.get<float>();
+    const auto pairs = r.get<std::uint64_t>();
+    st.m_model = r.get_string();
+    st.m_ids_fingerprint = r.get<std::uint64_t>();
+    part.read_files();
+    if (!std::isfinite(st.m_scale) || st.m_scale < 0.0F)
+        r.fail("bad weight scale");
+    const std::uint64_t count = st.m_count;
+    std::uint64_t& total = st.m_total_bytes;
+    st.m_offsets = reinterpret_cast<const std::uint64_t*>(
+        part.map(kTildeOffsets, kTildeOffsetsMagic, kAlign + (count + 1) * 8, options, st.m_files,
+                 total) +
+        kAlign);
+    if (st.m_offsets[0] != 0 || st.m_offsets[count] != pairs)
+        throw CorruptionError(st.m_dir + "/" + kTildeOffsets +
+                              ": offsets disagree with the manifest's token count");
+    for (std::uint64_t d = 0; d < count; ++d)
+        if (st.m_offsets[d + 1] < st.m_offsets[d])
+            throw CorruptionError(
+                fmt::format("{}/{}: offsets decrease at document {}", st.m_dir, kTildeOffsets, d));
+    st.m_tokens = reinterpret_cast<const std::uint32_t*>(
+        part.map(kTildeTokens, kTildeTokensMagic, kAlign + pairs * 4, options, st.m_files, total) +
+        kAlign);
+    st.m_codes =
+        part.map(kTildeCodes, kTildeCodesMagic, kAlign + pairs, options, st.m_files, total) +
+        kAlign;
+    auto manifest = part.take_manifest();
+    total += manifest->size();
+    st.m_files.push_back(std::move(manifest));
+    return st;
+}
+
+void TildeStore::check_belongs_to(const Index& index) const {
+    check_part_belongs(m_dir, "TILDE part", kTildeHow, m_count, m_ids_fingerprint, index);
+}
+
+std::vector<std::pair<std::uint32_t, float>> TildeStore::weights(std::uint32_t docid) const {
+    std::vector<std::pair<std::uint32_t, float>> out;
+    for (std::uint64_t i = m_offsets[docid]; i < m_offsets[docid + 1]; ++i)
+        out.emplace_back(m_tokens[i], static_cast<float>(m_codes[i]) * m_scale);
+    return out;
+}
+
+float TildeStore::score(std::uint32_t docid, std::span<const std::uint32_t> query_tokens) const {
+    const std::uint32_t* first = m_tokens + m_offsets[docid];
+    const std::uint32_t* last = m_tokens + m_offsets[docid + 1];
+    double sum = 0.0;
+    for (std::uint32_t t : query_tokens) {
+        const std::uint32_t* it = std::lower_bound(first, last, t);
+        if (it != last && *it == t)
+            sum += static_cast<double>(static_cast<float>(m_codes[it - m_tokens]) * m_scale);
+    }
+    return static_cast<float>(sum);
+}
+
+}  // namespace cascade::index
