@@ -84,6 +84,17 @@ std::string_view Index::external_id(std::uint32_t docid) const {
     return {m_id_bytes + begin, end - begin};
 }
 
+std::span<const std::uint32_t> Index::id_ranks() const {
+    std::call_once(m_id_ranks->once, [this] {
+        std::vector<std::uint32_t>& ranks = m_id_ranks->ranks;
+        ranks.assign(m_num_docs, 0);
+        for (std::uint32_t i = 0; i < m_num_docs; ++i) {
+            ranks[load<std::uint32_t>(m_id_sorted + std::size_t{i} * 4)] = i;
+        }
+    });
+    return m_id_ranks->ranks;
+}
+
 std::optional<std::uint32_t> Index::internal_id(std::string_view external) const {
     std::uint32_t lo = 0;
     std::uint32_t hi = m_num_docs;

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -119,6 +120,11 @@ public:
 
     /// External (collection) id of internal `docid`.
     [[nodiscard]] std::string_view external_id(std::uint32_t docid) const;
+    /// Per internal docid, the rank of its external id among all of them in byte order (0 = the
+    /// smallest): comparing ranks orders documents as comparing their ids does, so score ties
+    /// are broken with an integer comparison. Computed from the stored sorted permutation on
+    /// the first call (O(num_docs)), then shared; safe from several threads.
+    [[nodiscard]] std::span<const std::uint32_t> id_ranks() const;
     /// Internal docid of an external id, or nullopt. O(log num_docs).
     [[nodiscard]] std::optional<std::uint32_t> internal_id(std::string_view external) const;
     /// The stored document (id, title, text); decompresses one zstd block (~32 KB).
@@ -138,7 +144,13 @@ private:
     void setup_ids(const MappedFile& file);
     void setup_docstore(const MappedFile& file);
 
+    struct IdRanks {
+        std::once_flag once;
+        std::vector<std::uint32_t> ranks;
+    };
+
     std::vector<std::unique_ptr<MappedFile>> m_files;
+    std::unique_ptr<IdRanks> m_id_ranks = std::make_unique<IdRanks>();
     std::vector<FieldIndex> m_fields;
     std::uint32_t m_num_docs = 0;
     std::string m_analyzer;

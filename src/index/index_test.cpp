@@ -3,8 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
+#include <numeric>
 #include <random>
 
 #include "collection/reader.hpp"
@@ -174,6 +176,15 @@ TEST(IndexBuild, IdsAndDocumentStoreRoundTrip) {
     }
     EXPECT_FALSE(index.internal_id("nope").has_value());
     EXPECT_FALSE(index.internal_id("").has_value());
+    // Id ranks order documents exactly as their external ids' bytes do.
+    std::vector<std::uint32_t> by_id(docs.size());
+    std::iota(by_id.begin(), by_id.end(), 0U);
+    std::sort(by_id.begin(), by_id.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return docs[a].id < docs[b].id; });
+    const auto ranks = index.id_ranks();
+    ASSERT_EQ(ranks.size(), docs.size());
+    for (std::uint32_t r = 0; r < by_id.size(); ++r)
+        ASSERT_EQ(ranks[by_id[r]], r);
     for (std::uint32_t d : {0U, 1U, 7U, 8U, 9U, 1234U, 2499U}) {
         Document doc = index.document(d);
         EXPECT_EQ(doc.id, docs[d].id);
