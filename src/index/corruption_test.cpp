@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "index/builder.hpp"
 #include "index/format.hpp"
@@ -138,6 +140,46 @@ TEST_F(CorruptionTest, WithoutChecksumsSizeAndHeaderChecksStillApply) {
     fs::path dir = copy();
     fs::resize_file(dir / "f0.postings", fs::file_size(dir / "f0.postings") - 1);
     EXPECT_THROW(Index::open(dir, fast), CorruptionError);
+}
+
+TEST_F(CorruptionTest, TheVerifiedStampSkipsOnlyWhatItVouchesFor) {
+    // Files changed in the same clock tick as the stamp are not trusted: let the tick pass.
+    const auto tick = [] { std::this_thread::sleep_for(std::chrono::milliseconds(30)); };
+    fs::path dir = copy();
+    tick();
+    Index first = Index::open(dir);  // full verification, writes the stamp
+    EXPECT_FALSE(first.opened_on_stamp());
+    ASSERT_TRUE(fs::exists(dir / "verified"));
+    tick();
+    Index second = Index::open(dir);
+    EXPECT_TRUE(second.opened_on_stamp());
+    EXPECT_EQ(second.num_docs(), 600U);
+    OpenOptions always;
+    always.trust_verified_stamp = false;
+    EXPECT_FALSE(Index::open(dir, always).opened_on_stamp());
+
+    // A flipped byte after the stamp: the file's ctime moved, so the stamp no longer holds and
+    // the full check refuses the file.
+    {
+        std::fstream f(dir / "f0.postings", std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(40);
+        f.put('\x5a');
+    }
+    expect_refused(dir, "f0.postings", "flipped byte after a verified open");
+
+    // A damaged stamp vouches for nothing.
+    fs::path other = copy();
+    tick();
+    (void)Index::open(other);
+    tick();
+    {
+        std::fstream f(other / "verified", std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(20);
+        f.put('\x01');
+    }
+    tick();
+    EXPECT_FALSE(Index::open(other).opened_on_stamp());
+    EXPECT_TRUE(Index::open(other).opened_on_stamp());  // rewritten by the open before
 }
 
 }  // namespace

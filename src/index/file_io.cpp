@@ -153,6 +153,106 @@ std::uint32_t MappedFile::crc32() const {
     return crc32_of(m_data, m_size);
 }
 
+namespace verified_stamp {
+namespace {
+constexpr std::string_view kStampMagic = "CSCD-VFY";
+
+struct FileState {
+    std::uint64_t size = 0;
+    std::uint64_t inode = 0;
+    std::int64_t mtime_ns = 0;
+    std::int64_t ctime_ns = 0;
+};
+
+std::int64_t ns(const struct timespec& t) {
+    return static_cast<std::int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
+}
+
+bool state_of(const std::filesystem::path& path, FileState& out) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        return false;
+    out.size = static_cast<std::uint64_t>(st.st_size);
+    out.inode = static_cast<std::uint64_t>(st.st_ino);
+    out.mtime_ns = ns(st.st_mtim);
+    out.ctime_ns = ns(st.st_ctim);
+    return true;
+}
+}  // namespace
+
+bool holds(const std::filesystem::path& dir, std::uint32_t manifest_crc,
+           const std::vector<std::string>& files) {
+    const std::filesystem::path path = dir / kFileName;
+    FileState stamp;
+    if (!state_of(path, stamp))
+        return false;
+    try {
+        MappedFile m(path);
+        if (m.size() < kFileHeaderSize + 8)
+            return false;
+        const std::uint64_t body = m.size() - 4;
+        if (std::string_view(reinterpret_cast<const char*>(m.data()), 8) != kStampMagic ||
+            load<std::uint32_t>(m.data() + 8) != kFormatVersion ||
+            load<std::uint32_t>(m.data() + body) != crc32_of(m.data(), body))
+            return false;
+        ByteReader r(m.data() + kFileHeaderSize, m.data() + body, m.name());
+        if (r.get<std::uint32_t>() != manifest_crc)
+            return false;
+        const auto n = r.get<std::uint32_t>();
+        if (n != files.size())
+            return false;
+        for (const std::string& name : files) {
+            if (r.get_string() != name)
+                return false;
+            FileState recorded;
+            recorded.size = r.get<std::uint64_t>();
+            recorded.inode = r.get<std::uint64_t>();
+            recorded.mtime_ns = r.get<std::int64_t>();
+            recorded.ctime_ns = r.get<std::int64_t>();
+            FileState now;
+            if (!state_of(dir / name, now) || now.size != recorded.size ||
+                now.inode != recorded.inode || now.mtime_ns != recorded.mtime_ns ||
+                now.ctime_ns != recorded.ctime_ns || now.ctime_ns >= stamp.ctime_ns)
+                return false;
+        }
+        return r.remaining() == 0;
+    } catch (const Error&) {
+        return false;  // an unreadable or damaged stamp vouches for nothing
+    }
+}
+
+void record(const std::filesystem::path& dir, std::uint32_t manifest_crc,
+            const std::vector<std::string>& files) {
+    const std::filesystem::path tmp =
+        dir / (std::string(".") + kFileName + ".tmp." + std::to_string(::getpid()));
+    try {
+        {
+            FileWriter w(tmp, kStampMagic);
+            w.put<std::uint32_t>(manifest_crc);
+            w.put<std::uint32_t>(static_cast<std::uint32_t>(files.size()));
+            for (const std::string& name : files) {
+                FileState st;
+                if (!state_of(dir / name, st)) {
+                    std::filesystem::remove(tmp);
+                    return;
+                }
+                w.put_string(name);
+                w.put<std::uint64_t>(st.size);
+                w.put<std::uint64_t>(st.inode);
+                w.put<std::int64_t>(st.mtime_ns);
+                w.put<std::int64_t>(st.ctime_ns);
+            }
+            w.put_checksum();
+            (void)w.finish();
+        }
+        std::filesystem::rename(tmp, dir / kFileName);
+    } catch (const std::exception&) {
+        std::error_code ignored;
+        std::filesystem::remove(tmp, ignored);
+    }
+}
+}  // namespace verified_stamp
+
 std::string ByteReader::get_string() {
     auto n = get<std::uint32_t>();
     const auto* p = skip(n);

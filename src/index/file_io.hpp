@@ -76,6 +76,26 @@ private:
     std::uint64_t m_size = 0;
 };
 
+/// The record that a folder's files were verified ("checked once and recorded"): the stamp
+/// file `verified` in the folder lists, per file, its size, inode, mtime and ctime (ns) as they
+/// were when every checksum matched, and the manifest's CRC it vouches for. A later open may
+/// skip the checksums while every file still matches its record and was last changed strictly
+/// before the stamp was written (ctime cannot be set back by a user, and the kernel's coarse
+/// clock makes "same tick" count as "maybe after"). Any rewrite, rename-over, truncation or
+/// chmod of a file voids the stamp; silent media corruption does not (verify_checksums with
+/// trust_verified_stamp = false checks everything). Layout: docs/formats/index.md.
+namespace verified_stamp {
+/// Whether `dir`'s stamp vouches for `files` (names relative to dir) under `manifest_crc`.
+[[nodiscard]] bool holds(const std::filesystem::path& dir, std::uint32_t manifest_crc,
+                         const std::vector<std::string>& files);
+/// Writes the stamp for `files` (just verified) atomically; best effort: a read-only folder
+/// or any other failure leaves no stamp and is not an error.
+void record(const std::filesystem::path& dir, std::uint32_t manifest_crc,
+            const std::vector<std::string>& files);
+/// The stamp's file name.
+inline constexpr const char* kFileName = "verified";
+}  // namespace verified_stamp
+
 /// Reads little-endian values from a byte range; any read past the end throws
 /// CorruptionError("<file>: truncated ...").
 class ByteReader {

@@ -85,8 +85,14 @@ private:
 
 /// Options for Index::open.
 struct OpenOptions {
-    /// Verify every file's CRC32 (reads each file once). Size/magic/version checks always run.
+    /// Verify every file's CRC32 and the O(size) structure checks (reads each file once).
+    /// Size/magic/version checks always run.
     bool verify_checksums = true;
+    /// Verified once, recorded: when the index folder's `verified` stamp still vouches for
+    /// every file (unchanged since a full verification), skip what verify_checksums would
+    /// repeat; after a full verification, write the stamp (best effort). false: verify fully
+    /// on every open and write nothing.
+    bool trust_verified_stamp = true;
 };
 
 /// A memory-mapped, read-only index. Movable, not copyable.
@@ -133,6 +139,10 @@ public:
     /// The folder the index was opened from (its dense part, if any, is dense_dir(dir())).
     [[nodiscard]] const std::filesystem::path& dir() const { return m_dir; }
 
+    /// True when open() skipped the checksums because the `verified` stamp vouched for every
+    /// file (OpenOptions::trust_verified_stamp).
+    [[nodiscard]] bool opened_on_stamp() const { return !m_deep_checks && m_stamp_trusted; }
+
     /// Total bytes of the index files (for bytes-per-posting reports).
     [[nodiscard]] std::uint64_t total_bytes() const { return m_total_bytes; }
 
@@ -157,6 +167,8 @@ private:
     double m_k1 = kDefaultK1;
     double m_b = kDefaultB;
     bool m_has_positions = false;
+    bool m_deep_checks = true;  ///< during open(): run the O(size) checks
+    bool m_stamp_trusted = false;
     std::uint64_t m_total_bytes = 0;
     std::filesystem::path m_dir;
     // External ids: u64 offsets[num_docs + 1], bytes, u32 sorted permutation[num_docs].

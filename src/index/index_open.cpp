@@ -50,13 +50,10 @@ void Index::load_manifest(const fs::path& dir, const OpenOptions& options) {
     auto manifest = std::make_unique<MappedFile>(dir / "manifest");
     manifest->check_header(kManifestMagic);
     expect(manifest->size() >= kFileHeaderSize + 4, *manifest, "truncated");
-    {
-        // The manifest's last 4 bytes are the CRC32 of everything before them.
-        const MappedFile& m = *manifest;
-        auto stored = load<std::uint32_t>(m.data() + m.size() - 4);
-        expect(crc32_of(m.data(), m.size() - 4) == stored, m,
-               "checksum mismatch (manifest corrupted)");
-    }
+    // The manifest's last 4 bytes are the CRC32 of everything before them.
+    const std::uint32_t manifest_crc = load<std::uint32_t>(manifest->data() + manifest->size() - 4);
+    expect(crc32_of(manifest->data(), manifest->size() - 4) == manifest_crc, *manifest,
+           "checksum mismatch (manifest corrupted)");
     ByteReader r(manifest->data() + kFileHeaderSize, manifest->data() + manifest->size() - 4,
                  manifest->name());
     m_num_docs = r.get<std::uint32_t>();
@@ -88,6 +85,16 @@ void Index::load_manifest(const fs::path& dir, const OpenOptions& options) {
     if (r.remaining() != 0) {
         r.fail("unexpected bytes after the file table");
     }
+    // Checked once and recorded: a stamp that still vouches for every file lets this open skip
+    // the checksums and the O(size) structure checks it would repeat (file_io.hpp).
+    std::vector<std::string> stamped;
+    for (const auto& entry : listed) {
+        stamped.push_back(entry.first);
+    }
+    const bool trusted = options.verify_checksums && options.trust_verified_stamp &&
+                         verified_stamp::holds(dir, manifest_crc, stamped);
+    m_deep_checks = options.verify_checksums && !trusted;
+    m_stamp_trusted = trusted;
     m_total_bytes = manifest->size();
     m_files.push_back(std::move(manifest));
 
@@ -105,7 +112,7 @@ void Index::load_manifest(const fs::path& dir, const OpenOptions& options) {
                                std::to_string(it->second.size) + " (truncated or modified)");
         }
         file->check_header(magic);
-        if (options.verify_checksums && file->crc32() != it->second.crc32) {
+        if (m_deep_checks && file->crc32() != it->second.crc32) {
             corrupt(*file, "checksum mismatch (corrupted)");
         }
         m_total_bytes += file->size();
@@ -118,6 +125,9 @@ void Index::load_manifest(const fs::path& dir, const OpenOptions& options) {
     }
     setup_ids(map("docids", kDocIdsMagic));
     setup_docstore(map("docstore", kDocStoreMagic));
+    if (m_deep_checks && options.trust_verified_stamp) {
+        verified_stamp::record(dir, manifest_crc, stamped);
+    }
 }
 
 void Index::setup_field(std::size_t f, const FileMapper& map) {
@@ -136,8 +146,8 @@ void Index::setup_field(std::size_t f, const FileMapper& map) {
     const std::uint64_t bytes = lex.size() - kFileHeaderSize - (n + 1) * 8 - 8;
     field.m_term_bytes = reinterpret_cast<const char*>(lex.data() + kFileHeaderSize);
     field.m_term_offsets = lex.data() + kFileHeaderSize + bytes;
-    std::uint64_t prev = 0;
-    for (std::uint64_t i = 0; i <= n; ++i) {
+    std::uint64_t prev = m_deep_checks ? 0 : bytes;
+    for (std::uint64_t i = 0; m_deep_checks && i <= n; ++i) {
         auto off = load<std::uint64_t>(field.m_term_offsets + i * 8);
         expect(off >= prev && off <= bytes && (i > 0 || off == 0), lex, "bad term offset");
         prev = off;
@@ -151,8 +161,8 @@ void Index::setup_field(std::size_t f, const FileMapper& map) {
         positions = &map(field_file(f, "positions"), kPositionsMagic);
         field.m_positions = positions->data();
     }
-    std::uint64_t num_postings = 0;
-    for (std::uint64_t i = 0; i < n; ++i) {
+    std::uint64_t num_postings = m_deep_checks ? 0 : field.m_stats.num_postings;
+    for (std::uint64_t i = 0; m_deep_checks && i < n; ++i) {
         TermEntry e = load<TermEntry>(field.m_term_entries + i * kTermEntrySize);
         expect(e.doc_freq > 0 && e.doc_freq <= docs && e.postings_offset >= kFileHeaderSize &&
                    e.postings_offset < postings.size(),
@@ -182,14 +192,14 @@ void Index::setup_ids(const MappedFile& file) {
     m_id_bytes = reinterpret_cast<const char*>(file.data() + kFileHeaderSize);
     m_id_offsets = file.data() + kFileHeaderSize + bytes;
     m_id_sorted = m_id_offsets + (docs + 1) * 8;
-    std::uint64_t prev = 0;
-    for (std::uint64_t i = 0; i <= docs; ++i) {
+    std::uint64_t prev = m_deep_checks ? 0 : bytes;
+    for (std::uint64_t i = 0; m_deep_checks && i <= docs; ++i) {
         auto off = load<std::uint64_t>(m_id_offsets + i * 8);
         expect(off >= prev && off <= bytes && (i > 0 || off == 0), file, "bad id offset");
         prev = off;
     }
     expect(prev == bytes, file, "id bytes do not match the offsets");
-    for (std::uint64_t i = 0; i < docs; ++i) {
+    for (std::uint64_t i = 0; m_deep_checks && i < docs; ++i) {
         expect(load<std::uint32_t>(m_id_sorted + i * 4) < docs, file, "bad id permutation");
     }
 }
@@ -204,7 +214,7 @@ void Index::setup_docstore(const MappedFile& file) {
     m_doc_block_first = file.data() + data_end;
     m_doc_block_offsets = m_doc_block_first + (blocks + 1) * 4;
     m_doc_num_blocks = static_cast<std::uint32_t>(blocks);
-    for (std::uint64_t b = 0; b <= blocks; ++b) {
+    for (std::uint64_t b = 0; m_deep_checks && b <= blocks; ++b) {
         auto first = load<std::uint32_t>(m_doc_block_first + b * 4);
         auto off = load<std::uint64_t>(m_doc_block_offsets + b * 8);
         bool ok = off >= kFileHeaderSize && off <= data_end && first <= m_num_docs;
