@@ -126,4 +126,41 @@ const std::uint8_t* vbyte_decode(const std::uint8_t* p, const std::uint8_t* end,
     return nullptr;
 }
 
+std::size_t pack_bits(const std::uint32_t* in, std::size_t n, std::uint32_t width,
+                      std::uint8_t* out) {
+    std::uint64_t acc = 0;
+    unsigned bits = 0;
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        acc |= static_cast<std::uint64_t>(in[i]) << bits;
+        bits += width;
+        while (bits >= 8) {
+            out[at++] = static_cast<std::uint8_t>(acc);
+            acc >>= 8;
+            bits -= 8;
+        }
+    }
+    if (bits > 0) {
+        out[at++] = static_cast<std::uint8_t>(acc);
+    }
+    return at;
+}
+
+const std::uint8_t* unpack_bits(const std::uint8_t* in, std::size_t n, std::uint32_t width,
+                                std::uint32_t* out) {
+    const std::uint64_t mask = width == 32 ? 0xffffffffULL : (std::uint64_t{1} << width) - 1;
+    std::uint64_t acc = 0;
+    unsigned bits = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        while (bits < width) {
+            acc |= static_cast<std::uint64_t>(*in++) << bits;
+            bits += 8;
+        }
+        out[i] = static_cast<std::uint32_t>(acc & mask);
+        acc >>= width;
+        bits -= width;
+    }
+    return in;
+}
+
 }  // namespace cascade::index

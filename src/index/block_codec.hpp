@@ -29,6 +29,18 @@ void pack128(const std::uint32_t* in, std::uint32_t width, std::uint8_t* out);
 /// Unpacks 128 values from packed_bytes(width) bytes at `in` (unaligned is fine).
 void unpack128(const std::uint8_t* in, std::uint32_t width, std::uint32_t* out);
 
+/// Packs n values (each < 2^width) as one little-endian bit stream, value i at bits
+/// [i * width, (i + 1) * width); returns the bytes written, ceil(n * width / 8).
+std::size_t pack_bits(const std::uint32_t* in, std::size_t n, std::uint32_t width,
+                      std::uint8_t* out);
+/// Unpacks what pack_bits wrote; returns the position after it.
+const std::uint8_t* unpack_bits(const std::uint8_t* in, std::size_t n, std::uint32_t width,
+                                std::uint32_t* out);
+/// Bytes pack_bits writes for n values at `width` bits.
+constexpr std::size_t packed_bits_bytes(std::size_t n, std::uint32_t width) {
+    return (n * width + 7) / 8;
+}
+
 /// Appends the LEB128 varint of `v` at `out`; returns the end (at most 5 bytes written).
 std::uint8_t* vbyte_encode(std::uint32_t v, std::uint8_t* out);
 /// Decodes one varint from [p, end); returns the position after it, or nullptr when the code

@@ -193,8 +193,11 @@ TEST_F(DenseTest, HnswFindsWhatExactSearchFinds) {
 }
 
 TEST_F(DenseTest, ParallelBuildKeepsRecall) {
+    // A parallel build's graph depends on how the threads interleave: on a loaded machine
+    // recall@10 at ef 64 was seen from 0.964 to 0.99 (one thread: 0.97 and up, held above).
+    // 0.95 leaves that noise room and still fails a graph that loses links wholesale.
     DenseIndex index = build(m_tmp / "d", {.threads = 4});
-    EXPECT_GE(mean_recall(index, {.k = 10, .method = DenseMethod::Hnsw, .ef = 64}), 0.97);
+    EXPECT_GE(mean_recall(index, {.k = 10, .method = DenseMethod::Hnsw, .ef = 64}), 0.95);
 }
 
 TEST_F(DenseTest, GraphIsWellFormedAndConnected) {

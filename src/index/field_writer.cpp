@@ -63,15 +63,36 @@ void FieldWriter::encode_block(std::span<const std::uint32_t> docids,
         pack128(gaps, wd, m_data.data() + at + 2);
         pack128(fm1, wf, m_data.data() + at + 2 + packed_bytes(wd));
     } else {
-        std::uint8_t buf[kBlockSize * 10];
-        std::uint8_t* p = buf;
+        // A tail block: bit-packed or varints, whichever is smaller (the first byte says).
+        std::uint8_t varints[kBlockSize * 10 + 1];
+        std::uint8_t* p = varints;
+        *p++ = kTailVarint;
         for (std::size_t i = 0; i < n; ++i) {
             p = vbyte_encode(gaps[i], p);
         }
         for (std::size_t i = 0; i < n; ++i) {
             p = vbyte_encode(fm1[i], p);
         }
-        m_data.insert(m_data.end(), buf, p);
+        // Packed: the first gap as a varint (in a list's only block it is the docid itself,
+        // which would set the width of every gap), then the others at one width.
+        const std::uint32_t wd = max_bit_width(gaps + 1, n - 1);
+        const std::uint32_t wf = max_bit_width(fm1, n);
+        std::uint8_t packed[2 + 5 + 2 * kBlockSize * 4];
+        std::uint8_t* q = packed;
+        *q++ = static_cast<std::uint8_t>(wd | (wf == 0 ? kTailFreqsAllOne : 0));
+        if (wf != 0) {
+            *q++ = static_cast<std::uint8_t>(wf);
+        }
+        q = vbyte_encode(gaps[0], q);
+        q += pack_bits(gaps + 1, n - 1, wd, q);
+        if (wf != 0) {
+            q += pack_bits(fm1, n, wf, q);
+        }
+        if (q - packed < p - varints) {
+            m_data.insert(m_data.end(), packed, q);
+        } else {
+            m_data.insert(m_data.end(), varints, p);
+        }
     }
     CASCADE_ASSERT(m_data.size() <= UINT32_MAX);
     entry.data_end = static_cast<std::uint32_t>(m_data.size());

@@ -12,7 +12,7 @@ namespace cascade::index {
 inline constexpr std::uint32_t kBlockSize = 128;
 
 /// Format version written by this build; readers refuse any other.
-inline constexpr std::uint32_t kFormatVersion = 1;
+inline constexpr std::uint32_t kFormatVersion = 2;
 
 /// Magic numbers (8 ASCII bytes) that open every index file.
 inline constexpr std::string_view kManifestMagic = "CSCD-MAN";
@@ -26,6 +26,16 @@ inline constexpr std::string_view kDocStoreMagic = "CSCD-DOC";
 
 /// Every file starts with magic (8 bytes) + version (u32) + reserved (u32).
 inline constexpr std::size_t kFileHeaderSize = 16;
+
+/// First byte of a tail block (fewer than 128 postings): kTailVarint, then LEB128 gaps and
+/// freqs-1; otherwise the gaps' bit width (0..32) with kTailFreqsAllOne set when every freq is 1
+/// (no freq data follows), else a second byte with the freqs-1 bit width; then the first gap
+/// as a LEB128 varint, the other gaps bit-packed at the width and the freqs-1 bit-packed
+/// (block_codec.hpp pack_bits). The width covers gaps 2..n only: a list's first gap is its
+/// first docid.
+inline constexpr std::uint8_t kTailVarint = 0x80;
+inline constexpr std::uint8_t kTailFreqsAllOne = 0x40;
+inline constexpr std::uint8_t kTailWidthMask = 0x3f;
 
 /// Per-block summary stored before the block data of lists with more than one block
 /// (single-block lists use the term's own summary). 20 bytes on disk.

@@ -7,6 +7,9 @@
 namespace cascade::index {
 
 namespace {
+/// m_freq_width of a varint tail block (packed widths are at most 32).
+constexpr std::uint32_t kTailVarintFreqs = 0xff;
+
 // Varint decoding on data whose checksum open() verified; at most 5 bytes per value.
 inline const std::uint8_t* decode_varint(const std::uint8_t* p, std::uint32_t& v) {
     std::uint32_t result = 0;
@@ -59,10 +62,24 @@ void PostingCursor::enter_block(std::uint32_t block) {
             ++expected;
         }
     } else {
+        const std::uint8_t head = *p++;
+        if ((head & kTailVarint) != 0) {
+            m_freq_width = kTailVarintFreqs;
+            for (std::uint32_t i = 0; i < m_block_len; ++i) {
+                std::uint32_t gap;
+                p = decode_varint(p, gap);
+                m_docs[i] = gap;
+            }
+        } else {
+            m_freq_width = 0;
+            if ((head & kTailFreqsAllOne) == 0) {
+                m_freq_width = *p++;
+            }
+            p = decode_varint(p, m_docs[0]);
+            p = unpack_bits(p, m_block_len - 1, head & kTailWidthMask, m_docs + 1);
+        }
         for (std::uint32_t i = 0; i < m_block_len; ++i) {
-            std::uint32_t gap;
-            p = decode_varint(p, gap);
-            expected += gap;
+            expected += m_docs[i];
             m_docs[i] = expected;
             ++expected;
         }
@@ -81,10 +98,19 @@ void PostingCursor::decode_freqs() {
         for (std::uint32_t i = 0; i < kBlockSize; ++i) {
             m_freqs[i] += 1;
         }
-    } else {
+    } else if (m_freq_width == kTailVarintFreqs) {
         const std::uint8_t* p = m_freq_data;
         for (std::uint32_t i = 0; i < m_block_len; ++i) {
             p = decode_varint(p, m_freqs[i]);
+            m_freqs[i] += 1;
+        }
+    } else {
+        if (m_freq_width == 0) {
+            std::fill(m_freqs, m_freqs + m_block_len, 0U);
+        } else {
+            (void)unpack_bits(m_freq_data, m_block_len, m_freq_width, m_freqs);
+        }
+        for (std::uint32_t i = 0; i < m_block_len; ++i) {
             m_freqs[i] += 1;
         }
     }

@@ -164,8 +164,7 @@ TEST(MultiVector, MaxSimIsTheDoubleLoopOverDecodedVectors) {
     std::vector<float> decoded;
     for (std::uint32_t d = 0; d < c.docs.size(); ++d) {
         store.decode(d, decoded);
-        EXPECT_NEAR(maxsim(store, c.query, d, scratch), naive_maxsim(c.query, decoded), 1e-5)
-            << d;
+        EXPECT_NEAR(maxsim(store, c.query, d, scratch), naive_maxsim(c.query, decoded), 1e-5) << d;
     }
     EXPECT_THROW((void)maxsim(store, std::vector<float>(kDim + 1, 0.0F), 0, scratch), UsageError);
 }
