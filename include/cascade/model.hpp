@@ -1,6 +1,7 @@
 #pragma once
 /// Transformer models: how a model folder is loaded (ModelOptions) and handles that score
-/// (query, document) pairs with a cross-encoder or embed texts with a bi-encoder.
+/// (query, document) pairs with a cross-encoder, embed texts with a bi-encoder, or encode
+/// texts token by token: SPLADE sparse vectors, ColBERT token vectors, TILDEv2 token weights.
 ///
 /// Every model use goes through a ModelPool: a folder is loaded once per pool and load options
 /// (folder, precision, maximum length, device), and every caller's work for it goes through
@@ -8,6 +9,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <span>
@@ -99,6 +101,21 @@ struct ModelPoolOptions {
 class CrossEncoder;
 class BiEncoder;
 class ListReranker;
+class SparseEncoder;
+class TokenEncoder;
+class TildeEncoder;
+
+/// One term of a sparse (SPLADE) vector.
+struct WeightedTerm {
+    std::string term;  ///< the vocabulary entry as the tokenizer spells it (e.g. "run", "##ning")
+    float weight = 0;  ///< log(1 + ReLU(logit)) maxed over the text's tokens; > 0
+};
+
+/// One token of a TILDEv2 document with the weight TILDEv2 stores for it.
+struct WeightedToken {
+    std::int32_t id = 0;  ///< vocabulary id (TildeEncoder::term gives its text)
+    float weight = 0;     ///< ReLU(tok_proj(h)) maxed over the token's occurrences; >= 0
+};
 
 /// The list-level LLM re-rankers (docs/model.md, "LLM re-rankers beyond yes/no"): a query's
 /// documents are ranked together rather than pair by pair.
@@ -137,6 +154,25 @@ public:
     /// folder when it is not a usable decoder.
     [[nodiscard]] ListReranker list_reranker(const ModelOptions& options,
                                              const ListRerankOptions& list = {}) const;
+    /// The SPLADE encoder in `options.dir`, a Hugging Face BertForMaskedLM folder (its MLM head
+    /// tied or not), loaded on first use; `options.max_length` 0 means the tokenizer.json
+    /// truncation length, else the position limit. Throws UsageError naming the folder and the
+    /// architecture it holds when it is not one (a cross-encoder, a DistilBERT MLM, ...), Error
+    /// naming a missing tensor.
+    [[nodiscard]] SparseEncoder sparse_encoder(const ModelOptions& options,
+                                               std::string_view name = {}) const;
+    /// The ColBERT encoder in `options.dir`, a colbert-ai HF_ColBERT folder (config.json
+    /// architectures ["HF_ColBERT"], bert.* weights, linear.weight, artifact.metadata; without
+    /// artifact.metadata colbert-ai's defaults apply), loaded on first use; queries and
+    /// documents share one copy. `options.max_length` > 0 overrides doc_maxlen. Throws as
+    /// sparse_encoder().
+    [[nodiscard]] TokenEncoder token_encoder(const ModelOptions& options,
+                                             std::string_view name = {}) const;
+    /// The TILDEv2 encoder in `options.dir` (ielab/TILDE layout: config.json architectures
+    /// ["TILDEv2"], bert.* weights, tok_proj), loaded on first use; `options.max_length` 0
+    /// means TILDEv2's passage length of 192 tokens. Throws as sparse_encoder().
+    [[nodiscard]] TildeEncoder tilde_encoder(const ModelOptions& options,
+                                             std::string_view name = {}) const;
     /// Models loaded so far (a model with several replicas counts once).
     [[nodiscard]] std::size_t loads() const;
     /// Finishes queued work and stops every scheduler.
@@ -203,6 +239,82 @@ public:
 
     struct Impl;  ///< opaque outside the library
     explicit BiEncoder(std::shared_ptr<const Impl> impl) : m_impl(std::move(impl)) {}
+
+private:
+    std::shared_ptr<const Impl> m_impl;
+};
+
+/// A SPLADE encoder in a pool (Formal et al., 2021): a text, query or document, becomes one
+/// weight per vocabulary term, w = max over its tokens (special tokens included) of
+/// log(1 + ReLU(MLM logit)), as naver/splade computes it.
+class SparseEncoder {
+public:
+    /// Per text, in order: its terms with weight > 0, by weight descending, ties by term;
+    /// only the first `top_k` (0: all). A text is cut to max_length() tokens first. Ids the
+    /// tokenizer has no entry for (a vocabulary padded past the tokenizer's) are left out.
+    [[nodiscard]] std::vector<std::vector<WeightedTerm>> encode(std::span<const std::string> texts,
+                                                                std::size_t top_k = 0) const;
+    /// Entries of the model's vocabulary, the width of a dense SPLADE vector.
+    [[nodiscard]] std::size_t vocab_size() const;
+    /// Tokens per text after truncation, special tokens included.
+    [[nodiscard]] std::size_t max_length() const;
+
+    struct Impl;  ///< opaque outside the library
+    explicit SparseEncoder(std::shared_ptr<const Impl> impl) : m_impl(std::move(impl)) {}
+
+private:
+    std::shared_ptr<const Impl> m_impl;
+};
+
+/// A ColBERT encoder in a pool (Khattab & Zaharia, 2020; colbert-ai conventions): one
+/// L2-normalised dim()-float vector per token, for MaxSim late interaction.
+class TokenEncoder {
+public:
+    /// Per query, in order, a row-major [query_length(), dim()] matrix: the vectors of
+    /// `[CLS] [Q] text [SEP]` padded with [MASK] to query_length() tokens (query augmentation;
+    /// the text cut to fit), every one kept.
+    [[nodiscard]] std::vector<std::vector<float>> encode_queries(
+        std::span<const std::string> texts) const;
+    /// Per document, in order, a row-major [n, dim()] matrix: the vectors of
+    /// `[CLS] [D] text [SEP]` (at most max_length() tokens) less punctuation tokens, so n is
+    /// at least 3 even for an empty text.
+    [[nodiscard]] std::vector<std::vector<float>> encode_documents(
+        std::span<const std::string> texts) const;
+    /// Floats per token vector (128 for colbertv2.0).
+    [[nodiscard]] std::size_t dim() const;
+    /// Tokens, so vectors, per query: artifact.metadata's query_maxlen.
+    [[nodiscard]] std::size_t query_length() const;
+    /// Longest document encoding in tokens: doc_maxlen, or ModelOptions::max_length.
+    [[nodiscard]] std::size_t max_length() const;
+
+    struct Impl;  ///< opaque outside the library
+    explicit TokenEncoder(std::shared_ptr<const Impl> impl) : m_impl(std::move(impl)) {}
+
+private:
+    std::shared_ptr<const Impl> m_impl;
+};
+
+/// A TILDEv2 model in a pool (Zhuang & Zuccon, 2021): documents get one contextualised weight
+/// per distinct token at index time; a query is only tokenised, and a document's score is the
+/// sum over the query's tokens of the document's weight for that token (0 when absent).
+class TildeEncoder {
+public:
+    /// Per document, in order, the weights TILDEv2 stores: one per distinct token id of
+    /// `[CLS] text [SEP]` (cut to max_length() tokens) that is not a stop id (stop words,
+    /// special tokens, symbols, `##s`; ielab/TILDE's get_stop_ids), the max over its
+    /// occurrences, by id ascending. Empty when nothing is left.
+    [[nodiscard]] std::vector<std::vector<WeightedToken>> document_weights(
+        std::span<const std::string> texts) const;
+    /// The query's token ids as TILDEv2 scores them: no special tokens, stop ids removed,
+    /// in order, duplicates kept (each occurrence adds its weight again).
+    [[nodiscard]] std::vector<std::int32_t> query_tokens(const std::string& text) const;
+    /// The vocabulary entry of `id`; empty when there is none.
+    [[nodiscard]] std::string term(std::int32_t id) const;
+    /// Tokens per document after truncation, special tokens included.
+    [[nodiscard]] std::size_t max_length() const;
+
+    struct Impl;  ///< opaque outside the library
+    explicit TildeEncoder(std::shared_ptr<const Impl> impl) : m_impl(std::move(impl)) {}
 
 private:
     std::shared_ptr<const Impl> m_impl;

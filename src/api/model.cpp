@@ -1,5 +1,5 @@
-/// cascade::ModelPool, CrossEncoder and BiEncoder: handles onto the runtime's pool and
-/// schedulers.
+/// cascade::ModelPool, CrossEncoder, BiEncoder and the token-level encoders (SparseEncoder,
+/// TokenEncoder, TildeEncoder): handles onto the runtime's pool and schedulers.
 #include <algorithm>
 #include <utility>
 
@@ -9,9 +9,26 @@
 #include "runtime/decoder_reranker.hpp"
 #include "runtime/icr.hpp"
 #include "runtime/listwise.hpp"
+#include "runtime/token_family.hpp"
 #include "util/error.hpp"
 
 namespace cascade {
+
+// The token-level handles hold the same as BiEncoder's: the pool (kept alive) and the model.
+struct SparseEncoder::Impl {
+    std::shared_ptr<runtime::ModelPool> pool;
+    std::shared_ptr<runtime::LoadedModel> model;
+};
+
+struct TokenEncoder::Impl {
+    std::shared_ptr<runtime::ModelPool> pool;
+    std::shared_ptr<runtime::LoadedModel> model;
+};
+
+struct TildeEncoder::Impl {
+    std::shared_ptr<runtime::ModelPool> pool;
+    std::shared_ptr<runtime::LoadedModel> model;
+};
 
 namespace api {
 
@@ -49,6 +66,24 @@ BiEncoder ModelPool::bi_encoder(const ModelOptions& options, std::string_view na
     auto model = m_impl->pool->get(options, runtime::Task::EmbedTexts, name);
     return BiEncoder(
         std::make_shared<const BiEncoder::Impl>(BiEncoder::Impl{m_impl->pool, std::move(model)}));
+}
+
+SparseEncoder ModelPool::sparse_encoder(const ModelOptions& options, std::string_view name) const {
+    auto model = m_impl->pool->get(options, runtime::Task::SparseTexts, name);
+    return SparseEncoder(std::make_shared<const SparseEncoder::Impl>(
+        SparseEncoder::Impl{m_impl->pool, std::move(model)}));
+}
+
+TokenEncoder ModelPool::token_encoder(const ModelOptions& options, std::string_view name) const {
+    auto model = m_impl->pool->get(options, runtime::Task::TokenVectors, name);
+    return TokenEncoder(std::make_shared<const TokenEncoder::Impl>(
+        TokenEncoder::Impl{m_impl->pool, std::move(model)}));
+}
+
+TildeEncoder ModelPool::tilde_encoder(const ModelOptions& options, std::string_view name) const {
+    auto model = m_impl->pool->get(options, runtime::Task::TokenWeights, name);
+    return TildeEncoder(std::make_shared<const TildeEncoder::Impl>(
+        TildeEncoder::Impl{m_impl->pool, std::move(model)}));
 }
 
 ListMethod parse_list_method(std::string_view text) {
@@ -172,6 +207,106 @@ std::size_t BiEncoder::dimension() const {
 }
 
 std::size_t BiEncoder::max_length() const {
+    return m_impl->model->max_length();
+}
+
+namespace {
+
+template <typename Family>
+const Family& family(const runtime::LoadedModel& model) {
+    return dynamic_cast<const Family&>(model.model());
+}
+
+}  // namespace
+
+std::vector<std::vector<WeightedTerm>> SparseEncoder::encode(std::span<const std::string> texts,
+                                                             std::size_t top_k) const {
+    runtime::LoadedModel& model = *m_impl->model;
+    const auto& splade = family<runtime::SpladeModel>(model);
+    const auto vectors = runtime::run_split(model, splade.encode_texts(texts, model.max_length()));
+    std::vector<std::vector<WeightedTerm>> out;
+    out.reserve(vectors.size());
+    for (const auto& v : vectors) {
+        std::vector<WeightedTerm> terms;
+        for (std::size_t id = 0; id < v.size(); ++id) {
+            if (v[id] <= 0.0f)
+                continue;
+            std::string term = splade.term(static_cast<std::int32_t>(id));
+            if (!term.empty())
+                terms.push_back({std::move(term), v[id]});
+        }
+        std::sort(terms.begin(), terms.end(), [](const WeightedTerm& a, const WeightedTerm& b) {
+            return a.weight != b.weight ? a.weight > b.weight : a.term < b.term;
+        });
+        if (top_k > 0 && terms.size() > top_k)
+            terms.resize(top_k);
+        out.push_back(std::move(terms));
+    }
+    return out;
+}
+
+std::size_t SparseEncoder::vocab_size() const {
+    return m_impl->model->model().output_width();
+}
+
+std::size_t SparseEncoder::max_length() const {
+    return m_impl->model->max_length();
+}
+
+std::vector<std::vector<float>> TokenEncoder::encode_queries(
+    std::span<const std::string> texts) const {
+    runtime::LoadedModel& model = *m_impl->model;
+    return runtime::run_split(model, family<runtime::ColbertModel>(model).encode_queries(texts));
+}
+
+std::vector<std::vector<float>> TokenEncoder::encode_documents(
+    std::span<const std::string> texts) const {
+    runtime::LoadedModel& model = *m_impl->model;
+    return runtime::run_split(model, model.model().encode_texts(texts, model.max_length()));
+}
+
+std::size_t TokenEncoder::dim() const {
+    return m_impl->model->model().output_width();
+}
+
+std::size_t TokenEncoder::query_length() const {
+    return family<runtime::ColbertModel>(*m_impl->model).settings().query_maxlen;
+}
+
+std::size_t TokenEncoder::max_length() const {
+    return m_impl->model->max_length();
+}
+
+std::vector<std::vector<WeightedToken>> TildeEncoder::document_weights(
+    std::span<const std::string> texts) const {
+    runtime::LoadedModel& model = *m_impl->model;
+    const auto& tilde = family<runtime::TildeModel>(model);
+    auto encodings = tilde.encode_texts(texts, model.max_length());
+    std::vector<std::vector<std::int32_t>> ids;
+    ids.reserve(encodings.size());
+    for (const auto& e : encodings)
+        ids.push_back(e.ids);
+    const auto weights = runtime::run_split(model, std::move(encodings));
+    std::vector<std::vector<WeightedToken>> out;
+    out.reserve(weights.size());
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+        std::vector<WeightedToken> doc;
+        for (const auto& [id, w] : tilde.distinct_weights(ids[i], weights[i]))
+            doc.push_back({id, w});
+        out.push_back(std::move(doc));
+    }
+    return out;
+}
+
+std::vector<std::int32_t> TildeEncoder::query_tokens(const std::string& text) const {
+    return family<runtime::TildeModel>(*m_impl->model).query_tokens(text);
+}
+
+std::string TildeEncoder::term(std::int32_t id) const {
+    return family<runtime::TildeModel>(*m_impl->model).term(id);
+}
+
+std::size_t TildeEncoder::max_length() const {
     return m_impl->model->max_length();
 }
 

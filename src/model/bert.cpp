@@ -8,6 +8,7 @@
 #include "model/kernels/vector_math.hpp"
 #include "model/ops/attention.hpp"
 #include "model/ops/first_query_attention.hpp"
+#include "model/token_attention.hpp"
 
 namespace cascade::model {
 namespace {
@@ -152,7 +153,11 @@ void BertModel::attend(const Layer& layer, const float* x, const std::vector<std
         k = {kv, 2 * h};
         v = {kv + h, 2 * h};
     }
-    ops::attention(q, k, v, ws.context.data(), h, offsets, ap, *ctx.pool, ctx.isa);
+    if (ws.keys.empty())
+        ops::attention(q, k, v, ws.context.data(), h, offsets, ap, *ctx.pool, ctx.isa);
+    else
+        prefix_key_attention(q, k, v, ws.context.data(), h, offsets, ws.keys, ap, *ctx.pool,
+                             ctx.isa);
 }
 
 void BertModel::finish_layer(const Layer& layer, float* xs, std::size_t rows, Workspace& ws,
@@ -249,8 +254,17 @@ const float* BertModel::run_encoder(const std::vector<const Sequence*>& batch,
         if (!s->token_type_ids.empty() && s->token_type_ids.size() != len)
             throw Error(fmt::format("token_type_ids has {} entries for {} input ids",
                                     s->token_type_ids.size(), len));
+        if (s->attended > len)
+            throw Error(fmt::format("{} attended tokens in a sequence of {}", s->attended, len));
         offsets.push_back(offsets.back() + len);
     }
+    ws.keys.clear();
+    const auto limited = [](const Sequence* s) {
+        return s->attended > 0 && s->attended < s->input_ids.size();
+    };
+    if (std::any_of(batch.begin(), batch.end(), limited))
+        for (const Sequence* s : batch)
+            ws.keys.push_back(limited(s) ? s->attended : s->input_ids.size());
     const std::size_t tokens = offsets.back();
     const auto h = static_cast<std::size_t>(c.hidden_size);
     // Every element is written before it is read, so stale values from a reuse are harmless.
@@ -301,31 +315,54 @@ std::vector<float> BertModel::head(const float* states, std::size_t len,
     return out;
 }
 
-std::vector<std::vector<float>> BertModel::forward(const std::vector<const Sequence*>& batch,
-                                                   const RunContext& ctx) const {
+void BertModel::for_each_sub_batch(const std::vector<const Sequence*>& batch, const RunContext& ctx,
+                                   const std::function<void(std::size_t, std::size_t)>& run) {
     // Sub-batches of about kTokensPerThread tokens per thread keep one layer's activations
     // (~14 KB per token for MiniLM: x, QKV, context, FFN) in cache from one op to the next;
     // sequences never interact, so this changes nothing but speed.
     const std::size_t budget = kTokensPerThread * ctx.pool->size();
-    std::vector<std::vector<float>> out;
-    out.reserve(batch.size());
     for (std::size_t b = 0; b < batch.size();) {
         std::size_t e = b + 1;
         std::size_t tokens = batch[b]->input_ids.size();
         while (e < batch.size() && tokens + batch[e]->input_ids.size() <= budget)
             tokens += batch[e++]->input_ids.size();
+        run(b, e);
+        b = e;
+    }
+}
+
+std::vector<std::vector<float>> BertModel::forward(const std::vector<const Sequence*>& batch,
+                                                   const RunContext& ctx) const {
+    std::vector<std::vector<float>> out;
+    out.reserve(batch.size());
+    for_each_sub_batch(batch, ctx, [&](std::size_t b, std::size_t e) {
         auto part = forward_packed({batch.data() + b, batch.data() + e}, ctx);
         for (auto& o : part)
             out.push_back(std::move(o));
-        b = e;
-    }
+    });
     return out;
+}
+
+void BertModel::encode_each(const std::vector<const Sequence*>& batch, const RunContext& ctx,
+                            const StatesConsumer& consume) const {
+    for_each_sub_batch(batch, ctx, [&](std::size_t b, std::size_t e) {
+        std::vector<std::size_t> offsets;
+        auto ws = take_workspace();  // dropped, not returned, if the batch is rejected
+        const float* states =
+            run_encoder({batch.data() + b, batch.data() + e}, offsets, false, *ws, ctx);
+        consume(b, states, offsets);
+        return_workspace(std::move(ws));
+    });
 }
 
 std::vector<std::vector<float>> BertModel::forward_packed(const std::vector<const Sequence*>& batch,
                                                           const RunContext& ctx) const {
     std::vector<std::size_t> offsets;
-    const bool first_only = first_token_last_layer();
+    // The first-token last layer attends to every key: not for sequences with fewer.
+    const bool first_only =
+        first_token_last_layer() && std::none_of(batch.begin(), batch.end(), [](auto* s) {
+            return s->attended > 0 && s->attended < s->input_ids.size();
+        });
     auto ws = take_workspace();  // dropped, not returned, if the batch is rejected
     const float* states = run_encoder(batch, offsets, first_only, *ws, ctx);
     const std::size_t h = static_cast<std::size_t>(m_config.hidden_size);

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,6 +25,11 @@ namespace cascade::model {
 struct Sequence {
     std::vector<std::int32_t> input_ids;
     std::vector<std::int32_t> token_type_ids;
+    /// Keys every token attends to: the first `attended` tokens (0: all of them). The tokens
+    /// after them are encoded but never attended to, as under a Hugging Face attention mask
+    /// 1…1 0…0; ColBERT's query augmentation pads queries with [MASK] tokens this way
+    /// (colbert-ai, QueryTokenizer.tensorize).
+    std::size_t attended = 0;
 };
 
 /// Weights and forward pass of an encoder with its head.
@@ -39,6 +45,21 @@ public:
     /// sequence s. Throws Error for empty or over-long sequences and out-of-range ids.
     [[nodiscard]] Tensor encode(const std::vector<const Sequence*>& batch,
                                 std::vector<std::size_t>& offsets, const RunContext& ctx) const;
+
+    /// Receives the last hidden states of a packed sub-batch: sequences [first, first + n) of
+    /// the batch, n = offsets.size() - 1, sequence first + s in rows [offsets[s],
+    /// offsets[s+1]) of `states` ([tokens, hidden_size], valid during the call only).
+    using StatesConsumer = std::function<void(std::size_t first, const float* states,
+                                              const std::vector<std::size_t>& offsets)>;
+    /// Last hidden states of every token, sub-batch by sub-batch as forward() runs them (the
+    /// same token budget and reused activations), handed to `consume` in batch order; for
+    /// the token-level heads (SPLADE, ColBERT, TILDEv2) that read every token. Throws as
+    /// encode().
+    void encode_each(const std::vector<const Sequence*>& batch, const RunContext& ctx,
+                     const StatesConsumer& consume) const;
+
+    /// The prefix of the encoder's tensor names in the weights: "", "bert." or "roberta.".
+    [[nodiscard]] const std::string& weight_prefix() const { return m_prefix; }
 
     /// Head output per sequence: num_labels logits, or the pooled (normalised) embedding.
     /// Runs the batch in packed sub-batches of at most kTokensPerThread tokens per pool thread
@@ -83,6 +104,9 @@ private:
     /// m_spare_workspaces, by later passes (no fresh pages to fault in and zero per batch).
     struct Workspace {
         std::vector<float> x, first, qkv, context, ffn;
+        /// Keys each sequence attends to (Sequence::attended made explicit); empty when every
+        /// sequence of the pass attends to all of its tokens (the ops::attention path).
+        std::vector<std::size_t> keys;
     };
     /// Runs the encoder into ws and returns the final hidden states: every token's (ws.x,
     /// [tokens, H], rows packed as `offsets` says) or, when `first_only`, the first token's
@@ -103,6 +127,10 @@ private:
     void run_last_layer_first_tokens(const Layer& layer, const float* x,
                                      const std::vector<std::size_t>& offsets, Workspace& ws,
                                      const RunContext& ctx) const;
+    /// Calls run(b, e) for consecutive sub-batches [b, e) of about kTokensPerThread tokens per
+    /// pool thread (a longer sequence alone).
+    static void for_each_sub_batch(const std::vector<const Sequence*>& batch, const RunContext& ctx,
+                                   const std::function<void(std::size_t, std::size_t)>& run);
     /// forward() for one packed sub-batch.
     [[nodiscard]] std::vector<std::vector<float>> forward_packed(
         const std::vector<const Sequence*>& batch, const RunContext& ctx) const;

@@ -1,7 +1,8 @@
 #pragma once
-/// Test double for a scoring model: scores a pair by its token count, records every forward
+/// Test doubles: a scoring model that scores a pair by its token count, records every forward
 /// pass (sizes, thread counts, which queries it held), and can be held (blocked) to fill
-/// queues. Used by the runtime, serve and pipeline tests.
+/// queues; and a ragged-output model (a float per token). Used by the runtime, serve and
+/// pipeline tests.
 
 #include <algorithm>
 #include <condition_variable>
@@ -88,6 +89,49 @@ public:
 private:
     FakeModelState& m_state;
     std::size_t m_max_length;
+};
+
+/// A ragged-output model (like TILDEv2's TokenWeights): one token per byte of each text, and
+/// per token one float, 100 × the text's token count + the token's position. Records the
+/// encodings of every forward pass in `state.batch_sizes`; `state.hold` holds it as FakeModel.
+class FakeTokenModel final : public Model {
+public:
+    explicit FakeTokenModel(FakeModelState& state) : m_state(state) {}
+
+    Task task() const override { return Task::TokenWeights; }
+    std::size_t max_length() const override { return 64; }
+    std::size_t output_width() const override { return 1; }
+    std::size_t output_size(const model::Encoding& encoding) const override {
+        return encoding.ids.size();
+    }
+
+    std::vector<model::Encoding> encode_texts(std::span<const std::string> texts,
+                                              std::size_t max_length) const override {
+        std::vector<model::Encoding> out;
+        for (const auto& t : texts) {
+            model::Encoding e;
+            e.ids.assign(std::min(t.size(), max_length), 7);
+            out.push_back(std::move(e));
+        }
+        return out;
+    }
+
+    std::vector<float> forward(const std::vector<model::Encoding>& encodings,
+                               std::size_t /*threads*/) override {
+        std::unique_lock lock(m_state.mutex);
+        m_state.scoring = true;
+        m_state.cv.notify_all();
+        m_state.cv.wait(lock, [&] { return !m_state.hold; });
+        m_state.batch_sizes.push_back(encodings.size());
+        std::vector<float> out;
+        for (const auto& e : encodings)
+            for (std::size_t i = 0; i < e.ids.size(); ++i)
+                out.push_back(static_cast<float>(100 * e.ids.size() + i));
+        return out;
+    }
+
+private:
+    FakeModelState& m_state;
 };
 
 }  // namespace cascade::runtime::testing

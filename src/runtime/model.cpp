@@ -7,7 +7,19 @@
 namespace cascade::runtime {
 
 std::string_view to_string(Task task) {
-    return task == Task::ScorePairs ? "score pairs" : "embed texts";
+    switch (task) {
+        case Task::ScorePairs:
+            return "score pairs";
+        case Task::EmbedTexts:
+            return "embed texts";
+        case Task::SparseTexts:
+            return "encode sparse texts";
+        case Task::TokenVectors:
+            return "encode token vectors";
+        case Task::TokenWeights:
+            return "weight tokens";
+    }
+    return "?";
 }
 
 std::vector<model::Encoding> Model::encode_pairs(const std::string& /*query*/,

@@ -5,6 +5,7 @@
 #include "runtime/bert_family.hpp"
 #include "runtime/decoder_reranker.hpp"
 #include "runtime/static_family.hpp"
+#include "runtime/token_family.hpp"
 #include "util/error.hpp"
 
 namespace cascade::runtime {
@@ -48,6 +49,10 @@ std::vector<std::future<std::vector<float>>> LoadedModel::embed_texts_many(
 
 std::unique_ptr<Model> load_model(const ModelOptions& options, Task task, std::size_t threads) {
     (void)resolve_device(options.device);  // only the CPU backend exists in this build
+    // First: a token-level task on any folder (a clear error for the wrong kind), and a
+    // token-level folder asked for any task.
+    if (is_token_task(task) || is_token_folder(options.dir))
+        return load_token_model(options, task, threads);
     if (is_decoder_reranker_folder(options.dir))
         return load_decoder_reranker(options, task, threads);
     if (is_static_folder(options.dir))

@@ -53,10 +53,12 @@ std::size_t Scheduler::depth() const {
 }
 
 Scheduler::Job Scheduler::make_job(std::vector<model::Encoding> encodings,
-                                   Clock::time_point deadline) {
+                                   Clock::time_point deadline) const {
     Job job;
-    for (const auto& e : encodings)
+    for (const auto& e : encodings) {
         job.tokens += e.ids.size();
+        job.outputs += model().output_size(e);
+    }
     job.items = encodings.size();
     job.encodings = std::move(encodings);
     job.deadline = deadline;
@@ -150,11 +152,13 @@ void Scheduler::execute(std::vector<Job>& batch, Model& model, std::size_t threa
     }
     if (live.empty())
         return;
-    const std::size_t width = model.output_width();
+    std::size_t expected = 0;
+    for (Job* job : live)
+        expected += job->outputs;
     std::vector<float> out;
     try {
         out = model.forward(merged, threads);
-        if (out.size() != merged.size() * width)
+        if (out.size() != expected)
             throw Error("the model returned the wrong number of outputs");
     } catch (...) {
         for (Job* job : live)
@@ -169,7 +173,7 @@ void Scheduler::execute(std::vector<Job>& batch, Model& model, std::size_t threa
         m_observer->record_batch(m_name, merged.size(), live.size(), tokens, seconds);
     std::size_t offset = 0;
     for (Job* job : live) {
-        const std::size_t n = job->items * width;
+        const std::size_t n = job->outputs;
         job->promise.set_value(
             std::vector<float>(out.begin() + static_cast<std::ptrdiff_t>(offset),
                                out.begin() + static_cast<std::ptrdiff_t>(offset + n)));

@@ -82,8 +82,9 @@ public:
     Scheduler(const Scheduler&) = delete;
     Scheduler& operator=(const Scheduler&) = delete;
 
-    /// Queues one request; the future yields Model::output_width() floats per encoding.
-    /// Throws QueueFull when the queue is full.
+    /// Queues one request; the future yields Model::output_size() floats per encoding (
+    /// output_width() for the fixed-width tasks), concatenated in order. Throws QueueFull when
+    /// the queue is full.
     [[nodiscard]] std::future<std::vector<float>> submit(std::vector<model::Encoding> encodings,
                                                          Clock::time_point deadline);
     /// Queues several requests at once (e.g. the candidates of many queries), so one worker
@@ -107,13 +108,15 @@ private:
         std::vector<model::Encoding> encodings;
         std::size_t items = 0;
         std::size_t tokens = 0;
+        std::size_t outputs = 0;  ///< floats the request gets: Σ Model::output_size
         Clock::time_point deadline;
         std::promise<std::vector<float>> promise;
     };
     void work(Model& model);
     std::vector<Job> take_batch(std::unique_lock<std::mutex>& lock);
     void execute(std::vector<Job>& batch, Model& model, std::size_t threads);
-    static Job make_job(std::vector<model::Encoding> encodings, Clock::time_point deadline);
+    [[nodiscard]] Job make_job(std::vector<model::Encoding> encodings,
+                               Clock::time_point deadline) const;
 
     std::string m_name;
     std::vector<std::unique_ptr<Model>> m_replicas;

@@ -76,6 +76,28 @@ TEST(Scheduler, SubmitAllQueuesRequestsTogetherInOnePass) {
     EXPECT_EQ(state.batch_queries[0].size(), 3U);  // three queries in one forward pass
 }
 
+// Ragged outputs (Model::output_size per encoding): requests merged into one pass each get
+// exactly their own encodings' floats, in order.
+TEST(Scheduler, RaggedOutputsAreSplitPerRequestByOutputSize) {
+    FakeModelState state;
+    state.hold = true;
+    auto model = std::make_unique<testing::FakeTokenModel>(state);
+    testing::FakeTokenModel& tokens = *model;
+    Scheduler batcher("ragged", std::move(model), SchedulerOptions{}, nullptr);
+    const auto texts = [&](std::vector<std::string> t) { return tokens.encode_texts(t, 64); };
+    auto deadline = Clock::now() + std::chrono::seconds(60);
+    auto first = batcher.submit(texts({"ab"}), deadline);
+    state.wait_scoring();
+    auto second = batcher.submit(texts({"abc", "", "a"}), deadline);
+    auto third = batcher.submit(texts({"abcd"}), deadline);
+    state.release();
+    EXPECT_EQ(first.get(), (std::vector<float>{200, 201}));
+    EXPECT_EQ(second.get(), (std::vector<float>{300, 301, 302, 100}));  // "" has no output
+    EXPECT_EQ(third.get(), (std::vector<float>{400, 401, 402, 403}));
+    std::lock_guard lock(state.mutex);
+    EXPECT_EQ(state.batch_sizes, (std::vector<std::size_t>{1, 4}));  // 2nd and 3rd merged
+}
+
 TEST(Scheduler, SubmitAllRefusesWhatDoesNotFitAndQueuesNothing) {
     FakeModelState state;
     state.hold = true;
