@@ -70,6 +70,42 @@ struct DenseIndexReport {
     double build_seconds = 0.0;  ///< quantising, building the graph, writing
 };
 
+/// How to add a learned-sparse (impact) part to an index (`cascade index --impact-vectors`):
+/// SPLADE / uniCOIL document vectors in Anserini's JsonVectorCollection JSONL, quantised to
+/// integer impacts and stored as an inverted index beside the BM25 one (docs/sparse.md).
+struct ImpactIndexOptions {
+    /// JSONL (plain or .gz), one document per line: {"id" (or "docid"), "contents",
+    /// "vector": {"term": weight, ...}} with integer or float weights >= 0.
+    std::string vectors;
+    /// How weights become integer impacts: "auto" (whole-number weights kept as they are, else
+    /// scale:100), "none" (whole numbers required), "trunc" (Anserini's cast to int),
+    /// "scale:F" (round(w x F), naver/splade's and Pyserini's exports use F = 100) or
+    /// "linear:B" (PISA's B-bit linear quantiser over the collection's largest weight).
+    std::string quantize = "auto";
+    std::uint64_t memory_mb = 1024;  ///< in-memory postings budget before a spill, in MiB
+    bool progress = true;            ///< progress bars on stderr (terminals only)
+};
+
+/// What adding an impact part did.
+struct ImpactIndexReport {
+    std::uint32_t num_docs = 0;
+    std::uint64_t num_terms = 0;
+    std::uint64_t num_postings = 0;
+    std::uint32_t max_impact = 0;
+    std::uint32_t docs_without_postings = 0;  ///< documents whose weights all quantised to 0
+    std::uint64_t dropped_postings = 0;       ///< weights that quantised to 0
+    std::string quantizer;                    ///< the scheme as resolved, e.g. "scale:100"
+    bool in_order = true;  ///< the file listed documents in index order (else read via memory)
+    std::uint64_t bytes = 0;
+    double seconds = 0.0;
+};
+
+/// What building an index together with its impact part did.
+struct IndexWithImpactReport {
+    IndexBuildReport index;
+    ImpactIndexReport impact;
+};
+
 /// A read-only, memory-mapped index. A cheap handle: copies share one open index. Every
 /// accessor is const and safe to call from several threads.
 class Index {
@@ -90,6 +126,22 @@ public:
     static DenseIndexReport add_dense(const std::filesystem::path& dir,
                                       const DenseIndexOptions& options);
 
+    /// Adds (or replaces, atomically) the impact part of the index in `dir`, matching the
+    /// vectors to the index's documents by id; the inverted files are not touched. Throws
+    /// UsageError for a bad --quantize spec, InputError (`file:line: what`) for malformed
+    /// vectors, ids the index lacks or repeats, index documents without a vector, fractional
+    /// weights under "none" and impacts above 2^24. On any error the index stays as it was.
+    static ImpactIndexReport add_impact(const std::filesystem::path& dir,
+                                        const ImpactIndexOptions& options);
+    /// Builds the index and its impact part in one go, replacing `dir` only once both are
+    /// complete. `collection` empty: the vectors file is also the collection (each line's id
+    /// and contents), so later stages have the documents' text. Errors as build() and
+    /// add_impact().
+    static IndexWithImpactReport build_with_impact(const std::string& collection,
+                                                   const std::filesystem::path& dir,
+                                                   const IndexBuildOptions& options,
+                                                   const ImpactIndexOptions& impact);
+
     /// Documents in the index; internal ids are 0 .. num_docs() - 1 in collection order.
     [[nodiscard]] std::uint32_t num_docs() const;
     /// External (collection) id of internal `docid`.
@@ -100,6 +152,8 @@ public:
     [[nodiscard]] Document document(std::uint32_t docid) const;
     /// Names of the indexed fields, in index order ({"contents"} for a flat index).
     [[nodiscard]] std::vector<std::string> fields() const;
+    /// True when the index has an impact part (built with --impact-vectors).
+    [[nodiscard]] bool has_impact() const;
 
     struct Impl;  ///< opaque outside the library
     [[nodiscard]] const Impl& impl() const { return *m_impl; }

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <span>
 #include <string>
+#include <vector>
 
 #include <cascade/index.hpp>
 #include <cascade/types.hpp>
@@ -49,6 +50,15 @@ struct SearchOptions {
     std::string embedder;
     /// Or the queries' vectors, JSONL {"id", "vector"} (for imported document vectors).
     std::string query_vectors;
+
+    /// Learned-sparse retrieval over the index's impact part instead of BM25 (`--impact`): the
+    /// one-stage pipeline `first_stage: {type: impact, ...}`, scoring sum of query weight x
+    /// impact with `algorithm`. The BM25 and dense options above are then unused.
+    bool impact = false;
+    /// The queries' vectors, keyed by query id: Anserini's pre-tokenised TSV (qid<TAB>terms, a
+    /// term written n times weighs n) or JSONL {"id", "vector": {"term": weight}}
+    /// (read_impact_queries reads the same file for the query set).
+    std::string impact_queries;
 };
 
 /// What a search produced.
@@ -65,6 +75,12 @@ struct SearchResult {
 /// algorithm name, field list, k or tag. search() checks them too, and k1, b and the fields
 /// against the index; call this to report a bad option before reading any file.
 void check(const SearchOptions& options);
+
+/// The queries of a query-vector file (pre-tokenised TSV or JSONL vectors, docs/sparse.md):
+/// their ids, and as text the JSONL's contents/text or the TSV's terms. Throws InputError for
+/// a malformed line (`file:line: what`: no tab, no terms, bad vector, repeated id), IoError when
+/// the file cannot be read.
+[[nodiscard]] std::vector<Query> read_impact_queries(const std::string& path);
 
 /// Searches every query of `queries` with BM25 over `index`. Throws UsageError for bad
 /// options: those check() finds, a k1 or b out of range, a field the index lacks.

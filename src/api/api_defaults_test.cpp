@@ -18,6 +18,8 @@
 #include "eval/evaluator.hpp"
 #include "index/bm25_params.hpp"
 #include "index/builder.hpp"
+#include "index/impact_builder.hpp"
+#include "index/impact_quantizer.hpp"
 #include "pipeline/bm25_pipeline.hpp"
 #include "serve/http_server.hpp"
 #include "serve/service.hpp"
@@ -95,6 +97,17 @@ TEST(ApiDefaults, SearchOptionsAreTheBm25Stages) {
     EXPECT_EQ(o.k, spec.k);
     EXPECT_EQ(o.remove_query, spec.remove_query);
     EXPECT_EQ(o.tag, spec.name);
+}
+
+TEST(ApiDefaults, ImpactIndexOptionsAreTheImpactBuilders) {
+    const ImpactIndexOptions o;
+    const index::ImpactBuildOptions b;
+    EXPECT_EQ(o.quantize, b.quantize);
+    EXPECT_EQ(o.quantize, index::kDefaultQuantizer);
+    EXPECT_EQ(o.memory_mb << 20, b.memory_budget);
+    EXPECT_EQ(o.progress, b.progress);
+    const SearchOptions s;
+    EXPECT_FALSE(s.impact);  // BM25 unless asked
 }
 
 #ifdef CASCADE_HAVE_LTR

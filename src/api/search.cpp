@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "api/impl.hpp"
+#include "collection/sparse_vectors.hpp"
 #include "index/bm25_params.hpp"
 #include "pipeline/bm25_pipeline.hpp"
 #include "pipeline/runner.hpp"
@@ -86,15 +87,43 @@ pipeline::Pipeline dense_pipeline(const index::Index& idx, const SearchOptions& 
     return pipeline::Pipeline::parse(yaml, "cascade search --dense", idx, threads);
 }
 
+/// `cascade search --impact`: the one-stage impact pipeline.
+pipeline::Pipeline impact_pipeline(const index::Index& idx, const SearchOptions& options,
+                                   unsigned threads) {
+    if (options.impact_queries.empty()) {
+        throw UsageError(
+            "impact search needs the queries' vectors (--queries FILE: "
+            "pre-tokenised TSV or JSONL vectors)");
+    }
+    const std::string yaml = fmt::format(
+        "name: {}\nfirst_stage: {{type: impact, k: {}, algorithm: {}, remove_query: {}, "
+        "queries: {}}}\n",
+        yaml_quote(options.tag), options.k, yaml_quote(options.algorithm),
+        options.remove_query ? "true" : "false", yaml_quote(options.impact_queries));
+    return pipeline::Pipeline::parse(yaml, "cascade search --impact", idx, threads);
+}
+
 }  // namespace
+
+std::vector<Query> read_impact_queries(const std::string& path) {
+    std::vector<Query> queries;
+    for (SparseRecord& r : read_sparse_queries(path)) {
+        queries.push_back({std::move(r.id), std::move(r.contents)});
+    }
+    return queries;
+}
 
 SearchResult search(const Index& index, std::span<const Query> queries,
                     const SearchOptions& options) {
     const pipeline::Bm25StageSpec spec = stage_spec(options);
     const index::Index& idx = index.impl().index;
     const unsigned threads = std::max(1U, options.threads);
-    const pipeline::Pipeline bm25 = options.dense ? dense_pipeline(idx, options, threads)
-                                                  : pipeline::bm25_pipeline(idx, spec, threads);
+    if (options.dense && options.impact) {
+        throw UsageError("--dense and --impact exclude each other");
+    }
+    const pipeline::Pipeline bm25 = options.impact  ? impact_pipeline(idx, options, threads)
+                                    : options.dense ? dense_pipeline(idx, options, threads)
+                                                    : pipeline::bm25_pipeline(idx, spec, threads);
     pipeline::RunnerOptions runner;
     runner.threads = threads;
 
@@ -120,6 +149,9 @@ SearchResult search(const Index& index, std::span<const Query> queries,
     result.retriever = bm25.branches().front().head().retriever().name();
     result.algorithm =
         options.dense ? "dense" : std::string(retrieve::algorithm_name(spec.algorithm));
+    if (options.impact) {
+        result.algorithm = "impact " + result.algorithm;
+    }
     result.threads = threads;
     return result;
 }

@@ -1,6 +1,7 @@
 /// `cascade index`: builds an on-disk inverted index from a collection (docs/formats/index.md).
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <thread>
 
@@ -8,6 +9,7 @@
 
 #include <cascade/error.hpp>
 #include <cascade/index.hpp>
+#include <cascade/token_index.hpp>
 
 #include "commands.hpp"
 
@@ -24,7 +26,44 @@ struct IndexArgs {
     DenseIndexOptions dense;
     bool no_int8 = false;
     bool no_hnsw = false;
+    ImpactIndexOptions impact;
+    std::string colbert;  ///< ColBERT folder: add the multivector part
+    std::string tilde;    ///< TILDEv2 folder: add the TILDE part
+    std::string token_codec = "fp16";
 };
+
+std::string describe_build(const std::string& dir, const IndexBuildReport& s) {
+    const double per_posting = s.num_postings > 0 ? static_cast<double>(s.postings_bytes) /
+                                                        static_cast<double>(s.num_postings)
+                                                  : 0.0;
+    const double docs_per_s = s.seconds > 0 ? s.num_docs / s.seconds : 0.0;
+    return fmt::format(
+        "index {}: {} docs, {} terms, {} postings; postings {:.2f} bytes/posting, index {:.1f} "
+        "MB; {} spill(s); {:.2f} s, {:.0f} docs/s\n",
+        dir, s.num_docs, s.num_terms, s.num_postings, per_posting,
+        static_cast<double>(s.index_bytes) / 1e6, s.spilled_runs, s.seconds, docs_per_s);
+}
+
+std::string describe_impact(const std::string& dir, const ImpactIndexReport& r) {
+    std::string out = fmt::format(
+        "impact {}: {} docs, {} terms, {} postings; quantize {}, max impact {}; {:.1f} MB; "
+        "{:.2f} s\n",
+        dir, r.num_docs, r.num_terms, r.num_postings, r.quantizer, r.max_impact,
+        static_cast<double>(r.bytes) / 1e6, r.seconds);
+    if (r.dropped_postings > 0 || r.docs_without_postings > 0) {
+        out += fmt::format(
+            "impact {}: {} weight(s) quantised to 0 were dropped; {} document(s) "
+            "have no impact posting\n",
+            dir, r.dropped_postings, r.docs_without_postings);
+    }
+    if (!r.in_order) {
+        out += fmt::format(
+            "impact {}: the vectors were not in index order and were sorted in "
+            "memory\n",
+            dir);
+    }
+    return out;
+}
 
 void run_dense(const IndexArgs& args) {
     DenseIndexOptions dense = args.dense;
@@ -45,35 +84,92 @@ void run_dense(const IndexArgs& args) {
                stdout);
 }
 
+void run_index_and_parts(const IndexArgs& args);
+
+/// The token-level parts asked for (after the index exists).
+void run_token_parts(const IndexArgs& args) {
+    TokenIndexOptions options;
+    options.threads = args.options.threads;
+    options.progress = !args.quiet;
+    if (!args.colbert.empty()) {
+        options.model.dir = args.colbert;
+        options.codec = args.token_codec;
+        const TokenIndexReport r = add_colbert_part(args.index, options);
+        std::fputs(fmt::format("colbert {}: {} docs, {} token vectors of {} floats ({}, {:.1f} per "
+                               "doc); {:.1f} MB; {:.2f} s\n",
+                               args.index, r.num_docs, r.tokens, r.dim, args.token_codec,
+                               r.num_docs > 0 ? static_cast<double>(r.tokens) / r.num_docs : 0.0,
+                               static_cast<double>(r.bytes) / 1e6, r.seconds)
+                       .c_str(),
+                   stdout);
+    }
+    if (!args.tilde.empty()) {
+        options.model.dir = args.tilde;
+        const TokenIndexReport r = add_tilde_part(args.index, options);
+        std::fputs(fmt::format("tilde {}: {} docs, {} token weights ({:.1f} per doc); {:.1f} MB; "
+                               "{:.2f} s\n",
+                               args.index, r.num_docs, r.tokens,
+                               r.num_docs > 0 ? static_cast<double>(r.tokens) / r.num_docs : 0.0,
+                               static_cast<double>(r.bytes) / 1e6, r.seconds)
+                       .c_str(),
+                   stdout);
+    }
+}
+
 void run_index(const IndexArgs& args) {
+    const bool tokens = !args.colbert.empty() || !args.tilde.empty();
+    if (args.collection.empty() && args.impact.vectors.empty() && args.dense.embedder.empty() &&
+        args.dense.vectors.empty() && tokens) {
+        run_token_parts(args);  // parts for an existing index
+        return;
+    }
+    run_index_and_parts(args);
+    if (tokens)
+        run_token_parts(args);
+}
+
+void run_index_and_parts(const IndexArgs& args) {
     const bool dense = !args.dense.embedder.empty() || !args.dense.vectors.empty();
+    const bool impact = !args.impact.vectors.empty();
     if (!args.dense.embedder.empty() && !args.dense.vectors.empty())
         throw UsageError("--embedder and --vectors exclude each other");
-    if (args.collection.empty()) {
+    ImpactIndexOptions impact_options = args.impact;
+    impact_options.progress = !args.quiet;
+    impact_options.memory_mb = args.options.memory_mb;
+    if (args.collection.empty() && !impact) {
         if (!dense)
             throw UsageError(
-                "give --collection (and --embedder MODEL or --vectors FILE to add "
-                "a dense part), or --embedder/--vectors alone to add a dense part "
-                "to an existing index");
+                "give --collection (and --embedder MODEL or --vectors FILE to add a dense part, "
+                "--impact-vectors FILE to add an impact part), or --embedder/--vectors/"
+                "--impact-vectors alone to add a part to an existing index");
         run_dense(args);
         return;
     }
     IndexBuildOptions options = args.options;
     options.stopwords = !args.no_stopwords;
     options.progress = !args.quiet;
-    const IndexBuildReport s = Index::build(args.collection, args.index, options);
-
-    const double per_posting = s.num_postings > 0 ? static_cast<double>(s.postings_bytes) /
-                                                        static_cast<double>(s.num_postings)
-                                                  : 0.0;
-    const double docs_per_s = s.seconds > 0 ? s.num_docs / s.seconds : 0.0;
-    std::fputs(
-        fmt::format("index {}: {} docs, {} terms, {} postings; postings {:.2f} bytes/posting, "
-                    "index {:.1f} MB; {} spill(s); {:.2f} s, {:.0f} docs/s\n",
-                    args.index, s.num_docs, s.num_terms, s.num_postings, per_posting,
-                    static_cast<double>(s.index_bytes) / 1e6, s.spilled_runs, s.seconds, docs_per_s)
-            .c_str(),
-        stdout);
+    if (impact) {
+        // With --collection (or without it and without an index at --index): the index and its
+        // impact part in one go; otherwise the part is added to the existing index.
+        const bool existing =
+            args.collection.empty() &&
+            std::filesystem::exists(std::filesystem::path(args.index) / "manifest");
+        if (existing) {
+            std::fputs(
+                describe_impact(args.index, Index::add_impact(args.index, impact_options)).c_str(),
+                stdout);
+        } else {
+            const IndexWithImpactReport r =
+                Index::build_with_impact(args.collection, args.index, options, impact_options);
+            std::fputs((describe_build(args.index, r.index) + describe_impact(args.index, r.impact))
+                           .c_str(),
+                       stdout);
+        }
+    } else {
+        std::fputs(
+            describe_build(args.index, Index::build(args.collection, args.index, options)).c_str(),
+            stdout);
+    }
     if (dense)
         run_dense(args);
 }
@@ -86,7 +182,7 @@ void add_index_command(CLI::App& app) {
         app.add_subcommand("index", "Build an inverted index (BM25-ready) from a collection");
     cmd->add_option("--collection", args->collection,
                     "Collection: BEIR folder, corpus.jsonl[.gz], *.tsv[.gz], classic collections "
-                    "(omit it to add a dense part to the existing index)");
+                    "(omit it to add a dense or impact part to the existing index)");
     cmd->add_option("--format", args->options.format, "Collection format (default: auto)");
     cmd->add_option("--index", args->index, "Output index directory (replaced atomically)")
         ->required();
@@ -122,6 +218,23 @@ void add_index_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_flag("--no-hnsw", args->no_hnsw, "Dense part without a graph (exact search only)");
     cmd->add_flag("--no-int8", args->no_int8, "Dense part without int8 codes");
+    cmd->add_option("--impact-vectors", args->impact.vectors,
+                    "Also build an impact (learned-sparse) part from SPLADE/uniCOIL vectors: "
+                    "JSONL[.gz] {\"id\", \"contents\", \"vector\": {\"term\": weight}} "
+                    "(Anserini's JsonVectorCollection). Alone: adds the part to the existing "
+                    "index, or, when there is none, builds one whose documents are the file's "
+                    "ids and contents");
+    cmd->add_option("--colbert", args->colbert,
+                    "ColBERT folder (colbert-ai HF_ColBERT): add token vectors for the maxsim "
+                    "stage (with --collection, or alone for an existing index)");
+    cmd->add_option("--token-codec", args->token_codec,
+                    "ColBERT token vectors: fp16 (default) or int8 (about half the bytes)");
+    cmd->add_option("--tilde", args->tilde,
+                    "TILDEv2 folder: add per-token weights for the tilde stage");
+    cmd->add_option("--quantize", args->impact.quantize,
+                    "Weights to integer impacts: auto (whole numbers kept, else scale:100), "
+                    "none, trunc (Anserini), scale:F (round(w*F)), linear:B (PISA, B bits)")
+        ->capture_default_str();
     cmd->callback([args] { run_index(*args); });
 }
 

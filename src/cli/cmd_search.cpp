@@ -1,6 +1,7 @@
 /// `cascade search`: BM25 first-stage retrieval over a cascade index, written as a TREC run.
 /// It runs the implicit pipeline `first_stage: {type: bm25, ...}` (cascade/search.hpp), so it
-/// is the same code as a bm25 stage in a pipeline file.
+/// is the same code as a bm25 stage in a pipeline file; `--dense` and `--impact` run the dense
+/// and impact first stages the same way.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -55,6 +56,14 @@ void run_search(const SearchArgs& args) {
     if (!args.query.empty() && !args.queries.empty()) {
         throw UsageError("--query and --queries exclude each other");
     }
+    if (args.options.impact && !args.query.empty()) {
+        throw UsageError(
+            "--impact searches a query-vector file: give --queries FILE (TSV or "
+            "JSONL vectors) and --run OUT");
+    }
+    if (args.options.impact && args.options.dense) {
+        throw UsageError("--dense and --impact exclude each other");
+    }
     if (!args.pipeline.empty() && args.query.empty()) {
         throw UsageError("--pipeline searches one --query; for query sets use `cascade run`");
     }
@@ -74,9 +83,21 @@ void run_search(const SearchArgs& args) {
         run_one_query(args);
         return;
     }
-    const std::vector<Query> queries = load_query_set(args.queries, args.format, args.qids_from);
+    std::vector<Query> queries;
+    SearchOptions run_options = options;
+    if (options.impact) {
+        // The vector file is both the query set and, keyed by id, the queries' vectors.
+        queries = read_impact_queries(args.queries);
+        if (!args.qids_from.empty()) {
+            const Qrels qrels = read_qrels(args.qids_from);
+            std::erase_if(queries, [&](const Query& q) { return !qrels.by_query.contains(q.id); });
+        }
+        run_options.impact_queries = args.queries;
+    } else {
+        queries = load_query_set(args.queries, args.format, args.qids_from);
+    }
     const Index index = Index::open(args.index);
-    const SearchResult result = search(index, queries, options);
+    const SearchResult result = search(index, queries, run_options);
     write_run(args.run, result.run);
 
     const std::string out = fmt::format(
@@ -141,6 +162,11 @@ void add_search_command(CLI::App& app) {
     cmd->add_option(
         "--query-vectors", o.query_vectors,
         "The queries' vectors, JSONL {\"id\", \"vector\"} (for imported document vectors)");
+    cmd->add_flag("--impact", o.impact,
+                  "Search the index's impact part (cascade index --impact-vectors) with learned-"
+                  "sparse query vectors: --queries is then Anserini's pre-tokenised TSV "
+                  "(qid<TAB>term term ..., a term n times weighs n) or JSONL {\"id\", "
+                  "\"vector\": {\"term\": weight}}; every --algorithm gives the same run");
     cmd->callback([args] { run_search(*args); });
 }
 

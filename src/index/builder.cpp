@@ -294,6 +294,89 @@ std::uint32_t ingest(DocumentReader& docs, const text::Analyzer& analyzer,
 
 }  // namespace
 
+namespace {
+
+/// Sizes of the index files in `out` (all, and postings only).
+void measure(const fs::path& out, BuildSummary& summary) {
+    for (const auto& entry : fs::directory_iterator(out)) {
+        if (!entry.is_regular_file()) {
+            continue;
+        }
+        summary.index_bytes += entry.file_size();
+        if (entry.path().extension() == ".postings") {
+            summary.postings_bytes += entry.file_size();
+        }
+    }
+}
+
+}  // namespace
+
+BuildSummary build_pretokenized_index(PretokenizedSource& docs, const fs::path& dir,
+                                      const PretokenizedBuildOptions& options) {
+    auto start = std::chrono::steady_clock::now();
+    AtomicDirectory staging(dir);
+    const fs::path out = staging.staging();
+    const fs::path spill_dir = options.temp_dir.empty() ? out / "spill" : options.temp_dir;
+    fs::create_directories(spill_dir);
+    const std::string spill_prefix = "cascade-spill-" + std::to_string(::getpid()) + ".pre";
+
+    std::vector<FieldState> fields(1);
+    fields[0].name = options.field;
+    fields[0].inverter = std::make_unique<Inverter>(false, spill_dir, spill_prefix);
+    Inverter& inverter = *fields[0].inverter;
+    IdMapWriter ids(options.source);
+    DocStoreWriter store(out);
+    BuildSummary summary;
+    Progress progress("index", docs.total(), "bytes", options.progress);
+
+    PretokenizedDoc doc;
+    Document stored;
+    const std::size_t batch = std::max<std::size_t>(1, options.batch_docs);
+    while (docs.next(doc)) {
+        CASCADE_ASSERT(doc.terms.size() == doc.freqs.size());
+        const std::uint32_t docid = ids.add(doc.id, [&docs] { return docs.location(); });
+        stored.id = doc.id;
+        store.add(stored);
+        std::uint64_t length = 0;
+        for (std::size_t i = 0; i < doc.terms.size(); ++i) {
+            CASCADE_ASSERT(doc.freqs[i] >= 1);
+            inverter.add(docid, doc.terms[i], term_hash(doc.terms[i]), doc.freqs[i], nullptr);
+            length += doc.freqs[i];
+        }
+        fields[0].lengths.push_back(
+            static_cast<std::uint32_t>(std::min<std::uint64_t>(length, UINT32_MAX)));
+        if ((docid + 1) % batch == 0) {
+            if (inverter.memory_bytes() > options.memory_budget) {
+                inverter.spill();
+                ++summary.spilled_runs;
+            }
+            progress.set(docs.consumed());
+        }
+    }
+    progress.finish();
+
+    const std::uint32_t num_docs = ids.size();
+    std::vector<FileDigest> files;
+    write_fields(out, num_docs, false, fields, files);
+    files.push_back(ids.write(out));
+    files.push_back(store.finish());
+    write_manifest(out, num_docs, options.analyzer, false, fields, files);
+    if (options.temp_dir.empty()) {
+        fs::remove_all(spill_dir);
+    }
+    if (options.before_commit) {
+        options.before_commit(out);
+    }
+    summary.num_docs = num_docs;
+    summary.num_terms = fields[0].stats.num_terms;
+    summary.num_postings = fields[0].stats.num_postings;
+    measure(out, summary);
+    staging.commit();
+    summary.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return summary;
+}
+
 BuildSummary build_index(DocumentReader& docs, const text::Analyzer& analyzer, const fs::path& dir,
                          const BuildOptions& options) {
     auto start = std::chrono::steady_clock::now();

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,51 @@ struct BuildSummary {
     std::uint32_t spilled_runs = 0;
     double seconds = 0.0;
 };
+
+/// One document whose terms arrive with their frequencies (a pre-tokenised or learned-sparse
+/// collection, where a term's "frequency" is its integer impact): distinct terms, freqs >= 1.
+struct PretokenizedDoc {
+    std::string id;
+    std::vector<std::string> terms;
+    std::vector<std::uint32_t> freqs;
+};
+
+/// Yields the documents of a pre-tokenised collection in docid order.
+class PretokenizedSource {
+public:
+    virtual ~PretokenizedSource() = default;
+    /// The next document into `doc`; false at the end. Throws InputError for bad input.
+    virtual bool next(PretokenizedDoc& doc) = 0;
+    /// Where the document last returned comes from ("path:line"), for duplicate-id errors.
+    [[nodiscard]] virtual std::string location() const { return {}; }
+    /// Progress: units consumed so far and in total (0 = unknown).
+    [[nodiscard]] virtual std::uint64_t consumed() const { return 0; }
+    [[nodiscard]] virtual std::uint64_t total() const { return 0; }
+};
+
+/// Options of build_pretokenized_index.
+struct PretokenizedBuildOptions {
+    std::string field = "contents";  ///< the one field's name
+    /// Recorded as the manifest's analyzer name: says how the terms were made (no text analyzer
+    /// of that name exists, so the folder is never searched as a BM25 index by mistake).
+    std::string analyzer = "pretokenized";
+    std::uint64_t memory_budget = 1ULL << 30;  ///< bytes of in-memory postings before a spill
+    std::size_t batch_docs = 1024;             ///< documents between memory checks
+    bool progress = true;                      ///< progress bar on stderr (terminals only)
+    std::string source = "collection";         ///< names the collection in error messages
+    std::filesystem::path temp_dir;            ///< spill files; empty = the staging directory
+    /// Called with the staging directory once the index files are complete, before it is
+    /// renamed into place: writes companion files that must appear atomically with them.
+    std::function<void(const std::filesystem::path&)> before_commit;
+};
+
+/// Writes an index of one field from pre-tokenised documents: each (term, freq) becomes a
+/// posting of that freq, a document's length is the sum of its freqs (the token count of the
+/// pseudo-document that repeats each term freq times, as Anserini's JsonVectorCollection builds
+/// it), and the document store keeps ids only. Files, block maxima and the atomic replacement
+/// of `dir` are those of build_index. Throws InputError for a duplicate id.
+BuildSummary build_pretokenized_index(PretokenizedSource& docs, const std::filesystem::path& dir,
+                                      const PretokenizedBuildOptions& options);
 
 /// Reads every document of `docs`, analyzes it with `analyzer` and writes the index to `dir`
 /// (replacing an existing one only once the new one is complete). Throws InputError for a

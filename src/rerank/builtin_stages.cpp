@@ -41,6 +41,20 @@ void register_builtin_stages(StageRegistry& registry) {
                  "alpha-weighted query expansion over the top qe_k vectors, k-reciprocal "
                  "neighbours only (SuperGlobal's refinement): qe_k, alpha, reciprocal",
                  make_vector_qe_stage);
+    registry.add("maxsim",
+                 "ColBERT late interaction over the index's multivector part: MaxSim of the "
+                 "query's token vectors (k; top_k keeps the best, pruning candidates that cannot "
+                 "reach them)",
+                 make_maxsim_stage);
+    registry.add("tilde",
+                 "TILDEv2 exact term matching over the index's TILDE part: the query is only "
+                 "tokenised (k; alpha interpolates with the incoming score)",
+                 make_tilde_stage);
+    registry.add("impact",
+                 "learned-sparse (SPLADE/uniCOIL) impact retrieval over the index's impact part "
+                 "as a first stage (k, algorithm); later, re-scoring (queries: FILE or "
+                 "pretokenized: true)",
+                 make_impact_stage);
 }
 
 }  // namespace cascade::rerank

@@ -37,5 +37,8 @@ std::unique_ptr<Stage> make_dense_stage(StageParams& params, StageEnv& env);
 std::unique_ptr<Stage> make_prf_vector_stage(StageParams& params, StageEnv& env);
 /// `vector_qe`: alpha-QE with k-reciprocal neighbours over user vectors (SuperGlobal's refinement).
 std::unique_ptr<Stage> make_vector_qe_stage(StageParams& params, StageEnv& env);
+std::unique_ptr<Stage> make_impact_stage(StageParams& params, StageEnv& env);
+std::unique_ptr<Stage> make_maxsim_stage(StageParams& params, StageEnv& env);
+std::unique_ptr<Stage> make_tilde_stage(StageParams& params, StageEnv& env);
 
 }  // namespace cascade::rerank

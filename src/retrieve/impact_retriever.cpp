@@ -1,0 +1,135 @@
+#include "retrieve/impact_retriever.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "retrieve/algorithm/block_max_maxscore.hpp"
+#include "retrieve/algorithm/block_max_wand.hpp"
+#include "retrieve/algorithm/exhaustive.hpp"
+#include "retrieve/algorithm/maxscore.hpp"
+#include "retrieve/algorithm/wand.hpp"
+#include "retrieve/impact_cursor.hpp"
+#include "util/error.hpp"
+
+namespace cascade::retrieve {
+
+namespace {
+
+/// Ties by external id ascending (byte order), through the ids' ranks as the BM25 path does.
+struct IdRankOrder {
+    const std::uint32_t* rank;
+    [[nodiscard]] bool before(std::uint32_t a, std::uint32_t b) const { return rank[a] < rank[b]; }
+};
+
+/// One cursor per scoring query term, in query order.
+std::vector<ImpactCursor> open_cursors(const index::FieldIndex& field, const ImpactQuery& query) {
+    std::vector<ImpactCursor> cursors;
+    cursors.reserve(query.size());
+    for (const ImpactTerm& t : query) {
+        if (!(t.weight > 0.0F)) {
+            continue;
+        }
+        const std::optional<index::TermInfo> info = field.term(t.term);
+        if (!info || info->doc_freq == 0) {
+            continue;
+        }
+        cursors.emplace_back(field, *info, t.weight);
+    }
+    return cursors;
+}
+
+}  // namespace
+
+ImpactRetriever::ImpactRetriever(const index::Index& main,
+                                 std::shared_ptr<const index::ImpactIndex> part,
+                                 std::shared_ptr<const QueryVectorSource> queries,
+                                 Algorithm algorithm)
+    : m_main(&main),
+      m_part(std::move(part)),
+      m_queries(std::move(queries)),
+      m_algorithm(algorithm) {
+    CASCADE_ASSERT(m_part != nullptr && m_queries != nullptr);
+    CASCADE_ASSERT(m_part->index().num_docs() == main.num_docs());
+}
+
+std::string_view ImpactRetriever::external_id(std::uint32_t docid) const {
+    return m_main->external_id(docid);
+}
+
+std::string ImpactRetriever::name() const {
+    return fmt::format("impact({},{},{})", m_part->meta().quantizer, algorithm_name(m_algorithm),
+                       m_queries->describe());
+}
+
+std::vector<Hit> ImpactRetriever::search_vector(const ImpactQuery& query, std::size_t k,
+                                                Algorithm algorithm) const {
+    if (k == 0) {
+        return {};
+    }
+    std::vector<ImpactCursor> cursors = open_cursors(m_part->field(), query);
+    TopKQueue<IdRankOrder> queue(k, IdRankOrder{m_main->id_ranks().data()});
+    std::span<ImpactCursor> span(cursors);
+    switch (algorithm) {
+        case Algorithm::exhaustive:
+            exhaustive_query(span, queue);
+            break;
+        case Algorithm::maxscore:
+            maxscore_query(span, queue);
+            break;
+        case Algorithm::wand:
+            wand_query(span, queue);
+            break;
+        case Algorithm::block_max_wand:
+            block_max_wand_query(span, queue);
+            break;
+        case Algorithm::block_max_maxscore:
+            block_max_maxscore_query(span, queue);
+            break;
+    }
+    return queue.take_sorted();
+}
+
+std::vector<std::vector<Hit>> ImpactRetriever::search(std::span<const Query> queries,
+                                                      std::size_t k) const {
+    const std::vector<ImpactQuery> vectors = m_queries->vectors(queries);
+    std::vector<std::vector<Hit>> results(queries.size());
+    for (std::size_t i = 0; i < queries.size(); ++i) {
+        results[i] = search_vector(vectors[i], k);
+    }
+    return results;
+}
+
+std::vector<float> ImpactRetriever::score(const ImpactQuery& query,
+                                          std::span<const std::uint32_t> docids) const {
+    std::vector<ImpactCursor> cursors = open_cursors(m_part->field(), query);
+    std::vector<std::size_t> order(docids.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return docids[a] < docids[b]; });
+    // contributions[i * terms + t]: term t's score in document docids[i].
+    const std::size_t terms = cursors.size();
+    std::vector<float> contributions(docids.size() * terms, 0.0F);
+    for (std::size_t t = 0; t < terms; ++t) {
+        ImpactCursor& c = cursors[t];
+        for (const std::size_t i : order) {
+            c.next_geq(docids[i]);
+            if (c.docid() == docids[i]) {
+                contributions[i * terms + t] = c.score();
+            }
+        }
+    }
+    std::vector<float> out(docids.size());
+    std::vector<float> scratch(terms);
+    TermScoreSum sum(scratch);
+    for (std::size_t i = 0; i < docids.size(); ++i) {
+        for (std::size_t t = 0; t < terms; ++t) {
+            sum.set(t, contributions[i * terms + t]);
+        }
+        out[i] = sum.take();
+    }
+    return out;
+}
+
+}  // namespace cascade::retrieve
