@@ -88,6 +88,7 @@ void Index::load_manifest(const fs::path& dir, const OpenOptions& options) {
     // Checked once and recorded: a stamp that still vouches for every file lets this open skip
     // the checksums and the O(size) structure checks it would repeat (file_io.hpp).
     std::vector<std::string> stamped;
+    stamped.reserve(listed.size());
     for (const auto& entry : listed) {
         stamped.push_back(entry.first);
     }

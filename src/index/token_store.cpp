@@ -104,7 +104,9 @@ __attribute__((target("f16c,avx"))) void halves_to_floats_f16c(const std::uint16
 }
 
 void halves_to_floats(const std::uint16_t* in, float* out, std::size_t n) {
-    static const bool f16c = __builtin_cpu_supports("f16c") && vector_kernels().isa != "scalar";
+    // Every AVX2 CPU has F16C (Intel since Haswell, AMD since Piledriver); the scalar ISA
+    // override (CASCADE_ISA=scalar) turns it off with the other kernels.
+    static const bool f16c = __builtin_cpu_supports("avx2") && vector_kernels().isa != "scalar";
     if (f16c) {
         halves_to_floats_f16c(in, out, n);
         return;
@@ -524,8 +526,8 @@ std::vector<MaxSimHit> maxsim_top_k(const MultiVectorStore& store, std::span<con
         const bool full = heap.size() == k;
         // Pruning can only drop a candidate that would lose to the k-th: strictly below its
         // score (an equal score may still win on the tie rank).
-        const double threshold =
-            prune && full && k > 0 ? static_cast<double>(heap.top().score) : -INFINITY;
+        const double threshold = prune && full && k > 0 ? static_cast<double>(heap.top().score)
+                                                        : -std::numeric_limits<double>::infinity();
         const double doc_norm = static_cast<double>(store.max_norm(docid)) * (1.0 + kBoundSlack);
         if (prune && full && inflate(suffix[0] * doc_norm) < threshold) {
             // Even a perfect match on every query token cannot reach the k-th score.
