@@ -19,9 +19,6 @@
 
 namespace cascade::rerank {
 
-/// `impact`: first-stage impact retrieval or impact re-scoring (declared in stages.hpp).
-std::unique_ptr<Stage> make_impact_stage(StageParams& params, StageEnv& env);
-
 namespace {
 
 class ImpactFirstStage final : public FirstStage {
