@@ -1,4 +1,5 @@
 #include "retrieve/bm25_retriever.hpp"
+#include "retrieve/algorithm/run_top_k.hpp"
 
 #include <atomic>
 #include <exception>
@@ -7,24 +8,12 @@
 
 #include <fmt/format.h>
 
-#include "retrieve/algorithm/block_max_maxscore.hpp"
-#include "retrieve/algorithm/block_max_wand.hpp"
-#include "retrieve/algorithm/exhaustive.hpp"
-#include "retrieve/algorithm/maxscore.hpp"
-#include "retrieve/algorithm/wand.hpp"
 #include "retrieve/index_cursor.hpp"
 #include "util/error.hpp"
 
 namespace cascade::retrieve {
 
 namespace {
-/// Ties by external id ascending, compared as bytes (Lucene's SortField STRING_VAL order),
-/// through the ids' ranks: an integer comparison instead of two string loads.
-struct ExternalIdOrder {
-    const std::uint32_t* rank;
-    [[nodiscard]] bool before(std::uint32_t a, std::uint32_t b) const { return rank[a] < rank[b]; }
-};
-
 std::size_t field_position(const index::Index& index, std::string_view name) {
     for (std::size_t i = 0; i < index.num_fields(); ++i) {
         if (index.field(i).name() == name) {
@@ -143,26 +132,7 @@ std::vector<Hit> Bm25Retriever::search_terms(std::span<const WeightedTerm> terms
         float weight = term_weight(t.boost, lucene_idf(info->doc_freq, field.stats().doc_count));
         cursors.emplace_back(field, *info, m_field_scorers[f], weight, m_stored_pairs_apply);
     }
-    TopKQueue<ExternalIdOrder> queue(k, ExternalIdOrder{m_index->id_ranks().data()});
-    std::span<Bm25IndexCursor> span(cursors);
-    switch (algorithm) {
-        case Algorithm::exhaustive:
-            exhaustive_query(span, queue);
-            break;
-        case Algorithm::maxscore:
-            maxscore_query(span, queue);
-            break;
-        case Algorithm::wand:
-            wand_query(span, queue);
-            break;
-        case Algorithm::block_max_wand:
-            block_max_wand_query(span, queue);
-            break;
-        case Algorithm::block_max_maxscore:
-            block_max_maxscore_query(span, queue);
-            break;
-    }
-    return queue.take_sorted();
+    return run_top_k(std::span<Bm25IndexCursor>(cursors), k, m_index->id_ranks().data(), algorithm);
 }
 
 std::vector<std::vector<Hit>> Bm25Retriever::search(std::span<const Query> queries,

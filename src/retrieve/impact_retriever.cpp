@@ -1,27 +1,17 @@
 #include "retrieve/impact_retriever.hpp"
+#include "retrieve/algorithm/run_top_k.hpp"
 
 #include <algorithm>
 #include <numeric>
 
 #include <fmt/format.h>
 
-#include "retrieve/algorithm/block_max_maxscore.hpp"
-#include "retrieve/algorithm/block_max_wand.hpp"
-#include "retrieve/algorithm/exhaustive.hpp"
-#include "retrieve/algorithm/maxscore.hpp"
-#include "retrieve/algorithm/wand.hpp"
 #include "retrieve/impact_cursor.hpp"
 #include "util/error.hpp"
 
 namespace cascade::retrieve {
 
 namespace {
-
-/// Ties by external id ascending (byte order), through the ids' ranks as the BM25 path does.
-struct IdRankOrder {
-    const std::uint32_t* rank;
-    [[nodiscard]] bool before(std::uint32_t a, std::uint32_t b) const { return rank[a] < rank[b]; }
-};
 
 /// One cursor per scoring query term, in query order.
 std::vector<ImpactCursor> open_cursors(const index::FieldIndex& field, const ImpactQuery& query) {
@@ -69,26 +59,7 @@ std::vector<Hit> ImpactRetriever::search_vector(const ImpactQuery& query, std::s
         return {};
     }
     std::vector<ImpactCursor> cursors = open_cursors(m_part->field(), query);
-    TopKQueue<IdRankOrder> queue(k, IdRankOrder{m_main->id_ranks().data()});
-    std::span<ImpactCursor> span(cursors);
-    switch (algorithm) {
-        case Algorithm::exhaustive:
-            exhaustive_query(span, queue);
-            break;
-        case Algorithm::maxscore:
-            maxscore_query(span, queue);
-            break;
-        case Algorithm::wand:
-            wand_query(span, queue);
-            break;
-        case Algorithm::block_max_wand:
-            block_max_wand_query(span, queue);
-            break;
-        case Algorithm::block_max_maxscore:
-            block_max_maxscore_query(span, queue);
-            break;
-    }
-    return queue.take_sorted();
+    return run_top_k(std::span<ImpactCursor>(cursors), k, m_main->id_ranks().data(), algorithm);
 }
 
 std::vector<std::vector<Hit>> ImpactRetriever::search(std::span<const Query> queries,
