@@ -13,6 +13,7 @@
 #include <cascade/error.hpp>
 #include <cascade/index.hpp>
 #include <cascade/pipeline.hpp>
+#include <cascade/report.hpp>
 
 #include "cli_common.hpp"
 #include "commands.hpp"
@@ -31,6 +32,8 @@ struct RunArgs {
     std::string qrels;
     std::string stage_runs;
     std::string query;
+    std::string report;
+    std::string timings;
     std::size_t show = 10;
     unsigned threads = 1;
     std::size_t batch = 1;
@@ -53,6 +56,25 @@ std::string stage_run_name(std::size_t i, const std::string& label) {
     return name + ".run";
 }
 
+/// --timings and --report: the per-stage timings file, and the HTML report over the stages'
+/// runs with the first stage as the baseline.
+void write_stage_report(const RunArgs& args, const PipelineResult& result) {
+    if (!args.timings.empty()) {
+        write_timings(args.timings, stage_timings(result));
+    }
+    if (args.report.empty()) {
+        return;
+    }
+    ReportInput input;
+    input.title = fmt::format("cascade run {}", args.pipeline);
+    input.qrels = read_qrels(args.qrels);
+    for (const StageReport& stage : result.stages) {
+        input.runs.push_back({stage.label, *stage.run});
+    }
+    input.timings = stage_timings(result);
+    write_html_report(args.report, input);
+}
+
 void run_pipeline_command(const RunArgs& args) {
     if (args.query.empty() && (args.queries.empty() || args.run.empty())) {
         throw UsageError("give --queries FILE and --run OUT, or --query TEXT");
@@ -67,7 +89,10 @@ void run_pipeline_command(const RunArgs& args) {
     PipelineRunOptions options;
     options.threads = std::max(1U, args.threads);
     options.batch = std::max<std::size_t>(1, args.batch);
-    options.keep_runs = !args.stage_runs.empty();
+    options.keep_runs = !args.stage_runs.empty() || !args.report.empty();
+    if (!args.report.empty() && args.qrels.empty()) {
+        throw UsageError("--report needs --qrels (the report evaluates every stage)");
+    }
     if (!args.qrels.empty()) {
         qrels = read_qrels(args.qrels);
         options.qrels = &qrels;
@@ -85,6 +110,7 @@ void run_pipeline_command(const RunArgs& args) {
                 *result.stages[i].run);
         }
     }
+    write_stage_report(args, result);
     if (!args.query.empty()) {
         print_hits(index, result.run, args.show);
     }
@@ -129,6 +155,12 @@ void add_run_command(CLI::App& app) {
                     "Queries each thread sends through a stage together, so model stages batch "
                     "across queries (default 1; the run does not depend on it)")
         ->check(CLI::PositiveNumber);
+    cmd->add_option("--timings", args->timings,
+                    "Write each stage's latency (p50/p95, total) and measures as a TSV file for "
+                    "`cascade report --timings` (docs/report.md)");
+    cmd->add_option("--report", args->report,
+                    "Write an HTML report over the stages' runs (first stage as the baseline) "
+                    "and their timings; needs --qrels (docs/report.md)");
     cmd->add_option("--query", args->query,
                     "One query typed here: print its hits with titles (the table goes to stderr)");
     cmd->add_option("--show", args->show, "Hits printed with --query (default 10)");
