@@ -52,7 +52,7 @@ __all__ = [
     "as_run", "as_qrels", "as_queries",
     "Run", "Qrels", "Hit", "Hits", "Evaluation", "Comparison", "MeasureDifference",
     "PipelineResult", "StageReport",
-    "Error", "UsageError", "InputError", "IoError", "CorruptionError",
+    "Error", "UsageError", "InputError", "IoError", "CorruptionError", "plots",
 ]
 
 
@@ -387,3 +387,5 @@ class Embedder:
             return self._impl.encode([texts])[0]
         return self._impl.encode(list(texts))
 
+
+from . import plots  # noqa: E402  (plots uses the names above)

@@ -25,6 +25,9 @@ struct Hits {
 /// IoError an OSError) and the translator that raises them for cascade's C++ errors.
 void register_errors(pybind11::module_& module);
 
+/// Binds cascade.plots' functions (plots.cpp).
+void bind_plots(pybind11::module_& module);
+
 /// Raises the Python class registered for UsageError with `message`.
 [[noreturn]] void throw_usage(const std::string& message);
 

@@ -714,4 +714,5 @@ PYBIND11_MODULE(_cascade, m) {
     cascade::python::bind_eval(m);
     cascade::python::bind_pipeline(m);
     cascade::python::bind_models(m);
+    cascade::python::bind_plots(m);
 }
