@@ -9,6 +9,7 @@
 
 #include <cascade/error.hpp>
 #include <cascade/index.hpp>
+#include <cascade/shard.hpp>
 #include <cascade/token_index.hpp>
 
 #include "commands.hpp"
@@ -30,6 +31,8 @@ struct IndexArgs {
     std::string colbert;  ///< ColBERT folder: add the multivector part
     std::string tilde;    ///< TILDEv2 folder: add the TILDE part
     std::string token_codec = "fp16";
+    std::uint32_t shard = 0;     ///< --shard: which shard to build
+    std::uint32_t shard_of = 0;  ///< --of: shards in the set (0: an ordinary index)
 };
 
 std::string describe_build(const std::string& dir, const IndexBuildReport& s) {
@@ -116,7 +119,37 @@ void run_token_parts(const IndexArgs& args) {
     }
 }
 
+/// `--shard i --of N`: one shard of a document-partitioned set (docs/scale-out.md).
+void run_shard(const IndexArgs& args) {
+    if (args.collection.empty()) {
+        throw UsageError("--shard/--of build a shard from a collection: give --collection");
+    }
+    if (!args.impact.vectors.empty() || !args.dense.embedder.empty() ||
+        !args.dense.vectors.empty() || !args.colbert.empty() || !args.tilde.empty()) {
+        throw UsageError(
+            "--shard/--of build the inverted index only (no --embedder, --vectors, "
+            "--impact-vectors, --colbert or --tilde)");
+    }
+    IndexBuildOptions options = args.options;
+    options.stopwords = !args.no_stopwords;
+    options.progress = !args.quiet;
+    const IndexBuildReport r =
+        build_shard(args.collection, args.index, args.shard, args.shard_of, options);
+    std::fputs(describe_build(args.index, r).c_str(), stdout);
+    std::fputs(fmt::format("shard {}: {} of {} (document j of the collection in shard j mod {})\n",
+                           args.index, args.shard, args.shard_of, args.shard_of)
+                   .c_str(),
+               stdout);
+}
+
 void run_index(const IndexArgs& args) {
+    if (args.shard_of > 0) {
+        run_shard(args);
+        return;
+    }
+    if (args.shard > 0) {
+        throw UsageError("--shard needs --of (the number of shards)");
+    }
     const bool tokens = !args.colbert.empty() || !args.tilde.empty();
     if (args.collection.empty() && args.impact.vectors.empty() && args.dense.embedder.empty() &&
         args.dense.vectors.empty() && tokens) {
@@ -191,6 +224,11 @@ void add_index_command(CLI::App& app) {
                     "multifield); default: one field 'contents' = title + text (BEIR flat)")
         ->delimiter(',');
     cmd->add_flag("--positions", args->options.positions, "Store term positions");
+    cmd->add_option("--shard", args->shard,
+                    "Build shard I (0-based) of --of N: document j of the collection goes to shard "
+                    "j mod N, with the whole collection's BM25 statistics (docs/scale-out.md)");
+    cmd->add_option("--of", args->shard_of, "Number of shards of the set (with --shard)")
+        ->check(CLI::Range(1U, 65536U));
     cmd->add_option("--threads", args->options.threads, "Analysis threads")
         ->check(CLI::Range(1U, 256U));
     cmd->add_option("--memory-mb", args->options.memory_mb,

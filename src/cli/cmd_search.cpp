@@ -13,6 +13,7 @@
 #include <cascade/error.hpp>
 #include <cascade/index.hpp>
 #include <cascade/search.hpp>
+#include <cascade/shard.hpp>
 
 #include "cli_common.hpp"
 #include "commands.hpp"
@@ -96,8 +97,10 @@ void run_search(const SearchArgs& args) {
     } else {
         queries = load_query_set(args.queries, args.format, args.qids_from);
     }
-    const Index index = Index::open(args.index);
-    const SearchResult result = search(index, queries, run_options);
+    // One folder, a comma-separated list of shard folders or a shard-set file.
+    const ShardSet shards = ShardSet::open(shard_paths(args.index));
+    std::vector<double> shard_seconds;
+    const SearchResult result = search(shards, queries, run_options, &shard_seconds);
     write_run(args.run, result.run);
 
     const std::string out = fmt::format(
@@ -107,6 +110,14 @@ void run_search(const SearchArgs& args) {
         result.algorithm, result.threads, result.seconds,
         result.seconds > 0 ? static_cast<double>(queries.size()) / result.seconds : 0.0, args.run);
     std::fwrite(out.data(), 1, out.size(), stdout);
+    for (std::size_t s = 0; shards.size() > 1 && s < shards.size(); ++s) {
+        const std::string line = fmt::format(
+            "shard {}\t{} docs, {:.3f} s, {:.1f} queries/s\t{}\n", s, shards.shard(s).num_docs(),
+            shard_seconds[s],
+            shard_seconds[s] > 0 ? static_cast<double>(queries.size()) / shard_seconds[s] : 0.0,
+            shards.dir(s).string());
+        std::fwrite(line.data(), 1, line.size(), stdout);
+    }
 }
 
 }  // namespace
@@ -117,7 +128,10 @@ void add_search_command(CLI::App& app) {
     o.progress = true;
     auto* cmd = app.add_subcommand(
         "search", "BM25 retrieval (Lucene/Anserini-exact scores) over an index, to a TREC run");
-    cmd->add_option("--index", args->index, "Index directory built by `cascade index`")->required();
+    cmd->add_option("--index", args->index,
+                    "Index directory built by `cascade index`; or the shards of one set "
+                    "(--shard/--of) as DIR0,DIR1,... or a file listing one folder per line")
+        ->required();
     cmd->add_option("--queries", args->queries,
                     "Queries: BEIR/JSONL, TSV (qid<TAB>text), TREC topics; plain or .gz")
         ->check(CLI::ExistingFile);

@@ -44,6 +44,7 @@ struct AnalyzedField {
 struct Batch {
     std::vector<Document> docs;
     std::vector<AnalyzedField> fields;
+    std::vector<std::uint8_t> own;  ///< per document: inverted into this index (shards)
 };
 
 void analyze_field(std::string_view text, const text::Analyzer& analyzer, bool positions,
@@ -148,14 +149,34 @@ struct FieldState {
 /// Postings ahead of the current one whose hash-table slot is prefetched.
 constexpr std::size_t kPrefetchAhead = 16;
 
+/// Counts a batch's documents into the collection-wide statistics of a shard build.
+void count_batch(const Batch& batch, GlobalStatsCounter& global) {
+    for (std::size_t f = 0; f < batch.fields.size(); ++f) {
+        const AnalyzedField& af = batch.fields[f];
+        std::uint32_t begin = 0;
+        for (std::size_t d = 0; d < af.doc_end.size(); ++d) {
+            global.add_length(f, af.lengths[d]);
+            for (std::uint32_t i = begin; i < af.doc_end[d]; ++i) {
+                const auto& occ = af.occurrences[i];
+                global.add_term(f, std::string_view(af.arena.data() + occ.offset, occ.length));
+            }
+            begin = af.doc_end[d];
+        }
+    }
+}
+
 void invert_batch(const Batch& batch, std::uint32_t first_docid, std::vector<FieldState>& fields,
                   bool positions) {
     for (std::size_t f = 0; f < fields.size(); ++f) {
         const AnalyzedField& af = batch.fields[f];
         FieldState& state = fields[f];
         std::uint32_t begin = 0;
+        std::uint32_t docid = first_docid;
         for (std::size_t d = 0; d < af.doc_end.size(); ++d) {
-            const auto docid = static_cast<std::uint32_t>(first_docid + d);
+            if (!batch.own.empty() && batch.own[d] == 0) {
+                begin = af.doc_end[d];
+                continue;
+            }
             for (std::uint32_t i = begin; i < af.doc_end[d]; ++i) {
                 if (i + kPrefetchAhead < af.occurrences.size()) {
                     state.inverter->prefetch(af.occurrences[i + kPrefetchAhead].hash);
@@ -167,13 +188,14 @@ void invert_batch(const Batch& batch, std::uint32_t first_docid, std::vector<Fie
             }
             begin = af.doc_end[d];
             state.lengths.push_back(af.lengths[d]);
+            ++docid;
         }
     }
 }
 
 void write_manifest(const fs::path& dir, std::uint32_t num_docs, const std::string& analyzer,
                     bool positions, const std::vector<FieldState>& fields,
-                    const std::vector<FileDigest>& files) {
+                    const std::vector<FileDigest>& files, const ShardSpec& shard = {}) {
     FileWriter out(dir / "manifest", kManifestMagic);
     out.put<std::uint32_t>(num_docs);
     out.put<std::uint32_t>(static_cast<std::uint32_t>(fields.size()));
@@ -194,6 +216,10 @@ void write_manifest(const fs::path& dir, std::uint32_t num_docs, const std::stri
         out.put<std::uint64_t>(d.size);
         out.put<std::uint32_t>(d.crc32);
     }
+    if (shard.sharded()) {
+        out.put<std::uint32_t>(shard.shard);
+        out.put<std::uint32_t>(shard.count);
+    }
     out.put_checksum();
     out.finish();
 }
@@ -202,9 +228,13 @@ void write_manifest(const fs::path& dir, std::uint32_t num_docs, const std::stri
 
 namespace {
 
-/// Writes every field's files from its inverter; fills the field stats.
+/// Writes every field's files from its inverter; fills the field stats. For a shard
+/// (`global` set), block-max pairs are chosen with the collection's avgdl and `global_out`
+/// gets each field's collection statistics and the global doc_freq of every written term.
 void write_fields(const fs::path& dir, std::uint32_t num_docs, bool positions,
-                  std::vector<FieldState>& fields, std::vector<FileDigest>& files) {
+                  std::vector<FieldState>& fields, std::vector<FileDigest>& files,
+                  const GlobalStatsCounter* global = nullptr,
+                  std::vector<GlobalFieldStats>* global_out = nullptr) {
     for (std::size_t f = 0; f < fields.size(); ++f) {
         FieldState& state = fields[f];
         CASCADE_ASSERT(state.lengths.size() == num_docs);
@@ -221,7 +251,18 @@ void write_fields(const fs::path& dir, std::uint32_t num_docs, bool positions,
             state.stats.doc_count > 0
                 ? static_cast<double>(state.stats.sum_total_term_freq) / state.stats.doc_count
                 : 1.0;
+        if (global != nullptr) {
+            avgdl = global->avgdl(f);
+        }
         FieldWriter writer(dir, f, positions, norms, kDefaultK1, kDefaultB, avgdl);
+        if (global != nullptr) {
+            GlobalFieldStats& out = global_out->emplace_back();
+            out.doc_count = global->doc_count(f);
+            out.sum_total_term_freq = global->sum_total_term_freq(f);
+            writer.on_term([global, f, &out](std::string_view term) {
+                out.doc_freq.push_back(global->doc_freq(f, term));
+            });
+        }
         state.inverter->write(writer);
         state.inverter.reset();
         state.stats.num_terms = writer.num_terms();
@@ -238,17 +279,22 @@ void write_fields(const fs::path& dir, std::uint32_t num_docs, bool positions,
 /// number of spills.
 std::uint32_t ingest(DocumentReader& docs, const text::Analyzer& analyzer,
                      const std::vector<FieldSource>& sources, const BuildOptions& options,
-                     std::vector<FieldState>& fields, IdMapWriter& ids, DocStoreWriter& store) {
+                     std::vector<FieldState>& fields, IdMapWriter& ids, DocStoreWriter& store,
+                     GlobalStatsCounter* global) {
     const bool positions = options.positions;
     const std::size_t batch_docs = std::max<std::size_t>(1, options.batch_docs);
     Progress progress("index", docs.total_bytes(), "bytes", options.progress);
 
     std::uint32_t spills = 0;
+    std::uint64_t ordinal = 0;  // the document's place in the collection
     std::deque<std::pair<std::uint32_t, std::future<Batch>>> pending;
     auto consume = [&] {
         auto [first, future] = std::move(pending.front());
         pending.pop_front();
         Batch batch = future.get();
+        if (global != nullptr) {
+            count_batch(batch, *global);
+        }
         invert_batch(batch, first, fields, positions);
         std::uint64_t memory = 0;
         for (const FieldState& f : fields) {
@@ -267,8 +313,15 @@ std::uint32_t ingest(DocumentReader& docs, const text::Analyzer& analyzer,
         Document doc;
         std::uint32_t first = ids.size();
         while (batch.docs.size() < batch_docs && docs.next(doc)) {
-            ids.add(doc.id, [&docs] { return docs.location(); });
-            store.add(doc);
+            const bool own = options.shard.owns(ordinal++);
+            if (own) {
+                ids.add(doc.id, [&docs] { return docs.location(); });
+                store.add(doc);
+            }
+            if (global != nullptr) {
+                global->add_document(doc.id);
+                batch.own.push_back(own ? 1 : 0);
+            }
             batch.docs.push_back(std::move(doc));
         }
         if (batch.docs.empty()) {
@@ -383,6 +436,7 @@ BuildSummary build_index(DocumentReader& docs, const text::Analyzer& analyzer, c
     if (options.threads < 1) {
         throw UsageError("--threads must be at least 1");
     }
+    validate(options.shard);
     std::vector<std::string> names;
     const std::vector<FieldSource> sources = field_sources(options, names);
     const bool positions = options.positions;
@@ -402,14 +456,30 @@ BuildSummary build_index(DocumentReader& docs, const text::Analyzer& analyzer, c
     IdMapWriter ids(options.source);
     DocStoreWriter store(out);
     BuildSummary summary;
-    summary.spilled_runs = ingest(docs, analyzer, sources, options, fields, ids, store);
+    std::unique_ptr<GlobalStatsCounter> global;
+    if (options.shard.sharded()) {
+        global = std::make_unique<GlobalStatsCounter>(names.size());
+    }
+    summary.spilled_runs =
+        ingest(docs, analyzer, sources, options, fields, ids, store, global.get());
 
     const std::uint32_t num_docs = ids.size();
     std::vector<FileDigest> files;
-    write_fields(out, num_docs, positions, fields, files);
+    std::vector<GlobalFieldStats> global_fields;
+    write_fields(out, num_docs, positions, fields, files, global.get(), &global_fields);
     files.push_back(ids.write(out));
     files.push_back(store.finish());
-    write_manifest(out, num_docs, analyzer.name(), positions, fields, files);
+    if (global) {
+        std::string salt = std::to_string(options.shard.count) + '\n' + analyzer.name() + '\n' +
+                           (positions ? "positions" : "") + '\n';
+        for (const std::string& name : names) {
+            salt += name + '\n';
+        }
+        files.push_back(write_global_stats(out, options.shard, global->fingerprint(salt),
+                                           global->num_docs(), global_fields));
+        global.reset();
+    }
+    write_manifest(out, num_docs, analyzer.name(), positions, fields, files, options.shard);
     if (options.temp_dir.empty()) {
         fs::remove_all(spill_dir);
     }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "collection/reader.hpp"
+#include "index/shard_stats.hpp"
 #include "text/analyzer.hpp"
 
 namespace cascade::index {
@@ -35,6 +36,9 @@ struct BuildOptions {
     std::string source = "collection";
     /// Directory for spill files; empty = inside the index's staging directory.
     std::filesystem::path temp_dir;
+    /// Build shard `shard.shard` of `shard.count` (document j goes to shard j mod count), with
+    /// the whole collection's statistics in its global_stats file; count 0: the whole index.
+    ShardSpec shard;
 };
 
 /// What build_index did.

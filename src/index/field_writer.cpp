@@ -104,6 +104,9 @@ void FieldWriter::add_term(std::string_view term, std::span<const std::uint32_t>
     CASCADE_ASSERT(!docids.empty() && docids.size() == freqs.size());
     CASCADE_ASSERT(m_num_terms == 0 || m_last_term < term);
     m_last_term.assign(term);
+    if (m_on_term) {
+        m_on_term(term);
+    }
     const auto df = static_cast<std::uint32_t>(docids.size());
     const std::uint32_t num_blocks = (df + kBlockSize - 1) / kBlockSize;
     m_data.clear();

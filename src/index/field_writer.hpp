@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -30,6 +31,11 @@ public:
     /// `positions` holds freqs[i] ascending positions per posting, concatenated.
     void add_term(std::string_view term, std::span<const std::uint32_t> docids,
                   std::span<const std::uint32_t> freqs, std::span<const std::uint32_t> positions);
+    /// Calls `observer` with every term add_term() writes, in order (a shard build records
+    /// each term's collection-wide doc_freq this way).
+    void on_term(std::function<void(std::string_view)> observer) {
+        m_on_term = std::move(observer);
+    }
     /// Writes trailers and closes; returns the files' digests.
     std::vector<FileDigest> finish();
 
@@ -56,6 +62,7 @@ private:
     std::uint64_t m_num_postings = 0;
     std::vector<std::uint8_t> m_data;  // scratch: one list's block data
     std::vector<BlockEntry> m_blocks;  // scratch: one list's block table
+    std::function<void(std::string_view)> m_on_term;
 };
 
 /// Writes field `field`'s norms file: one norm byte per document, then exact lengths.

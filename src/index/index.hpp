@@ -70,9 +70,25 @@ public:
     /// Exact length in tokens of `docid` in this field.
     [[nodiscard]] std::uint32_t length(std::uint32_t docid) const;
 
+    /// The statistics BM25 scores with: for a shard (Index::shard()), the whole collection's
+    /// doc_count and sum_total_term_freq (num_terms and num_postings stay the shard's); for an
+    /// ordinary index, stats().
+    [[nodiscard]] const FieldStats& collection_stats() const {
+        return m_global_doc_freq != nullptr ? m_collection_stats : m_stats;
+    }
+    /// The doc_freq BM25's idf uses for `info` (a term of this field): the whole collection's
+    /// for a shard, else info.doc_freq.
+    [[nodiscard]] std::uint32_t collection_doc_freq(const TermInfo& info) const {
+        return m_global_doc_freq != nullptr
+                   ? load<std::uint32_t>(m_global_doc_freq + info.ordinal * 4)
+                   : info.doc_freq;
+    }
+
 private:
     friend class Index;
     FieldStats m_stats;
+    FieldStats m_collection_stats;
+    const std::uint8_t* m_global_doc_freq = nullptr;  // u32[num_terms], shards only
     std::uint32_t m_num_docs = 0;
     const std::uint8_t* m_term_offsets = nullptr;  // u64[num_terms + 1]
     const std::uint8_t* m_term_entries = nullptr;  // TermEntry[num_terms]
@@ -81,6 +97,14 @@ private:
     const std::uint8_t* m_positions = nullptr;
     std::span<const std::uint8_t> m_norms;
     const std::uint8_t* m_lengths = nullptr;  // u32[num_docs]
+};
+
+/// Where a shard stands in its set (docs/scale-out.md).
+struct ShardInfo {
+    std::uint32_t shard = 0;            ///< 0-based
+    std::uint32_t count = 0;            ///< shards in the set
+    std::uint64_t fingerprint = 0;      ///< equal for every shard of one set
+    std::uint64_t collection_docs = 0;  ///< documents of the whole collection
 };
 
 /// Options for Index::open.
@@ -143,6 +167,10 @@ public:
     /// file (OpenOptions::trust_verified_stamp).
     [[nodiscard]] bool opened_on_stamp() const { return !m_deep_checks && m_stamp_trusted; }
 
+    /// Set for a shard built with `--shard i --of N`; its fields then score with the whole
+    /// collection's statistics (FieldIndex::collection_stats).
+    [[nodiscard]] const std::optional<ShardInfo>& shard() const { return m_shard; }
+
     /// Total bytes of the index files (for bytes-per-posting reports).
     [[nodiscard]] std::uint64_t total_bytes() const { return m_total_bytes; }
 
@@ -153,6 +181,8 @@ private:
     void setup_field(std::size_t field, const FileMapper& map);
     void setup_ids(const MappedFile& file);
     void setup_docstore(const MappedFile& file);
+    /// Reads a shard's global_stats (shard_stats.cpp) after the fields are set up.
+    void setup_global_stats(const MappedFile& file, std::uint32_t shard, std::uint32_t count);
 
     struct IdRanks {
         std::once_flag once;
@@ -170,6 +200,7 @@ private:
     bool m_deep_checks = true;  ///< during open(): run the O(size) checks
     bool m_stamp_trusted = false;
     std::uint64_t m_total_bytes = 0;
+    std::optional<ShardInfo> m_shard;
     std::filesystem::path m_dir;
     // External ids: u64 offsets[num_docs + 1], bytes, u32 sorted permutation[num_docs].
     const std::uint8_t* m_id_offsets = nullptr;

@@ -6,6 +6,7 @@
 #include "index/file_io.hpp"
 #include "index/format.hpp"
 #include "index/index.hpp"
+#include "index/shard_stats.hpp"
 #include "util/error.hpp"
 
 namespace cascade::index {
@@ -82,6 +83,16 @@ void Index::load_manifest(const fs::path& dir, const OpenOptions& options) {
         auto crc = r.get<std::uint32_t>();
         listed[name] = {size, crc};
     }
+    // A shard's manifest ends with its place in the set (absent from an ordinary index).
+    std::uint32_t shard = 0;
+    std::uint32_t shard_count = 0;
+    if (r.remaining() != 0) {
+        shard = r.get<std::uint32_t>();
+        shard_count = r.get<std::uint32_t>();
+        if (shard_count == 0 || shard >= shard_count) {
+            r.fail("bad shard " + std::to_string(shard) + " of " + std::to_string(shard_count));
+        }
+    }
     if (r.remaining() != 0) {
         r.fail("unexpected bytes after the file table");
     }
@@ -126,6 +137,10 @@ void Index::load_manifest(const fs::path& dir, const OpenOptions& options) {
     }
     setup_ids(map("docids", kDocIdsMagic));
     setup_docstore(map("docstore", kDocStoreMagic));
+    if (shard_count > 0) {
+        setup_global_stats(map(std::string(kGlobalStatsFile), kGlobalStatsMagic), shard,
+                           shard_count);
+    }
     if (m_deep_checks && options.trust_verified_stamp) {
         verified_stamp::record(dir, manifest_crc, stamped);
     }

@@ -84,7 +84,8 @@ Bm25Retriever::Bm25Retriever(const index::Index& index, Bm25Options options)
     }
     m_analyzer = text::make_analyzer(index.analyzer_name());
     for (std::size_t i = 0; i < index.num_fields(); ++i) {
-        const index::FieldStats& stats = index.field(i).stats();
+        // A shard scores with the whole collection's statistics (index::Index::shard()).
+        const index::FieldStats& stats = index.field(i).collection_stats();
         m_field_scorers.emplace_back(m_options.params,
                                      lucene_avgdl(stats.sum_total_term_freq, stats.doc_count));
     }
@@ -129,7 +130,8 @@ std::vector<Hit> Bm25Retriever::search_terms(std::span<const WeightedTerm> terms
         if (!info || info->doc_freq == 0) {
             continue;
         }
-        float weight = term_weight(t.boost, lucene_idf(info->doc_freq, field.stats().doc_count));
+        float weight = term_weight(t.boost, lucene_idf(field.collection_doc_freq(*info),
+                                                       field.collection_stats().doc_count));
         cursors.emplace_back(field, *info, m_field_scorers[f], weight, m_stored_pairs_apply);
     }
     return run_top_k(std::span<Bm25IndexCursor>(cursors), k, m_index->id_ranks().data(), algorithm);

@@ -1,0 +1,78 @@
+#pragma once
+/// Document-partitioned shards that score exactly as one index (`cascade index --shard i --of
+/// N`, `cascade search --index DIR0,DIR1,...`; docs/scale-out.md).
+///
+/// Document j of the collection (0-based, in reading order) goes to shard j mod N. Every shard
+/// build reads the whole collection once and stores, beside its own documents' postings, the
+/// collection's statistics (document count, summed field lengths, the document frequency of
+/// each of its terms), so BM25 scores each document of a shard bit for bit as the single
+/// index would. Searching the N shards and merging their top-k lists by (score desc, id asc)
+/// gives the single index's run, byte for byte.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <cascade/index.hpp>
+#include <cascade/search.hpp>
+#include <cascade/types.hpp>
+
+namespace cascade {
+
+/// Where a shard stands in its set.
+struct ShardInfo {
+    std::uint32_t shard = 0;            ///< 0-based
+    std::uint32_t count = 0;            ///< shards in the set
+    std::uint64_t fingerprint = 0;      ///< equal for every shard of one build of a set
+    std::uint64_t collection_docs = 0;  ///< documents of the whole collection
+};
+
+/// Builds shard `shard` of `count` of `collection` into `dir` (IndexBuildOptions as
+/// Index::build). Throws UsageError when shard >= count or count is 0, and Index::build's
+/// errors. A duplicate document id is found only among the shard's own documents.
+IndexBuildReport build_shard(const std::string& collection, const std::filesystem::path& dir,
+                             std::uint32_t shard, std::uint32_t count,
+                             const IndexBuildOptions& options = {});
+
+/// The shard identity of `index`; nullopt for an ordinary index.
+[[nodiscard]] std::optional<ShardInfo> shard_info(const Index& index);
+
+/// The shard folders a `--index` value names: a comma-separated list of folders, a shard-set
+/// file (one folder per line; blank lines and lines starting with '#' skipped; relative paths
+/// are relative to the file's folder) or one folder. Throws InputError for an empty set file.
+[[nodiscard]] std::vector<std::filesystem::path> shard_paths(const std::string& spec);
+
+/// The shards of one set, opened and checked, in shard order. A single ordinary index is a
+/// set of one.
+class ShardSet {
+public:
+    /// Opens every folder and checks that they are shards 0 .. N-1 of one set: each a shard,
+    /// the same N and fingerprint, every shard once. Throws UsageError naming the folder at
+    /// fault (not a shard, another set, a repeated shard) or the missing shards.
+    static ShardSet open(const std::vector<std::filesystem::path>& dirs);
+
+    [[nodiscard]] std::size_t size() const { return m_shards.size(); }
+    [[nodiscard]] const Index& shard(std::size_t i) const { return m_shards[i]; }
+    [[nodiscard]] const std::filesystem::path& dir(std::size_t i) const { return m_dirs[i]; }
+    /// Documents over all shards.
+    [[nodiscard]] std::uint64_t num_docs() const;
+
+private:
+    std::vector<Index> m_shards;
+    std::vector<std::filesystem::path> m_dirs;
+};
+
+/// BM25 over every shard of `shards`, merged: the run search() gives over the single index of
+/// the whole collection, byte for byte (options as search(); dense and impact searches are
+/// refused with UsageError when there is more than one shard). With options.threads >= the
+/// number of shards the shards are searched at once, threads / shards threads each; otherwise
+/// one after another with options.threads threads each. `shard_seconds` (when given) gets each
+/// shard's search time.
+[[nodiscard]] SearchResult search(const ShardSet& shards, std::span<const Query> queries,
+                                  const SearchOptions& options = {},
+                                  std::vector<double>* shard_seconds = nullptr);
+
+}  // namespace cascade
