@@ -62,6 +62,11 @@ void HttpServer::install_routes() {
     m_server->Post("/v1/rerank", route("/v1/rerank", [this](const httplib::Request& req) {
                        return m_service.rerank(req.body);
                    }));
+    // Cohere's v2 path (what Weaviate's reranker-cohere posts to under its baseURL): the same
+    // request and response shape as v1 for text documents.
+    m_server->Post("/v2/rerank", route("/v2/rerank", [this](const httplib::Request& req) {
+                       return m_service.rerank(req.body);
+                   }));
     m_server->Post("/rerank", route("/rerank", [this](const httplib::Request& req) {
                        return m_service.tei_rerank(req.body);
                    }));

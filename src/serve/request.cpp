@@ -191,11 +191,18 @@ Error parse_tei_rerank(std::string_view body, const Limits& limits, TeiRerankReq
         return e;
     if (auto e = get_text(j, "query", limits.max_query_chars, true, false, out.query))
         return e;
-    if (auto e = get_documents(j, "texts", false, limits, out.texts))
+    // TEI's `texts`, or the `documents` (strings) that Elasticsearch's hugging_face service sends.
+    const bool documents = !j.contains("texts") && j.contains("documents");
+    if (auto e = get_documents(j, documents ? "documents" : "texts", false, limits, out.texts))
         return e;
     if (auto e = get_bool(j, "raw_scores", out.raw_scores))
         return e;
     if (auto e = get_bool(j, "return_text", out.return_text))
+        return e;
+    if (!j.contains("return_text"))
+        if (auto e = get_bool(j, "return_documents", out.return_text))
+            return e;
+    if (auto e = get_count(j, "top_n", limits.max_documents, out.top_n))
         return e;
     return get_bool(j, "truncate", out.truncate);
 }

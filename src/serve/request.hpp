@@ -44,13 +44,16 @@ struct RerankRequest {
     std::string instruction;
 };
 
-/// `POST /rerank` (Hugging Face TEI shape).
+/// `POST /rerank` (Hugging Face TEI shape). Elasticsearch's `hugging_face` rerank service sends
+/// the same endpoint `documents` / `return_documents` / `top_n` (Cohere's names) in newer
+/// versions: they are accepted as `texts` / `return_text` and a cut of the list.
 struct TeiRerankRequest {
     std::string query;
     std::vector<std::string> texts;
     bool raw_scores = false;  ///< false: sigmoid of the logit, as TEI reports
     bool return_text = false;
     bool truncate = false;  ///< false: a pair longer than the model's maximum is refused
+    std::size_t top_n = 0;  ///< 0: all texts
 };
 
 /// `POST /v1/search`.

@@ -1,5 +1,8 @@
 #include "serve/service.hpp"
 
+#include <cfloat>
+#include <cmath>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -10,6 +13,15 @@
 
 namespace cascade::serve {
 namespace {
+
+/// A score as a JSON float (always written with a '.' or an exponent). JSON has no infinities,
+/// and nlohmann writes them as null, which the engines' float parsers refuse: they become the
+/// largest finite floats.
+double json_score(float score) {
+    if (std::isinf(score))
+        return score > 0 ? FLT_MAX : -FLT_MAX;
+    return score;
+}
 
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
@@ -207,7 +219,7 @@ Response Service::rerank(std::string_view body) {
         json results = json::array();
         for (std::size_t i = 0; i < s.ranked.size(); ++i) {
             const auto& r = s.ranked[i];
-            json item = {{"index", r.index}, {"relevance_score", sigmoid(r.score)}};
+            json item = {{"index", r.index}, {"relevance_score", json_score(sigmoid(r.score))}};
             if (req.return_documents)
                 item["document"] = {{"text", req.documents[r.index]}};
             if (!evidence.empty() && r.score > 0.0F)
@@ -238,11 +250,11 @@ Response Service::tei_rerank(std::string_view body) {
             return error_response(*error);
         Scored s = score(*model, req.query, req.texts, req.truncate, start + m_options.timeout,
                          model_instruction(""));
-        rank_scores(s.ranked, 0);
+        rank_scores(s.ranked, req.top_n);
         json out = json::array();
         for (const auto& r : s.ranked) {
             json item = {{"index", r.index},
-                         {"score", req.raw_scores ? r.score : sigmoid(r.score)}};
+                         {"score", json_score(req.raw_scores ? r.score : sigmoid(r.score))}};
             if (req.return_text)
                 item["text"] = req.texts[r.index];
             out.push_back(std::move(item));
