@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <cascade/model.hpp>
 #include <cascade/search.hpp>
@@ -64,6 +66,56 @@ public:
     void stop();
     /// Finishes queued model work and stops the model workers; call after listen() returned.
     void drain();
+
+    struct Impl;  ///< opaque outside the library
+
+private:
+    std::unique_ptr<Impl> m_impl;
+};
+
+/// How a broker fronts shard servers (`cascade broker`'s options, docs/scale-out.md).
+struct BrokerOptions {
+    std::string host = "127.0.0.1";
+    int port = 8080;  ///< 0: an ephemeral port
+    /// Per shard (in shard order), the base URLs of its replicas, `http://host:port` each: every
+    /// replica a `cascade serve --index` over that shard.
+    std::vector<std::vector<std::string>> shards;
+    /// Deadline of one request (fan-out and re-ranking); a shard or re-rank service that has not
+    /// answered by then is cut off with 504.
+    std::chrono::milliseconds timeout{30'000};
+    /// How often replicas marked down are asked /healthz to bring them back.
+    std::chrono::milliseconds health_interval{1'000};
+    /// A /v1/rerank service (`cascade serve --model`, Cohere shape) re-ordering the merged
+    /// candidates; empty: none.
+    std::string rerank_url;
+    std::string rerank_model;        ///< the re-rank request's `model`; empty: its default
+    std::size_t rerank_depth = 100;  ///< merged candidates sent to it (at least k)
+    std::size_t connection_threads = 64;
+};
+
+/// Reads `--shards`: shards separated by ',', each shard's replicas by '|'
+/// (`http://a:8081|http://b:8081,http://c:8082`). Throws UsageError for an empty shard or URL.
+[[nodiscard]] std::vector<std::vector<std::string>> parse_shard_urls(std::string_view spec);
+
+/// The stateless front of a sharded index: /v1/search fans out to one replica of every shard
+/// (another replica when one does not answer; replicas that failed are marked down and brought
+/// back by health checks), merges the exact top k by (score desc, id asc), as one index over the
+/// whole collection ranks, and optionally re-ranks through a /v1/rerank service. `partial: true`
+/// in a request accepts an answer without the shards that failed, flagged in the response.
+class Broker {
+public:
+    /// Throws UsageError for a shard without replicas or a URL that is not http://host:port.
+    explicit Broker(const BrokerOptions& options);
+    ~Broker();
+    Broker(const Broker&) = delete;
+    Broker& operator=(const Broker&) = delete;
+
+    /// Binds the listening socket; returns the port. Throws IoError when it cannot bind.
+    int bind();
+    /// Serves until stop().
+    void listen();
+    /// Stops accepting requests; listen() returns after in-flight ones. Any thread.
+    void stop();
 
     struct Impl;  ///< opaque outside the library
 

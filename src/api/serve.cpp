@@ -1,9 +1,13 @@
 /// cascade::Server: the serve layer's Service and HttpServer behind one object.
 #include <cascade/serve.hpp>
 
+#include <algorithm>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "api/impl.hpp"
+#include "serve/broker.hpp"
 #include "serve/http_server.hpp"
 #include "serve/service.hpp"
 #include "util/error.hpp"
@@ -91,6 +95,50 @@ void Server::stop() {
 
 void Server::drain() {
     m_impl->service.drain();
+}
+
+std::vector<std::vector<std::string>> parse_shard_urls(std::string_view spec) {
+    std::vector<std::vector<std::string>> shards;
+    std::size_t start = 0;
+    while (start <= spec.size()) {
+        const std::size_t comma = std::min(spec.find(',', start), spec.size());
+        const std::string_view shard = spec.substr(start, comma - start);
+        auto& replicas = shards.emplace_back();
+        std::size_t r = 0;
+        while (r <= shard.size()) {
+            const std::size_t bar = std::min(shard.find('|', r), shard.size());
+            const std::string_view url = shard.substr(r, bar - r);
+            if (url.empty()) {
+                throw UsageError(fmt::format("--shards '{}': shard {} has an empty replica URL",
+                                             spec, shards.size() - 1));
+            }
+            replicas.emplace_back(url);
+            r = bar + 1;
+        }
+        start = comma + 1;
+    }
+    return shards;
+}
+
+struct Broker::Impl {
+    explicit Impl(const BrokerOptions& options) : broker(options) {}
+    serve::Broker broker;
+};
+
+Broker::Broker(const BrokerOptions& options) : m_impl(std::make_unique<Impl>(options)) {}
+
+Broker::~Broker() = default;
+
+int Broker::bind() {
+    return m_impl->broker.bind();
+}
+
+void Broker::listen() {
+    m_impl->broker.listen();
+}
+
+void Broker::stop() {
+    m_impl->broker.stop();
 }
 
 }  // namespace cascade

@@ -17,6 +17,7 @@ void add_serve_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_reorder_command(CLI::App& app);
 void add_encode_sparse_command(CLI::App& app);
+void add_broker_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 /// Defined only when the LTR library is built (CASCADE_HAVE_LTR).
 void add_train_ltr_command(CLI::App& app);

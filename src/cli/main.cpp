@@ -35,6 +35,7 @@ int run(int argc, char** argv) {
     cascade::cli::add_run_command(app);
     cascade::cli::add_reorder_command(app);
     cascade::cli::add_encode_sparse_command(app);
+    cascade::cli::add_broker_command(app);
     cascade::cli::add_report_command(app);
 #ifdef CASCADE_HAVE_LTR
     cascade::cli::add_train_ltr_command(app);
