@@ -37,13 +37,14 @@ def median_time(fn, repeat):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default=str(ROOT / "build"))
+    parser.add_argument("--binary", default=None, help="default: BUILD/src/cli/cascade")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--k", type=int, default=1000)
     args = parser.parse_args()
     sys.path.insert(0, str(Path(args.build) / "python"))
     import cascade
 
-    binary = Path(args.build) / "src" / "cli" / "cascade"
+    binary = Path(args.binary or Path(args.build) / "src" / "cli" / "cascade")
     data = ROOT / "data" / "scifact"
     qrels = data / "qrels" / "test.tsv"
     work = Path(tempfile.mkdtemp(prefix="bench-python-"))
@@ -57,7 +58,7 @@ def main():
 
     # 1. End to end, each a fresh process.
     cli_cmd = [str(binary), "search", "--index", str(index_dir), "--queries",
-               str(work / "queries.tsv"), "--run", str(work / "cli.run"), "-k", str(args.k)]
+               str(work / "queries.tsv"), "--run", str(work / "cli.run"), "--k", str(args.k)]
     py_script = (f"import sys; sys.path.insert(0, {str(Path(args.build) / 'python')!r})\n"
                  "import cascade\n"
                  f"index = cascade.Index({str(index_dir)!r})\n"
