@@ -305,6 +305,11 @@ public:
     /// occurrences, by id ascending. Empty when nothing is left.
     [[nodiscard]] std::vector<std::vector<WeightedToken>> document_weights(
         std::span<const std::string> texts) const;
+    /// The same from token ids: per document, `[CLS] ids [SEP]` with the ids cut to fit
+    /// max_length(), as ielab/TILDE's indexingv2.py encodes an expanded passage (its "psg":
+    /// the passage's ids, [SEP], then the expansion's ids).
+    [[nodiscard]] std::vector<std::vector<WeightedToken>> document_weights_of_ids(
+        std::span<const std::vector<std::int32_t>> contents) const;
     /// The query's token ids as TILDEv2 scores them: no special tokens, stop ids removed,
     /// in order, duplicates kept (each occurrence adds its weight again).
     [[nodiscard]] std::vector<std::int32_t> query_tokens(const std::string& text) const;

@@ -20,6 +20,17 @@ struct TokenIndexOptions {
     /// ColBERT only: "fp16" (2 bytes per dimension) or "int8" (1 byte + a 4-byte scale per
     /// token).
     std::string codec = "fp16";
+    /// TILDE only: expand every document before weighting it, as TILDEv2 is indexed
+    /// (docs/token.md): a TILDE expansion model (a BertLMHeadModel folder such as
+    /// ielab/TILDE; empty dir: no expansion) ...
+    ModelOptions expansion;
+    /// ... adding the top `expansion_terms` tokens of its vocabulary distribution that are
+    /// neither in the passage nor stop words or symbols (m; counted before that filter).
+    std::size_t expansion_terms = 200;
+    /// ... or expansions made elsewhere: ielab/TILDE expansion.py's output (JSONL, one
+    /// {"pid": id, "psg": [token ids]} per document of the index, the whole expanded
+    /// passage's ids; excludes `expansion`).
+    std::filesystem::path expansion_file;
     std::size_t threads = 1;  ///< forward-pass threads
     bool progress = true;     ///< progress bar on stderr (terminals only)
 };
@@ -31,6 +42,9 @@ struct TokenIndexReport {
     std::uint32_t dim = 0;     ///< ColBERT only
     std::uint64_t bytes = 0;   ///< files of the part
     std::string model;         ///< what the part records: "model <fingerprint> <folder>"
+    /// TILDE: how the documents were expanded, as recorded ("" for none):
+    /// "tilde m=<M> model <fingerprint> <folder>" or "file <path>".
+    std::string expansion;
     double seconds = 0.0;
 };
 
@@ -40,7 +54,11 @@ TokenIndexReport add_colbert_part(const std::filesystem::path& dir,
                                   const TokenIndexOptions& options);
 
 /// Encodes every document with the TILDEv2 model and writes the TILDE part (per distinct
-/// token, its weight, quantised to 8 bits over the collection's largest).
+/// token, its weight, quantised to 8 bits over the collection's largest). With
+/// options.expansion or options.expansion_file, each document is expanded first and the part
+/// records how (TildeStore::expansion). UsageError for a folder of the wrong kind, both
+/// expansion sources, expansion_terms 0 or vocabularies that differ; InputError naming file
+/// and line for a bad expansion line or a document without one.
 TokenIndexReport add_tilde_part(const std::filesystem::path& dir, const TokenIndexOptions& options);
 
 }  // namespace cascade

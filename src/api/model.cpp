@@ -277,16 +277,17 @@ std::size_t TokenEncoder::max_length() const {
     return m_impl->model->max_length();
 }
 
-std::vector<std::vector<WeightedToken>> TildeEncoder::document_weights(
-    std::span<const std::string> texts) const {
-    runtime::LoadedModel& model = *m_impl->model;
-    const auto& tilde = family<runtime::TildeModel>(model);
-    auto encodings = tilde.encode_texts(texts, model.max_length());
+namespace {
+
+/// The stored TILDE weights of `encodings` run through `model`'s scheduler.
+std::vector<std::vector<WeightedToken>> tilde_weights(runtime::LoadedModel& loaded,
+                                                      std::vector<model::Encoding> encodings) {
+    const auto& tilde = family<runtime::TildeModel>(loaded);
     std::vector<std::vector<std::int32_t>> ids;
     ids.reserve(encodings.size());
     for (const auto& e : encodings)
         ids.push_back(e.ids);
-    const auto weights = runtime::run_split(model, std::move(encodings));
+    const auto weights = runtime::run_split(loaded, std::move(encodings));
     std::vector<std::vector<WeightedToken>> out;
     out.reserve(weights.size());
     for (std::size_t i = 0; i < weights.size(); ++i) {
@@ -296,6 +297,22 @@ std::vector<std::vector<WeightedToken>> TildeEncoder::document_weights(
         out.push_back(std::move(doc));
     }
     return out;
+}
+
+}  // namespace
+
+std::vector<std::vector<WeightedToken>> TildeEncoder::document_weights(
+    std::span<const std::string> texts) const {
+    runtime::LoadedModel& model = *m_impl->model;
+    return tilde_weights(
+        model, family<runtime::TildeModel>(model).encode_texts(texts, model.max_length()));
+}
+
+std::vector<std::vector<WeightedToken>> TildeEncoder::document_weights_of_ids(
+    std::span<const std::vector<std::int32_t>> contents) const {
+    runtime::LoadedModel& model = *m_impl->model;
+    return tilde_weights(
+        model, family<runtime::TildeModel>(model).encode_ids(contents, model.max_length()));
 }
 
 std::vector<std::int32_t> TildeEncoder::query_tokens(const std::string& text) const {

@@ -124,13 +124,18 @@ float l2_norm(const float* v, std::size_t n) {
 
 // --- manifests -------------------------------------------------------------------------------
 
-void put_files(FileWriter& w, const std::vector<FileDigest>& digests) {
+/// The file list, then `trailer` when not empty (an optional field readers find by the bytes
+/// left before the CRC), then the CRC.
+void put_files(FileWriter& w, const std::vector<FileDigest>& digests,
+               std::string_view trailer = {}) {
     w.put<std::uint32_t>(static_cast<std::uint32_t>(digests.size()));
     for (const auto& d : digests) {
         w.put_string(d.name);
         w.put<std::uint64_t>(d.size);
         w.put<std::uint32_t>(d.crc32);
     }
+    if (!trailer.empty())
+        w.put_string(trailer);
     w.put_checksum();
 }
 
@@ -651,7 +656,7 @@ void TildeWriter::finish() {
         w.put<std::uint64_t>(m.tokens.size());
         w.put_string(m.options.model);
         w.put<std::uint64_t>(m.options.ids_fingerprint);
-        put_files(w, digests);
+        put_files(w, digests, m.options.expansion);
         (void)w.finish();
     }
     m.out.commit();
@@ -673,6 +678,8 @@ TildeStore TildeStore::open(const fs::path& dir, const OpenOptions& options) {
     st.m_model = r.get_string();
     st.m_ids_fingerprint = r.get<std::uint64_t>();
     part.read_files();
+    if (r.remaining() > 0)
+        st.m_expansion = r.get_string();
     if (!std::isfinite(st.m_scale) || st.m_scale < 0.0F)
         r.fail("bad weight scale");
     const std::uint64_t count = st.m_count;

@@ -50,6 +50,9 @@ struct TokenPartOptions {
     std::string model;
     std::uint64_t ids_fingerprint = 0;     ///< docid_fingerprint of the index, 0 for none
     std::string source = "token vectors";  ///< names the input in error messages
+    /// TILDE part only: how documents were expanded before weighting ("" when not; then the
+    /// manifest is as before, byte for byte).
+    std::string expansion;
 };
 
 /// Streams one document's token vectors at a time, in docid order, into `dir` (replaced
@@ -200,6 +203,8 @@ public:
     [[nodiscard]] std::uint32_t size() const { return m_count; }
     [[nodiscard]] const std::string& model() const { return m_model; }
     [[nodiscard]] std::uint64_t ids_fingerprint() const { return m_ids_fingerprint; }
+    /// TokenPartOptions::expansion as recorded; empty for an unexpanded part.
+    [[nodiscard]] const std::string& expansion() const { return m_expansion; }
     /// Weight of one quantisation step: a stored weight is code * scale().
     [[nodiscard]] float scale() const { return m_scale; }
     [[nodiscard]] std::uint64_t total_bytes() const { return m_total_bytes; }
@@ -220,6 +225,7 @@ private:
     std::uint32_t m_count = 0;
     std::string m_model;
     std::uint64_t m_ids_fingerprint = 0;
+    std::string m_expansion;
     std::uint64_t m_total_bytes = 0;
     float m_scale = 0.0F;
     const std::uint64_t* m_offsets = nullptr;  // [count + 1]

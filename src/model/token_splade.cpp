@@ -154,4 +154,37 @@ std::vector<float> SpladeEncoder::logits(const Encoding& encoding, std::size_t t
     return out;
 }
 
+std::vector<float> SpladeEncoder::first_token_logits(const std::vector<Encoding>& encodings,
+                                                     std::size_t threads) {
+    const std::size_t vocab = vocab_size();
+    const std::size_t h = static_cast<std::size_t>(m_core.config().hidden_size);
+    std::vector<float> out(encodings.size() * vocab, 0.0f);
+    std::vector<Sequence> sequences;
+    sequences.reserve(encodings.size());
+    for (const auto& e : encodings)
+        sequences.push_back(unpadded(e));
+    std::vector<float> firsts;
+    std::vector<float> transformed;
+    std::vector<float> block;
+    m_core.run(sequences, threads,
+               [&](std::span<const std::size_t> indices, const float* states,
+                   const std::vector<std::size_t>& offsets, const RunContext& ctx) {
+                   const std::size_t n_seq = indices.size();
+                   firsts.resize(n_seq * h);
+                   for (std::size_t s = 0; s < n_seq; ++s)
+                       std::copy_n(states + offsets[s] * h, h, firsts.data() + s * h);
+                   transformed.resize(n_seq * h);
+                   transform(firsts.data(), n_seq, transformed.data(), ctx);
+                   block.resize(n_seq * kVocabBlock);
+                   for (std::size_t b = 0; b < m_decoder.size(); ++b) {
+                       const std::size_t n = m_decoder[b].out_features();
+                       m_decoder[b].forward(transformed.data(), n_seq, block.data(), ctx);
+                       for (std::size_t s = 0; s < n_seq; ++s)
+                           std::copy_n(block.data() + s * n, n,
+                                       out.data() + indices[s] * vocab + b * kVocabBlock);
+                   }
+               });
+    return out;
+}
+
 }  // namespace cascade::model

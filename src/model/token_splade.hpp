@@ -29,6 +29,11 @@ public:
     /// DistilBERT MLM, ...), Error naming the missing tensor when the MLM head is incomplete.
     SpladeEncoder(const std::filesystem::path& dir, EncoderOptions options,
                   std::size_t max_length = 0);
+    /// The same model from `store` without the architecture check, for folders with the same
+    /// encoder + cls.predictions layout under another name (TILDE's BertLMHeadModel,
+    /// model/token_expand.hpp); the caller checks the kind.
+    SpladeEncoder(const std::filesystem::path& dir, EncoderOptions options, std::size_t max_length,
+                  const WeightStore& store);
 
     [[nodiscard]] const Tokenizer& tokenizer() const { return m_core.tokenizer(); }
     [[nodiscard]] std::size_t max_length() const { return m_max_length; }
@@ -44,6 +49,10 @@ public:
                                              std::size_t threads);
     /// The MLM logits of every token of `encoding`, [tokens, vocab_size()] row-major.
     [[nodiscard]] std::vector<float> logits(const Encoding& encoding, std::size_t threads);
+    /// The MLM logits of the first token of each encoding (the only row computed),
+    /// [encodings, vocab_size()] row-major; zeros for an encoding without tokens.
+    [[nodiscard]] std::vector<float> first_token_logits(const std::vector<Encoding>& encodings,
+                                                        std::size_t threads);
 
     /// Vocabulary entries per block of the MLM decoder: the [vocab, H] product runs block by
     /// block over a whole sub-batch of tokens (each block's weights, 3 MB at H = 384, read once
@@ -54,8 +63,6 @@ public:
     static constexpr std::size_t kVocabBlock = 2048;
 
 private:
-    SpladeEncoder(const std::filesystem::path& dir, EncoderOptions options, std::size_t max_length,
-                  const WeightStore& store);
     /// The MLM transform (dense, GELU, LayerNorm) of `rows` final hidden states, in place in
     /// `out` [rows, H].
     void transform(const float* states, std::size_t rows, float* out, const RunContext& ctx) const;

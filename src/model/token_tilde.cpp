@@ -41,6 +41,11 @@ constexpr std::array<std::string_view, 172> kStopWords = {
     "shan't",    "shouldn",   "shouldn't",  "wasn",    "wasn't",  "weren",   "weren't",
     "won",       "won't",     "wouldn",     "wouldn't"};
 
+/// The question words tools.py takes out of NLTK's list for TILDEv2; expansion.py's
+/// clean_vacab keeps the whole list and adds "definition".
+constexpr std::array<std::string_view, 8> kExpansionExtraStopWords = {
+    "where", "how", "what", "when", "which", "why", "who", "definition"};
+
 /// re.match("^[A-Za-z0-9_-]*$", token): ASCII letters, digits, '_' and '-' only.
 bool plain_word(std::string_view token) {
     return std::all_of(token.begin(), token.end(), [](char c) {
@@ -158,6 +163,46 @@ std::vector<float> TildeEncoder::token_weights(const std::vector<Encoding>& enco
                    }
                });
     return out;
+}
+
+Encoding TildeEncoder::encode_ids(std::span<const std::int32_t> content,
+                                  std::size_t max_length) const {
+    const std::size_t limit = max_length > 0 ? max_length : m_max_length;
+    // The tokenizer's own special tokens around an empty text: [CLS] [SEP] for BERT.
+    const Encoding empty = m_core.tokenizer().encode("", true);
+    CASCADE_ASSERT(!empty.ids.empty());
+    const std::size_t specials = empty.ids.size();
+    const std::size_t keep = limit > specials ? std::min(content.size(), limit - specials) : 0;
+    Encoding e;
+    e.ids.push_back(empty.ids.front());
+    e.ids.insert(e.ids.end(), content.begin(), content.begin() + static_cast<std::ptrdiff_t>(keep));
+    e.ids.insert(e.ids.end(), empty.ids.begin() + 1, empty.ids.end());
+    e.type_ids.assign(e.ids.size(), 0);
+    e.attention_mask.assign(e.ids.size(), 1);
+    return e;
+}
+
+std::vector<bool> tilde_expansion_bad_ids(const Tokenizer& tok, std::size_t vocab) {
+    std::vector<bool> bad(std::max(vocab, tok.vocab_size()), false);
+    auto mark_word = [&](std::string_view word) {
+        const auto ids = tok.encode(word, false).ids;
+        if (ids.size() == 1 && ids.front() >= 0)
+            bad[static_cast<std::size_t>(ids.front())] = true;
+    };
+    for (std::string_view word : kStopWords)
+        mark_word(word);
+    for (std::string_view word : kExpansionExtraStopWords)
+        mark_word(word);
+    for (std::size_t id = 0; id < tok.vocab_size(); ++id) {
+        const std::string token = tok.id_to_token(static_cast<std::int32_t>(id));
+        if (token.empty() || bad[id])
+            continue;  // no vocabulary entry, or already a stop word
+        // "##s": expansion.py hard-codes its bert-base-uncased id, 2015.
+        const bool subword = token.size() > 1 && token.front() == '#';
+        if (token == "##s" || (!subword && !plain_word(token)))
+            bad[id] = true;
+    }
+    return bad;
 }
 
 std::vector<std::pair<std::int32_t, float>> TildeEncoder::distinct_weights(

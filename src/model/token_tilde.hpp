@@ -47,6 +47,12 @@ public:
 
     /// `[CLS] passage [SEP]` cut to `max_length` tokens (0: max_length()).
     [[nodiscard]] Encoding encode_document(std::string_view text, std::size_t max_length = 0) const;
+    /// `[CLS] content [SEP]` from token ids (the tokenizer's special tokens around an empty
+    /// text), `content` cut to fit `max_length` tokens (0: max_length()): how ielab/TILDE's
+    /// indexingv2.py encodes an expanded passage stored as ids (encode_plus of an id list,
+    /// truncation only_first).
+    [[nodiscard]] Encoding encode_ids(std::span<const std::int32_t> content,
+                                      std::size_t max_length = 0) const;
     /// One weight per token of each encoding, concatenated in input order: ReLU(tok_proj(h))
     /// for tokens with attention mask 1, 0 for padding. Runs on `threads` threads.
     [[nodiscard]] std::vector<float> token_weights(const std::vector<Encoding>& encodings,
@@ -74,5 +80,12 @@ private:
     std::size_t m_max_length = 0;
     std::vector<bool> m_stop;  ///< m_stop[id]: id is a stop id
 };
+
+/// The ids ielab/TILDE's expansion.py (clean_vacab) never adds to a passage, as flags per id
+/// (size max(vocab, tok.vocab_size())): the single-token NLTK English stop words (the whole
+/// list, question words included) and "definition", `##s`, and every vocabulary entry not
+/// starting with '#' that is not made of [A-Za-z0-9_-] only (so the bracketed special tokens
+/// too). Ids without a vocabulary entry are not flagged, as there.
+[[nodiscard]] std::vector<bool> tilde_expansion_bad_ids(const Tokenizer& tok, std::size_t vocab);
 
 }  // namespace cascade::model

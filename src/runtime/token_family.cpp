@@ -1,5 +1,6 @@
 #include "runtime/token_family.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 
@@ -162,6 +163,38 @@ std::vector<float> TildeModel::forward(const std::vector<model::Encoding>& encod
 
 std::string TildeModel::term(std::int32_t id) const {
     return m_encoder.tokenizer().id_to_token(id);
+}
+
+std::vector<model::Encoding> TildeModel::encode_ids(
+    std::span<const std::vector<std::int32_t>> contents, std::size_t max_length) const {
+    std::vector<model::Encoding> out;
+    out.reserve(contents.size());
+    for (const auto& c : contents)
+        out.push_back(m_encoder.encode_ids(c, max_length));
+    return out;
+}
+
+TildeExpansion::TildeExpansion(const ModelOptions& options, std::size_t threads, std::size_t terms)
+    : m_expander(options.dir, encoder_options(options, std::max<std::size_t>(1, threads)),
+                 options.max_length),
+      m_dir(options.dir.string()),
+      m_threads(std::max<std::size_t>(1, threads)),
+      m_terms(terms) {
+    if (terms == 0)
+        throw UsageError("--expansion-terms must be at least 1 (TILDEv2 uses 200)");
+}
+
+std::vector<std::vector<std::int32_t>> TildeExpansion::expand(std::span<const std::string> texts) {
+    std::vector<model::Encoding> encodings;
+    encodings.reserve(texts.size());
+    for (const auto& t : texts)
+        encodings.push_back(m_expander.encode_passage(t));
+    const auto expansions = m_expander.expand(encodings, m_terms, m_threads);
+    std::vector<std::vector<std::int32_t>> out;
+    out.reserve(texts.size());
+    for (std::size_t i = 0; i < texts.size(); ++i)
+        out.push_back(model::TildeExpander::expanded_ids(encodings[i], expansions[i]));
+    return out;
 }
 
 std::vector<std::vector<float>> run_split(LoadedModel& model,

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "model/token_colbert.hpp"
+#include "model/token_expand.hpp"
 #include "model/token_splade.hpp"
 #include "model/token_tilde.hpp"
 #include "runtime/model.hpp"
@@ -112,9 +113,38 @@ public:
     }
     /// The vocabulary entry of `id` (empty when none).
     [[nodiscard]] std::string term(std::int32_t id) const;
+    /// model::TildeEncoder::encode_ids per content, cut to `max_length` (0: max_length()).
+    [[nodiscard]] std::vector<model::Encoding> encode_ids(
+        std::span<const std::vector<std::int32_t>> contents, std::size_t max_length) const;
+    [[nodiscard]] const model::Tokenizer& tokenizer() const { return m_encoder.tokenizer(); }
 
 private:
     model::TildeEncoder m_encoder;
+};
+
+/// TILDE passage expansion at index time (model::TildeExpander), outside the scheduler: one
+/// caller, `threads` forward-pass threads.
+class TildeExpansion {
+public:
+    /// options.dir: a BertLMHeadModel folder; options.max_length its passage length (0: 128).
+    /// UsageError for terms 0 or a folder of another kind.
+    TildeExpansion(const ModelOptions& options, std::size_t threads, std::size_t terms);
+    /// Per text, the expanded passage ids as ielab's expansion.py stores them ("psg"): the
+    /// passage's ids after the marker (text then [SEP]) and the new ids.
+    [[nodiscard]] std::vector<std::vector<std::int32_t>> expand(std::span<const std::string> texts);
+    [[nodiscard]] std::size_t terms() const { return m_terms; }
+    /// The tokenizer's entries and the vocabulary entry of `id` (empty when none): the new
+    /// ids are fed to TILDEv2 as they are, so its vocabulary must be the same.
+    [[nodiscard]] std::size_t tokenizer_size() const { return m_expander.tokenizer().vocab_size(); }
+    [[nodiscard]] std::string term(std::int32_t id) const {
+        return m_expander.tokenizer().id_to_token(id);
+    }
+
+private:
+    model::TildeExpander m_expander;
+    std::string m_dir;
+    std::size_t m_threads = 1;
+    std::size_t m_terms = 0;
 };
 
 /// Queues `encodings` on `model`'s scheduler as one request, waits, and splits the floats per
