@@ -11,9 +11,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <cascade/index.hpp>
@@ -37,12 +39,30 @@ IndexBuildReport build_shard(const std::string& collection, const std::filesyste
                              std::uint32_t shard, std::uint32_t count,
                              const IndexBuildOptions& options = {});
 
+/// Gives every builder of a set the others' statistics: called once with this builder's bytes,
+/// returns every builder's bytes in shard order (an allgather; MPI_Allgatherv under mpirun).
+using StatsExchange = std::function<std::vector<std::string>(const std::string&)>;
+
+/// As build_shard, for one of `count` builders that build the set's shards at once (one MPI
+/// rank each): reads the collection but analyzes only the shard's own documents, and gets the
+/// collection's statistics (per field document count and summed lengths, the document
+/// frequencies of its terms, the set fingerprint) through one call of `exchange`. The shard's
+/// files are byte for byte those of build_shard(collection, dir, shard, count, options).
+IndexBuildReport build_shard(const std::string& collection, const std::filesystem::path& dir,
+                             std::uint32_t shard, std::uint32_t count,
+                             const IndexBuildOptions& options, const StatsExchange& exchange);
+
 /// The shard identity of `index`; nullopt for an ordinary index.
 [[nodiscard]] std::optional<ShardInfo> shard_info(const Index& index);
 
+/// The shard-set file `mpirun -np N cascade index --index OUT` writes into OUT beside the
+/// folders shard-0 .. shard-(N-1).
+inline constexpr std::string_view kShardSetFile = "shards.txt";
+
 /// The shard folders a `--index` value names: a comma-separated list of folders, a shard-set
 /// file (one folder per line; blank lines and lines starting with '#' skipped; relative paths
-/// are relative to the file's folder) or one folder. Throws InputError for an empty set file.
+/// are relative to the file's folder), a folder holding no index but a shard-set file named
+/// kShardSetFile (what mpirun builds), or one folder. Throws InputError for an empty set file.
 [[nodiscard]] std::vector<std::filesystem::path> shard_paths(const std::string& spec);
 
 /// The shards of one set, opened and checked, in shard order. A single ordinary index is a

@@ -19,9 +19,11 @@ namespace cascade {
 
 namespace fs = std::filesystem;
 
-IndexBuildReport build_shard(const std::string& collection, const fs::path& dir,
-                             std::uint32_t shard, std::uint32_t count,
-                             const IndexBuildOptions& options) {
+namespace {
+
+IndexBuildReport build_one_shard(const std::string& collection, const fs::path& dir,
+                                 std::uint32_t shard, std::uint32_t count,
+                                 const IndexBuildOptions& options, const StatsExchange* exchange) {
     if (count == 0) {
         throw UsageError("--of must be at least 1");
     }
@@ -43,6 +45,16 @@ IndexBuildReport build_shard(const std::string& collection, const fs::path& dir,
     build.progress = options.progress;
     build.source = collection;
     build.shard = {shard, count};
+    if (exchange != nullptr) {
+        build.combine_stats = [exchange, shard](index::GlobalStatsCounter& global) {
+            const std::vector<std::string> parts = (*exchange)(global.serialize());
+            for (std::size_t r = 0; r < parts.size(); ++r) {
+                if (r != shard) {
+                    global.merge(parts[r]);
+                }
+            }
+        };
+    }
     const index::BuildSummary s = index::build_index(*docs, *analyzer, dir, build);
     IndexBuildReport report;
     report.num_docs = s.num_docs;
@@ -53,6 +65,20 @@ IndexBuildReport build_shard(const std::string& collection, const fs::path& dir,
     report.spilled_runs = s.spilled_runs;
     report.seconds = s.seconds;
     return report;
+}
+
+}  // namespace
+
+IndexBuildReport build_shard(const std::string& collection, const fs::path& dir,
+                             std::uint32_t shard, std::uint32_t count,
+                             const IndexBuildOptions& options) {
+    return build_one_shard(collection, dir, shard, count, options, nullptr);
+}
+
+IndexBuildReport build_shard(const std::string& collection, const fs::path& dir,
+                             std::uint32_t shard, std::uint32_t count,
+                             const IndexBuildOptions& options, const StatsExchange& exchange) {
+    return build_one_shard(collection, dir, shard, count, options, &exchange);
 }
 
 std::optional<ShardInfo> shard_info(const Index& index) {
@@ -75,6 +101,10 @@ std::vector<fs::path> shard_paths(const std::string& spec) {
             begin = end + 1;
         }
         return dirs;
+    }
+    if (fs::is_directory(spec) && !fs::exists(fs::path(spec) / "manifest") &&
+        fs::is_regular_file(fs::path(spec) / kShardSetFile)) {
+        return shard_paths((fs::path(spec) / kShardSetFile).string());
     }
     if (!fs::is_regular_file(spec)) {
         return {fs::path(spec)};

@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <thread>
 
@@ -13,6 +14,7 @@
 #include <cascade/token_index.hpp>
 
 #include "commands.hpp"
+#include "dist.hpp"
 
 namespace cascade::cli {
 
@@ -30,6 +32,11 @@ struct IndexArgs {
     ImpactIndexOptions impact;
     std::string colbert;  ///< ColBERT folder: add the multivector part
     std::string tilde;    ///< TILDEv2 folder: add the TILDE part
+    /// TILDE expansion model folder (BertLMHeadModel), or ielab's expanded collection (JSONL
+    /// pid/psg); m: tokens taken before filtering
+    std::string tilde_expansion;
+    std::string tilde_expansion_file;
+    std::size_t expansion_terms = 200;
     std::string token_codec = "fp16";
     std::uint32_t shard = 0;     ///< --shard: which shard to build
     std::uint32_t shard_of = 0;  ///< --of: shards in the set (0: an ordinary index)
@@ -108,7 +115,13 @@ void run_token_parts(const IndexArgs& args) {
     }
     if (!args.tilde.empty()) {
         options.model.dir = args.tilde;
+        options.expansion.dir = args.tilde_expansion;
+        options.expansion_file = args.tilde_expansion_file;
+        options.expansion_terms = args.expansion_terms;
         const TokenIndexReport r = add_tilde_part(args.index, options);
+        if (!r.expansion.empty())
+            std::fputs(fmt::format("tilde {}: expanded by {}\n", args.index, r.expansion).c_str(),
+                       stdout);
         std::fputs(fmt::format("tilde {}: {} docs, {} token weights ({:.1f} per doc); {:.1f} MB; "
                                "{:.2f} s\n",
                                args.index, r.num_docs, r.tokens,
@@ -119,8 +132,9 @@ void run_token_parts(const IndexArgs& args) {
     }
 }
 
-/// `--shard i --of N`: one shard of a document-partitioned set (docs/scale-out.md).
-void run_shard(const IndexArgs& args) {
+/// `--shard i --of N`: one shard of a document-partitioned set (docs/scale-out.md); returns
+/// what to print.
+std::string run_shard(const IndexArgs& args, const StatsExchange* exchange = nullptr) {
     if (args.collection.empty()) {
         throw UsageError("--shard/--of build a shard from a collection: give --collection");
     }
@@ -134,17 +148,84 @@ void run_shard(const IndexArgs& args) {
     options.stopwords = !args.no_stopwords;
     options.progress = !args.quiet;
     const IndexBuildReport r =
-        build_shard(args.collection, args.index, args.shard, args.shard_of, options);
-    std::fputs(describe_build(args.index, r).c_str(), stdout);
-    std::fputs(fmt::format("shard {}: {} of {} (document j of the collection in shard j mod {})\n",
-                           args.index, args.shard, args.shard_of, args.shard_of)
-                   .c_str(),
-               stdout);
+        exchange != nullptr
+            ? build_shard(args.collection, args.index, args.shard, args.shard_of, options,
+                          *exchange)
+            : build_shard(args.collection, args.index, args.shard, args.shard_of, options);
+    return describe_build(args.index, r) +
+           fmt::format("shard {}: {} of {} (document j of the collection in shard j mod {})\n",
+                       args.index, args.shard, args.shard_of, args.shard_of);
+}
+
+/// Under a launcher with N > 1 ranks: rank r builds shard r of N into OUT/shard-r, and rank 0
+/// then writes OUT/shards.txt listing the N folders, so `--index OUT` (the folder or the file)
+/// names the set. Rank r analyzes only its own documents (j mod N = r) and the ranks combine
+/// their statistics in one allgather; every shard is byte for byte the serial `--shard r --of
+/// N` build.
+void run_shard_ranks(const IndexArgs& args, Communicator& comm) {
+    namespace fs = std::filesystem;
+    const auto rank = static_cast<std::uint32_t>(comm.rank());
+    const auto size = static_cast<std::uint32_t>(comm.size());
+    const fs::path out(args.index);
+    const std::string name = fmt::format("shard-{}", rank);
+    std::string report;
+    run_agreed(comm, [&] {
+        if (args.shard_of > 0 || args.shard > 0) {
+            throw UsageError(fmt::format(
+                "--shard/--of are taken from the launch ({} ranks: rank r builds shard r of {} "
+                "into {}/shard-r); drop them, or run without mpirun",
+                size, size, args.index));
+        }
+        if (fs::exists(out / "manifest")) {
+            throw UsageError(fmt::format(
+                "{} holds an index; under mpirun --index names a folder for the shard-0 .. "
+                "shard-{} folders and shards.txt: give another one",
+                args.index, size - 1));
+        }
+        fs::create_directories(out);
+        IndexArgs mine = args;
+        mine.index = (out / name).string();
+        mine.shard = rank;
+        mine.shard_of = size;
+        mine.quiet = args.quiet || rank != 0;
+        // One exchange of the ranks' statistics: each analyzes only its own documents.
+        const StatsExchange exchange = [&comm](const std::string& bytes) {
+            return agreed_allgather(comm, bytes);
+        };
+        report = run_shard(mine, &exchange);
+    });
+    const std::vector<std::string> reports = comm.gather(report);
+    if (rank != 0) {
+        return;
+    }
+    for (const std::string& line : reports) {
+        std::fputs(line.c_str(), stdout);
+    }
+    const fs::path list = out / std::string(kShardSetFile);
+    const fs::path staging = out / (std::string(kShardSetFile) + ".tmp");
+    {
+        std::ofstream file(staging);
+        file << "# shard set written by mpirun -np " << size << " cascade index\n";
+        for (std::uint32_t s = 0; s < size; ++s) {
+            file << "shard-" << s << '\n';
+        }
+        if (!file.flush()) {
+            throw IoError("cannot write " + staging.string());
+        }
+    }
+    fs::rename(staging, list);
+    std::fputs(
+        fmt::format("set {}: {} shards, listed in {}\n", args.index, size, list.string()).c_str(),
+        stdout);
 }
 
 void run_index(const IndexArgs& args) {
+    if (Communicator& comm = world(); comm.size() > 1) {
+        run_shard_ranks(args, comm);
+        return;
+    }
     if (args.shard_of > 0) {
-        run_shard(args);
+        std::fputs(run_shard(args).c_str(), stdout);
         return;
     }
     if (args.shard > 0) {
@@ -267,8 +348,23 @@ void add_index_command(CLI::App& app) {
                     "stage (with --collection, or alone for an existing index)");
     cmd->add_option("--token-codec", args->token_codec,
                     "ColBERT token vectors: fp16 (default) or int8 (about half the bytes)");
-    cmd->add_option("--tilde", args->tilde,
-                    "TILDEv2 folder: add per-token weights for the tilde stage");
+    CLI::Option* tilde = cmd->add_option(
+        "--tilde", args->tilde, "TILDEv2 folder: add per-token weights for the tilde stage");
+    CLI::Option* expansion =
+        cmd->add_option("--tilde-expansion", args->tilde_expansion,
+                        "With --tilde: expand each document first with this TILDE expansion model "
+                        "(BertLMHeadModel folder, e.g. ielab/TILDE), as TILDEv2 is indexed");
+    CLI::Option* expansion_file =
+        cmd->add_option("--tilde-expansion-file", args->tilde_expansion_file,
+                        "With --tilde: expansions made elsewhere, ielab/TILDE expansion.py's JSONL "
+                        "{\"pid\", \"psg\": [token ids]} (one line per document)");
+    expansion->needs(tilde)->excludes(expansion_file);
+    expansion_file->needs(tilde);
+    cmd->add_option("--expansion-terms", args->expansion_terms,
+                    "With --tilde-expansion: the top M vocabulary tokens, before dropping those "
+                    "in the passage and stop words (default 200, the paper's m)")
+        ->needs(expansion)
+        ->check(CLI::Range(static_cast<std::size_t>(1), static_cast<std::size_t>(1000000)));
     cmd->add_option("--quantize", args->impact.quantize,
                     "Weights to integer impacts: auto (whole numbers kept, else scale:100), "
                     "none, trunc (Anserini), scale:F (round(w*F)), linear:B (PISA, B bits)")

@@ -1,22 +1,27 @@
 /// `cascade run`: runs a pipeline file (retrieve, then re-rank) over a query set or one typed
 /// query, writes the final run (and optionally each stage's), prints the per-stage table.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <cascade/collection.hpp>
 #include <cascade/error.hpp>
+#include <cascade/eval.hpp>
 #include <cascade/index.hpp>
 #include <cascade/pipeline.hpp>
 #include <cascade/report.hpp>
 
 #include "cli_common.hpp"
 #include "commands.hpp"
+#include "dist.hpp"
 
 namespace cascade::cli {
 
@@ -56,6 +61,27 @@ std::string stage_run_name(std::size_t i, const std::string& label) {
     return name + ".run";
 }
 
+/// nDCG@10, R@100 and MAP of a stage's run, as the pipeline runner computes them (trec_eval
+/// -c over the judged queries that were run; 0 when no judged query has a result).
+StageMetrics stage_metrics(const Qrels& judged, const Run& run) {
+    StageMetrics m;
+    bool any = false;
+    for (const auto& [qid, entries] : run.by_query) {
+        any = any || (!entries.empty() && judged.by_query.contains(qid));
+    }
+    if (!any) {
+        return m;
+    }
+    EvalOptions options;
+    options.measures = {"ndcg_cut.10", "recall.100", "map"};
+    options.average_complete = true;
+    const Evaluation e = evaluate(judged, run, options);
+    m.ndcg_at_10 = e.summary("ndcg_cut_10").value_or(0.0);
+    m.recall_at_100 = e.summary("recall_100").value_or(0.0);
+    m.map = e.summary("map").value_or(0.0);
+    return m;
+}
+
 /// --timings and --report: the per-stage timings file, and the HTML report over the stages'
 /// runs with the first stage as the baseline.
 void write_stage_report(const RunArgs& args, const PipelineResult& result) {
@@ -75,12 +101,163 @@ void write_stage_report(const RunArgs& args, const PipelineResult& result) {
     write_html_report(args.report, input);
 }
 
+/// The final run, the stage runs, the timings and report files, and the per-stage table.
+void write_outputs(const RunArgs& args, const Index& index, std::size_t num_queries,
+                   const PipelineResult& result) {
+    if (!args.run.empty()) {
+        write_run(args.run, result.run);
+    }
+    if (!args.stage_runs.empty()) {
+        std::filesystem::create_directories(args.stage_runs);
+        for (std::size_t i = 0; i < result.stages.size(); ++i) {
+            write_run(
+                (std::filesystem::path(args.stage_runs) / stage_run_name(i, result.stages[i].label))
+                    .string(),
+                *result.stages[i].run);
+        }
+    }
+    write_stage_report(args, result);
+    if (!args.query.empty()) {
+        print_hits(index, result.run, args.show);
+    }
+    std::string out = fmt::format("queries {}, pipeline {}\n", num_queries, args.pipeline);
+    out += format_report(result);
+    std::fwrite(out.data(), 1, out.size(), args.query.empty() ? stdout : stderr);
+}
+
+/// One rank's PipelineResult as bytes: the runs (pack_run) and each stage's counts and
+/// latencies; what rank 0 merges.
+std::string pack_result(const PipelineResult& r) {
+    nlohmann::json j;
+    j["wall"] = r.wall_seconds;
+    j["output"] = r.output_seconds;
+    j["threads"] = r.threads;
+    const std::string run = pack_run(r.run);
+    j["run"] = nlohmann::json::binary(std::vector<std::uint8_t>(run.begin(), run.end()));
+    for (const StageReport& stage : r.stages) {
+        nlohmann::json s;
+        s["label"] = stage.label;
+        s["describe"] = stage.describe;
+        s["in"] = stage.candidates_in;
+        s["out"] = stage.candidates_out;
+        s["ms"] = stage.latency_ms;
+        s["seconds"] = stage.total_seconds;
+        if (stage.run) {
+            const std::string bytes = pack_run(*stage.run);
+            s["run"] =
+                nlohmann::json::binary(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+        }
+        j["stages"].push_back(std::move(s));
+    }
+    const std::vector<std::uint8_t> cbor = nlohmann::json::to_cbor(j);
+    return {cbor.begin(), cbor.end()};
+}
+
+std::string binary_string(const nlohmann::json& j) {
+    const auto& b = j.get_binary();
+    return {b.begin(), b.end()};
+}
+
+/// Rank 0: the ranks' results as one, as the serial run would report it (latencies in rank
+/// order, not query order; the loop's wall time is the slowest rank's). Stage metrics are
+/// computed over the merged stage runs, as the runner computes them over the queries run.
+PipelineResult merge_results(const std::vector<std::string>& parts, const std::string& tag,
+                             const std::vector<Query>& queries, const Qrels* qrels) {
+    PipelineResult result;
+    result.threads = 0;
+    for (const std::string& part : parts) {
+        const nlohmann::json j = nlohmann::json::from_cbor(part);
+        result.wall_seconds = std::max(result.wall_seconds, j["wall"].get<double>());
+        result.output_seconds = std::max(result.output_seconds, j["output"].get<double>());
+        result.threads += j["threads"].get<unsigned>();
+        unpack_run(binary_string(j["run"]), result.run);
+        const auto& stages = j.contains("stages") ? j["stages"] : nlohmann::json::array();
+        result.stages.resize(stages.size());
+        for (std::size_t i = 0; i < stages.size(); ++i) {
+            StageReport& st = result.stages[i];
+            const auto& s = stages[i];
+            st.label = s["label"].get<std::string>();
+            st.describe = s["describe"].get<std::string>();
+            st.candidates_in += s["in"].get<std::size_t>();
+            st.candidates_out += s["out"].get<std::size_t>();
+            for (const double ms : s["ms"].get<std::vector<double>>()) {
+                st.latency_ms.push_back(ms);
+            }
+            st.total_seconds += s["seconds"].get<double>();
+            result.stage_seconds += s["seconds"].get<double>();
+            if (s.contains("run")) {
+                if (!st.run) {
+                    st.run = Run{};
+                    st.run->tag = tag;
+                }
+                unpack_run(binary_string(s["run"]), *st.run);
+            }
+        }
+    }
+    result.run.tag = tag;
+    result.threads = std::max(1U, result.threads);
+    if (qrels != nullptr) {
+        Qrels judged;
+        for (const Query& q : queries) {
+            if (auto it = qrels->by_query.find(q.id); it != qrels->by_query.end()) {
+                judged.by_query.insert(*it);
+            }
+        }
+        for (StageReport& st : result.stages) {
+            st.metrics = stage_metrics(judged, *st.run);
+        }
+    }
+    return result;
+}
+
+/// Under a launcher with several ranks: query i runs on rank i mod N through the same pipeline
+/// over the same index; rank 0 merges the runs, stage runs and stage counts and writes them.
+void run_pipeline_ranks(const RunArgs& args, Communicator& comm) {
+    std::vector<Query> queries;
+    std::optional<Index> index;
+    PipelineResult mine;
+    Qrels qrels;
+    run_agreed(comm, [&] {
+        if (!args.report.empty() && args.qrels.empty()) {
+            throw UsageError("--report needs --qrels (the report evaluates every stage)");
+        }
+        queries = load_queries(args);
+        index = Index::open(args.index);
+        const Pipeline pipeline = Pipeline::load(args.pipeline, *index, std::max(1U, args.threads));
+        if (!args.qrels.empty()) {
+            qrels = read_qrels(args.qrels);
+        }
+        PipelineRunOptions options;
+        options.threads = std::max(1U, args.threads);
+        options.batch = std::max<std::size_t>(1, args.batch);
+        options.keep_runs = !args.stage_runs.empty() || !args.report.empty() || !args.qrels.empty();
+        const std::vector<Query> share = share_of(queries, comm.rank(), comm.size());
+        mine = pipeline.run(share, options);
+    });
+    const std::vector<std::string> parts = comm.gather(pack_result(mine));
+    if (comm.rank() != 0) {
+        return;
+    }
+    const PipelineResult result =
+        merge_results(parts, mine.run.tag, queries, args.qrels.empty() ? nullptr : &qrels);
+    write_outputs(args, *index, queries.size(), result);
+}
+
 void run_pipeline_command(const RunArgs& args) {
     if (args.query.empty() && (args.queries.empty() || args.run.empty())) {
         throw UsageError("give --queries FILE and --run OUT, or --query TEXT");
     }
     if (!args.query.empty() && !args.queries.empty()) {
         throw UsageError("--query and --queries exclude each other");
+    }
+    if (Communicator& comm = world(); comm.size() > 1) {
+        if (args.query.empty()) {
+            run_pipeline_ranks(args, comm);
+            return;
+        }
+        if (comm.rank() != 0) {
+            return;  // one typed query: answered once, by rank 0
+        }
     }
     std::vector<Query> queries = load_queries(args);
     const Index index = Index::open(args.index);
@@ -98,25 +275,7 @@ void run_pipeline_command(const RunArgs& args) {
         options.qrels = &qrels;
     }
     const PipelineResult result = pipeline.run(queries, options);
-    if (!args.run.empty()) {
-        write_run(args.run, result.run);
-    }
-    if (!args.stage_runs.empty()) {
-        std::filesystem::create_directories(args.stage_runs);
-        for (std::size_t i = 0; i < result.stages.size(); ++i) {
-            write_run(
-                (std::filesystem::path(args.stage_runs) / stage_run_name(i, result.stages[i].label))
-                    .string(),
-                *result.stages[i].run);
-        }
-    }
-    write_stage_report(args, result);
-    if (!args.query.empty()) {
-        print_hits(index, result.run, args.show);
-    }
-    std::string out = fmt::format("queries {}, pipeline {}\n", queries.size(), args.pipeline);
-    out += format_report(result);
-    std::fwrite(out.data(), 1, out.size(), args.query.empty() ? stdout : stderr);
+    write_outputs(args, index, queries.size(), result);
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 /// It runs the implicit pipeline `first_stage: {type: bm25, ...}` (cascade/search.hpp), so it
 /// is the same code as a bm25 stage in a pipeline file; `--dense` and `--impact` run the dense
 /// and impact first stages the same way.
+#include <chrono>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +19,7 @@
 
 #include "cli_common.hpp"
 #include "commands.hpp"
+#include "dist.hpp"
 
 namespace cascade::cli {
 
@@ -50,6 +53,50 @@ void run_one_query(const SearchArgs& args) {
     print_hits(index, search(index, one, options).run, args.show);
 }
 
+/// Under a launcher with several ranks: query i is searched by rank i mod N over the same
+/// index or shard set, rank 0 gathers the lists and writes the one run (the serial run byte
+/// for byte: every query's list is computed as it is serially).
+void run_search_ranks(const SearchArgs& args, SearchOptions options,
+                      const std::function<std::vector<Query>()>& load, Communicator& comm) {
+    const auto start = std::chrono::steady_clock::now();
+    options.progress = options.progress && comm.rank() == 0;
+    std::size_t total = 0;
+    SearchResult mine;
+    run_agreed(comm, [&] {
+        const std::vector<Query> queries = load();
+        total = queries.size();
+        const std::vector<Query> share = share_of(queries, comm.rank(), comm.size());
+        const ShardSet shards = ShardSet::open(shard_paths(args.index));
+        mine = search(shards, share, options);
+    });
+    const std::vector<std::string> parts = comm.gather(pack_run(mine.run));
+    const std::vector<std::string> seconds = comm.gather(fmt::format("{:.3f}", mine.seconds));
+    if (comm.rank() != 0) {
+        return;
+    }
+    Run run;
+    run.tag = mine.run.tag;
+    for (const std::string& part : parts) {
+        unpack_run(part, run);
+    }
+    write_run(args.run, run);
+    std::size_t without_hits = 0;
+    for (const auto& [qid, entries] : run.by_query) {
+        without_hits += entries.empty() ? 1 : 0;
+    }
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::string out = fmt::format(
+        "queries\t{}\nqueries without hits\t{}\nhits\t{}\nretriever\t{}\nalgorithm\t{}\n"
+        "threads\t{}\nranks\t{}\nseconds\t{:.3f}\nqueries/s\t{:.1f}\nrun\t{}\n",
+        total, without_hits, run.num_entries(), mine.retriever, mine.algorithm, mine.threads,
+        comm.size(), wall, wall > 0 ? static_cast<double>(total) / wall : 0.0, args.run);
+    for (std::size_t r = 0; r < seconds.size(); ++r) {
+        out += fmt::format("rank {}\t{} s searching\n", r, seconds[r]);
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
 void run_search(const SearchArgs& args) {
     if (args.query.empty() && (args.queries.empty() || args.run.empty())) {
         throw UsageError("give --queries FILE and --run OUT, or --query TEXT");
@@ -81,22 +128,34 @@ void run_search(const SearchArgs& args) {
     // Checked here, before any file is read, so that a bad option is reported first.
     check(options);
     if (!args.query.empty()) {
-        run_one_query(args);
+        if (world().rank() == 0) {  // one typed query: answered once, not by every rank
+            run_one_query(args);
+        }
         return;
     }
-    std::vector<Query> queries;
     SearchOptions run_options = options;
-    if (options.impact) {
-        // The vector file is both the query set and, keyed by id, the queries' vectors.
-        queries = read_impact_queries(args.queries);
-        if (!args.qids_from.empty()) {
-            const Qrels qrels = read_qrels(args.qids_from);
-            std::erase_if(queries, [&](const Query& q) { return !qrels.by_query.contains(q.id); });
+    auto load = [&args, &run_options] {
+        std::vector<Query> queries;
+        if (args.options.impact) {
+            // The vector file is both the query set and, keyed by id, the queries' vectors.
+            queries = read_impact_queries(args.queries);
+            if (!args.qids_from.empty()) {
+                const Qrels qrels = read_qrels(args.qids_from);
+                std::erase_if(queries,
+                              [&](const Query& q) { return !qrels.by_query.contains(q.id); });
+            }
+            run_options.impact_queries = args.queries;
+        } else {
+            queries = load_query_set(args.queries, args.format, args.qids_from);
         }
-        run_options.impact_queries = args.queries;
-    } else {
-        queries = load_query_set(args.queries, args.format, args.qids_from);
+        return queries;
+    };
+    Communicator& comm = world();
+    if (comm.size() > 1) {
+        run_search_ranks(args, run_options, load, comm);
+        return;
     }
+    const std::vector<Query> queries = load();
     // One folder, a comma-separated list of shard folders or a shard-set file.
     const ShardSet shards = ShardSet::open(shard_paths(args.index));
     std::vector<double> shard_seconds;

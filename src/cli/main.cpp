@@ -11,12 +11,26 @@
 #include <cascade/error.hpp>
 
 #include "commands.hpp"
+#include "dist.hpp"
 
 #ifndef CASCADE_VERSION
 #define CASCADE_VERSION "unknown"
 #endif
 
 namespace {
+
+/// Prints an error; under MPI, an error every rank agreed on is printed by rank 0 only, and
+/// any other names the rank that hit it.
+void report(const std::exception& e) {
+    if (cascade::cli::failure_agreed() && cascade::cli::world_rank() != 0) {
+        return;
+    }
+    if (cascade::cli::world_rank() != 0) {
+        std::fprintf(stderr, "cascade: error: rank %d: %s\n", cascade::cli::world_rank(), e.what());
+        return;
+    }
+    std::fprintf(stderr, "cascade: error: %s\n", e.what());
+}
 
 int run(int argc, char** argv) {
     CLI::App app{"cascade: multi-stage retrieval, retrieve then re-rank", "cascade"};
@@ -53,13 +67,10 @@ int run(int argc, char** argv) {
         app.exit(e);
         return 2;
     } catch (const cascade::UsageError& e) {
-        std::fprintf(stderr, "cascade: error: %s\n", e.what());
+        report(e);
         return 2;
-    } catch (const cascade::Error& e) {
-        std::fprintf(stderr, "cascade: error: %s\n", e.what());
-        return 1;
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "cascade: error: %s\n", e.what());
+        report(e);
         return 1;
     }
     return 0;
@@ -70,7 +81,13 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
     // Setting up the commands or printing help can throw too (allocation, stream errors).
     try {
-        return run(argc, argv);
+        const int code = run(argc, argv);
+        if (code != 0 && !cascade::cli::failure_agreed()) {
+            // Other ranks may wait in a collective for this one: end them all, not hang.
+            cascade::cli::abort_world(code);
+        }
+        cascade::cli::finalize_world();  // MPI_Finalize when a command initialised MPI
+        return code;
     } catch (...) {
         std::fputs("cascade: error: unexpected failure\n", stderr);
         return 1;

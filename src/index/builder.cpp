@@ -314,6 +314,9 @@ std::uint32_t ingest(DocumentReader& docs, const text::Analyzer& analyzer,
         std::uint32_t first = ids.size();
         while (batch.docs.size() < batch_docs && docs.next(doc)) {
             const bool own = options.shard.owns(ordinal++);
+            if (!own && options.combine_stats) {
+                continue;  // another rank analyzes and counts it
+            }
             if (own) {
                 ids.add(doc.id, [&docs] { return docs.location(); });
                 store.add(doc);
@@ -458,10 +461,16 @@ BuildSummary build_index(DocumentReader& docs, const text::Analyzer& analyzer, c
     BuildSummary summary;
     std::unique_ptr<GlobalStatsCounter> global;
     if (options.shard.sharded()) {
-        global = std::make_unique<GlobalStatsCounter>(names.size());
+        const bool own_only = static_cast<bool>(options.combine_stats);
+        global = std::make_unique<GlobalStatsCounter>(names.size(), options.shard.count,
+                                                      own_only ? options.shard.shard : 0,
+                                                      own_only ? options.shard.count : 1);
     }
     summary.spilled_runs =
         ingest(docs, analyzer, sources, options, fields, ids, store, global.get());
+    if (global && options.combine_stats) {
+        options.combine_stats(*global);
+    }
 
     const std::uint32_t num_docs = ids.size();
     std::vector<FileDigest> files;

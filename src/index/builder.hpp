@@ -39,6 +39,11 @@ struct BuildOptions {
     /// Build shard `shard.shard` of `shard.count` (document j goes to shard j mod count), with
     /// the whole collection's statistics in its global_stats file; count 0: the whole index.
     ShardSpec shard;
+    /// With a shard: analyze only the shard's own documents and count their statistics, then
+    /// call this to combine the counters of every shard's build (one MPI rank per shard:
+    /// GlobalStatsCounter::serialize/merge); the files are those of the build that analyzes
+    /// the whole collection. Empty: this build counts over the whole collection itself.
+    std::function<void(GlobalStatsCounter&)> combine_stats;
 };
 
 /// What build_index did.

@@ -1,5 +1,7 @@
 #include "index/shard_stats.hpp"
 
+#include <algorithm>
+
 #include "index/format.hpp"
 #include "index/index.hpp"
 #include "index/inverter.hpp"
@@ -33,18 +35,33 @@ std::size_t GlobalStatsCounter::Hash::operator()(std::string_view s) const noexc
     return static_cast<std::size_t>(term_hash(s));
 }
 
+GlobalStatsCounter::GlobalStatsCounter(std::size_t num_fields, std::uint32_t classes,
+                                       std::uint64_t first, std::uint64_t stride)
+    : m_fields(num_fields),
+      m_first(first),
+      m_stride(stride),
+      m_id_hash(std::max<std::uint32_t>(classes, 1), kFnvOffsetBasis),
+      m_class_docs(m_id_hash.size(), 0) {
+    for (Field& f : m_fields) {
+        f.length_hash.assign(m_id_hash.size(), kFnvOffsetBasis);
+    }
+}
+
 void GlobalStatsCounter::add_document(std::string_view id) {
+    const std::size_t c = class_of(m_num_docs);
     ++m_num_docs;
-    m_id_hash = fnv1a(m_id_hash, id.data(), id.size());
+    ++m_class_docs[c];
+    m_id_hash[c] = fnv1a(m_id_hash[c], id.data(), id.size());
     const char end = 0;
-    m_id_hash = fnv1a(m_id_hash, &end, 1);
+    m_id_hash[c] = fnv1a(m_id_hash[c], &end, 1);
 }
 
 void GlobalStatsCounter::add_length(std::size_t field, std::uint32_t length) {
     Field& f = m_fields[field];
     f.doc_count += length > 0 ? 1 : 0;
     f.sum_total_term_freq += length;
-    f.length_hash = fnv1a(f.length_hash, &length, sizeof length);
+    const std::size_t c = class_of(f.next++);
+    f.length_hash[c] = fnv1a(f.length_hash[c], &length, sizeof length);
 }
 
 void GlobalStatsCounter::add_term(std::size_t field, std::string_view term) {
@@ -54,6 +71,117 @@ void GlobalStatsCounter::add_term(std::size_t field, std::string_view term) {
         counts.emplace(std::string(term), 1U);
     } else {
         ++it->second;
+    }
+}
+
+namespace {
+
+void put64(std::string& out, std::uint64_t v) {
+    for (int i = 0; i < 8; ++i) {
+        out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+    }
+}
+
+/// Reads what serialize() wrote.
+class StatsReader {
+public:
+    explicit StatsReader(std::string_view bytes) : m_bytes(bytes) {}
+    std::uint64_t u64() {
+        need(8);
+        std::uint64_t v = 0;
+        for (int i = 0; i < 8; ++i) {
+            v |= static_cast<std::uint64_t>(static_cast<unsigned char>(m_bytes[m_at + i]))
+                 << (8 * i);
+        }
+        m_at += 8;
+        return v;
+    }
+    std::string_view str() {
+        const std::uint64_t n = u64();
+        need(n);
+        std::string_view s = m_bytes.substr(m_at, n);
+        m_at += n;
+        return s;
+    }
+    [[nodiscard]] bool done() const { return m_at == m_bytes.size(); }
+
+private:
+    void need(std::uint64_t n) const {
+        if (n > m_bytes.size() - m_at) {
+            throw CorruptionError("a rank's collection statistics are truncated");
+        }
+    }
+    std::string_view m_bytes;
+    std::size_t m_at = 0;
+};
+
+}  // namespace
+
+std::string GlobalStatsCounter::serialize() const {
+    std::string out;
+    put64(out, m_num_docs);
+    put64(out, m_id_hash.size());
+    put64(out, m_fields.size());
+    for (std::size_t c = 0; c < m_id_hash.size(); ++c) {
+        put64(out, m_class_docs[c]);
+        put64(out, m_id_hash[c]);
+    }
+    for (const Field& f : m_fields) {
+        put64(out, f.doc_count);
+        put64(out, f.sum_total_term_freq);
+        for (const std::uint64_t h : f.length_hash) {
+            put64(out, h);
+        }
+        put64(out, f.doc_freq.size());
+        for (const auto& [term, df] : f.doc_freq) {
+            put64(out, term.size());
+            out += term;
+            put64(out, df);
+        }
+    }
+    return out;
+}
+
+void GlobalStatsCounter::merge(std::string_view bytes) {
+    StatsReader in(bytes);
+    m_num_docs += in.u64();
+    if (in.u64() != m_id_hash.size() || in.u64() != m_fields.size()) {
+        throw CorruptionError("a rank counted another shard count or other fields");
+    }
+    std::vector<bool> take(m_id_hash.size(), false);
+    for (std::size_t c = 0; c < m_id_hash.size(); ++c) {
+        const std::uint64_t docs = in.u64();
+        const std::uint64_t hash = in.u64();
+        if (docs > 0) {
+            if (m_class_docs[c] > 0) {
+                throw CorruptionError("two ranks counted documents of residue class " +
+                                      std::to_string(c));
+            }
+            take[c] = true;
+            m_class_docs[c] = docs;
+            m_id_hash[c] = hash;
+        }
+    }
+    for (Field& f : m_fields) {
+        f.doc_count += static_cast<std::uint32_t>(in.u64());
+        f.sum_total_term_freq += in.u64();
+        for (std::size_t c = 0; c < f.length_hash.size(); ++c) {
+            const std::uint64_t h = in.u64();
+            if (take[c]) {
+                f.length_hash[c] = h;
+            }
+        }
+        const std::uint64_t terms = in.u64();
+        for (std::uint64_t t = 0; t < terms; ++t) {
+            const std::string_view term = in.str();
+            const std::uint64_t df = in.u64();
+            if (auto it = f.doc_freq.find(term); it != f.doc_freq.end()) {
+                it->second += static_cast<std::uint32_t>(df);
+            }
+        }
+    }
+    if (!in.done()) {
+        throw CorruptionError("a rank's collection statistics have trailing bytes");
     }
 }
 
@@ -69,9 +197,12 @@ std::uint32_t GlobalStatsCounter::doc_freq(std::size_t field, std::string_view t
 }
 
 std::uint64_t GlobalStatsCounter::fingerprint(std::string_view salt) const {
-    std::uint64_t hash = m_id_hash;
-    for (const Field& f : m_fields) {
-        hash = fnv1a(hash, &f.length_hash, sizeof f.length_hash);
+    std::uint64_t hash = kFnvOffsetBasis;
+    for (std::size_t c = 0; c < m_id_hash.size(); ++c) {
+        hash = fnv1a(hash, &m_id_hash[c], sizeof m_id_hash[c]);
+        for (const Field& f : m_fields) {
+            hash = fnv1a(hash, &f.length_hash[c], sizeof f.length_hash[c]);
+        }
     }
     hash = fnv1a(hash, salt.data(), salt.size());
     return fnv1a(hash, &m_num_docs, sizeof m_num_docs);

@@ -41,17 +41,34 @@ struct ShardSpec {
 void validate(const ShardSpec& spec);
 
 /// Counts the statistics of every document of a collection, field by field.
+///
+/// The set fingerprint hashes the documents' ids and field lengths per residue class (document
+/// j in class j mod N, N the shard count), each class in collection order, then the classes in
+/// order: so a counter that saw only one class (one MPI rank's documents, `first` = r and
+/// `stride` = N) holds that class's part, and merge() combines the ranks' counters into what one
+/// counter over every document holds.
 class GlobalStatsCounter {
     static constexpr std::uint64_t kFnvOffsetBasis = 0xcbf29ce484222325ULL;
 
 public:
-    explicit GlobalStatsCounter(std::size_t num_fields) : m_fields(num_fields) {}
+    /// Counts documents first, first + stride, ... of a collection split into `classes` (the
+    /// shard count; 0 is taken as 1).
+    explicit GlobalStatsCounter(std::size_t num_fields, std::uint32_t classes = 1,
+                                std::uint64_t first = 0, std::uint64_t stride = 1);
 
     /// One document's id, in collection order (feeds the set fingerprint).
     void add_document(std::string_view id);
     /// One document's field: its length in tokens and its distinct terms.
     void add_length(std::size_t field, std::uint32_t length);
     void add_term(std::size_t field, std::string_view term);
+
+    /// This counter's sums, fingerprint parts and document frequencies as bytes.
+    [[nodiscard]] std::string serialize() const;
+    /// Adds another counter's serialize() (a disjoint set of documents of the same collection
+    /// and fields): sums, the residue classes it counted, and the document frequencies of the
+    /// terms this counter already has (a shard needs only its own terms'). Throws CorruptionError
+    /// for bytes of another shape.
+    void merge(std::string_view bytes);
 
     [[nodiscard]] std::uint64_t num_docs() const { return m_num_docs; }
     [[nodiscard]] std::uint32_t doc_count(std::size_t field) const {
@@ -77,13 +94,21 @@ private:
         std::uint32_t doc_count = 0;
         std::uint64_t sum_total_term_freq = 0;
         std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> doc_freq;
-        std::uint64_t length_hash = kFnvOffsetBasis;
+        std::vector<std::uint64_t> length_hash;  ///< per residue class
+        std::uint64_t next = 0;                  ///< ordinal of the next length
     };
+    /// The residue class of the `i`-th document this counter sees.
+    [[nodiscard]] std::size_t class_of(std::uint64_t i) const {
+        return static_cast<std::size_t>((m_first + i * m_stride) % m_id_hash.size());
+    }
     std::vector<Field> m_fields;
     std::uint64_t m_num_docs = 0;
-    // FNV-1a over the ids, and per field over its lengths: each sequence arrives in collection
-    // order, but they interleave differently with the build's batching.
-    std::uint64_t m_id_hash = kFnvOffsetBasis;
+    std::uint64_t m_first = 0;
+    std::uint64_t m_stride = 1;
+    // FNV-1a over the ids, and per field over its lengths, per residue class: each sequence
+    // arrives in collection order, but they interleave differently with the build's batching.
+    std::vector<std::uint64_t> m_id_hash;
+    std::vector<std::uint64_t> m_class_docs;  ///< documents counted per residue class
 };
 
 /// What a shard's `global_stats` file holds, per field in index order.

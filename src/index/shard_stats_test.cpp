@@ -4,12 +4,16 @@
 
 #include <gtest/gtest.h>
 
+#include <barrier>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
+#include <cascade/error.hpp>
 #include "index/builder.hpp"
 #include "index/index.hpp"
+#include "index/shard_stats.hpp"
 #include "index/test_support.hpp"
 
 namespace cascade::index {
@@ -117,6 +121,69 @@ TEST(ShardStats, FilesDoNotDependOnThreadsBatchingOrSpills) {
         EXPECT_EQ(slurp(entry.path()), slurp(tmp / "b" / name)) << name;
     }
     EXPECT_TRUE(fs::exists(tmp / "a" / "global_stats"));
+}
+
+// What `mpirun -np N cascade index --shard-set` does, without MPI: each of N builds analyzes
+// only its own documents, and combine_stats exchanges the counters (serialize, then merge the
+// others'), as the ranks' allgather does. Every shard's files must equal those of the build
+// that counts over the whole collection itself.
+TEST(ShardStats, CombinedCountersEqualCountingTheWholeCollection) {
+    TempDir tmp;
+    const std::vector<Document> docs = random_docs(800, 350, 21);
+    WhitespaceAnalyzer analyzer;
+    constexpr std::uint32_t kShards = 3;
+    std::vector<std::string> slots(kShards);
+    std::barrier sync(kShards);
+    std::vector<std::thread> ranks;
+    for (std::uint32_t r = 0; r < kShards; ++r) {
+        ranks.emplace_back([&, r] {
+            BuildOptions o = options(1, 64, 1ULL << 30);
+            o.shard = {r, kShards};
+            o.combine_stats = [&, r](GlobalStatsCounter& counter) {
+                slots[r] = counter.serialize();
+                sync.arrive_and_wait();
+                for (std::uint32_t other = 0; other < kShards; ++other) {
+                    if (other != r) {
+                        counter.merge(slots[other]);
+                    }
+                }
+            };
+            VectorReader reader(docs);
+            build_index(reader, analyzer, tmp / ("combined-" + std::to_string(r)), o);
+        });
+    }
+    for (std::thread& t : ranks) {
+        t.join();
+    }
+    for (std::uint32_t r = 0; r < kShards; ++r) {
+        BuildOptions o = options(1, 64, 1ULL << 30);
+        o.shard = {r, kShards};
+        VectorReader reader(docs);
+        const fs::path whole = tmp / ("whole-" + std::to_string(r));
+        build_index(reader, analyzer, whole, o);
+        std::size_t compared = 0;
+        for (const auto& entry : fs::directory_iterator(whole)) {
+            const std::string name = entry.path().filename().string();
+            if (name == "verified") {
+                continue;
+            }
+            const fs::path combined = tmp / ("combined-" + std::to_string(r)) / name;
+            ASSERT_TRUE(fs::exists(combined)) << name;
+            EXPECT_EQ(slurp(entry.path()), slurp(combined)) << "shard " << r << ": " << name;
+            ++compared;
+        }
+        EXPECT_GT(compared, 3U);
+    }
+}
+
+TEST(ShardStats, MergeRefusesCountersOfAnotherShape) {
+    GlobalStatsCounter two_fields(2, 2, 0, 2);
+    GlobalStatsCounter one_field(1, 2, 1, 2);
+    one_field.add_document("d1");
+    one_field.add_length(0, 3);
+    one_field.add_term(0, "x");
+    EXPECT_THROW(two_fields.merge(one_field.serialize()), CorruptionError);
+    EXPECT_THROW(two_fields.merge("not a counter"), CorruptionError);
 }
 
 }  // namespace
