@@ -147,18 +147,33 @@ TEST_F(TokenIndexTest, MaxSimStageScoresAsMaxSimOverTheEncodersVectors) {
         const cascade::Run pruned = run("  - {type: maxsim, k: 100, top_k: 2}\n", kQueries);
         const cascade::Run unpruned =
             run("  - {type: maxsim, k: 100, top_k: 2, prune: false}\n", kQueries);
+        // Each bound the stage can be told to use keeps the same top_k, bit for bit.
+        const cascade::Run by_norm =
+            run("  - {type: maxsim, k: 100, top_k: 2, bound: norm}\n", kQueries);
+        const cascade::Run by_clusters =
+            run("  - {type: maxsim, k: 100, top_k: 2, bound: clusters}\n", kQueries);
         for (const Query& q : kQueries) {
             const auto& all = got.by_query.at(q.id);
             const auto& p = pruned.by_query.at(q.id);
             const auto& u = unpruned.by_query.at(q.id);
+            const auto& n = by_norm.by_query.at(q.id);
+            const auto& c = by_clusters.by_query.at(q.id);
             ASSERT_EQ(p.size(), std::min<std::size_t>(2, all.size()));
             ASSERT_EQ(u.size(), p.size());
+            ASSERT_EQ(n.size(), p.size());
+            ASSERT_EQ(c.size(), p.size());
             for (std::size_t i = 0; i < p.size(); ++i) {
                 EXPECT_EQ(p[i].docid, all[i].docid);
                 EXPECT_EQ(p[i].score, all[i].score);
                 EXPECT_EQ(u[i].docid, all[i].docid);
+                EXPECT_EQ(n[i].docid, all[i].docid);
+                EXPECT_EQ(n[i].score, all[i].score);
+                EXPECT_EQ(c[i].docid, all[i].docid);
+                EXPECT_EQ(c[i].score, all[i].score);
             }
         }
+        EXPECT_THROW(run("  - {type: maxsim, k: 100, top_k: 2, bound: tight}\n", kQueries),
+                     cascade::Error);
     }
 }
 

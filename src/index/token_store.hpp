@@ -53,7 +53,14 @@ struct TokenPartOptions {
     /// TILDE part only: how documents were expanded before weighting ("" when not; then the
     /// manifest is as before, byte for byte).
     std::string expansion;
+    /// Multivector part only: the most token clusters kept per document for the MaxSim pruning
+    /// bound (`tokens.bounds`, docs/token.md); 0 writes no bound section (the part is then as
+    /// before it existed). At most kMaxTokenClusters.
+    std::uint32_t max_clusters = 8;
 };
+
+/// The largest TokenPartOptions::max_clusters.
+inline constexpr std::uint32_t kMaxTokenClusters = 64;
 
 /// Streams one document's token vectors at a time, in docid order, into `dir` (replaced
 /// atomically by finish(): an existing part stays until the new one is complete; destroying
@@ -114,8 +121,23 @@ public:
     /// token's norm it bounds that token's best inner product in the document.
     [[nodiscard]] float max_norm(std::uint32_t docid) const { return m_norms[docid]; }
 
+    /// Whether the part has the cluster bound section (`tokens.bounds`, version 1); parts
+    /// written without it, or with a newer version of it, open and score with max_norm only.
+    [[nodiscard]] bool has_clusters() const { return m_bounds != nullptr; }
+    /// Bytes of the cluster bound section (0 without one).
+    [[nodiscard]] std::uint64_t cluster_bytes() const { return m_bounds_bytes; }
+    /// `docid`'s token clusters (has_clusters() only): `centroids` gets num_clusters * dim
+    /// decoded floats, `radii` one float per cluster. Every decoded token of the document lies
+    /// within radii[c] of centroid c for some c (exactly, in real arithmetic), so for a query
+    /// token q its best inner product in the document is at most max_c (q . centroid_c +
+    /// |q| radii[c]). Returns the number of clusters (0 for a document without tokens).
+    std::uint32_t decode_clusters(std::uint32_t docid, std::vector<float>& centroids,
+                                  std::vector<float>& radii) const;
+
 private:
     MultiVectorStore();
+    /// Checks and attaches the mapped cluster bound section (`size` bytes).
+    void attach_bounds(const std::uint8_t* data, std::uint64_t size);
 
     std::vector<std::unique_ptr<MappedFile>> m_files;
     std::string m_dir;
@@ -125,11 +147,14 @@ private:
     std::string m_model;
     std::uint64_t m_ids_fingerprint = 0;
     std::uint64_t m_total_bytes = 0;
-    const std::uint64_t* m_offsets = nullptr;  // [count + 1] token offsets
-    const float* m_norms = nullptr;            // [count]
-    const std::uint16_t* m_halves = nullptr;   // fp16: [tokens * dim]
-    const float* m_scales = nullptr;           // int8: [tokens]
-    const std::int8_t* m_codes = nullptr;      // int8: [tokens * dim]
+    const std::uint64_t* m_offsets = nullptr;        // [count + 1] token offsets
+    const float* m_norms = nullptr;                  // [count]
+    const std::uint16_t* m_halves = nullptr;         // fp16: [tokens * dim]
+    const float* m_scales = nullptr;                 // int8: [tokens]
+    const std::int8_t* m_codes = nullptr;            // int8: [tokens * dim]
+    const std::uint8_t* m_bounds = nullptr;          // tokens.bounds, from byte 0 (null without)
+    const std::uint64_t* m_bound_offsets = nullptr;  // [count + 1] byte offsets of records
+    std::uint64_t m_bounds_bytes = 0;
 };
 
 /// Work done by one maxsim_top_k call.
@@ -137,6 +162,23 @@ struct MaxSimStats {
     std::uint64_t candidates = 0;
     std::uint64_t pruned = 0;  ///< candidates dropped before all query tokens were scored
     std::uint64_t query_tokens_scored = 0;  ///< (candidate, query token) maxima computed
+    std::uint64_t token_dots = 0;  ///< query token x document token inner products computed
+    std::uint64_t bound_dots = 0;  ///< query token x cluster centroid inner products computed
+};
+
+/// Which upper bound maxsim_top_k prunes with.
+enum class MaxSimBound : std::uint8_t {
+    None = 0,  ///< no pruning: every candidate is scored in full
+    /// Each query token's best inner product is bounded by its norm x the document's largest
+    /// token norm; query tokens in query order.
+    DocNorm = 1,
+    /// Each query token's best inner product is bounded by max over the document's token
+    /// clusters of (q . centroid + |q| radius) (the ball bound of Ram & Gray, "Maximum
+    /// Inner-Product Search using Cone Trees", KDD 2012), capped by DocNorm's; the bounds of all
+    /// query tokens are computed in one pass before the document is decoded (a candidate whose
+    /// total bound is already too low is never decoded), and query tokens are scored in decreasing
+    /// order of (bound - best centroid product). Needs has_clusters() (UsageError otherwise).
+    Clusters = 2,
 };
 
 /// One candidate for maxsim_top_k: its docid and its tie rank (lower wins among equal scores).
@@ -158,11 +200,18 @@ struct MaxSimHit {
                            std::uint32_t docid, std::vector<float>& scratch);
 
 /// The best `k` candidates by MaxSim (score descending, then tie rank ascending); k = 0 keeps
-/// all. With `prune`, candidates are visited in input order (give them best first, e.g. in the
-/// first stage's order) and a candidate stops being scored once its partial sum plus a bound on
-/// its remaining query tokens (query token norm x the document's largest token norm) falls
-/// below the current k-th score: it can no longer enter the top k. The result equals the
-/// exhaustive one (same candidates, scores bit for bit, same order).
+/// all. With a bound other than None, candidates are visited in input order (give them best
+/// first, e.g. in the first stage's order) and a candidate stops being scored once its partial
+/// sum plus `bound` on its remaining query tokens falls below the current k-th score: it can no
+/// longer enter the top k. The result equals the exhaustive one (same candidates, scores bit
+/// for bit, same order): a score is always the sum in query order of the same per-token maxima.
+[[nodiscard]] std::vector<MaxSimHit> maxsim_top_k(const MultiVectorStore& store,
+                                                  std::span<const float> query,
+                                                  std::span<const MaxSimCandidate> candidates,
+                                                  std::size_t k, MaxSimBound bound,
+                                                  MaxSimStats* stats = nullptr);
+/// As above with the tightest bound the part supports when `prune` (Clusters when it has
+/// them, else DocNorm), None otherwise.
 [[nodiscard]] std::vector<MaxSimHit> maxsim_top_k(const MultiVectorStore& store,
                                                   std::span<const float> query,
                                                   std::span<const MaxSimCandidate> candidates,

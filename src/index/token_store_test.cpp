@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <random>
 
 #include "index/builder.hpp"
@@ -169,13 +170,40 @@ TEST(MultiVector, MaxSimIsTheDoubleLoopOverDecodedVectors) {
     EXPECT_THROW((void)maxsim(store, std::vector<float>(kDim + 1, 0.0F), 0, scratch), UsageError);
 }
 
+/// make_collection plus the shapes a bound can get wrong: documents of one token, of 150
+/// tokens, of all-zero tokens and with some zero tokens; the query gets a zero token.
+Collection make_varied_collection(std::uint32_t seed, std::size_t count, std::size_t query_tokens) {
+    Collection c = make_collection(seed, count, query_tokens);
+    std::mt19937 rng(seed + 1000);
+    std::normal_distribution<float> normal(0.0F, 1.0F);
+    const std::vector<float> centres = [&] {
+        std::vector<float> v(std::size_t{8} * kDim);
+        for (float& x : v)
+            x = normal(rng);
+        return v;
+    }();
+    for (std::size_t d = 0; d < count; ++d) {
+        if (d % 19 == 3)
+            c.docs[d] = doc_tokens(rng, 1, centres, 8);
+        else if (d % 29 == 7)
+            c.docs[d] = doc_tokens(rng, 150, centres, 8);
+        else if (d % 31 == 11)
+            c.docs[d].assign(std::size_t{5} * kDim, 0.0F);
+        else if (d % 37 == 13 && !c.docs[d].empty())
+            std::fill(c.docs[d].begin(), c.docs[d].begin() + kDim, 0.0F);
+    }
+    std::fill(c.query.begin() + kDim, c.query.begin() + std::ptrdiff_t{2} * kDim, 0.0F);
+    return c;
+}
+
 TEST(MultiVector, PrunedTopKEqualsExhaustive) {
-    std::uint64_t pruned = 0;
+    std::uint64_t pruned_by[3] = {0, 0, 0};
     for (std::uint32_t seed = 0; seed < 6; ++seed) {
-        const Collection c = make_collection(10 + seed, 300, 12);
+        const Collection c = make_varied_collection(10 + seed, 300, 12);
         for (TokenCodec codec : {TokenCodec::Fp16, TokenCodec::Int8}) {
             TempDir tmp;
             auto store = MultiVectorStore::open(write_part(tmp.path() / "mv", c, codec));
+            ASSERT_TRUE(store.has_clusters());
             std::vector<MaxSimCandidate> candidates;
             std::mt19937 rng(seed);
             for (std::uint32_t d = 0; d < c.docs.size(); ++d)
@@ -183,24 +211,184 @@ TEST(MultiVector, PrunedTopKEqualsExhaustive) {
             std::shuffle(candidates.begin(), candidates.end(), rng);
             const auto all = maxsim_top_k(store, c.query, candidates, 0, false);
             ASSERT_EQ(all.size(), candidates.size());
+            std::vector<float> scratch;
+            for (const auto& hit : all)
+                ASSERT_EQ(hit.score,
+                          maxsim(store, c.query, candidates[hit.candidate].docid, scratch));
             for (std::size_t k : {1, 5, 10, 50, 299, 300, 500}) {
-                MaxSimStats stats;
                 const auto exhaustive = maxsim_top_k(store, c.query, candidates, k, false);
-                const auto fast = maxsim_top_k(store, c.query, candidates, k, true, &stats);
                 ASSERT_EQ(exhaustive.size(), std::min<std::size_t>(k, candidates.size()));
-                ASSERT_EQ(fast.size(), exhaustive.size()) << k;
-                for (std::size_t i = 0; i < fast.size(); ++i) {
-                    EXPECT_EQ(fast[i].candidate, exhaustive[i].candidate) << k << " " << i;
-                    EXPECT_EQ(fast[i].score, exhaustive[i].score) << k << " " << i;
-                    EXPECT_EQ(exhaustive[i].candidate, all[i].candidate);
+                for (MaxSimBound bound : {MaxSimBound::DocNorm, MaxSimBound::Clusters}) {
+                    MaxSimStats stats;
+                    const auto fast = maxsim_top_k(store, c.query, candidates, k, bound, &stats);
+                    ASSERT_EQ(fast.size(), exhaustive.size()) << k;
+                    for (std::size_t i = 0; i < fast.size(); ++i) {
+                        EXPECT_EQ(fast[i].candidate, exhaustive[i].candidate) << k << " " << i;
+                        EXPECT_EQ(fast[i].score, exhaustive[i].score) << k << " " << i;
+                        EXPECT_EQ(exhaustive[i].candidate, all[i].candidate);
+                    }
+                    EXPECT_EQ(stats.candidates, candidates.size());
+                    pruned_by[static_cast<int>(bound)] += stats.pruned;
                 }
-                EXPECT_EQ(stats.candidates, candidates.size());
-                pruned += stats.pruned;
             }
         }
     }
-    // The bound must actually prune on clustered data, or the option does nothing.
-    EXPECT_GT(pruned, 100U);
+    // Each bound must actually prune on clustered data, or the option does nothing.
+    EXPECT_GT(pruned_by[static_cast<int>(MaxSimBound::DocNorm)], 100U);
+    EXPECT_GT(pruned_by[static_cast<int>(MaxSimBound::Clusters)], 100U);
+}
+
+/// The exact (long double) inner product of two dim-vectors.
+long double dot_ld(const float* a, const float* b) {
+    long double s = 0.0L;
+    for (std::uint32_t j = 0; j < kDim; ++j)
+        s += static_cast<long double>(a[j]) * static_cast<long double>(b[j]);
+    return s;
+}
+
+TEST(MultiVector, ClusterBoundIsNeverBelowTheBestInnerProduct) {
+    // The stored clusters, evaluated exactly (long double, no slack): every decoded token lies
+    // in some cluster's ball, and max_c (q . centroid + |q| r) is at least the best inner
+    // product for random queries and for each token's worst case, q = token - the centroid of
+    // a ball holding it (where q . token = q . centroid + |q| |token - centroid|, so a radius
+    // rounded down or a cluster left out fails).
+    const Collection c = make_varied_collection(21, 150, 4);
+    std::mt19937 rng(5);
+    std::normal_distribution<float> normal(0.0F, 1.0F);
+    for (TokenCodec codec : {TokenCodec::Fp16, TokenCodec::Int8}) {
+        TempDir tmp;
+        auto store = MultiVectorStore::open(write_part(tmp.path() / "mv", c, codec));
+        std::vector<float> tokens;
+        std::vector<float> centroids;
+        std::vector<float> radii;
+        std::size_t checked = 0;
+        for (std::uint32_t d = 0; d < store.size(); ++d) {
+            store.decode(d, tokens);
+            const std::uint32_t n = store.num_tokens(d);
+            const std::uint32_t clusters = store.decode_clusters(d, centroids, radii);
+            ASSERT_EQ(clusters == 0, n == 0) << d;
+            ASSERT_LE(clusters, std::min<std::uint32_t>(8, n)) << d;
+            std::vector<std::vector<float>> queries;
+            for (std::uint32_t t = 0; t < n; ++t) {
+                // The ball that holds the token with the most room to spare.
+                long double room = -1e30L;
+                std::uint32_t home = 0;
+                for (std::uint32_t k = 0; k < clusters; ++k) {
+                    long double dist = 0.0L;
+                    for (std::uint32_t j = 0; j < kDim; ++j) {
+                        const long double x = static_cast<long double>(tokens[t * kDim + j]) -
+                                              static_cast<long double>(centroids[k * kDim + j]);
+                        dist += x * x;
+                    }
+                    const long double r = static_cast<long double>(radii[k]) - std::sqrt(dist);
+                    if (r > room) {
+                        room = r;
+                        home = k;
+                    }
+                }
+                EXPECT_GE(room, 0.0L) << "document " << d << ", token " << t << " in no ball";
+                std::vector<float> q(kDim);
+                for (std::uint32_t j = 0; j < kDim; ++j)
+                    q[j] = tokens[t * kDim + j] - centroids[home * kDim + j];
+                queries.push_back(std::move(q));
+            }
+            for (int r = 0; r < 20; ++r) {
+                std::vector<float> q(kDim);
+                for (float& x : q)
+                    x = normal(rng) * (r % 2 == 0 ? 1.0F : 0.01F);
+                queries.push_back(std::move(q));
+            }
+            for (const auto& q : queries) {
+                long double best = -1e30L;
+                for (std::uint32_t t = 0; t < n; ++t)
+                    best = std::max(best, dot_ld(q.data(), tokens.data() + std::size_t{t} * kDim));
+                const long double qn = std::sqrt(dot_ld(q.data(), q.data()));
+                long double bound = -1e30L;
+                for (std::uint32_t k = 0; k < clusters; ++k)
+                    bound =
+                        std::max(bound, dot_ld(q.data(), centroids.data() + std::size_t{k} * kDim) +
+                                            qn * static_cast<long double>(radii[k]));
+                if (n > 0) {
+                    EXPECT_GE(bound, best) << d;
+                    ++checked;
+                }
+            }
+        }
+        EXPECT_GT(checked, 1000U);
+    }
+}
+
+TEST(MultiVector, ClusterSectionIsOptionalDeterministicAndChecked) {
+    const Collection c = make_varied_collection(31, 120, 10);
+    TempDir tmp;
+    auto write = [&](const fs::path& dir, std::uint32_t most) {
+        TokenPartOptions options{"model test", 0, "test vectors"};
+        options.max_clusters = most;
+        MultiVectorWriter w(dir, kDim, TokenCodec::Fp16, options);
+        for (const auto& d : c.docs)
+            w.add(d);
+        w.finish();
+    };
+    auto bytes = [](const fs::path& file) {
+        std::ifstream in(file, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    write(tmp.path() / "a", 8);
+    write(tmp.path() / "b", 8);
+    write(tmp.path() / "old", 0);  // as parts were before the section
+    for (const char* f : {"tokens.bounds", "tokens.f16", "tokens.norms", "multivector.manifest"})
+        EXPECT_EQ(bytes(tmp.path() / "a" / f), bytes(tmp.path() / "b" / f)) << f;
+    EXPECT_FALSE(fs::exists(tmp.path() / "old" / "tokens.bounds"));
+    EXPECT_EQ(bytes(tmp.path() / "a" / "tokens.f16"), bytes(tmp.path() / "old" / "tokens.f16"));
+    EXPECT_THROW(write(tmp.path() / "x", kMaxTokenClusters + 1), UsageError);
+
+    auto with = MultiVectorStore::open(tmp.path() / "a");
+    auto without = MultiVectorStore::open(tmp.path() / "old");
+    EXPECT_TRUE(with.has_clusters());
+    EXPECT_GT(with.cluster_bytes(), 0U);
+    EXPECT_FALSE(without.has_clusters());
+    EXPECT_EQ(without.cluster_bytes(), 0U);
+    std::vector<MaxSimCandidate> candidates;
+    for (std::uint32_t d = 0; d < c.docs.size(); ++d)
+        candidates.push_back({d, d});
+    MaxSimStats s_with;
+    MaxSimStats s_without;
+    const auto a = maxsim_top_k(with, c.query, candidates, 10, true, &s_with);
+    const auto b = maxsim_top_k(without, c.query, candidates, 10, true, &s_without);
+    EXPECT_GT(s_with.bound_dots, 0U);  // prune = true takes the clusters when there are some
+    EXPECT_EQ(s_without.bound_dots, 0U);
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        EXPECT_EQ(a[i].candidate, b[i].candidate);
+        EXPECT_EQ(a[i].score, b[i].score);
+    }
+    EXPECT_THROW((void)maxsim_top_k(without, c.query, candidates, 10, MaxSimBound::Clusters),
+                 UsageError);
+
+    // Damage: a flipped byte fails the CRC; unverified, a record whose cluster count disagrees
+    // with its size is refused; another section version is ignored.
+    const fs::path bounds = tmp.path() / "b" / "tokens.bounds";
+    auto poke = [&](std::streamoff at, char value) {
+        std::fstream f(bounds, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(at);
+        f.put(value);
+    };
+    const std::string original = bytes(bounds);
+    poke(200, static_cast<char>(original[200] ^ 0x10));
+    EXPECT_THROW((void)MultiVectorStore::open(tmp.path() / "b"), CorruptionError);
+    poke(200, original[200]);
+    OpenOptions unverified;
+    unverified.verify_checksums = false;
+    unverified.trust_verified_stamp = false;
+    poke(64, static_cast<char>(original[64] + 1));  // document 0's cluster count
+    EXPECT_THROW((void)MultiVectorStore::open(tmp.path() / "b", unverified), CorruptionError);
+    poke(64, original[64]);
+    poke(16, 2);  // section version 2
+    EXPECT_FALSE(MultiVectorStore::open(tmp.path() / "b", unverified).has_clusters());
+    poke(16, original[16]);
+    EXPECT_TRUE(MultiVectorStore::open(tmp.path() / "b").has_clusters());
+    fs::resize_file(bounds, original.size() - 8);
+    EXPECT_THROW((void)MultiVectorStore::open(tmp.path() / "b"), CorruptionError);
 }
 
 TEST(MultiVector, BadInputIsRefusedAndAnExistingPartSurvives) {

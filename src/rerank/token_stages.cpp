@@ -3,7 +3,9 @@
 ///             multivector part was built with (query augmentation to query_maxlen vectors)
 ///             and each candidate scored by MaxSim against its stored token vectors. With
 ///             `top_k`, only the best top_k are kept, and candidates that can no longer reach
-///             them stop being scored early (exact: the same top_k as scoring every one).
+///             them stop being scored early (exact: the same top_k as scoring every one),
+///             by the part's cluster bound when it has one (`bound: auto`, or `norm`,
+///             `clusters`; index::MaxSimBound).
 ///   `tilde`:  TILDEv2 exact term matching. The query is only tokenised; a candidate's score is
 ///             the sum over the query's tokens of its stored weight for that token.
 #include <fmt/format.h>
@@ -64,19 +66,27 @@ class MaxSimStage final : public Stage {
 public:
     MaxSimStage(std::shared_ptr<const index::MultiVectorStore> store,
                 std::shared_ptr<runtime::LoadedModel> model, std::size_t k, std::size_t top_k,
-                bool prune, FeatureSchema& features)
+                index::MaxSimBound bound, bool automatic, FeatureSchema& features)
         : m_store(std::move(store)),
           m_model(std::move(model)),
           m_k(k),
           m_top_k(top_k),
-          m_prune(prune),
+          m_bound(bound),
+          m_automatic(automatic),
           m_score_id(features.id("maxsim_score")) {}
 
     [[nodiscard]] std::string_view type() const override { return "maxsim"; }
     [[nodiscard]] std::string describe() const override {
-        return fmt::format(
-            "maxsim({},{}),k={}{}", m_store->dim(), index::to_string(m_store->codec()), m_k,
-            m_top_k > 0 ? fmt::format(",top_k={}{}", m_top_k, m_prune ? ",pruned" : "") : "");
+        std::string pruning;
+        if (m_bound != index::MaxSimBound::None)
+            pruning = ",pruned";
+        if (!m_automatic && m_bound == index::MaxSimBound::DocNorm)
+            pruning += "(norm)";
+        else if (!m_automatic && m_bound == index::MaxSimBound::Clusters)
+            pruning += "(clusters)";
+        return fmt::format("maxsim({},{}),k={}{}", m_store->dim(),
+                           index::to_string(m_store->codec()), m_k,
+                           m_top_k > 0 ? fmt::format(",top_k={}{}", m_top_k, pruning) : "");
     }
 
     void run(std::span<const Query> queries, std::span<CandidateList> lists,
@@ -96,7 +106,7 @@ public:
             for (const Candidate& c : list)
                 candidates.push_back({c.docid, ranks[c.docid]});
             const auto hits = index::maxsim_top_k(*m_store, vectors[q], candidates, m_top_k,
-                                                  m_prune && m_top_k > 0);
+                                                  m_top_k > 0 ? m_bound : index::MaxSimBound::None);
             CandidateList out;
             out.reserve(hits.size());
             for (const auto& hit : hits) {
@@ -115,7 +125,8 @@ private:
     std::shared_ptr<runtime::LoadedModel> m_model;
     std::size_t m_k;
     std::size_t m_top_k;
-    bool m_prune;
+    index::MaxSimBound m_bound;
+    bool m_automatic;  // the bound was chosen from the part (not named in the pipeline)
     FeatureId m_score_id;
 };
 
@@ -181,6 +192,17 @@ std::unique_ptr<Stage> make_maxsim_stage(StageParams& params, StageEnv& env) {
     const std::size_t k = params.count("k", 1000, 1, 1U << 24);
     const std::size_t top_k = params.count("top_k", 0, 0, 1U << 24);
     const bool prune = params.flag("prune", true);
+    // auto: the cluster bound when the part has one (docs/token.md, "Pruning bounds").
+    const std::string bound_name = params.choice("bound", "auto", {"auto", "norm", "clusters"});
+    if (bound_name == "clusters" && !store->has_clusters())
+        throw params.error("bound",
+                           "the multivector part has no cluster bound section (rebuild "
+                           "it with this version of cascade index --colbert)");
+    index::MaxSimBound bound = index::MaxSimBound::None;
+    if (prune)
+        bound = bound_name == "norm" || (bound_name == "auto" && !store->has_clusters())
+                    ? index::MaxSimBound::DocNorm
+                    : index::MaxSimBound::Clusters;
     const runtime::ModelOptions options = part_model(params, store->model(), "multivector part");
     auto model = stage_model(params, env, options, runtime::Task::TokenVectors);
     (void)family_of<runtime::ColbertModel>(params, *model, "ColBERT");
@@ -189,8 +211,8 @@ std::unique_ptr<Stage> make_maxsim_stage(StageParams& params, StageEnv& env) {
                                                 "part holds {}-d",
                                                 options.dir.string(), model->model().output_width(),
                                                 store->dim()));
-    return std::make_unique<MaxSimStage>(std::move(store), std::move(model), k, top_k, prune,
-                                         *env.features);
+    return std::make_unique<MaxSimStage>(std::move(store), std::move(model), k, top_k, bound,
+                                         bound_name == "auto", *env.features);
 }
 
 std::unique_ptr<Stage> make_tilde_stage(StageParams& params, StageEnv& env) {
