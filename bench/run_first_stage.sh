@@ -8,7 +8,12 @@
 # -DCASCADE_BUILD_BENCH=ON), DOCS, NQ (timed queries), ALGORITHMS (cascade --algorithm
 # names), THREADS, KS, REINDEX=1 (rebuild both indexes), SKIP_CASCADE=1 (Xapian only),
 # CASCADE_INDEX_THREADS (cascade index --threads; default 1, Xapian indexes on one thread),
-# NO_BUILD=1 (use the binaries already in BUILD), WARMUP (untimed queries first, default 500).
+# NO_BUILD=1 (use the binaries already in BUILD), XAPIAN_VARIANTS (default "with-ids no-ids";
+# "with-ids" alone skips the matcher-only rows), WARMUP (untimed queries first, default 500),
+# QTERMS=MIN-MAX (time only queries of MIN..MAX words, e.g. 2-5; the table then goes to
+# first_stage-qMINtoMAX.md), REPEATS (query passes, default 1; with more, every queries/s
+# column is the median over passes and every "vs Xapian" ratio the median of the ratios taken
+# within one pass, each pass running Xapian and cascade alternately).
 #
 # cascade is measured through bench/cascade_index_bench and bench/cascade_search_bench: the
 # library calls behind `cascade index` / `cascade search`, timed by the same harness
@@ -27,7 +32,10 @@ threads_list=${THREADS:-1 2}
 ks=${KS:-10 1000}
 index_threads=${CASCADE_INDEX_THREADS:-1}
 out=$root/bench/out/synth-$docs
-table=$root/bench/out/first_stage.md
+qterms=${QTERMS:-}
+repeats=${REPEATS:-1}
+label=${qterms:+-q${qterms/-/to}}
+table=$root/bench/out/first_stage$label.md
 mkdir -p "$out"
 
 log() { echo "run_first_stage: $*" >&2; }
@@ -48,7 +56,15 @@ if [[ ! -f $out/corpus.jsonl || ! -f $out/queries.tsv ]]; then
   "$synth" --docs "$docs" --queries 10000 --out "$out" 2> "$out/synth.log"
 fi
 cat "$out/synth.log" >&2 || true
-head -n "$nq" "$out/queries.tsv" > "$out/queries-$nq.tsv"
+if [[ -n $qterms ]]; then
+  # Queries of MIN..MAX words (tab-separated id and text; words split on spaces).
+  awk -F'\t' -v lo="${qterms%-*}" -v hi="${qterms#*-}" -v max="$nq" \
+    '{ n = split($2, w, " ") } n >= lo && n <= hi && taken++ < max' "$out/queries.tsv" \
+    > "$out/queries$label-$nq.tsv"
+else
+  head -n "$nq" "$out/queries.tsv" > "$out/queries-$nq.tsv"
+fi
+queries=$out/queries$label-$nq.tsv
 head -n 1 "$out/queries.tsv" > "$out/queries-1.tsv"
 
 # Same terms in both engines: cascade's default analyzer must keep every word as it is.
@@ -78,25 +94,36 @@ if [[ -z "${SKIP_CASCADE:-}" ]] && [[ -n "${REINDEX:-}" || ! -f $out/cascade-ind
 fi
 
 # ---- queries ----
-results=$out/search.kv
+results=$out/search$label.kv
 : > "$results"
+for rep in $(seq 1 "$repeats"); do
 for k in $ks; do
   for t in $threads_list; do
-    for ids in with-ids no-ids; do
+    for ids in ${XAPIAN_VARIANTS:-with-ids no-ids}; do
       flag=(); [[ $ids == no-ids ]] && flag=(--no-ids)
       log "xapian k=$k threads=$t $ids"
-      line=$("$xapian" search --db "$out/xapian-compact" --queries "$out/queries-$nq.tsv" \
+      line=$("$xapian" search --db "$out/xapian-compact" --queries "$queries" \
         --k "$k" --threads "$t" --warmup "${WARMUP:-500}" --run "$out/xapian-$ids-k$k.run" "${flag[@]}")
-      echo "$line load=$(cut -d' ' -f1 /proc/loadavg)" >> "$results"
+      echo "$line load=$(cut -d' ' -f1 /proc/loadavg) rep=$rep" >> "$results"
     done
     [[ -n "${SKIP_CASCADE:-}" ]] && continue
     for alg in $algorithms; do
       log "cascade $alg k=$k threads=$t"
       line=$("$build/bench/cascade_search_bench" --index "$out/cascade-index" \
-        --queries "$out/queries-$nq.tsv" --algorithm "$alg" --k "$k" --threads "$t" \
+        --queries "$queries" --algorithm "$alg" --k "$k" --threads "$t" \
         --warmup "${WARMUP:-500}" --run "$out/cascade-$alg-k$k.run")
-      echo "$line load=$(cut -d' ' -f1 /proc/loadavg)" >> "$results"
+      echo "$line load=$(cut -d' ' -f1 /proc/loadavg) rep=$rep" >> "$results"
     done
+  done
+done
+done
+
+# Runs must not depend on the algorithm: every cascade run equals the exhaustive one.
+for k in $ks; do
+  for alg in $algorithms; do
+    [[ -f $out/cascade-exhaustive-k$k.run && -f $out/cascade-$alg-k$k.run ]] || continue
+    cmp -s "$out/cascade-exhaustive-k$k.run" "$out/cascade-$alg-k$k.run" ||
+      log "WARNING: cascade $alg k=$k run differs from exhaustive"
   done
 done
 
@@ -110,7 +137,12 @@ overlap() {  # overlap RUN_A RUN_B: mean |top10(A) ∩ top10(B)| / 10 over queri
 # ---- table ----
 {
   echo "Corpus: \`synth_corpus --docs $docs --queries 10000\` (seed 20261125): $(cut -d, -f1-3 "$out/synth.log" | sed 's/^synth_corpus: //')."
-  echo "Timed queries: the first $nq; k1 = 0.9, b = 0.4."
+  if [[ -n $qterms ]]; then
+    echo "Timed queries: the first $(wc -l < "$queries") of $qterms words; k1 = 0.9, b = 0.4."
+  else
+    echo "Timed queries: the first $nq; k1 = 0.9, b = 0.4."
+  fi
+  echo "Passes: $repeats (queries/s: median over passes; vs Xapian: median of per-pass ratios; load: min-max)."
   [[ -f $out/check_analyzer.log ]] && tail -n 1 "$out/check_analyzer.log"
   echo
   echo "| index build | docs/s (wall) | docs/CPU-s | wall s | CPU s | index bytes | bytes/posting |"
@@ -131,20 +163,25 @@ overlap() {  # overlap RUN_A RUN_B: mean |top10(A) ∩ top10(B)| / 10 over queri
   echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
   for k in $ks; do
     for t in $threads_list; do
-      base=$(grep "engine=xapian .*variant=with-ids k=$k threads=$t " "$results")
-      bq=$(value qps "$base")
-      bc=$(value qps_cpu "$base")
-      row() {  # row NAME ALGORITHM LINE
-        local q c
-        q=$(value qps "$3")
-        c=$(value qps_cpu "$3")
-        echo "| $1 | $2 | $k | $t | $q | $c | $(calc "$q / $bq" 2) | $(calc "$c / $bc" 2) | $(value load "$3") |"
+      base_pattern="engine=xapian .*variant=with-ids k=$k threads=$t "
+      row() {  # row NAME ALGORITHM PATTERN: medians over passes of the lines matching PATTERN
+        awk -v name="$1" -v alg="$2" -v k="$k" -v t="$t" -v pattern="$3" -v base="$base_pattern" '
+          function median(a, n,   i, j, x) {
+            for (i = 2; i <= n; ++i) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; --j) a[j + 1] = a[j]; a[j + 1] = x }
+            return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+          { delete v; for (i = 1; i <= NF; ++i) { e = index($i, "="); if (e) v[substr($i, 1, e - 1)] = substr($i, e + 1) } }
+          NR == FNR { if ($0 ~ base) { bq[v["rep"]] = v["qps"]; bc[v["rep"]] = v["qps_cpu"] } next }
+          $0 ~ pattern { n++; q[n] = v["qps"]; c[n] = v["qps_cpu"]; rq[n] = q[n] / bq[v["rep"]]
+                         rc[n] = c[n] / bc[v["rep"]]; l = v["load"] + 0
+                         if (n == 1 || l < lo) lo = l; if (n == 1 || l > hi) hi = l }
+          END { if (n == 0) exit
+                printf "| %s | %s | %s | %s | %.1f | %.1f | %.2f | %.2f | %.2f-%.2f |\n", name, alg, k, t,
+                  median(q, n), median(c, n), median(rq, n), median(rc, n), lo, hi }' "$results" "$results"
       }
-      row "Xapian 1.4" "matcher + external ids" "$base"
-      row "Xapian 1.4" "matcher only (no id lookup)" \
-        "$(grep "engine=xapian .*variant=no-ids k=$k threads=$t " "$results")"
-      { grep "engine=cascade .*k=$k threads=$t " "$results" || true; } | while read -r line; do
-        row cascade "$(value algorithm "$line")" "$line"
+      row "Xapian 1.4" "matcher + external ids" "$base_pattern"
+      row "Xapian 1.4" "matcher only (no id lookup)" "engine=xapian .*variant=no-ids k=$k threads=$t "
+      for alg in $algorithms; do
+        [[ -n "${SKIP_CASCADE:-}" ]] || row cascade "$alg" "engine=cascade .*algorithm=$alg k=$k threads=$t "
       done
     done
   done

@@ -48,12 +48,21 @@ void pack_width(const std::uint32_t* in, std::uint32_t* words) {
     }
 }
 
+/// 32-bit word i of a packed block (little-endian bytes, any alignment).
+inline std::uint32_t packed_word(const std::uint8_t* in, unsigned i) {
+    std::uint32_t w;
+    std::memcpy(&w, in + std::size_t{i} * sizeof(std::uint32_t), sizeof(w));
+    return w;
+}
+
+// Reads the packed bytes in place (no copy to an aligned buffer first): the word loads of the
+// four lanes are adjacent, so they still become one vector load.
 template <unsigned W>
-void unpack_width(const std::uint32_t* words, std::uint32_t* out) {
+void unpack_width(const std::uint8_t* in, std::uint32_t* out) {
     if constexpr (W == 0) {
         std::memset(out, 0, 128 * sizeof(std::uint32_t));
     } else if constexpr (W == 32) {
-        std::memcpy(out, words, 128 * sizeof(std::uint32_t));
+        std::memcpy(out, in, 128 * sizeof(std::uint32_t));
     } else {
         constexpr std::uint32_t kMask = (1U << W) - 1U;
 #pragma GCC unroll 32
@@ -62,9 +71,9 @@ void unpack_width(const std::uint32_t* words, std::uint32_t* out) {
             const unsigned word = bit / 32;
             const unsigned shift = bit % 32;
             for (unsigned lane = 0; lane < kLanes; ++lane) {
-                std::uint32_t v = words[word * kLanes + lane] >> shift;
+                std::uint32_t v = packed_word(in, word * kLanes + lane) >> shift;
                 if (shift + W > 32) {
-                    v |= words[(word + 1) * kLanes + lane] << (32 - shift);
+                    v |= packed_word(in, (word + 1) * kLanes + lane) << (32 - shift);
                 }
                 out[k * kLanes + lane] = v & kMask;
             }
@@ -73,7 +82,7 @@ void unpack_width(const std::uint32_t* words, std::uint32_t* out) {
 }
 
 using PackFn = void (*)(const std::uint32_t*, std::uint32_t*);
-using UnpackFn = void (*)(const std::uint32_t*, std::uint32_t*);
+using UnpackFn = void (*)(const std::uint8_t*, std::uint32_t*);
 
 template <std::size_t... Ws>
 constexpr std::array<PackFn, sizeof...(Ws)> make_pack_table(std::index_sequence<Ws...>) {
@@ -96,9 +105,7 @@ void pack128(const std::uint32_t* in, std::uint32_t width, std::uint8_t* out) {
 }
 
 void unpack128(const std::uint8_t* in, std::uint32_t width, std::uint32_t* out) {
-    alignas(64) std::uint32_t words[128];
-    std::memcpy(words, in, packed_bytes(width));
-    kUnpack[width](words, out);
+    kUnpack[width](in, out);
 }
 
 std::uint8_t* vbyte_encode(std::uint32_t v, std::uint8_t* out) {

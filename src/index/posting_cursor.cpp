@@ -4,6 +4,10 @@
 
 #include <algorithm>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace cascade::index {
 
 namespace {
@@ -22,6 +26,33 @@ inline const std::uint8_t* decode_varint(const std::uint8_t* p, std::uint32_t& v
     }
     v = result;
     return p;
+}
+
+/// Turns a full block's gaps (docid - previous docid - 1) into docids, in place; `expected` is
+/// the previous block's last docid + 1 (0 for the first block). An inclusive prefix sum, four
+/// lanes at a time where SSE2 is there.
+inline void gaps_to_docids(std::uint32_t* docs, std::uint32_t expected) {
+#if defined(__SSE2__)
+    // docs[i] = (expected - 1) + sum over j <= i of (gap[j] + 1), in wrapping arithmetic.
+    __m128i carry = _mm_set1_epi32(static_cast<int>(expected - 1U));
+    const __m128i one = _mm_set1_epi32(1);
+    for (std::uint32_t i = 0; i < kBlockSize; i += 4) {
+        // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): SSE2 load, 16-aligned.
+        auto* lane = reinterpret_cast<__m128i*>(docs + i);
+        __m128i v = _mm_add_epi32(_mm_load_si128(lane), one);
+        v = _mm_add_epi32(v, _mm_slli_si128(v, 4));
+        v = _mm_add_epi32(v, _mm_slli_si128(v, 8));
+        v = _mm_add_epi32(v, carry);
+        _mm_store_si128(lane, v);
+        carry = _mm_shuffle_epi32(v, 0xff);
+    }
+#else
+    for (std::uint32_t i = 0; i < kBlockSize; ++i) {
+        expected += docs[i];
+        docs[i] = expected;
+        ++expected;
+    }
+#endif
 }
 }  // namespace
 
@@ -56,11 +87,7 @@ void PostingCursor::enter_block(std::uint32_t block) {
         m_freq_width = p[1];
         unpack128(p + 2, doc_width, m_docs);
         m_freq_data = p + 2 + packed_bytes(doc_width);
-        for (std::uint32_t i = 0; i < kBlockSize; ++i) {
-            expected += m_docs[i];
-            m_docs[i] = expected;
-            ++expected;
-        }
+        gaps_to_docids(m_docs, expected);
     } else {
         const std::uint8_t head = *p++;
         if ((head & kTailVarint) != 0) {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <random>
 #include <string>
@@ -25,9 +26,7 @@ namespace {
 
 struct PermutationOrder {
     const std::vector<std::uint32_t>* rank;
-    [[nodiscard]] bool before(std::uint32_t a, std::uint32_t b) const {
-        return (*rank)[a] < (*rank)[b];
-    }
+    [[nodiscard]] std::uint32_t key(std::uint32_t docid) const { return (*rank)[docid]; }
 };
 
 struct Case {
@@ -98,6 +97,7 @@ std::vector<Hit> oracle(const Case& c, std::size_t k) {
 template <class Run>
 std::vector<Hit> run_algorithm(const Case& c, std::size_t k, Run run) {
     std::vector<MemoryCursor> cursors;
+    cursors.reserve(c.query.size());
     for (std::size_t term : c.query) {
         cursors.emplace_back(c.lists[term], c.num_docs, c.block_size);
     }
@@ -146,6 +146,104 @@ TEST(Algorithms, AllMatchTheOracleOnRandomQueries) {
     }
 }
 
+void expect_all_match_oracle(const Case& c, std::size_t k) {
+    using Queue = TopKQueue<PermutationOrder>;
+    using Span = std::span<MemoryCursor>;
+    std::vector<Hit> expected = oracle(c, k);
+    SCOPED_TRACE(describe(c, k));
+    EXPECT_EQ(run_algorithm(c, k, [](Span s, Queue& q) { exhaustive_query(s, q); }), expected)
+        << "exhaustive";
+    EXPECT_EQ(run_algorithm(c, k, [](Span s, Queue& q) { maxscore_query(s, q); }), expected)
+        << "maxscore";
+    EXPECT_EQ(run_algorithm(c, k, [](Span s, Queue& q) { wand_query(s, q); }), expected) << "wand";
+    EXPECT_EQ(run_algorithm(c, k, [](Span s, Queue& q) { block_max_wand_query(s, q); }), expected)
+        << "bmw";
+    EXPECT_EQ(run_algorithm(c, k, [](Span s, Queue& q) { block_max_maxscore_query(s, q); }),
+              expected)
+        << "bmm";
+}
+
+// Scores spread over 2^-70..1 of each other: double sums may then depend on their order, so
+// the algorithms must fall back to summing in query-term order (order_free_sums is false).
+TEST(Algorithms, AllMatchTheOracleWhenSumsCouldDependOnOrder) {
+    std::mt19937 rng(20261206);
+    const std::vector<std::size_t> ks = {1, 3, 10, 100, 1000};
+    std::size_t ordered = 0;
+    for (int iter = 0; iter < 200; ++iter) {
+        Case c = random_case(rng);
+        for (MemoryPostings& p : c.lists) {
+            for (float& s : p.scores) {
+                s = std::ldexp(s, -std::uniform_int_distribution<int>(0, 70)(rng));
+            }
+        }
+        std::vector<MemoryCursor> cursors;
+        cursors.reserve(c.query.size());
+        for (std::size_t term : c.query) {
+            cursors.emplace_back(c.lists[term], c.num_docs, c.block_size);
+        }
+        if (!order_free_sums(std::span<MemoryCursor>(cursors))) {
+            ++ordered;
+        }
+        expect_all_match_oracle(c, ks[static_cast<std::size_t>(iter) % ks.size()]);
+        if (HasFailure()) {
+            break;
+        }
+    }
+    EXPECT_GT(ordered, 100U);  // the term-ordered path really ran
+}
+
+TEST(Algorithms, OrderFreeSumsOnlyWhenEveryDoubleSumIsExact) {
+    auto order_free = [](const std::vector<std::vector<float>>& lists) {
+        std::vector<MemoryPostings> postings;
+        for (const auto& scores : lists) {
+            MemoryPostings p;
+            for (std::size_t i = 0; i < scores.size(); ++i) {
+                p.docids.push_back(static_cast<std::uint32_t>(i));
+                p.scores.push_back(scores[i]);
+            }
+            postings.push_back(std::move(p));
+        }
+        std::vector<MemoryCursor> cursors;
+        cursors.reserve(postings.size());
+        for (const MemoryPostings& p : postings) {
+            cursors.emplace_back(p, 100);
+        }
+        return order_free_sums(std::span<MemoryCursor>(cursors));
+    };
+    EXPECT_TRUE(order_free({{0.5F, 12.0F}, {0.01F, 3.0F}}));      // BM25-like spread
+    EXPECT_TRUE(order_free({{1.0F}, {std::ldexp(1.0F, -25)}}));   // 2^26 apart: still exact
+    EXPECT_FALSE(order_free({{1.0F}, {std::ldexp(1.0F, -40)}}));  // 2^40 apart: not proven
+    EXPECT_FALSE(order_free({{0.0F, 1.0F}}));                     // no positive lower bound
+    EXPECT_FALSE(order_free({{-1.0F, 1.0F}}));
+    // 1 + 2^-24 + 2^-24: exact in double (= 1 + 2^-23) in any order.
+    EXPECT_TRUE(order_free({{1.0F}, {std::ldexp(1.0F, -24)}, {std::ldexp(1.0F, -24)}}));
+}
+
+TEST(TopKQueue, KeepsTheKBestByScoreThenTieOrder) {
+    std::mt19937 rng(7);
+    for (int iter = 0; iter < 300; ++iter) {
+        const std::uint32_t docs = std::uniform_int_distribution<std::uint32_t>(1, 500)(rng);
+        const std::size_t k = std::uniform_int_distribution<std::size_t>(1, 600)(rng);
+        std::vector<std::uint32_t> rank(docs);
+        std::iota(rank.begin(), rank.end(), 0U);
+        std::shuffle(rank.begin(), rank.end(), rng);
+        // Few distinct scores (many ties), negative ones and both zeros included.
+        const std::vector<float> grid = {-3.5F, -1.0F, -0.0F, 0.0F, 0.25F, 1.0F, 1.0F, 7.5F};
+        std::vector<Hit> all;
+        TopKQueue<PermutationOrder> q(k, PermutationOrder{&rank});
+        for (std::uint32_t d = 0; d < docs; ++d) {
+            const float score = grid[std::uniform_int_distribution<std::size_t>(0, 7)(rng)];
+            all.push_back({d, score});
+            q.insert(d, score);
+        }
+        std::sort(all.begin(), all.end(), [&](const Hit& a, const Hit& b) {
+            return a.score > b.score || (a.score == b.score && rank[a.docid] < rank[b.docid]);
+        });
+        all.resize(std::min(all.size(), k));
+        ASSERT_EQ(q.take_sorted(), all) << "docs=" << docs << " k=" << k;
+    }
+}
+
 TEST(Algorithms, EmptyQueryAndEmptyListsReturnNothing) {
     Case c;
     c.num_docs = 10;
@@ -154,7 +252,7 @@ TEST(Algorithms, EmptyQueryAndEmptyListsReturnNothing) {
     std::iota(c.rank.begin(), c.rank.end(), 0U);
     using Queue = TopKQueue<PermutationOrder>;
     using Span = std::span<MemoryCursor>;
-    for (auto query : {std::vector<std::size_t>{}, std::vector<std::size_t>{0, 1, 1}}) {
+    for (const auto& query : {std::vector<std::size_t>{}, std::vector<std::size_t>{0, 1, 1}}) {
         c.query = query;
         EXPECT_TRUE(run_algorithm(c, 5, [](Span s, Queue& q) { exhaustive_query(s, q); }).empty());
         EXPECT_TRUE(run_algorithm(c, 5, [](Span s, Queue& q) { maxscore_query(s, q); }).empty());

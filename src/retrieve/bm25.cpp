@@ -47,6 +47,9 @@ Bm25FieldScorer::Bm25FieldScorer(const Bm25Params& params, float avgdl)
         float relative = scaled / avgdl;
         float norm = k1 * (one_minus_b + relative);
         m_cache[i] = 1.0F / norm;
+        if (m_cache[i] < m_cache[m_lowest_norm]) {
+            m_lowest_norm = static_cast<std::uint8_t>(i);
+        }
     }
 }
 

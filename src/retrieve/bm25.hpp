@@ -51,6 +51,9 @@ public:
 
     /// 1 / (k1 * ((1 - b) + b * length(norm) / avgdl)) in float, Lucene's operation order.
     [[nodiscard]] float norm_inverse(std::uint8_t norm) const { return m_cache[norm]; }
+    /// A norm byte whose norm_inverse is the smallest: score(weight, 1, it) is the lowest score
+    /// any posting (freq >= 1) can get, the formula being monotone in freq and norm_inverse.
+    [[nodiscard]] std::uint8_t lowest_norm() const { return m_lowest_norm; }
     [[nodiscard]] float avgdl() const { return m_avgdl; }
     [[nodiscard]] const Bm25Params& params() const { return m_params; }
 
@@ -63,6 +66,7 @@ private:
     Bm25Params m_params;
     float m_avgdl = 1.0F;
     std::array<float, 256> m_cache{};
+    std::uint8_t m_lowest_norm = 0;
 };
 
 /// Lucene's term weight: boost * idf in float (BM25Scorer's `weight`).

@@ -26,6 +26,8 @@ public:
     void next_geq(std::uint32_t target) { m_cursor.next_geq(target); }
     [[nodiscard]] float score() { return m_weight * static_cast<float>(m_cursor.freq()); }
     [[nodiscard]] float max_score() const { return m_max; }
+    /// Lowest score a posting can get (freq >= 1).
+    [[nodiscard]] float min_score() const { return m_weight; }
 
     void shallow_next_geq(std::uint32_t target) { m_cursor.shallow_next_geq(target); }
     [[nodiscard]] std::uint32_t block_max_docid() const { return m_cursor.block_max_docid(); }

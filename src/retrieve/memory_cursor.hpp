@@ -3,6 +3,8 @@
 /// tests (oracles against the on-disk cursor) and for small ad-hoc lists.
 
 #include <algorithm>
+#include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -30,11 +32,15 @@ public:
         for (std::size_t i = 0; i < postings.scores.size(); i += block_size) {
             std::size_t end = std::min(postings.scores.size(), i + block_size);
             float block_max =
-                *std::max_element(postings.scores.begin() + i, postings.scores.begin() + end);
+                *std::max_element(postings.scores.begin() + static_cast<std::ptrdiff_t>(i),
+                                  postings.scores.begin() + static_cast<std::ptrdiff_t>(end));
             m_block_max.push_back(safe_bound(block_max));
             max = std::max(max, block_max);
         }
         m_max = safe_bound(max);
+        for (float score : postings.scores) {
+            m_min = std::min(m_min, score);
+        }
     }
 
     [[nodiscard]] std::uint32_t docid() const {
@@ -45,13 +51,15 @@ public:
     void next_geq(std::uint32_t target) {
         const auto& d = m_postings->docids;
         if (m_pos < d.size() && d[m_pos] < target) {
-            m_pos = static_cast<std::size_t>(std::lower_bound(d.begin() + m_pos, d.end(), target) -
-                                             d.begin());
+            m_pos = static_cast<std::size_t>(
+                std::lower_bound(d.begin() + static_cast<std::ptrdiff_t>(m_pos), d.end(), target) -
+                d.begin());
         }
         m_block = std::max(m_block, m_pos / m_block_size);
     }
     [[nodiscard]] float score() const { return m_postings->scores[m_pos]; }
     [[nodiscard]] float max_score() const { return m_max; }
+    [[nodiscard]] float min_score() const { return m_min; }
 
     void shallow_next_geq(std::uint32_t target) {
         std::size_t block = std::max(m_block, m_pos / m_block_size);
@@ -81,6 +89,7 @@ private:
     std::size_t m_pos = 0;
     std::size_t m_block = 0;
     float m_max = 0.0F;
+    float m_min = INFINITY;  // lowest score of the list
     std::vector<float> m_block_max;
 };
 

@@ -7,6 +7,7 @@
 /// a block-max cursor also bounds the block around a target (Ding & Suel, "Faster Top-k
 /// Document Retrieval Using Block-Max Indexes", SIGIR 2011).
 
+#include <algorithm>
 #include <cmath>
 #include <concepts>
 #include <cstdint>
@@ -48,20 +49,85 @@ inline constexpr float kBoundSlack = 1e-5F;
     return std::nextafter(bound * (1.0F + kBoundSlack), INFINITY);
 }
 
+/// Hints that `docid` will likely be scored next (cursor.prefetch and queue.prefetch, for
+/// cursors and queues that have them): lets the memory reads of a candidate overlap the work on
+/// the one before.
+template <class Cursor, class Queue>
+void prefetch_candidate(const Cursor& cursor, const Queue& queue, std::uint32_t docid) {
+    if constexpr (requires { cursor.prefetch(docid); }) {
+        cursor.prefetch(docid);
+    }
+    if constexpr (requires { queue.prefetch(docid); }) {
+        queue.prefetch(docid);
+    }
+}
+
+/// A cursor that also bounds its scores from below: every score() it returns is >= min_score().
+template <class C>
+concept MinScoredCursor = ScoredCursor<C> && requires(const C cc) {
+    { cc.min_score() } -> std::convertible_to<float>;
+};
+
+/// True when summing any subset of the cursors' scores in double is exact whatever the order,
+/// so a document's score may be accumulated in the order the algorithm visits its terms.
+///
+/// Why: every float >= m > 0 is an integer multiple of u = 2^(e - 24), where 2^(e - 1) <= m <
+/// 2^e (also for subnormals, whose spacing 2^-149 is a multiple of u). Each partial sum of
+/// such scores is then a multiple of u, and while it stays below 2^53 * u a double holds it
+/// exactly; every partial sum is at most the sum of the list bounds. Cursors that give no
+/// lower bound (or a bound of 0) always get the term-ordered sum.
+template <ScoredCursor Cursor>
+[[nodiscard]] bool order_free_sums(std::span<Cursor> cursors) {
+    if constexpr (MinScoredCursor<Cursor>) {
+        if (cursors.empty()) {
+            return true;
+        }
+        float low = INFINITY;
+        double total = 0.0;
+        for (const Cursor& c : cursors) {
+            low = std::min(low, static_cast<float>(c.min_score()));
+            total += static_cast<double>(c.max_score());
+        }
+        if (!(low > 0.0F) || !std::isfinite(total)) {
+            return false;
+        }
+        int exponent = 0;
+        (void)std::frexp(low, &exponent);  // low = f * 2^exponent, 0.5 <= f < 1
+        // Margin of 2 for the rounding of `total` itself.
+        return 2.0 * total < std::ldexp(1.0, exponent - 24 + 53);
+    } else {
+        return false;
+    }
+}
+
 /// Sums per-term contributions of one document in query-term order, in double, rounded once
 /// to float: the definition of a document's score that every algorithm shares, so that they
 /// agree bit for bit whatever order they visit the terms in. (Lucene also sums in double
-/// before rounding; for realistic scores the double sum is exact, hence order-free.)
+/// before rounding.) When order_free_sums() proved that every such double sum is exact, the
+/// contributions are added as they come instead: the same value, without the scratch pass.
 class TermScoreSum {
 public:
-    explicit TermScoreSum(std::span<float> scratch) : m_scores(scratch) {
+    TermScoreSum(std::span<float> scratch, bool order_free)
+        : m_scores(scratch), m_order_free(order_free) {
         for (float& s : m_scores) {
             s = 0.0F;
         }
     }
-    void set(std::size_t term, float score) { m_scores[term] = score; }
-    /// The rounded sum; resets the scratch to zeros for the next document.
+    explicit TermScoreSum(std::span<float> scratch) : TermScoreSum(scratch, false) {}
+    void set(std::size_t term, float score) {
+        if (m_order_free) {
+            m_sum += static_cast<double>(score);
+        } else {
+            m_scores[term] = score;
+        }
+    }
+    /// The rounded sum; resets for the next document.
     [[nodiscard]] float take() {
+        if (m_order_free) {
+            const auto result = static_cast<float>(m_sum);
+            m_sum = 0.0;
+            return result;
+        }
         double sum = 0.0;
         for (float& s : m_scores) {
             sum += static_cast<double>(s);
@@ -71,6 +137,10 @@ public:
     }
     /// Clears without summing (a pruned candidate).
     void clear() {
+        if (m_order_free) {
+            m_sum = 0.0;
+            return;
+        }
         for (float& s : m_scores) {
             s = 0.0F;
         }
@@ -78,6 +148,8 @@ public:
 
 private:
     std::span<float> m_scores;
+    double m_sum = 0.0;
+    bool m_order_free;
 };
 
 }  // namespace cascade::retrieve

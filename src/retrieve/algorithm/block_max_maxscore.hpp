@@ -35,6 +35,7 @@ void block_max_maxscore_query(std::span<Cursor> cursors, Queue& queue) {
     }
     std::vector<double> block_prefix(n);  // block bounds around the candidate, same order
     std::vector<float> scratch(n);
+    const bool order_free = order_free_sums(cursors);  // as in maxscore_query
     TermScoreSum sum(scratch);
     std::size_t first_essential = 0;
     auto update_essential = [&] {
@@ -56,7 +57,9 @@ void block_max_maxscore_query(std::span<Cursor> cursors, Queue& queue) {
             Cursor& c = cursors[order[i]];
             if (c.docid() == current) {
                 float s = c.score();
-                sum.set(order[i], s);
+                if (!order_free) {
+                    sum.set(order[i], s);
+                }
                 partial += static_cast<double>(s);
                 c.next();
             }
@@ -79,13 +82,17 @@ void block_max_maxscore_query(std::span<Cursor> cursors, Queue& queue) {
             c.next_geq(current);
             if (c.docid() == current) {
                 float s = c.score();
-                sum.set(order[i], s);
+                if (!order_free) {
+                    sum.set(order[i], s);
+                }
                 partial += static_cast<double>(s);
             }
         }
         if (pruned) {
-            sum.clear();
-        } else if (queue.insert(current, sum.take())) {
+            if (!order_free) {
+                sum.clear();
+            }
+        } else if (queue.insert(current, order_free ? static_cast<float>(partial) : sum.take())) {
             update_essential();
         }
         current = next_doc;

@@ -27,7 +27,7 @@ void block_max_wand_query(std::span<Cursor> cursors, Queue& queue) {
         order[i] = i;
     }
     std::vector<float> scratch(n);
-    TermScoreSum sum(scratch);
+    TermScoreSum sum(scratch, order_free_sums(cursors));
     while (true) {
         detail::sort_by_docid(cursors, order);
         std::size_t pivot = detail::find_pivot(cursors, order, queue);
@@ -35,6 +35,7 @@ void block_max_wand_query(std::span<Cursor> cursors, Queue& queue) {
             return;
         }
         const std::uint32_t pivot_doc = cursors[order[pivot]].docid();
+        prefetch_candidate(cursors[order[pivot]], queue, pivot_doc);
         while (pivot + 1 < n && cursors[order[pivot + 1]].docid() == pivot_doc) {
             ++pivot;
         }
@@ -53,32 +54,34 @@ void block_max_wand_query(std::span<Cursor> cursors, Queue& queue) {
                 }
                 queue.insert(pivot_doc, sum.take());
             } else {
-                // Documents before pivot_doc only occur in lists whose bounds cannot compete.
-                for (std::size_t p = 0; p < pivot; ++p) {
-                    Cursor& c = cursors[order[p]];
-                    if (c.docid() < pivot_doc) {
-                        c.next_geq(pivot_doc);
-                    }
+                // Documents before pivot_doc only occur in lists whose bounds cannot compete:
+                // move the last list short of the pivot there (PISA's block_max_wand_query).
+                std::size_t lagging = pivot;
+                while (cursors[order[lagging]].docid() == pivot_doc) {
+                    --lagging;
                 }
+                cursors[order[lagging]].next_geq(pivot_doc);
             }
             continue;
         }
         // No document in [pivot_doc, end of the shortest block] can compete: the lists past
-        // the pivot start later, and every list up to it is bounded by its block maximum.
+        // the pivot start later, and every list up to it is bounded by its block maximum. Move
+        // the list with the largest bound among those up to the pivot past that range.
         std::uint32_t next = sentinel;
+        std::size_t mover = pivot;
         for (std::size_t p = 0; p <= pivot; ++p) {
-            std::uint32_t last = cursors[order[p]].block_max_docid();
+            const Cursor& c = cursors[order[p]];
+            std::uint32_t last = c.block_max_docid();
             next = std::min<std::uint32_t>(next, last >= sentinel ? sentinel : last + 1);
+            if (c.max_score() > cursors[order[mover]].max_score()) {
+                mover = p;
+            }
         }
         if (pivot + 1 < n) {
             next = std::min<std::uint32_t>(next, cursors[order[pivot + 1]].docid());
         }
-        for (std::size_t p = 0; p <= pivot; ++p) {
-            Cursor& c = cursors[order[p]];
-            if (c.docid() < next) {
-                c.next_geq(next);
-            }
-        }
+        next = std::max<std::uint32_t>(next, pivot_doc + 1);
+        cursors[order[mover]].next_geq(next);
     }
 }
 

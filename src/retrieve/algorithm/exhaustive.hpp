@@ -18,7 +18,7 @@ void exhaustive_query(std::span<Cursor> cursors, Queue& queue) {
     }
     const std::uint32_t sentinel = cursors[0].sentinel();
     std::vector<float> scratch(cursors.size());
-    TermScoreSum sum(scratch);
+    TermScoreSum sum(scratch, order_free_sums(cursors));
     std::uint32_t current = sentinel;
     for (const Cursor& c : cursors) {
         current = std::min<std::uint32_t>(current, c.docid());

@@ -35,6 +35,14 @@ void maxscore_query(std::span<Cursor> cursors, Queue& queue) {
         acc += static_cast<double>(cursors[order[i]].max_score());
         prefix[i] = acc;
     }
+    // The cursors in `order`, so that the loops below index no permutation.
+    std::vector<Cursor*> sorted(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        sorted[i] = &cursors[order[i]];
+    }
+    // Scores are summed in query-term order through `sum`, unless every sum is provably exact
+    // (order_free_sums): then `partial` already is the document's score.
+    const bool order_free = order_free_sums(cursors);
     std::vector<float> scratch(n);
     TermScoreSum sum(scratch);
 
@@ -49,38 +57,45 @@ void maxscore_query(std::span<Cursor> cursors, Queue& queue) {
 
     std::uint32_t current = sentinel;
     for (std::size_t i = first_essential; i < n; ++i) {
-        current = std::min<std::uint32_t>(current, cursors[order[i]].docid());
+        current = std::min<std::uint32_t>(current, sorted[i]->docid());
     }
     while (current < sentinel && first_essential < n) {
-        double partial = 0.0;
         std::uint32_t next_doc = sentinel;
+        double partial = 0.0;
         for (std::size_t i = first_essential; i < n; ++i) {
-            Cursor& c = cursors[order[i]];
+            Cursor& c = *sorted[i];
             if (c.docid() == current) {
                 float s = c.score();
-                sum.set(order[i], s);
+                if (!order_free) {
+                    sum.set(order[i], s);
+                }
                 partial += static_cast<double>(s);
                 c.next();
             }
             next_doc = std::min<std::uint32_t>(next_doc, c.docid());
         }
+        prefetch_candidate(*sorted[n - 1], queue, next_doc);
         bool pruned = false;
         for (std::size_t i = first_essential; i-- > 0;) {
             if (queue.can_prune(static_cast<float>(partial + prefix[i]))) {
                 pruned = true;
                 break;
             }
-            Cursor& c = cursors[order[i]];
+            Cursor& c = *sorted[i];
             c.next_geq(current);
             if (c.docid() == current) {
                 float s = c.score();
-                sum.set(order[i], s);
+                if (!order_free) {
+                    sum.set(order[i], s);
+                }
                 partial += static_cast<double>(s);
             }
         }
         if (pruned) {
-            sum.clear();
-        } else if (queue.insert(current, sum.take())) {
+            if (!order_free) {
+                sum.clear();
+            }
+        } else if (queue.insert(current, order_free ? static_cast<float>(partial) : sum.take())) {
             update_essential();
         }
         current = next_doc;

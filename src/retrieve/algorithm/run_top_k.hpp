@@ -21,7 +21,8 @@ namespace cascade::retrieve {
 /// through the ids' ranks: an integer comparison instead of two string loads.
 struct IdRankOrder {
     const std::uint32_t* rank;
-    [[nodiscard]] bool before(std::uint32_t a, std::uint32_t b) const { return rank[a] < rank[b]; }
+    [[nodiscard]] std::uint32_t key(std::uint32_t docid) const { return rank[docid]; }
+    void prefetch(std::uint32_t docid) const { __builtin_prefetch(rank + docid); }
 };
 
 /// The best `k` hits of `cursors` by `algorithm` (every algorithm gives the same hits), best

@@ -60,7 +60,7 @@ void wand_query(std::span<Cursor> cursors, Queue& queue) {
         order[i] = i;
     }
     std::vector<float> scratch(n);
-    TermScoreSum sum(scratch);
+    TermScoreSum sum(scratch, order_free_sums(cursors));
     while (true) {
         detail::sort_by_docid(cursors, order);
         std::size_t pivot = detail::find_pivot(cursors, order, queue);
