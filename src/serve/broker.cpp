@@ -50,6 +50,10 @@ std::string check_url(std::string url, std::string_view what) {
     return url;
 }
 
+/// How early httplib may give up on a read before the timeout it was given (it waits in whole
+/// milliseconds; the rest is scheduling).
+constexpr std::chrono::milliseconds kTimeoutSlack{10};
+
 template <class Duration>
 void set_timeouts(httplib::Client& client, Duration remaining) {
     const auto us = std::max<std::int64_t>(
@@ -228,6 +232,7 @@ Broker::ShardAnswer Broker::ask_shard(std::size_t shard, const std::string& body
     ShardAnswer answer;
     std::vector<std::string> failures;
     const auto start = Clock::now();
+    bool timed_out = false;
     for (Replica* replica : order) {
         const auto remaining = deadline - Clock::now();
         if (remaining <= Clock::duration::zero()) {
@@ -236,11 +241,17 @@ Broker::ShardAnswer Broker::ask_shard(std::size_t shard, const std::string& body
         replica->requests.fetch_add(1);
         httplib::Client client(replica->url);
         set_timeouts(client, remaining);
+        const auto asked = Clock::now();
         const auto res = client.Post("/v1/search", body, "application/json");
         answer.replica = replica->url;
         if (!res) {
             // No answer: refused, reset, or cut off at the deadline. Either way the next
-            // request should not wait on it; the health check brings it back.
+            // request should not wait on it; the health check brings it back. httplib's
+            // timeouts wait in whole milliseconds and may return just before the deadline:
+            // a failure after (nearly) all the time it was given is the deadline's.
+            if (Clock::now() - asked + kTimeoutSlack >= remaining) {
+                timed_out = true;
+            }
             replica->failures.fetch_add(1);
             replica->up = false;
             failures.push_back(
@@ -275,7 +286,7 @@ Broker::ShardAnswer Broker::ask_shard(std::size_t shard, const std::string& body
         failures.push_back(fmt::format("{}: HTTP {}", replica->url, res->status));
     }
     answer.ms = ms_since(start);
-    const bool late = Clock::now() >= deadline;
+    const bool late = timed_out || Clock::now() >= deadline;
     answer.status = late ? 504 : 502;
     std::string tried;
     for (const std::string& f : failures) {
