@@ -105,7 +105,11 @@ TEST_F(ServeLlm, EvidenceComesWithYesVerdictsOnly) {
     }
     EXPECT_GT(yes, 0U) << "the random-weight model said no to every document: pick other ones";
     // Models without evidence_tokens never add the field.
-    for (const auto& r : post_json("/v1/rerank", body)["results"])
+    // (The answer is held in a variable: a range-for over a member of a temporary reads it
+    // after it is destroyed, which ASan caught here.)
+    const json plain = post_json("/v1/rerank", body);
+    ASSERT_EQ(plain["results"].size(), kDocs.size());
+    for (const auto& r : plain["results"])
         EXPECT_FALSE(r.contains("evidence"));
 }
 
