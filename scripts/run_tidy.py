@@ -10,15 +10,26 @@ clang-tidy processes at once (default: the core count) and prints each finding o
 a header it sits in is analysed from many files, then the count by check. Exit status 1 when
 clang-tidy failed on any file.
 
+With --cache FILE, a file is skipped when FILE records that clang-tidy found nothing in exactly
+the input it would see now: the key is a SHA-256 over clang-tidy's version, .clang-tidy, the extra
+arguments, the compile command and the file's full preprocessed text with comments and macro
+definitions (`-E -C -dD`: every header it includes, system ones too), with the repository and
+build folders' paths replaced by placeholders so that another clone gives the same key. A file
+that changes, or any header it includes, or a flag, the configuration or the clang-tidy version,
+has a new key and is checked again. After the run, FILE records the files found clean (entries of
+files outside this run are kept). Computing a key costs one preprocessor run (~0.5 s a file).
+
 Why not run-clang-tidy: it prints every command, repeats a header's finding once per including
 file and ends without a summary; this is the same loop with readable output.
 """
 import argparse
 import collections
 import concurrent.futures
+import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -42,6 +53,53 @@ def run_one(binary, build, extra, path):
     return path, proc.returncode, proc.stdout, time.monotonic() - start
 
 
+def cache_key(entry, root, build, salt):
+    """The SHA-256 that names what clang-tidy sees for one compile_commands entry (see above)."""
+    args = entry.get("arguments") or shlex.split(entry["command"])
+    pre, skip = [], False
+    for a in args:
+        if skip:
+            skip = False
+        elif a == "-o":
+            skip = True
+        elif a != "-c" and not a.startswith("-o"):
+            pre.append(a)
+    proc = subprocess.run([*pre, "-E", "-C", "-dD"], cwd=entry["directory"],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False)
+    if proc.returncode != 0:
+        return None  # not preprocessable: never skipped
+    h = hashlib.sha256(salt)
+
+    def normalise(b):
+        return b.replace(build.encode(), b"<build>").replace(root.encode(), b"<root>")
+
+    h.update(normalise(" ".join(pre).encode()))
+    h.update(b"\0")
+    h.update(normalise(proc.stdout))
+    return h.hexdigest()
+
+
+def read_cache(path):
+    cache = {}
+    if os.path.isfile(path):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.strip() and not line.startswith("#"):
+                    key, rel = line.split(None, 1)
+                    cache[rel.strip()] = key
+    return cache
+
+
+def write_cache(path, cache):
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write("# scripts/run_tidy.py --cache: files clang-tidy found clean, by the SHA-256 of what\n"
+                "# it saw (see that script). Written by scripts/lint tidy; safe to delete.\n")
+        for rel in sorted(cache):
+            f.write(f"{cache[rel]}  {rel}\n")
+    os.replace(tmp, path)
+
+
 def split_findings(output):
     """(diagnostic line, full text with code snippet and notes) for each finding."""
     findings, current = [], None
@@ -63,6 +121,7 @@ def main():
     parser.add_argument("regex", nargs="?", default="")
     parser.add_argument("-j", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--tests", action="store_true")
+    parser.add_argument("--cache", default="")
     argv = sys.argv[1:]
     extra = argv[argv.index("--") + 1:] if "--" in argv else []
     args = parser.parse_intermixed_args(argv[:argv.index("--")] if "--" in argv else argv)
@@ -75,7 +134,8 @@ def main():
         entries = json.load(f)
     src = os.path.join(root, "src") + os.sep
     pattern = re.compile(args.regex)
-    files = sorted({os.path.realpath(os.path.join(e["directory"], e["file"])) for e in entries})
+    by_path = {os.path.realpath(os.path.join(e["directory"], e["file"])): e for e in entries}
+    files = sorted(by_path)
     files = [p for p in files if p.startswith(src) and os.path.isfile(p) and pattern.search(p)
              and (args.tests or not p.endswith("_test.cpp"))]
     if not files:
@@ -83,12 +143,33 @@ def main():
 
     binary = tidy_binary()
     start = time.monotonic()
+    keys, cache, unchanged = {}, {}, 0
+    if args.cache:
+        version = subprocess.run([binary, "--version"], stdout=subprocess.PIPE,
+                                 check=True).stdout
+        with open(os.path.join(root, ".clang-tidy"), "rb") as f:
+            salt = version + b"\0" + f.read() + b"\0" + " ".join(extra).encode() + b"\0"
+        build = os.path.realpath(args.build)
+        cache = read_cache(args.cache)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=args.j) as pool:
+            computed = pool.map(lambda p: cache_key(by_path[p], root, build, salt), files)
+            keys = dict(zip(files, computed))
+        todo = [p for p in files
+                if keys[p] is None or cache.get(os.path.relpath(p, root)) != keys[p]]
+        unchanged = len(files) - len(todo)
+    else:
+        todo = files
     seen, failed, by_check = set(), [], collections.Counter()
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.j) as pool:
-        jobs = [pool.submit(run_one, binary, args.build, extra, p) for p in files]
+        jobs = [pool.submit(run_one, binary, args.build, extra, p) for p in todo]
         for job in concurrent.futures.as_completed(jobs):
             path, rc, output, _ = job.result()
             rel = os.path.relpath(path, root)
+            if args.cache:
+                if rc == 0 and not split_findings(output) and keys[path] is not None:
+                    cache[rel] = keys[path]
+                else:
+                    cache.pop(rel, None)
             if rc != 0:
                 failed.append(rel)
             for head, text in split_findings(output):
@@ -101,10 +182,15 @@ def main():
             if rc != 0 and not split_findings(output):
                 print(f"{rel}: clang-tidy exited with {rc}:\n{output}", flush=True)
     elapsed = time.monotonic() - start
+    if args.cache:
+        write_cache(args.cache, cache)
     for check, n in by_check.most_common():
         print(f"  {n:5d}  {check}")
     summary = (f"run_tidy: {len(files)} files in {elapsed:.0f} s with -j {args.j}: "
                f"{len(seen)} distinct findings")
+    if args.cache:
+        summary += (f" ({unchanged} unchanged since clang-tidy found them clean, by "
+                    f"{os.path.relpath(args.cache, root)}; {len(todo)} checked)")
     if failed:
         print(f"{summary}; clang-tidy failed on {len(failed)} file(s): {' '.join(sorted(failed))}",
               file=sys.stderr)

@@ -172,7 +172,16 @@ TEST(TokenFamily, ColbertQueriesAndDocumentsShareOneScheduler) {
         const std::vector<float> got(
             d.begin() + static_cast<std::ptrdiff_t>(offset),
             d.begin() + static_cast<std::ptrdiff_t>(offset + split[i].size()));
+#ifdef __SANITIZE_ADDRESS__
+        // scripts/sanitize compiles at -Og, where GCC leaves some a*b+c unfused that the
+        // Release build fuses, so a batch's rows can differ in the last bit there; the
+        // bit-for-bit check is the Release build's.
+        ASSERT_EQ(got.size(), split[i].size());
+        for (std::size_t j = 0; j < got.size(); ++j)
+            EXPECT_NEAR(got[j], split[i][j], 1e-6) << "doc " << texts[i] << " element " << j;
+#else
         EXPECT_EQ(got, split[i]);
+#endif
         offset += split[i].size();
     }
     EXPECT_EQ(offset, d.size());
