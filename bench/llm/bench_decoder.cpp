@@ -1,9 +1,9 @@
 // cascade side of the LLM re-ranker benchmark (bench/llm/run.sh): a pointwise yes/no re-ranker
 // (runtime::DecoderReranker) over the (query, document) pairs of a JSONL file, grouped by query,
-// with the shared prompt prefix on or off, fp32 or int8, on THREADS threads; and prefill speed
-// on one long sequence. Writes the prompt ids (for the PyTorch side) and the scores.
+// with the shared prompt prefix on or off, fp32, int8 or bf16, on THREADS threads; and prefill
+// speed on one long sequence. Writes the prompt ids (for the PyTorch side) and the scores.
 //
-//   bench_decoder MODEL_DIR PAIRS.jsonl THREADS [--int8] [--no-prefix] [--max-length N]
+//   bench_decoder MODEL_DIR PAIRS.jsonl THREADS [--int8 | --bf16] [--no-prefix] [--max-length N]
 //                 [--ids OUT.jsonl] [--scores OUT.txt] [--prefill N]
 #include <chrono>
 #include <cstdio>
@@ -44,6 +44,8 @@ int main(int argc, char** argv) {
         const std::string a = argv[i];
         if (a == "--int8")
             options.precision = Precision::Int8;
+        else if (a == "--bf16")
+            options.precision = Precision::Bf16;
         else if (a == "--no-prefix")
             prefix = false;
         else if (a == "--max-length" && i + 1 < argc)

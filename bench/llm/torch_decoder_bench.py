@@ -6,7 +6,11 @@ SwiGLU) under torch.no_grad(): prompts sorted by length, batches of 8 padded on 
 yes/no logits read at each prompt's last token (only those two lm_head rows, as cascade does).
 What a PyTorch user of Qwen3-Reranker runs, without transformers (not installable here).
 
-    torch_decoder_bench.py MODEL_DIR IDS.jsonl THREADS [--scores OUT] [--prefill N]
+    torch_decoder_bench.py MODEL_DIR IDS.jsonl THREADS [--scores OUT] [--prefill N] [--bf16]
+
+With --bf16 the weights stay bfloat16 and every product runs in bfloat16 (RMSNorm and softmax in
+float32, as transformers' Qwen3 code does): PyTorch's own reduced-precision CPU path (oneDNN
+bf16 kernels where the CPU has AVX-512 BF16 or AMX).
 """
 import json
 import math
@@ -29,9 +33,10 @@ YES, NO = 9693, 2152
 
 
 class Qwen3:
-    def __init__(self, cfg, state):
+    def __init__(self, cfg, state, dtype=torch.float32):
         self.c = cfg
-        self.w = {k: v.to(torch.float32) for k, v in state.items()}
+        self.dt = dtype
+        self.w = {k: v.to(dtype) for k, v in state.items()}
         self.heads, self.kv = cfg["num_attention_heads"], cfg["num_key_value_heads"]
         self.d = cfg["head_dim"]
         self.eps = cfg["rms_norm_eps"]
@@ -39,7 +44,8 @@ class Qwen3:
         self.inv_freq = 1.0 / (cfg["rope_theta"] ** half)
 
     def norm(self, x, w):
-        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * w
+        x32 = x.to(torch.float32)
+        return w * (x32 * torch.rsqrt(x32.pow(2).mean(-1, keepdim=True) + self.eps)).to(self.dt)
 
     def rope(self, x, cos, sin):
         x1, x2 = x[..., : self.d // 2], x[..., self.d // 2:]
@@ -54,11 +60,11 @@ class Qwen3:
             ids[i, : len(b)] = torch.tensor(b)
         x = self.w["model.embed_tokens.weight"][ids]
         angles = torch.arange(L, dtype=torch.float32)[:, None] * self.inv_freq[None, :]
-        cos = torch.cat([angles.cos()] * 1, -1)
-        sin = torch.cat([angles.sin()] * 1, -1)
+        cos = angles.cos().to(self.dt)
+        sin = angles.sin().to(self.dt)
         causal = torch.full((L, L), float("-inf")).triu(1)
         pad = torch.where(torch.arange(L)[None, :] < lengths[:, None], 0.0, float("-inf"))
-        mask = causal[None, None] + pad[:, None, None, :]
+        mask = (causal[None, None] + pad[:, None, None, :]).to(self.dt)
         group = self.heads // self.kv
         for i in range(self.c["num_hidden_layers"]):
             p = f"model.layers.{i}."
@@ -73,7 +79,7 @@ class Qwen3:
             k = k.repeat_interleave(group, dim=1)
             v = v.repeat_interleave(group, dim=1)
             scores = q @ k.transpose(-1, -2) / math.sqrt(self.d) + mask
-            ctx = (torch.softmax(scores, dim=-1) @ v).transpose(1, 2).reshape(B, L, -1)
+            ctx = (torch.softmax(scores, dim=-1, dtype=torch.float32).to(self.dt) @ v).transpose(1, 2).reshape(B, L, -1)
             x = x + F.linear(ctx, self.w[a + "o_proj.weight"])
             h = self.norm(x, self.w[p + "post_attention_layernorm.weight"])
             m = p + "mlp."
@@ -81,7 +87,7 @@ class Qwen3:
                              F.linear(h, self.w[m + "up_proj.weight"]), self.w[m + "down_proj.weight"])
         last = x[torch.arange(B), lengths - 1]
         last = self.norm(last, self.w["model.norm.weight"])
-        return last @ self.w["model.embed_tokens.weight"][[YES, NO]].T
+        return (last @ self.w["model.embed_tokens.weight"][[YES, NO]].T).to(torch.float32)
 
 
 def main():
@@ -90,7 +96,10 @@ def main():
     torch.set_num_threads(threads)
     with open(os.path.join(model_dir, "config.json")) as f:
         cfg = json.load(f)
-    model = Qwen3(cfg, safetensors_io.load(os.path.join(model_dir, "model.safetensors")))
+    bf16 = "--bf16" in args
+    name = "pytorch bf16" if bf16 else "pytorch fp32"
+    model = Qwen3(cfg, safetensors_io.load(os.path.join(model_dir, "model.safetensors")),
+                  torch.bfloat16 if bf16 else torch.float32)
     with open(ids_path) as f:
         prompts = [json.loads(line)["ids"] for line in f]
     order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))
@@ -105,8 +114,8 @@ def main():
             for j, i in enumerate(idx):
                 scores[i] = float(out[j, 0] - out[j, 1])
         s, cpu = time.perf_counter() - t0, time.process_time() - t0 * 0 - c0
-    print("pytorch fp32 threads=%d prefix=off  %d prompts, %d prompt tokens  %.2f s  %.2f pairs/s"
-          "  %.1f prompt tokens/s  (cpu %.2f s)" % (threads, len(prompts), tokens, s,
+    print("%s threads=%d prefix=off  %d prompts, %d prompt tokens  %.2f s  %.2f pairs/s"
+          "  %.1f prompt tokens/s  (cpu %.2f s)" % (name, threads, len(prompts), tokens, s,
                                                     len(prompts) / s, tokens / s, cpu))
     if "--scores" in args:
         with open(args[args.index("--scores") + 1], "w") as f:
@@ -121,8 +130,8 @@ def main():
             t0 = time.perf_counter()
             model.forward([ids])
             p = time.perf_counter() - t0
-        print("pytorch fp32 threads=%d prefill %d tokens  %.2f s  %.1f tokens/s" % (threads, n, p,
-                                                                                   n / p))
+        print("%s threads=%d prefill %d tokens  %.2f s  %.1f tokens/s" % (name, threads, n, p,
+                                                                         n / p))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 // prints pairs/s and GFLOP/s (of the full model, and of the work actually executed), and
 // optionally the Spearman correlation of int8 against fp32.
 //
-//   bench_encoder MODEL_DIR IDS.jsonl THREADS [--int8] [--spearman] [--batch-size N]
+//   bench_encoder MODEL_DIR IDS.jsonl THREADS [--int8 | --bf16] [--spearman] [--batch-size N]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -86,18 +86,20 @@ std::vector<float> scores(const std::vector<std::vector<float>>& out) {
 int main(int argc, char** argv) {
     if (argc < 4) {
         std::fprintf(stderr,
-                     "usage: bench_encoder MODEL IDS.jsonl THREADS [--int8] "
+                     "usage: bench_encoder MODEL IDS.jsonl THREADS [--int8 | --bf16] "
                      "[--spearman] [--batch-size N]\n");
         return 2;
     }
     const std::string dir = argv[1];
     const int threads = std::stoi(argv[3]);
-    bool int8 = false, rank_check = false;
+    bool int8 = false, bf16 = false, rank_check = false;
     std::size_t batch = 32;
     for (int i = 4; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--int8")
             int8 = true;
+        if (a == "--bf16")
+            bf16 = true;
         if (a == "--spearman")
             rank_check = true;
         if (a == "--batch-size" && i + 1 < argc)
@@ -111,7 +113,9 @@ int main(int argc, char** argv) {
         seqs.push_back({j["input_ids"].get<std::vector<std::int32_t>>(),
                         j["token_type_ids"].get<std::vector<std::int32_t>>()});
     }
-    Encoder enc(dir, {batch, threads, int8});
+    EncoderOptions options{batch, threads, int8};
+    options.bf16 = bf16;
+    Encoder enc(dir, options);
     double total_flops = 0, computed_flops = 0;
     for (const auto& s : seqs) {
         total_flops += flops(enc.config(), s.input_ids.size());
@@ -124,16 +128,17 @@ int main(int argc, char** argv) {
     const double cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
     const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf(
-        "{\"engine\": \"cascade\", \"int8\": %s, \"threads\": %d, \"pairs\": %zu, "
+        "{\"engine\": \"cascade\", \"precision\": \"%s\", \"threads\": %d, \"pairs\": %zu, "
         "\"seconds\": %.3f, \"pairs_per_s\": %.1f, \"cpu_seconds\": %.3f, "
         "\"pairs_per_cpu_s\": %.2f, \"gflops_per_cpu_s\": %.1f, "
         "\"computed_gflops_per_cpu_s\": %.1f, \"isa\": \"%s\"",
-        int8 ? "true" : "false", threads, seqs.size(), sec, seqs.size() / sec, cpu,
+        int8 ? "int8" : bf16 ? "bf16" : "fp32", threads, seqs.size(), sec, seqs.size() / sec, cpu,
         seqs.size() / cpu, total_flops / cpu / 1e9, computed_flops / cpu / 1e9,
         kernels::isa_name(kernels::best_isa()));
     if (rank_check) {
-        Encoder ref(dir, {batch, threads, !int8});
-        std::printf(", \"spearman_int8_vs_fp32\": %.5f",
+        // The reduced precision against fp32; fp32 against int8.
+        Encoder ref(dir, {batch, threads, !int8 && !bf16});
+        std::printf(", \"spearman_vs_%s\": %.5f", int8 || bf16 ? "fp32" : "int8",
                     spearman(scores(out), scores(ref.run(seqs))));
     }
     std::printf("}\n");

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Transformer inference benchmark: cascade (fp32, int8) vs PyTorch 1.13 on the same
+# Transformer inference benchmark: cascade (fp32, int8, bf16) vs PyTorch 1.13 on the same
 # MiniLM-L6-H384-shaped cross-encoder weights and the same SciFact token ids, 128 and 256
 # tokens, 1 and 2 threads; plus the OpenBLAS sgemm peak and int8-vs-fp32 Spearman.
 #
@@ -28,7 +28,10 @@ for len in 128 256; do
     /usr/bin/python3 "$ROOT/bench/model/torch_bench.py" "$WORK/model" "$WORK/bench$len.jsonl" $t
     "$BUILD/bench/model/bench_encoder" "$WORK/model" "$WORK/bench$len.jsonl" $t
     "$BUILD/bench/model/bench_encoder" "$WORK/model" "$WORK/bench$len.jsonl" $t --int8
+    "$BUILD/bench/model/bench_encoder" "$WORK/model" "$WORK/bench$len.jsonl" $t --bf16
   done
 done
 echo "## int8 vs fp32 ranking agreement, 1000 pairs, 128 tokens"
 "$BUILD/bench/model/bench_encoder" "$WORK/model" "$WORK/ids128.jsonl" 1 --int8 --spearman
+echo "## bf16 vs fp32 ranking agreement, 1000 pairs, 128 tokens"
+"$BUILD/bench/model/bench_encoder" "$WORK/model" "$WORK/ids128.jsonl" 1 --bf16 --spearman

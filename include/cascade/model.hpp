@@ -23,6 +23,7 @@ namespace cascade {
 enum class Precision {
     Fp32,  ///< the weights as stored, computed in fp32
     Int8,  ///< dynamic int8 quantization of the encoder's linear layers (docs/model.md)
+    Bf16,  ///< bf16 weights in the linear layers, fp32 accumulation (docs/model.md)
 };
 
 /// Where the forward passes run. `Auto` picks a GPU when the build has a GPU backend and a

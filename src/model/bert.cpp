@@ -88,6 +88,17 @@ void BertModel::quantize_int8() {
     }
 }
 
+void BertModel::convert_bf16() {
+    for (auto& l : m_layers) {
+        for (Linear* lin : {&l.qkv, &l.query, &l.key_value})
+            if (lin->out_features() > 0)
+                lin->convert_bf16();
+        l.attention_out.convert_bf16();
+        l.intermediate.convert_bf16();
+        l.output.convert_bf16();
+    }
+}
+
 void BertModel::embed(const std::vector<const Sequence*>& batch,
                       const std::vector<std::size_t>& offsets, float* x,
                       const RunContext& ctx) const {
@@ -196,14 +207,14 @@ void BertModel::run_last_layer_first_tokens(const Layer& layer, const float* x,
     ap.num_heads = ap.num_kv_heads = static_cast<std::size_t>(c.num_heads);
     ap.head_dim = static_cast<std::size_t>(c.head_dim());
     ap.scale = 1.0f / std::sqrt(static_cast<float>(ap.head_dim));
-    if (!layer.key_value.quantized()) {
-        // fp32: no K or V at all, the attention runs on the input rows (exact algebra).
+    if (!layer.key_value.quantized() && layer.key_value.weight() != nullptr) {
+        // fp32 weights: no K or V at all, the attention runs on the input rows (exact algebra).
         const float* w = layer.key_value.weight();
         const float* b = layer.key_value.bias();
         ops::attention_first_query_from_inputs({q, h}, x, h, {w, b}, {w + h * h, b + h},
                                                ws.context.data(), h, offsets, ap, *ctx.pool,
                                                ctx.isa);
-    } else {  // int8 keeps its quantized K and V products
+    } else {  // int8 and bf16 keep their K and V products
         layer.key_value.forward(x, tokens, kv, ctx);
         ops::attention_first_query({q, h}, {kv, 2 * h}, {kv + h, 2 * h}, ws.context.data(), h,
                                    offsets, ap, *ctx.pool, ctx.isa);

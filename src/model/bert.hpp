@@ -73,6 +73,9 @@ public:
 
     /// Switches every linear layer of the encoder to int8 dynamic quantization.
     void quantize_int8();
+    /// Switches every linear layer of the encoder to bf16 weights (Linear::convert_bf16); the
+    /// pooler and classifier stay fp32.
+    void convert_bf16();
 
     /// Whether forward() runs the last layer for the first token of each sequence only. The
     /// sequence-classification heads and CLS pooling read nothing but the first token's final

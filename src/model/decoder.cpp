@@ -66,19 +66,19 @@ struct DecoderModel::Batch {
     std::vector<float> x, normed, qkv, context, gate_up, act;
 };
 
-DecoderModel::DecoderModel(const std::filesystem::path& dir)
+DecoderModel::DecoderModel(const std::filesystem::path& dir, Blocks blocks)
     : m_config(load_decoder_config(dir)), m_rope(m_config) {
     const WeightStore store(dir);
-    load(DecoderTensors::from_store(store));
+    load(DecoderTensors::from_store(store), blocks);
 }
 
-DecoderModel::DecoderModel(DecoderConfig config, const DecoderTensors& tensors)
+DecoderModel::DecoderModel(DecoderConfig config, const DecoderTensors& tensors, Blocks blocks)
     : m_config(std::move(config)), m_rope(m_config) {
     validate_decoder_config(m_config);
-    load(tensors);
+    load(tensors, blocks);
 }
 
-void DecoderModel::load(const DecoderTensors& t) {
+void DecoderModel::load(const DecoderTensors& t, Blocks blocks) {
     const auto& c = m_config;
     const std::int64_t h = c.hidden_size;
     const std::int64_t d = c.head_dim;
@@ -112,6 +112,9 @@ void DecoderModel::load(const DecoderTensors& t) {
             Tensor());
         layer.down = Linear::from_weights(t.load(m + "down_proj.weight", {h, c.intermediate_size}),
                                           Tensor());
+        if (blocks == Blocks::Bf16)
+            for (Linear* lin : {&layer.qkv, &layer.o_proj, &layer.gate_up, &layer.down})
+                lin->convert_bf16();
         m_layers.push_back(std::move(layer));
     }
     m_final_norm = t.load("model.norm.weight", {h});

@@ -72,11 +72,19 @@ struct DecoderOutput {
 /// quantize_int8): forward() may run from several threads at once on different caches.
 class DecoderModel {
 public:
+    /// How the projections of every block (q/k/v, o, gate/up, down) are held and computed;
+    /// embeddings, norms, attention and lm_head stay fp32 in every case.
+    enum class Blocks {
+        Fp32,  ///< as loaded, widened to fp32
+        Bf16,  ///< bf16 weights (Linear::convert_bf16), converted block by block while loading
+               ///< so that the whole model is never held in fp32
+    };
+
     /// Loads config.json and model.safetensors (or the shards of
     /// model.safetensors.index.json) from a Hugging Face folder.
-    explicit DecoderModel(const std::filesystem::path& dir);
+    explicit DecoderModel(const std::filesystem::path& dir, Blocks blocks = Blocks::Fp32);
     /// Builds the model from `config` and tensors under Hugging Face names.
-    DecoderModel(DecoderConfig config, const DecoderTensors& tensors);
+    DecoderModel(DecoderConfig config, const DecoderTensors& tensors, Blocks blocks = Blocks::Fp32);
 
     [[nodiscard]] const DecoderConfig& config() const { return m_config; }
 
@@ -102,6 +110,7 @@ public:
 
     /// Switches the projections of every block (q/k/v, o, gate/up, down) to int8 dynamic
     /// quantization (kernels/int8_gemm); embeddings, norms, attention and lm_head stay fp32.
+    /// Only on a model loaded with Blocks::Fp32.
     void quantize_int8();
 
 private:
@@ -117,7 +126,7 @@ private:
     };
     struct Batch;
 
-    void load(const DecoderTensors& tensors);
+    void load(const DecoderTensors& tensors, Blocks blocks);
     void check_inputs(std::span<DecoderInput> inputs, const DecoderOptions& options) const;
     void run_layer(std::size_t index, Batch& b, std::span<DecoderInput> inputs,
                    const DecoderOptions& options, std::vector<DecoderOutput>& outputs,

@@ -152,6 +152,33 @@ TEST_P(DecoderCacheTest, Int8StaysCloseToFp32) {
     EXPECT_GT(dot / std::sqrt(n32 * n8), 0.99);
 }
 
+TEST_P(DecoderCacheTest, Bf16StaysCloseToFp32AndRoundsItsWeights) {
+    const RunContext ctx{&pool, kernels::best_isa()};
+    const auto tokens = random_tokens(20, model.config().vocab_size, 13);
+    KvCache c32 = model.new_cache();
+    const auto fp32 = model.last_logits(tokens, c32, ctx);
+    const DecoderModel b(decoder_test::kGoldenDir / GetParam(), DecoderModel::Blocks::Bf16);
+    KvCache cb = b.new_cache();
+    const auto bf16 = b.last_logits(tokens, cb, ctx);
+    double dot = 0, n32 = 0, nb = 0, worst = 0;
+    for (std::size_t i = 0; i < fp32.size(); ++i) {
+        dot += static_cast<double>(fp32[i]) * bf16[i];
+        n32 += static_cast<double>(fp32[i]) * fp32[i];
+        nb += static_cast<double>(bf16[i]) * bf16[i];
+        worst = std::max(worst, std::fabs(static_cast<double>(fp32[i]) - bf16[i]));
+    }
+    EXPECT_GT(dot / std::sqrt(n32 * nb), 0.999);
+    // The goldens' weights are fp32 values, not bf16 ones: a bf16 model that silently kept
+    // fp32 would give the fp32 logits to the last bit.
+    EXPECT_GT(worst, 1e-6);
+    // Batched rows and the KV cache work as in fp32: stepwise decoding equals one call.
+    KvCache stepwise = b.new_cache();
+    std::vector<float> last;
+    for (std::size_t i = 0; i < tokens.size(); ++i)
+        last = b.last_logits(std::span(tokens).subspan(i, 1), stepwise, ctx);
+    expect_close(last, bf16, 1e-4, "bf16 stepwise");
+}
+
 INSTANTIATE_TEST_SUITE_P(Models, DecoderCacheTest,
                          ::testing::Values("qwen3-tiny", "llama3-tiny", "qwen2-tiny"),
                          [](const auto& info) {

@@ -17,8 +17,12 @@ Encoder::Encoder(const std::filesystem::path& model_dir, EncoderOptions options)
     m_pools.resize(static_cast<std::size_t>(m_options.threads));
     (void)pool(m_pools.size());
     kernels::set_blas_threads(m_options.threads);
+    if (m_options.int8 && m_options.bf16)
+        throw UsageError("int8 and bf16 exclude each other: choose one precision");
     if (m_options.int8)
         m_model->quantize_int8();
+    if (m_options.bf16)
+        m_model->convert_bf16();
 }
 
 kernels::ThreadPool& Encoder::pool(std::size_t threads) {

@@ -16,6 +16,7 @@ struct EncoderOptions {
     std::size_t batch_size = 32;  ///< sequences per forward pass
     int threads = 1;              ///< worker threads, also the OpenBLAS thread count
     bool int8 = false;            ///< dynamic int8 quantization of the encoder's linear layers
+    bool bf16 = false;            ///< bf16 weights in the encoder's linear layers (not with int8)
 };
 
 /// Runs a BertModel over any number of sequences. Sequences are sorted by length and cut into

@@ -58,6 +58,8 @@ void Linear::forward(const float* x, std::size_t rows, float* y, const RunContex
                      kernels::LinearOutput output) const {
     using kernels::LinearOutput;
     const float* bias = m_bias.size() > 0 ? m_bias.data() : nullptr;
+    if (m_bf16)
+        return kernels::linear_bf16(x, rows, *m_bf16, bias, y, *ctx.pool, output);
     if (m_int8)
         return kernels::linear_int8(x, rows, *m_int8, bias, y, ctx.isa, *ctx.pool, output);
     if (m_packed && ctx.isa == kernels::Isa::Avx512Vnni)
@@ -77,9 +79,25 @@ void Linear::forward(const float* x, std::size_t rows, float* y, const RunContex
 }
 
 void Linear::quantize_int8() {
+    CASCADE_ASSERT(!m_bf16_rounded);
     m_int8 = std::make_unique<kernels::QuantizedWeights>(
         kernels::quantize_weights(m_weight.data(), m_out, m_in));
     m_packed.reset();
+}
+
+void Linear::convert_bf16() {
+    CASCADE_ASSERT(!m_int8 && !m_bf16_rounded);
+    m_bf16_rounded = true;
+    if (kernels::bf16_kernel_enabled()) {
+        m_bf16 = std::make_unique<kernels::PackedBf16Weights>(
+            kernels::pack_bf16_weights(m_weight.data(), m_out, m_in));
+        m_packed.reset();
+        m_weight = Tensor();
+        return;
+    }
+    for (float& v : m_weight.values())
+        v = kernels::bf16_to_float32(kernels::float_to_bf16(v));
+    pack_f32();
 }
 
 LayerNorm::LayerNorm(const WeightStore& store, const std::string& prefix, std::int64_t width,

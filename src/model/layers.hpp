@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "model/kernels/bf16_gemm.hpp"
 #include "model/kernels/cpu.hpp"
 #include "model/kernels/int8_gemm.hpp"
 #include "model/kernels/packed_sgemm.hpp"
@@ -44,8 +45,18 @@ public:
     /// fp32 panel copy is dropped.
     void quantize_int8();
     [[nodiscard]] bool quantized() const { return m_int8 != nullptr; }
-    /// The fp32 weight [out, in] and bias [out] (kept even when quantized).
-    [[nodiscard]] const float* weight() const { return m_weight.data(); }
+    /// Switches this layer to bf16 weights (kernels/bf16_gemm.hpp). Where the CPU runs the bf16
+    /// kernel the fp32 weights are freed, so a bf16 model holds half the bytes (and a
+    /// checkpoint stored in bf16 is held bit for bit); elsewhere the weights are rounded to bf16
+    /// in place and run through the fp32 kernels. The bias stays fp32.
+    void convert_bf16();
+    /// Whether convert_bf16() ran.
+    [[nodiscard]] bool bf16() const { return m_bf16_rounded; }
+    /// The fp32 weight [out, in] (kept when quantized; null after convert_bf16() freed it) and
+    /// bias [out].
+    [[nodiscard]] const float* weight() const {
+        return m_weight.size() > 0 ? m_weight.data() : nullptr;
+    }
     [[nodiscard]] const float* bias() const { return m_bias.data(); }
     [[nodiscard]] std::size_t in_features() const { return m_in; }
     [[nodiscard]] std::size_t out_features() const { return m_out; }
@@ -57,6 +68,8 @@ private:
     Tensor m_weight;
     Tensor m_bias;
     std::unique_ptr<kernels::QuantizedWeights> m_int8;
+    std::unique_ptr<kernels::PackedBf16Weights> m_bf16;
+    bool m_bf16_rounded = false;
     /// The weights in the packed-panel layout; null where OpenBLAS runs the product.
     std::unique_ptr<kernels::PackedSgemmWeights> m_packed;
     std::size_t m_in = 0;

@@ -3,12 +3,17 @@
 #include "model/text_encoders.hpp"
 
 namespace cascade::runtime {
-namespace {
 
 model::EncoderOptions encoder_options(const ModelOptions& options, std::size_t threads) {
-    return model::EncoderOptions{options.batch_size, static_cast<int>(threads),
-                                 options.precision == Precision::Int8};
+    model::EncoderOptions out;
+    out.batch_size = options.batch_size;
+    out.threads = static_cast<int>(threads);
+    out.int8 = options.precision == Precision::Int8;
+    out.bf16 = options.precision == Precision::Bf16;
+    return out;
 }
+
+namespace {
 
 /// CrossEncoder split in two: tokenization (any thread) and the forward pass (the worker).
 class BertCrossEncoder final : public Model, private model::CrossEncoder {

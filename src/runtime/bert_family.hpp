@@ -5,10 +5,16 @@
 
 #include <memory>
 
+#include "model/encoder.hpp"
 #include "runtime/model.hpp"
 #include "runtime/model_options.hpp"
 
 namespace cascade::runtime {
+
+/// The encoder engine's options for a BERT-family replica (also the token encoders': SPLADE,
+/// ColBERT, TILDE): batch size, `threads`, and the precision's int8 or bf16 linear layers.
+[[nodiscard]] model::EncoderOptions encoder_options(const ModelOptions& options,
+                                                    std::size_t threads);
 
 /// Loads one replica of the BERT-family model in `options.dir` for `task`, with `threads`
 /// forward-pass threads. Throws cascade::Error naming the folder when it is not a model of

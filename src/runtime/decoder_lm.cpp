@@ -53,7 +53,9 @@ std::shared_ptr<const model::DecoderModel> shared_decoder_weights(const ModelOpt
     if (auto it = loaded.find(key); it != loaded.end())
         if (auto model = it->second.lock())
             return model;
-    auto model = std::make_shared<model::DecoderModel>(options.dir);
+    auto model = std::make_shared<model::DecoderModel>(
+        options.dir, options.precision == Precision::Bf16 ? model::DecoderModel::Blocks::Bf16
+                                                          : model::DecoderModel::Blocks::Fp32);
     if (options.precision == Precision::Int8)
         model->quantize_int8();
     loaded[key] = model;

@@ -15,7 +15,7 @@ namespace {
 constexpr std::array<ModelOptionInfo, 11> kInfos{{
     {"max_length", "tokenizer/model limit", "tokens per sequence incl. special tokens"},
     {"int8", "false", "dynamic int8 quantization of the linear layers (= precision int8)", true},
-    {"precision", "fp32", "fp32 or int8"},
+    {"precision", "fp32", "fp32, int8 or bf16"},
     {"device", "cpu", "cpu, cuda or auto (GPU when the build and machine have one)"},
     {"batch_size", "32", "sequences per forward pass"},
     {"threads", "all the command's threads", "forward-pass threads"},
@@ -70,8 +70,11 @@ void ModelOptions::set(std::string_view key, std::string_view value) {
             precision = Precision::Fp32;
         else if (value == "int8")
             precision = Precision::Int8;
+        else if (value == "bf16")
+            precision = Precision::Bf16;
         else
-            throw UsageError(fmt::format("precision: expected fp32 or int8, got '{}'", value));
+            throw UsageError(
+                fmt::format("precision: expected fp32, int8 or bf16, got '{}'", value));
     } else if (key == "device") {
         if (value == "cpu")
             device = Device::Cpu;
@@ -106,7 +109,15 @@ std::string ModelOptions::key() const {
 }
 
 std::string_view to_string(Precision precision) {
-    return precision == Precision::Int8 ? "int8" : "fp32";
+    switch (precision) {
+        case Precision::Int8:
+            return "int8";
+        case Precision::Bf16:
+            return "bf16";
+        case Precision::Fp32:
+            break;
+    }
+    return "fp32";
 }
 
 std::string_view to_string(Device device) {

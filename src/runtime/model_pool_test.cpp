@@ -99,6 +99,10 @@ TEST(ModelOptions, SetParsesEveryOptionAndNamesTheKeyOnError) {
     EXPECT_EQ(o.precision, Precision::Int8);
     o.set("int8", "false");
     EXPECT_EQ(o.precision, Precision::Fp32);
+    o.set("precision", "bf16");
+    EXPECT_EQ(o.precision, Precision::Bf16);
+    EXPECT_EQ(to_string(o.precision), "bf16");
+    EXPECT_NE(o.key().find("|bf16|"), std::string::npos) << o.key();
     o.set("device", "auto");
     EXPECT_EQ(o.device, Device::Auto);
     o.set("max_length", "256");
@@ -151,6 +155,27 @@ TEST(BertFamily, PoolScoresEqualTheModelLayersCrossEncoder) {
     ASSERT_EQ(got.size(), docs.size());
     for (std::size_t i = 0; i < docs.size(); ++i)
         EXPECT_EQ(got[i], oracle.score({{"apple pie", docs[i]}})[0]) << i;
+}
+
+TEST(BertFamily, Bf16PrecisionReachesTheEncoderAndStaysCloseToFp32) {
+    ModelPool pool;
+    ModelOptions o = folder(kModels + "bert-micro-ce");
+    o.set("precision", "bf16");
+    auto m = pool.get(o, Task::ScorePairs);
+    std::vector<std::string> docs{"apple banana", "cherry elder fig", "grape", "apple pie"};
+    const auto got = m->score_pairs("apple pie", docs).get();
+    model::EncoderOptions bf16;
+    bf16.bf16 = true;
+    model::CrossEncoder oracle(kModels + "bert-micro-ce", bf16);
+    model::CrossEncoder fp32(kModels + "bert-micro-ce", model::EncoderOptions{});
+    ASSERT_EQ(got.size(), docs.size());
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+        EXPECT_EQ(got[i], oracle.score({{"apple pie", docs[i]}})[0]) << i;
+        EXPECT_NEAR(got[i], fp32.score({{"apple pie", docs[i]}})[0], 0.05) << i;
+    }
+    model::EncoderOptions both;
+    both.int8 = both.bf16 = true;
+    EXPECT_THROW(model::CrossEncoder(kModels + "bert-micro-ce", both), UsageError);
 }
 
 TEST(BertFamily, PoolEmbeddingsEqualTheModelLayersBiEncoder) {

@@ -7,15 +7,11 @@
 #include <fmt/format.h>
 
 #include "model/token_config.hpp"
+#include "runtime/bert_family.hpp"
 #include "util/error.hpp"
 
 namespace cascade::runtime {
 namespace {
-
-model::EncoderOptions encoder_options(const ModelOptions& options, std::size_t threads) {
-    return model::EncoderOptions{options.batch_size, static_cast<int>(threads),
-                                 options.precision == Precision::Int8};
-}
 
 model::TokenModelKind kind_for(Task task) {
     switch (task) {

@@ -13,6 +13,7 @@ const CpuFeatures& cpu_features() {
         f.avx512_vnni = f.avx2_fma && __builtin_cpu_supports("avx512f") &&
                         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
                         __builtin_cpu_supports("avx512vnni");
+        f.avx512_bf16 = f.avx512_vnni && __builtin_cpu_supports("avx512bf16");
         return f;
     }();
     return features;

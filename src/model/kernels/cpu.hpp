@@ -11,6 +11,7 @@ enum class Isa { Scalar, Avx2, Avx512Vnni };
 struct CpuFeatures {
     bool avx2_fma = false;     ///< AVX2 + FMA
     bool avx512_vnni = false;  ///< AVX-512 F/BW/VL + VNNI (vpdpbusd)
+    bool avx512_bf16 = false;  ///< and AVX-512 BF16 (vdpbf16ps, vcvtne2ps2bf16)
 };
 
 /// What this CPU supports (cached).

@@ -9,12 +9,14 @@
 
 #include "model/kernels/cpu.hpp"
 #include "model/kernels/simd_avx512.hpp"
+#include "model/kernels/tile_epilogue.hpp"
 
 namespace cascade::model::kernels {
 namespace {
 
 constexpr std::size_t kTileRows = 12;  // 12 × 2 zmm accumulators + 2 for B + 1 broadcast
 constexpr std::size_t kPanel = kSgemmPanelCols;
+static_assert(kPanel == simd::kTileCols);
 // Activation bytes one row block may span, so that it stays in L2 (1 MB on Zen 4) while every
 // panel of the weights streams past it.
 constexpr std::size_t kRowBlockBytes = std::size_t{256} * 1024;
@@ -54,34 +56,6 @@ constexpr auto make_tile_table(std::index_sequence<R...>) {
 // kTileFns[r - 1] computes r rows.
 constexpr auto kTileFns = make_tile_table(std::make_index_sequence<kTileRows>{});
 
-__mmask16 lane_mask(std::size_t lanes) {
-    return lanes >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << lanes) - 1);
-}
-
-// Writes `rows` × `cols` (cols <= 32) of a finished tile to y with the layer's epilogue:
-// + bias, then GELU or + y, while the tile is still in L1.
-CASCADE_AVX512 void write_tile(const float* tile, std::size_t rows, std::size_t cols,
-                               const float* bias, float* y, std::size_t ldy, LinearOutput output) {
-    const __mmask16 m0 = lane_mask(cols);
-    const __mmask16 m1 = cols > 16 ? lane_mask(cols - 16) : static_cast<__mmask16>(0);
-    const __m512 bias0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
-    const __m512 bias1 = bias ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
-    for (std::size_t r = 0; r < rows; ++r) {
-        float* yr = y + r * ldy;
-        __m512 v0 = _mm512_add_ps(_mm512_load_ps(tile + kPanel * r), bias0);
-        __m512 v1 = _mm512_add_ps(_mm512_load_ps(tile + kPanel * r + 16), bias1);
-        if (output == LinearOutput::Accumulate) {
-            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, yr));
-            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, yr + 16));
-        } else if (output == LinearOutput::Gelu) {
-            v0 = simd::gelu16(v0);
-            v1 = simd::gelu16(v1);
-        }
-        _mm512_mask_storeu_ps(yr, m0, v0);
-        _mm512_mask_storeu_ps(yr + 16, m1, v1);
-    }
-}
-
 // Rows [r0, r1) of the product: every panel of the weights against the row block.
 CASCADE_AVX512 void run_row_block(const float* x, std::size_t r0, std::size_t r1,
                                   const PackedSgemmWeights& w, const float* bias, float* y,
@@ -94,7 +68,8 @@ CASCADE_AVX512 void run_row_block(const float* x, std::size_t r0, std::size_t r1
         for (std::size_t i = r0; i < r1; i += kTileRows) {
             const std::size_t rows = std::min(kTileRows, r1 - i);
             kTileFns[rows - 1](x + i * w.k, w.k, panel, w.k, tile);
-            write_tile(tile, rows, cols, bias ? bias + c0 : nullptr, y + i * w.n + c0, w.n, output);
+            simd::write_tile(tile, rows, cols, bias ? bias + c0 : nullptr, y + i * w.n + c0, w.n,
+                             output);
         }
     }
 }
