@@ -66,18 +66,22 @@ struct ModelOptions {
     /// LLM yes/no re-rankers: after a yes verdict (P(yes) > 0.5), generate up to this many
     /// tokens of evidence text (greedy) after the verdict; 0 = off. Not part of key().
     std::size_t evidence_tokens = 0;
+    /// LLM re-rankers: the chat format prompts are built in: "auto" (from the tokenizer's
+    /// tokens), "chatml" (Qwen2/Qwen3) or "llama3". Part of key() when not "auto": it changes
+    /// the ids of every prompt.
+    std::string chat_template = "auto";
 
     /// Sets option `key` from its text form (a CLI value or a YAML scalar): `int8` takes
     /// true/false, `precision` fp32/int8, `device` cpu/cuda/auto, `max_length`, `batch_size`
     /// and `threads` whole numbers, `instruction`, `yes_token` and `no_token` non-empty text,
-    /// `evidence_tokens` a whole number.
+    /// `evidence_tokens` a whole number, `chat_template` auto/chatml/llama3.
     /// Throws UsageError naming the key and the accepted values.
     void set(std::string_view key, std::string_view value);
     /// True when `key` is a model option.
     [[nodiscard]] static bool is_option(std::string_view key);
 
     /// The sharing key: the folder's canonical path, precision, max_length and device (and
-    /// yes_token / no_token when not the defaults).
+    /// yes_token / no_token and chat_template when not the defaults).
     [[nodiscard]] std::string key() const;
 };
 

@@ -62,33 +62,6 @@ std::shared_ptr<const model::DecoderModel> shared_decoder_weights(const ModelOpt
     return model;
 }
 
-ChatFormat::ChatFormat(const model::Tokenizer& tokenizer, const std::filesystem::path& file)
-    : m_tokenizer(&tokenizer) {
-    const auto start = tokenizer.token_to_id("<|im_start|>");
-    const auto end = tokenizer.token_to_id("<|im_end|>");
-    if (!start || !end)
-        throw InputError(file.string(),
-                         "has no <|im_start|> / <|im_end|> tokens: the LLM re-rankers build "
-                         "ChatML prompts (the Qwen2/Qwen3 chat format), the only one implemented");
-    m_start = *start;
-    m_end = *end;
-    m_close = {m_end};
-    const auto newline = tokenizer.encode("\n", false).ids;
-    m_close.insert(m_close.end(), newline.begin(), newline.end());
-    m_assistant = open("assistant");
-    if (tokenizer.token_to_id("<think>") && tokenizer.token_to_id("</think>")) {
-        const auto think = tokenizer.encode("<think>\n\n</think>\n\n", false).ids;
-        m_assistant.insert(m_assistant.end(), think.begin(), think.end());
-    }
-}
-
-std::vector<std::int32_t> ChatFormat::open(std::string_view role) const {
-    std::vector<std::int32_t> out{m_start};
-    const auto rest = m_tokenizer->encode(std::string(role) + "\n", false).ids;
-    out.insert(out.end(), rest.begin(), rest.end());
-    return out;
-}
-
 namespace {
 
 std::filesystem::path tokenizer_path(const std::filesystem::path& dir) {
@@ -105,7 +78,7 @@ DecoderLm::DecoderLm(const ModelOptions& options)
       m_model(shared_decoder_weights(options)),
       m_tokenizer_file(tokenizer_path(options.dir)),
       m_tokenizer(model::Tokenizer::from_file(m_tokenizer_file)),
-      m_chat(m_tokenizer, m_tokenizer_file),
+      m_chat(m_tokenizer, m_tokenizer_file, parse_chat_template(options.chat_template)),
       m_pool(std::max<std::size_t>(1, options.threads)) {
     const auto& config = m_model->config();
     const auto limit = static_cast<std::size_t>(config.max_position_embeddings);

@@ -22,6 +22,7 @@
 #include "model/generation.hpp"
 #include "model/kernels/thread_pool.hpp"
 #include "model/tokenizer/tokenizer.hpp"
+#include "runtime/chat_format.hpp"
 #include "runtime/model_options.hpp"
 
 namespace cascade::runtime {
@@ -30,30 +31,6 @@ namespace cascade::runtime {
 /// while anyone holds them. Throws what DecoderModel's constructor throws.
 [[nodiscard]] std::shared_ptr<const model::DecoderModel> shared_decoder_weights(
     const ModelOptions& options);
-
-/// ChatML turns (`<|im_start|>role\n … <|im_end|>\n`), the chat format of Qwen2 and Qwen3
-/// tokenizers; with a `<think>` token (Qwen3) the assistant turn opens with an empty think
-/// block, as Qwen3's template does with thinking off.
-class ChatFormat {
-public:
-    /// InputError naming `file` when the tokenizer has no single `<|im_start|>` / `<|im_end|>`
-    /// token (no other chat format is implemented).
-    ChatFormat(const model::Tokenizer& tokenizer, const std::filesystem::path& file);
-    /// `<|im_start|>role\n`
-    [[nodiscard]] std::vector<std::int32_t> open(std::string_view role) const;
-    /// `<|im_end|>\n`
-    [[nodiscard]] const std::vector<std::int32_t>& close() const { return m_close; }
-    /// `<|im_start|>assistant\n` (+ `<think>\n\n</think>\n\n`)
-    [[nodiscard]] const std::vector<std::int32_t>& assistant() const { return m_assistant; }
-    [[nodiscard]] std::int32_t end_id() const { return m_end; }
-
-private:
-    const model::Tokenizer* m_tokenizer;
-    std::int32_t m_start = 0;
-    std::int32_t m_end = 0;
-    std::vector<std::int32_t> m_close;
-    std::vector<std::int32_t> m_assistant;
-};
 
 class DecoderLm {
 public:
@@ -71,7 +48,8 @@ public:
     /// The id of `text` when it is one token; InputError naming the tokenizer file and `what`
     /// otherwise.
     [[nodiscard]] std::int32_t single_token(std::string_view text, std::string_view what) const;
-    /// Tokens that end a generated answer: `<|im_end|>`, `<|endoftext|>` and config.json's
+    /// Tokens that end a generated answer: the chat format's end of turn (`<|im_end|>` or
+    /// `<|eot_id|>`), `<|endoftext|>` and config.json's
     /// eos_token_id.
     [[nodiscard]] const std::vector<std::int32_t>& stop_tokens() const { return m_stops; }
     /// The longest prompt accepted: max_length, else max_position_embeddings.

@@ -76,7 +76,7 @@ DecoderReranker::DecoderReranker(const ModelOptions& options, std::size_t thread
     : m_dir(options.dir),
       m_model(shared_decoder_weights(options)),
       m_prompt(model::Tokenizer::from_file(tokenizer_file(options.dir)),
-               tokenizer_file(options.dir)),
+               tokenizer_file(options.dir), parse_chat_template(options.chat_template)),
       m_instruction(options.instruction),
       m_batch_size(std::max<std::size_t>(1, options.batch_size)) {
     m_yes = m_prompt.token_id(options.yes_token, "yes_token");

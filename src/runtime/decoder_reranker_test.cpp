@@ -7,11 +7,15 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "model/tokenizer/tokenizer.hpp"
+#include "runtime/chat_format.hpp"
 #include "runtime/model_pool.hpp"
+#include "runtime/pointwise_prompt.hpp"
 #include "util/error.hpp"
 
 namespace cascade::runtime {
@@ -201,6 +205,72 @@ TEST(DecoderReranker, TokenizerWithoutChatTokensIsAnErrorNamingTheFile) {
     EXPECT_NE(what.find((dir / "tokenizer.json").string()), std::string::npos) << what;
     EXPECT_NE(what.find("<|im_start|>"), std::string::npos) << what;
     std::filesystem::remove_all(dir);
+}
+
+// The Qwen3 tokenizer with its ChatML markers renamed to Llama 3's (same ids, so the tiny
+// model's embedding rows exist): a tokenizer in the Llama 3 chat format.
+std::filesystem::path llama3_chat_folder() {
+    return folder_with_tokenizer("llama3-chat", [](json& t) {
+        const std::map<std::string, std::string> rename{
+            {"<|im_start|>", "<|start_header_id|>"},
+            {"<|im_end|>", "<|eot_id|>"},
+            {"<|object_ref_start|>", "<|begin_of_text|>"},
+            {"<|object_ref_end|>", "<|end_header_id|>"}};
+        for (auto& added : t["added_tokens"])
+            if (auto it = rename.find(added["content"].get<std::string>()); it != rename.end())
+                added["content"] = it->second;
+    });
+}
+
+TEST(DecoderReranker, Llama3ChatFormatBuildsItsTurnsAndIsChosenFromTheTokenizer) {
+    const auto dir = llama3_chat_folder();
+    const auto tokenizer = model::Tokenizer::from_file(dir / "tokenizer.json");
+    const ChatFormat chat(tokenizer, dir / "tokenizer.json");
+    EXPECT_EQ(chat.kind(), ChatTemplate::Llama3);
+    EXPECT_EQ(chat.end_id(), 151645);
+    const PointwisePrompt prompt(tokenizer, dir / "tokenizer.json");
+    const std::vector<std::string> docs{"Paris is the capital.", "Bananas are yellow."};
+    const auto enc = prompt.encode("Find it", "capital of France?", docs, 512, "test");
+    ASSERT_EQ(enc.size(), 2U);
+    EXPECT_EQ(tokenizer.decode(enc[0].ids, false),
+              "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nJudge whether the "
+              "Document meets the requirements based on the Query and the Instruct provided. "
+              "Note that the answer can only be \"yes\" or \"no\".<|eot_id|>"
+              "<|start_header_id|>user<|end_header_id|>\n\n<Instruct>: Find it\n<Query>: "
+              "capital of France?\n<Document>: Paris is the capital.<|eot_id|>"
+              "<|start_header_id|>assistant<|end_header_id|>\n\n");
+    // Each marker is its one token, where the format puts it.
+    EXPECT_EQ(enc[1].ids.front(), 151646);  // <|begin_of_text|>
+    EXPECT_EQ(enc[1].ids[1], 151644);       // <|start_header_id|>
+    // The re-ranker takes the format from the tokenizer, and scores with it.
+    DecoderReranker llama(options_for(dir), 1);
+    DecoderReranker chatml(options_for(kFolder), 1);
+    const auto a = llama.forward(llama.encode_pairs("capital of France?", docs, 512), 1);
+    const auto b = chatml.forward(chatml.encode_pairs("capital of France?", docs, 512), 1);
+    ASSERT_EQ(a.size(), 2U);
+    EXPECT_NE(a, b) << "the prompts differ, so must the scores";
+    // Asking for ChatML of a Llama 3 tokenizer names the file and the missing token.
+    ModelOptions chatml_options = options_for(dir);
+    chatml_options.set("chat_template", "chatml");
+    const std::string what = error_of([&] { (void)DecoderReranker(chatml_options, 1); });
+    EXPECT_NE(what.find((dir / "tokenizer.json").string()), std::string::npos) << what;
+    EXPECT_NE(what.find("<|im_start|>"), std::string::npos) << what;
+    EXPECT_NE(what.find("chatml"), std::string::npos) << what;
+    std::filesystem::remove_all(dir);
+}
+
+TEST(DecoderReranker, ChatTemplateOptionIsCheckedAndKeysThePool) {
+    ModelOptions o = options_for(kFolder);
+    const std::string plain = o.key();
+    o.set("chat_template", "chatml");
+    EXPECT_NE(o.key(), plain);
+    EXPECT_THROW(o.set("chat_template", "alpaca"), UsageError);
+    // An explicit chatml gives the auto prompt's ids on a ChatML tokenizer.
+    DecoderReranker automatic(options_for(kFolder), 1);
+    DecoderReranker explicit_chatml(o, 1);
+    const std::vector<std::string> docs{"one document"};
+    EXPECT_EQ(automatic.encode_pairs("q", docs, 512)[0].ids,
+              explicit_chatml.encode_pairs("q", docs, 512)[0].ids);
 }
 
 TEST(DecoderReranker, MissingYesOrNoTokenIsAnErrorNamingTheFileAndOption) {

@@ -10,6 +10,7 @@ IcrPrompt build_icr_prompt(const DecoderLm& lm, std::string_view query,
     auto append = [&p](const std::vector<std::int32_t>& ids) {
         p.prefix.insert(p.prefix.end(), ids.begin(), ids.end());
     };
+    append(lm.chat().begin());
     append(lm.chat().open("user"));
     append(lm.ids("Here are some paragraphs:\n\n"));
     for (std::size_t i = 0; i < documents.size(); ++i) {

@@ -92,7 +92,9 @@ std::vector<std::int32_t> ListwisePrompt::build(std::string_view query,
     const std::size_t n = passages.size();
     if (m_ids == Identifiers::Letters && n > 26)
         throw UsageError(fmt::format("a window of {} passages needs more than 26 letters", n));
-    std::vector<std::int32_t> out = m_lm->chat().open("user");
+    std::vector<std::int32_t> out = m_lm->chat().begin();
+    const auto user = m_lm->chat().open("user");
+    out.insert(out.end(), user.begin(), user.end());
     auto append = [&out](const std::vector<std::int32_t>& ids) {
         out.insert(out.end(), ids.begin(), ids.end());
     };

@@ -7,12 +7,13 @@
 
 #include <fmt/format.h>
 
+#include "runtime/chat_format.hpp"
 #include "util/error.hpp"
 
 namespace cascade {
 namespace {
 
-constexpr std::array<ModelOptionInfo, 11> kInfos{{
+constexpr std::array<ModelOptionInfo, 12> kInfos{{
     {"max_length", "tokenizer/model limit", "tokens per sequence incl. special tokens"},
     {"int8", "false", "dynamic int8 quantization of the linear layers (= precision int8)", true},
     {"precision", "fp32", "fp32, int8 or bf16"},
@@ -27,6 +28,8 @@ constexpr std::array<ModelOptionInfo, 11> kInfos{{
     {"no_token", "no", "LLM re-rankers: the token whose logit means not relevant"},
     {"evidence_tokens", "0",
      "LLM yes/no re-rankers: after a yes verdict, generate up to N tokens of evidence"},
+    {"chat_template", "auto",
+     "LLM re-rankers: prompt chat format, chatml (Qwen) or llama3; auto reads the tokenizer"},
 }};
 
 std::size_t whole(std::string_view key, std::string_view value, std::size_t min, std::size_t max) {
@@ -84,6 +87,8 @@ void ModelOptions::set(std::string_view key, std::string_view value) {
             device = Device::Auto;
         else
             throw UsageError(fmt::format("device: expected cpu, cuda or auto, got '{}'", value));
+    } else if (key == "chat_template") {
+        chat_template = std::string(runtime::to_string(runtime::parse_chat_template(value)));
     } else if (key == "instruction" || key == "yes_token" || key == "no_token") {
         if (value.empty())
             throw UsageError(fmt::format("{}: must not be empty", key));
@@ -105,6 +110,8 @@ std::string ModelOptions::key() const {
                                   max_length, to_string(runtime::resolve_device(device)));
     if (yes_token != "yes" || no_token != "no")
         out += fmt::format("|{}|{}", yes_token, no_token);
+    if (chat_template != "auto")
+        out += fmt::format("|{}", chat_template);
     return out;
 }
 

@@ -8,26 +8,19 @@ namespace cascade::runtime {
 namespace {
 
 constexpr std::string_view kSystem =
-    "<|im_start|>system\nJudge whether the Document meets the requirements based on the Query "
-    "and the Instruct provided. Note that the answer can only be \"yes\" or \"no\"."
-    "<|im_end|>\n<|im_start|>user\n";
-constexpr std::string_view kSuffix = "<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n";
+    "Judge whether the Document meets the requirements based on the Query and the Instruct "
+    "provided. Note that the answer can only be \"yes\" or \"no\".";
 
 }  // namespace
 
-PointwisePrompt::PointwisePrompt(model::Tokenizer tokenizer, std::filesystem::path tokenizer_file)
+PointwisePrompt::PointwisePrompt(model::Tokenizer tokenizer, std::filesystem::path tokenizer_file,
+                                 ChatTemplate chat_template)
     : m_tokenizer(std::move(tokenizer)), m_file(std::move(tokenizer_file)) {
-    for (std::string_view special : {"<|im_start|>", "<|im_end|>"}) {
-        const auto id = m_tokenizer.token_to_id(special);
-        if (!id || ids(special) != std::vector<std::int32_t>{*id})
-            throw InputError(m_file.string(),
-                             fmt::format("the tokenizer has no special token {} (an LLM "
-                                         "re-ranker prompt in the Qwen3-Reranker format needs "
-                                         "<|im_start|> and <|im_end|>)",
-                                         special));
-    }
-    m_system = ids(kSystem);
-    m_suffix = ids(kSuffix);
+    const ChatFormat chat(m_tokenizer, m_file, chat_template);
+    // Qwen3-Reranker's prefix and suffix, in the chosen chat format, each tokenized whole.
+    m_system = ids(chat.begin_text() + chat.open_text("system") + std::string(kSystem) +
+                   chat.close_text() + chat.open_text("user"));
+    m_suffix = ids(chat.close_text() + chat.assistant_text());
 }
 
 std::vector<std::int32_t> PointwisePrompt::ids(std::string_view text) const {

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "model/tokenizer/tokenizer.hpp"
+#include "runtime/chat_format.hpp"
 
 namespace cascade::runtime {
 
@@ -35,9 +36,11 @@ namespace cascade::runtime {
 /// shared part once (DecoderReranker::forward).
 class PointwisePrompt {
 public:
-    /// Checks that `tokenizer` (read from `tokenizer_file`, named in errors) has `<|im_start|>`
-    /// and `<|im_end|>` as single added tokens. Throws InputError otherwise.
-    PointwisePrompt(model::Tokenizer tokenizer, std::filesystem::path tokenizer_file);
+    /// The turns in `chat_template`'s format (ChatFormat: the system line and the empty think
+    /// block as above in ChatML; in Llama 3's the same system and user text in its turns).
+    /// Throws InputError naming `tokenizer_file` when the tokenizer lacks the format's tokens.
+    PointwisePrompt(model::Tokenizer tokenizer, std::filesystem::path tokenizer_file,
+                    ChatTemplate chat_template = ChatTemplate::Auto);
 
     /// One encoding per document, each at most `max_length` tokens: documents are cut at their
     /// end to fit. Throws Error naming `limit_source` when the prompt without the document
@@ -59,8 +62,8 @@ private:
 
     model::Tokenizer m_tokenizer;
     std::filesystem::path m_file;
-    std::vector<std::int32_t> m_system;  ///< system turn + "<|im_start|>user\n"
-    std::vector<std::int32_t> m_suffix;  ///< "<|im_end|>\n<|im_start|>assistant\n<think>..."
+    std::vector<std::int32_t> m_system;  ///< system turn + the user turn's opening
+    std::vector<std::int32_t> m_suffix;  ///< end of the user turn + the assistant's opening
 };
 
 }  // namespace cascade::runtime
