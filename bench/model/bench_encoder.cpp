@@ -132,8 +132,11 @@ int main(int argc, char** argv) {
         "\"seconds\": %.3f, \"pairs_per_s\": %.1f, \"cpu_seconds\": %.3f, "
         "\"pairs_per_cpu_s\": %.2f, \"gflops_per_cpu_s\": %.1f, "
         "\"computed_gflops_per_cpu_s\": %.1f, \"isa\": \"%s\"",
-        int8 ? "int8" : bf16 ? "bf16" : "fp32", threads, seqs.size(), sec, seqs.size() / sec, cpu,
-        seqs.size() / cpu, total_flops / cpu / 1e9, computed_flops / cpu / 1e9,
+        int8   ? "int8"
+        : bf16 ? "bf16"
+               : "fp32",
+        threads, seqs.size(), sec, seqs.size() / sec, cpu, seqs.size() / cpu,
+        total_flops / cpu / 1e9, computed_flops / cpu / 1e9,
         kernels::isa_name(kernels::best_isa()));
     if (rank_check) {
         // The reduced precision against fp32; fp32 against int8.
