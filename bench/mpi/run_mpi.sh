@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Scaling of `mpirun -np N cascade index` and `mpirun -np N cascade search` for N = 1, 2, 4 on
 # the synthetic corpus of bench/run_first_stage.sh, plus the per-shard figures the 1B-passage
-# plan of docs/scale-out.md needs (bytes/doc, docs/s per core, q/s per shard).
+# plan of docs/scale-out.md needs (bytes/doc, docs/s per core, q/s per shard). The launch's own
+# set is searched with both --split queries and --split shards, and bench/mpi/reader_skip times
+# a rank's reading of the collection with and without skipping the other ranks' records.
 #
 #   bench/mpi/run_mpi.sh                     # 200k documents, 2000 queries, k = 1000
 #   DOCS=1000000 NQ=1000 K=10 bench/mpi/run_mpi.sh
@@ -46,8 +48,8 @@ queries=$out/queries-$nq.tsv
 cores=$(nproc)
 
 {
-  echo "| ranks | index wall s | index CPU s (all ranks) | index docs/s | docs/s per CPU s | search one index: wall s | q/s | search own set: wall s | q/s | runs = serial |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
+  echo "| ranks | index wall s | index CPU s (all ranks) | index docs/s | docs/s per CPU s | search one index: wall s | q/s | search own set: wall s | q/s | own set --split shards: wall s | q/s | runs = serial |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 } >"$table.rows"
 # timed CMD...: runs CMD under /usr/bin/time; sets wall and cpu (user + system, children
 # included: the ranks are mpiexec's children on one machine).
@@ -72,11 +74,17 @@ for n in $ranks; do
   timed mpiexec --oversubscribe -np "$n" "$bin" search --index "$out/np$n" --queries "$queries" \
     --k "$k" --algorithm "$algorithm" --run "$out/np$n.run" >"$out/search-np$n.log" 2>/dev/null
   search_s=$wall
+  # The same set, each rank opening only its own shard (--split shards).
+  timed mpiexec --oversubscribe -np "$n" "$bin" search --index "$out/np$n" --queries "$queries" \
+    --k "$k" --algorithm "$algorithm" --split shards --run "$out/np$n-split.run" \
+    >"$out/search-split-np$n.log" 2>/dev/null
+  split_s=$wall
   [[ -f $serial_run ]] || cp "$out/np$n-single.run" "$serial_run"
   same=yes
   cmp -s "$serial_run" "$out/np$n.run" || same=NO
   cmp -s "$serial_run" "$out/np$n-single.run" || same=NO
-  echo "| $n | $index_s | $index_cpu | $(calc "$docs / $index_s" 0) | $(calc "$docs / $index_cpu" 0) | $single_s | $(calc "$nq / $single_s" 0) | $search_s | $(calc "$nq / $search_s" 0) | $same |" >>"$table.rows"
+  cmp -s "$serial_run" "$out/np$n-split.run" || same=NO
+  echo "| $n | $index_s | $index_cpu | $(calc "$docs / $index_s" 0) | $(calc "$docs / $index_cpu" 0) | $single_s | $(calc "$nq / $single_s" 0) | $search_s | $(calc "$nq / $search_s" 0) | $split_s | $(calc "$nq / $split_s" 0) | $same |" >>"$table.rows"
   log "np $n: index $index_s s ($index_cpu CPU s), search $single_s s / $search_s s, runs identical: $same"
 done
 
@@ -101,6 +109,23 @@ if [[ $biggest -gt 1 ]]; then
     qps=$(grep "^shard $s" "$out/search-set.log" | sed 's/.*, \([0-9.]*\) queries\/s.*/\1/')
     echo "| $s | $sdocs | $bytes | $(calc "$bytes / $sdocs" 0) | $qps |" >>"$table.rows"
   done
+fi
+# A rank's reading of the collection: every record parsed (before the ranks skipped the
+# others' records) against its own parsed and the others' skipped (DocumentReader::skip).
+skip_bench=$out/reader_skip
+if c++ -O2 -std=c++20 -I"$root/src" -I"$root/include" -I"$build/src" "$root/bench/mpi/reader_skip.cpp" \
+  "$build/src/collection/libcascade_collection.a" "$build/src/util/libcascade_util.a" -lz -lfmt \
+  -o "$skip_bench" 2>"$out/reader_skip.build.log"; then
+  {
+    echo
+    echo "Reading the collection as rank 0 of 2 (\`bench/mpi/reader_skip\`, process CPU s, 3 rounds):"
+    echo
+    echo '```'
+    "$skip_bench" "$out/corpus.jsonl" 2
+    echo '```'
+  } >>"$table.rows"
+else
+  log "reader_skip did not build against $build (see $out/reader_skip.build.log); skipped"
 fi
 {
   echo "# mpirun scaling ($(date -u +%Y-%m-%d), $(nproc) cores: $(lscpu | sed -n 's/^Model name: *//p'))"

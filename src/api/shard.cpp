@@ -6,6 +6,7 @@
 #include <fstream>
 #include <future>
 #include <map>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -20,6 +21,38 @@ namespace cascade {
 namespace fs = std::filesystem;
 
 namespace {
+
+/// The collection as a builder of one shard among `count` that combine their statistics sees
+/// it: every record in its place, but only the shard's own (record j with j mod count ==
+/// shard) parsed. Such a builder drops the other records unread (index::BuildOptions::
+/// combine_stats), so they come back empty, passed over with DocumentReader::skip.
+class OwnRecordsReader final : public DocumentReader {
+public:
+    OwnRecordsReader(std::unique_ptr<DocumentReader> records, std::uint32_t shard,
+                     std::uint32_t count)
+        : m_records(std::move(records)), m_shard(shard), m_count(count) {}
+
+    bool next(Document& doc) override {
+        if (m_ordinal++ % m_count == m_shard) {
+            return m_records->next(doc);
+        }
+        doc.id.clear();
+        doc.title.clear();
+        doc.text.clear();
+        return m_records->skip();
+    }
+    [[nodiscard]] std::uint64_t bytes_consumed() const override {
+        return m_records->bytes_consumed();
+    }
+    [[nodiscard]] std::uint64_t total_bytes() const override { return m_records->total_bytes(); }
+    [[nodiscard]] std::string location() const override { return m_records->location(); }
+
+private:
+    std::unique_ptr<DocumentReader> m_records;
+    std::uint32_t m_shard;
+    std::uint32_t m_count;
+    std::uint64_t m_ordinal = 0;
+};
 
 IndexBuildReport build_one_shard(const std::string& collection, const fs::path& dir,
                                  std::uint32_t shard, std::uint32_t count,
@@ -36,7 +69,10 @@ IndexBuildReport build_one_shard(const std::string& collection, const fs::path& 
     if (options.memory_mb < 1 || options.memory_mb > (UINT64_MAX >> 20)) {
         throw UsageError(fmt::format("--memory-mb must be between 1 and {}", UINT64_MAX >> 20));
     }
-    auto docs = open_documents(collection, options.format);
+    std::unique_ptr<DocumentReader> docs = open_documents(collection, options.format);
+    if (exchange != nullptr) {
+        docs = std::make_unique<OwnRecordsReader>(std::move(docs), shard, count);
+    }
     index::BuildOptions build;
     build.fields = options.fields;
     build.positions = options.positions;
@@ -91,7 +127,8 @@ std::optional<ShardInfo> shard_info(const Index& index) {
 
 std::vector<fs::path> shard_paths(const std::string& spec) {
     std::vector<fs::path> dirs;
-    if (spec.find(',') != std::string::npos) {
+    // A folder or file whose name holds a comma is that path, not a list.
+    if (spec.find(',') != std::string::npos && !fs::exists(spec)) {
         std::size_t begin = 0;
         while (begin <= spec.size()) {
             std::size_t end = std::min(spec.find(',', begin), spec.size());
@@ -129,21 +166,19 @@ std::vector<fs::path> shard_paths(const std::string& spec) {
     return dirs;
 }
 
-ShardSet ShardSet::open(const std::vector<fs::path>& dirs) {
-    if (dirs.empty()) {
-        throw UsageError("no index folder given");
-    }
-    std::vector<Index> opened;
-    std::vector<std::optional<ShardInfo>> infos;
-    for (const fs::path& dir : dirs) {
-        opened.push_back(Index::open(dir));
-        infos.push_back(shard_info(opened.back()));
-    }
-    ShardSet set;
+namespace {
+
+/// The checks of ShardSet::open: every folder a shard of one set (or one ordinary index
+/// alone), every shard once, and, when `complete`, every shard of the set present. Returns
+/// each shard number's position in `dirs` (one entry, 0, for an ordinary index).
+std::vector<std::optional<std::size_t>> check_set(
+    const std::vector<fs::path>& dirs, const std::vector<std::optional<ShardInfo>>& infos,
+    bool complete) {
     if (dirs.size() == 1 && !infos[0]) {
-        set.m_shards = std::move(opened);
-        set.m_dirs = dirs;
-        return set;
+        return {std::size_t{0}};
+    }
+    if (dirs.empty()) {
+        return {};
     }
     std::size_t first = 0;
     for (std::size_t i = 0; i < dirs.size(); ++i) {
@@ -179,7 +214,7 @@ ShardSet ShardSet::open(const std::vector<fs::path>& dirs) {
             missing += (missing.empty() ? "" : ", ") + std::to_string(s);
         }
     }
-    if (!missing.empty()) {
+    if (complete && !missing.empty()) {
         std::string given;
         for (const fs::path& dir : dirs) {
             given += (given.empty() ? "" : ", ") + dir.string();
@@ -187,11 +222,49 @@ ShardSet ShardSet::open(const std::vector<fs::path>& dirs) {
         throw UsageError(fmt::format("the set of {} has {} shards; missing shard(s) {} (given: {})",
                                      dirs[0].string(), count, missing, given));
     }
-    for (std::uint32_t s = 0; s < count; ++s) {
-        set.m_shards.push_back(opened[*slot[s]]);
-        set.m_dirs.push_back(dirs[*slot[s]]);
+    return slot;
+}
+
+}  // namespace
+
+ShardSet ShardSet::open_checked(const std::vector<fs::path>& dirs, bool complete) {
+    std::vector<Index> opened;
+    std::vector<std::optional<ShardInfo>> infos;
+    for (const fs::path& dir : dirs) {
+        opened.push_back(Index::open(dir));
+        infos.push_back(shard_info(opened.back()));
+    }
+    ShardSet set;
+    for (const auto& at : check_set(dirs, infos, complete)) {
+        if (at) {
+            set.m_shards.push_back(opened[*at]);
+            set.m_dirs.push_back(dirs[*at]);
+        }
     }
     return set;
+}
+
+ShardSet ShardSet::open(const std::vector<fs::path>& dirs) {
+    if (dirs.empty()) {
+        throw UsageError("no index folder given");
+    }
+    return open_checked(dirs, true);
+}
+
+ShardSet ShardSet::open_part(const std::vector<fs::path>& dirs) {
+    return open_checked(dirs, false);
+}
+
+void check_shard_set(const std::vector<fs::path>& dirs,
+                     const std::vector<std::optional<ShardInfo>>& infos) {
+    if (dirs.size() != infos.size()) {
+        throw Error(fmt::format("check_shard_set: {} folders but {} shard identities", dirs.size(),
+                                infos.size()));
+    }
+    if (dirs.empty()) {
+        throw UsageError("no index folder given");
+    }
+    (void)check_set(dirs, infos, true);
 }
 
 std::uint64_t ShardSet::num_docs() const {
@@ -230,8 +303,30 @@ std::vector<RunEntry> merge_lists(std::vector<RunEntry> entries, std::size_t k,
 
 }  // namespace
 
+Run merge_runs(std::vector<Run> parts, std::size_t k, bool remove_query) {
+    std::map<std::string, std::vector<RunEntry>> gathered;
+    Run run;
+    for (Run& part : parts) {
+        if (run.tag.empty()) {
+            run.tag = std::move(part.tag);
+        }
+        for (auto& [qid, entries] : part.by_query) {
+            auto& all = gathered[qid];
+            all.insert(all.end(), std::make_move_iterator(entries.begin()),
+                       std::make_move_iterator(entries.end()));
+        }
+    }
+    for (auto& [qid, entries] : gathered) {
+        run.by_query[qid] = merge_lists(std::move(entries), k, qid, remove_query);
+    }
+    return run;
+}
+
 SearchResult search(const ShardSet& shards, std::span<const Query> queries,
                     const SearchOptions& options, std::vector<double>* shard_seconds) {
+    if (shards.size() == 0) {
+        throw UsageError("no shard to search");
+    }
     if (shards.size() == 1) {
         SearchResult result = search(shards.shard(0), queries, options);
         if (shard_seconds != nullptr) {
@@ -245,7 +340,6 @@ SearchResult search(const ShardSet& shards, std::span<const Query> queries,
     check(options);
     SearchOptions per_shard = options;
     per_shard.remove_query = false;  // after the merge, as the single index does after its top k
-    std::map<std::string, std::vector<RunEntry>> gathered;
     SearchResult result;
     if (shard_seconds != nullptr) {
         shard_seconds->clear();
@@ -265,27 +359,20 @@ SearchResult search(const ShardSet& shards, std::span<const Query> queries,
                                        return search(shards.shard(s), queries, per_shard);
                                    }));
     }
+    std::vector<Run> runs;
     for (std::size_t s = 0; s < n; ++s) {
         SearchResult part = parts[s].get();
         if (shard_seconds != nullptr) {
             shard_seconds->push_back(part.seconds);
         }
         if (s == 0) {
-            result.run.tag = part.run.tag;
             result.retriever = part.retriever;
             result.algorithm = part.algorithm;
             result.threads = options.threads;
         }
-        for (auto& [qid, entries] : part.run.by_query) {
-            auto& all = gathered[qid];
-            all.insert(all.end(), std::make_move_iterator(entries.begin()),
-                       std::make_move_iterator(entries.end()));
-        }
+        runs.push_back(std::move(part.run));
     }
-    for (auto& [qid, entries] : gathered) {
-        result.run.by_query[qid] =
-            merge_lists(std::move(entries), options.k, qid, options.remove_query);
-    }
+    result.run = merge_runs(std::move(runs), options.k, options.remove_query);
     result.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (const auto& [qid, entries] : result.run.by_query) {

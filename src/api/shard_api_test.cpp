@@ -2,11 +2,14 @@
 /// run byte for byte (every algorithm, flat and multifield, ties at the cut-off), and a set that
 /// is not the N shards of one build is refused, naming the folder.
 #include <algorithm>
+#include <barrier>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -331,6 +334,120 @@ TEST(ShardedSearch, DamagedGlobalStatsAreRefused) {
     EXPECT_EQ(cascade::shard_info(cascade::Index::open(dirs[0]))->count, 2U);
 }
 
+/// What `mpirun -np N cascade index` does, in threads: each builder parses and analyzes only
+/// its own records (JSONL records of the others are skipped unparsed, blank lines between
+/// them not counted) and gets the others' statistics through the exchange; every shard is
+/// byte for byte the serial build_shard's.
+TEST(ShardedSearch, BuildersThatExchangeStatisticsWriteTheSerialShards) {
+    TempFolder tmp;
+    const fs::path plain = tmp / "plain.jsonl";
+    write_corpus(plain, 11, 200);
+    const fs::path corpus = tmp / "corpus.jsonl";
+    {
+        std::ifstream in(plain);
+        std::ofstream out(corpus);
+        std::string line;
+        for (int i = 0; std::getline(in, line); ++i) {
+            out << (i % 7 == 3 ? "\n  \n" : "") << line << "\n";
+        }
+    }
+    const auto options = build_options(true);
+    constexpr std::uint32_t kBuilders = 3;
+    const auto serial = build_shards(tmp, corpus, "serial", kBuilders, options);
+    std::vector<std::string> slots(kBuilders);
+    std::barrier sync(kBuilders);
+    std::vector<std::thread> builders;
+    std::vector<std::string> errors(kBuilders);
+    for (std::uint32_t r = 0; r < kBuilders; ++r) {
+        builders.emplace_back([&, r] {
+            const cascade::StatsExchange exchange = [&, r](const std::string& bytes) {
+                slots[r] = bytes;
+                sync.arrive_and_wait();
+                return slots;
+            };
+            try {
+                (void)cascade::build_shard(corpus.string(), tmp / ("ranks." + std::to_string(r)), r,
+                                           kBuilders, options, exchange);
+            } catch (const std::exception& e) {
+                errors[r] = e.what();
+            }
+        });
+    }
+    for (std::thread& t : builders) {
+        t.join();
+    }
+    for (std::uint32_t r = 0; r < kBuilders; ++r) {
+        ASSERT_EQ(errors[r], "") << "builder " << r;
+        std::size_t compared = 0;
+        for (const auto& entry : fs::directory_iterator(serial[r])) {
+            const std::string name = entry.path().filename().string();
+            EXPECT_EQ(slurp(tmp / ("ranks." + std::to_string(r)) / name), slurp(entry.path()))
+                << "shard " << r << ": " << name;
+            ++compared;
+        }
+        EXPECT_GT(compared, 3U);
+    }
+}
+
+/// `mpirun -np N cascade search --split shards`: parts of a set opened apart, searched without
+/// remove_query, and merged, give the single index's run; only the parts together are checked
+/// as a whole set.
+TEST(ShardedSearch, PartsSearchedApartAndMergedGiveTheSingleIndexRun) {
+    TempFolder tmp;
+    const fs::path corpus = tmp / "corpus.jsonl";
+    write_corpus(corpus, 23, 250);
+    const auto options = build_options(false);
+    cascade::Index::build(corpus.string(), tmp / "single", options);
+    const cascade::Index single = cascade::Index::open(tmp / "single");
+    const auto dirs = build_shards(tmp, corpus, "s", 4, options);
+    const std::vector<cascade::Query> queries = make_queries(13);
+    const std::vector<std::vector<fs::path>> parts = {{dirs[2], dirs[0]}, {dirs[1]}, {dirs[3]}, {}};
+    for (const std::size_t k : {std::size_t{3}, std::size_t{1000}}) {
+        for (const bool remove_query : {false, true}) {
+            cascade::SearchOptions search;
+            search.k = k;
+            search.remove_query = remove_query;
+            std::vector<cascade::Run> runs;
+            for (const auto& part_dirs : parts) {
+                const cascade::ShardSet part = cascade::ShardSet::open_part(part_dirs);
+                ASSERT_EQ(part.size(), part_dirs.size());
+                if (part.size() == 0) {
+                    EXPECT_THROW((void)cascade::search(part, queries, search), cascade::UsageError);
+                    continue;
+                }
+                cascade::SearchOptions per_part = search;
+                per_part.remove_query = false;
+                runs.push_back(cascade::search(part, queries, per_part).run);
+            }
+            const cascade::Run merged = cascade::merge_runs(runs, k, remove_query);
+            EXPECT_EQ(run_text(tmp, merged),
+                      run_text(tmp, cascade::search(single, queries, search).run))
+                << "k " << k << (remove_query ? ", remove_query" : "");
+            // The merge is not vacuous: one part alone misses documents of the others.
+            EXPECT_NE(run_text(tmp, runs[1]), run_text(tmp, merged));
+        }
+    }
+    std::vector<std::optional<cascade::ShardInfo>> infos;
+    for (const fs::path& dir : dirs) {
+        infos.push_back(cascade::shard_info(cascade::Index::open(dir)));
+    }
+    EXPECT_NO_THROW(cascade::check_shard_set(dirs, infos));
+    try {
+        cascade::check_shard_set({dirs[0], dirs[2]}, {infos[0], infos[2]});
+        ADD_FAILURE() << "an incomplete set passed the check";
+    } catch (const cascade::UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find("missing shard(s) 1, 3"), std::string::npos)
+            << e.what();
+    }
+    EXPECT_THROW(cascade::check_shard_set({dirs[0], dirs[0], dirs[1], dirs[2]},
+                                          {infos[0], infos[0], infos[1], infos[2]}),
+                 cascade::UsageError);
+    // open_part still refuses what no set can hold: a plain index beside a shard.
+    EXPECT_THROW((void)cascade::ShardSet::open_part({dirs[0], tmp / "single"}),
+                 cascade::UsageError);
+    EXPECT_EQ(cascade::ShardSet::open_part({tmp / "single"}).size(), 1U);
+}
+
 TEST(ShardedSearch, ShardPathsReadListsAndSetFiles) {
     TempFolder tmp;
     EXPECT_EQ(cascade::shard_paths("x/a,x/b,"), (std::vector<fs::path>{"x/a", "x/b"}));
@@ -342,6 +459,23 @@ TEST(ShardedSearch, ShardPathsReadListsAndSetFiles) {
     const fs::path empty = tmp / "empty.txt";
     std::ofstream(empty) << "# nothing\n";
     EXPECT_THROW((void)cascade::shard_paths(empty.string()), cascade::InputError);
+}
+
+TEST(ShardedSearch, ShardPathsTakeAnExistingPathWithACommaAsItself) {
+    TempFolder tmp;
+    const fs::path folder = tmp / "run,2024";
+    fs::create_directories(folder);
+    EXPECT_EQ(cascade::shard_paths(folder.string()), (std::vector<fs::path>{folder}));
+    // A set file and a set folder with commas in their names are read, not split.
+    const fs::path set = tmp / "set,a.txt";
+    std::ofstream(set) << "shard0\nshard1\n";
+    EXPECT_EQ(cascade::shard_paths(set.string()),
+              (std::vector<fs::path>{tmp / "shard0", tmp / "shard1"}));
+    std::ofstream(folder / std::string(cascade::kShardSetFile)) << "shard-0\n";
+    EXPECT_EQ(cascade::shard_paths(folder.string()), (std::vector<fs::path>{folder / "shard-0"}));
+    // A list is still a list when its whole text names no path.
+    const std::string list = (tmp / "a").string() + "," + (tmp / "b").string();
+    EXPECT_EQ(cascade::shard_paths(list), (std::vector<fs::path>{tmp / "a", tmp / "b"}));
 }
 
 }  // namespace

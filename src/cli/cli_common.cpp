@@ -26,7 +26,7 @@ std::vector<Query> load_query_set(const std::string& path, const std::string& fo
     return queries;
 }
 
-void print_hits(const Index& index, const Run& run, std::size_t show) {
+void print_hits(std::span<const Index> indexes, const Run& run, std::size_t show) {
     std::string out;
     std::size_t rank = 0;
     for (const auto& [qid, entries] : run.by_query) {
@@ -34,11 +34,13 @@ void print_hits(const Index& index, const Run& run, std::size_t show) {
             if (rank++ == show) {
                 break;
             }
-            const auto docid = index.internal_id(e.docid);
             std::string title;
-            if (docid) {
-                Document doc = index.document(*docid);
-                title = doc.title.empty() ? doc.text.substr(0, 80) : doc.title;
+            for (const Index& index : indexes) {
+                if (const auto docid = index.internal_id(e.docid)) {
+                    const Document doc = index.document(*docid);
+                    title = doc.title.empty() ? doc.text.substr(0, 80) : doc.title;
+                    break;
+                }
             }
             out += fmt::format("{:>3}  {:<12} {:>10.4f}  {}\n", rank, e.docid, e.score, title);
         }

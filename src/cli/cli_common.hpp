@@ -3,6 +3,7 @@
 /// one-typed-query mode of a pipeline.
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -17,8 +18,12 @@ namespace cascade::cli {
                                                 const std::string& qids_from);
 
 /// Prints the first `show` hits of `run` as `rank  docid  score  title` (the start of the text
-/// when a document has no title) on stdout.
-void print_hits(const Index& index, const Run& run, std::size_t show);
+/// when a document has no title) on stdout; a hit's title comes from the first of `indexes`
+/// (the shards of a set, or one index) that holds its document.
+void print_hits(std::span<const Index> indexes, const Run& run, std::size_t show);
+inline void print_hits(const Index& index, const Run& run, std::size_t show) {
+    print_hits(std::span<const Index>(&index, 1), run, show);
+}
 
 /// Runs the pipeline file over one typed query and prints its hits with titles on stdout and
 /// the per-stage table on stderr (`cascade run --query`, `cascade search --pipeline --query`).

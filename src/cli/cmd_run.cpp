@@ -102,8 +102,10 @@ void write_stage_report(const RunArgs& args, const PipelineResult& result) {
 }
 
 /// The final run, the stage runs, the timings and report files, and the per-stage table.
+/// Under `ranks` > 1 the table's thread count (summed over the ranks, which the overhead
+/// figure needs) is written as ranks x threads per rank.
 void write_outputs(const RunArgs& args, const Index& index, std::size_t num_queries,
-                   const PipelineResult& result) {
+                   const PipelineResult& result, int ranks = 1) {
     if (!args.run.empty()) {
         write_run(args.run, result.run);
     }
@@ -121,7 +123,16 @@ void write_outputs(const RunArgs& args, const Index& index, std::size_t num_quer
         print_hits(index, result.run, args.show);
     }
     std::string out = fmt::format("queries {}, pipeline {}\n", num_queries, args.pipeline);
-    out += format_report(result);
+    std::string table = format_report(result);
+    if (ranks > 1) {
+        const std::string summed = fmt::format(", {} thread(s),", result.threads);
+        if (const auto at = table.find(summed); at != std::string::npos) {
+            table.replace(
+                at, summed.size(),
+                fmt::format(", {} ranks x {} thread(s),", ranks, std::max(1U, args.threads)));
+        }
+    }
+    out += table;
     std::fwrite(out.data(), 1, out.size(), args.query.empty() ? stdout : stderr);
 }
 
@@ -240,7 +251,7 @@ void run_pipeline_ranks(const RunArgs& args, Communicator& comm) {
     }
     const PipelineResult result =
         merge_results(parts, mine.run.tag, queries, args.qrels.empty() ? nullptr : &qrels);
-    write_outputs(args, *index, queries.size(), result);
+    write_outputs(args, *index, queries.size(), result, comm.size());
 }
 
 void run_pipeline_command(const RunArgs& args) {

@@ -4,12 +4,15 @@
 /// and impact first stages the same way.
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <cascade/collection.hpp>
 #include <cascade/error.hpp>
@@ -35,6 +38,7 @@ struct SearchArgs {
     std::string pipeline;
     std::string query;
     std::size_t show = 10;
+    std::string split = "queries";  ///< under mpirun: split the queries or the shards
 };
 
 /// `--query TEXT`: one typed query, its hits printed with titles; through the pipeline file
@@ -44,13 +48,127 @@ void run_one_query(const SearchArgs& args) {
         run_pipeline_query(args.pipeline, args.index, args.query, args.show);
         return;
     }
-    const Index index = Index::open(args.index);
+    // One folder, a comma-separated list of shard folders or a shard-set file, as --queries.
+    const ShardSet shards = ShardSet::open(shard_paths(args.index));
     SearchOptions options = args.options;
     options.k = std::max(args.options.k, args.show);
     options.remove_query = false;  // the typed query has no id of its own
     options.progress = false;
     const std::vector<Query> one{Query{"query", args.query}};
-    print_hits(index, search(index, one, options).run, args.show);
+    std::vector<Index> opened;
+    for (std::size_t s = 0; s < shards.size(); ++s)
+        opened.push_back(shards.shard(s));
+    print_hits(opened, search(shards, one, options).run, args.show);
+}
+
+/// What a rank opened under `--split shards`: its folders and their shard identities, as
+/// bytes for the exchange in which the ranks check that together they hold one whole set.
+std::string pack_part(const ShardSet& part) {
+    nlohmann::json j = nlohmann::json::array();
+    for (std::size_t i = 0; i < part.size(); ++i) {
+        nlohmann::json e{{"dir", part.dir(i).string()}};
+        if (const auto info = shard_info(part.shard(i))) {
+            e["shard"] = info->shard;
+            e["count"] = info->count;
+            e["fingerprint"] = info->fingerprint;
+            e["docs"] = info->collection_docs;
+        }
+        j.push_back(std::move(e));
+    }
+    return j.dump();
+}
+
+/// Every rank's folders, checked as one set (ShardSet::open's errors, thrown by rank 0 only,
+/// since every rank finds the same fault); returns whether the set has several shards.
+bool check_parts(const std::vector<std::string>& parts, Communicator& comm) {
+    std::vector<std::filesystem::path> dirs;
+    std::vector<std::optional<ShardInfo>> infos;
+    for (const std::string& part : parts) {
+        for (const auto& e : nlohmann::json::parse(part)) {
+            dirs.emplace_back(e["dir"].get<std::string>());
+            if (e.contains("shard")) {
+                infos.push_back(ShardInfo{
+                    e["shard"].get<std::uint32_t>(), e["count"].get<std::uint32_t>(),
+                    e["fingerprint"].get<std::uint64_t>(), e["docs"].get<std::uint64_t>()});
+            } else {
+                infos.emplace_back();
+            }
+        }
+    }
+    try {
+        check_shard_set(dirs, infos);
+    } catch (const UsageError&) {
+        if (comm.rank() == 0) {
+            throw;
+        }
+        return false;
+    }
+    return infos.size() > 1 || (infos[0] && infos[0]->count > 1);
+}
+
+/// `--split shards` under N ranks: rank r opens the folders r, r+N, r+2N, ... of the set (in
+/// the order --index lists them) and searches every query on its shards; the ranks check
+/// together that their folders make one whole set, and rank 0 merges the ranks' lists as the
+/// serial search merges its shards' (merge_runs), so the run is the serial one byte for byte.
+/// For a set too large for one machine's memory. Ranks beyond the number of shards hold none
+/// and contribute nothing; a plain index is searched by rank 0 alone.
+void run_search_shards(const SearchArgs& args, SearchOptions options,
+                       const std::function<std::vector<Query>()>& load, Communicator& comm) {
+    const auto start = std::chrono::steady_clock::now();
+    options.progress = options.progress && comm.rank() == 0;
+    std::size_t total = 0;
+    SearchResult mine;
+    mine.run.tag = options.tag;
+    std::string held;
+    run_agreed(comm, [&] {
+        const std::vector<Query> queries = load();
+        total = queries.size();
+        const std::vector<std::filesystem::path> dirs =
+            share_of(shard_paths(args.index), comm.rank(), comm.size());
+        const ShardSet part = ShardSet::open_part(dirs);
+        const bool several = check_parts(agreed_allgather(comm, pack_part(part)), comm);
+        if (several && (options.dense || options.impact)) {
+            throw UsageError(
+                "--dense and --impact search one index; shards are searched with BM25");
+        }
+        held = fmt::format("{} shard(s), {} docs", part.size(), part.num_docs());
+        if (part.size() == 0) {
+            return;
+        }
+        SearchOptions per_rank = options;
+        per_rank.remove_query = false;  // after the merge, as the single index does after its k
+        mine = search(part, queries, per_rank);
+    });
+    std::vector<std::string> parts = comm.gather(pack_run(mine.run));
+    const std::vector<std::string> seconds =
+        comm.gather(fmt::format("{}, {:.3f} s searching", held, mine.seconds));
+    if (comm.rank() != 0) {
+        return;
+    }
+    std::vector<Run> runs(parts.size());
+    for (std::size_t r = 0; r < parts.size(); ++r) {
+        unpack_run(parts[r], runs[r]);
+        runs[r].tag = options.tag;
+        parts[r] = {};
+    }
+    const Run run = merge_runs(std::move(runs), options.k, options.remove_query);
+    write_run(args.run, run);
+    std::size_t without_hits = 0;
+    for (const auto& [qid, entries] : run.by_query) {
+        without_hits += entries.empty() ? 1 : 0;
+    }
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::string out = fmt::format(
+        "queries\t{}\nqueries without hits\t{}\nhits\t{}\nretriever\t{}\nalgorithm\t{}\n"
+        "threads\t{} per rank\nranks\t{} (split shards)\nseconds\t{:.3f}\nqueries/s\t{:.1f}\n"
+        "run\t{}\n",
+        total, without_hits, run.num_entries(), mine.retriever, mine.algorithm, options.threads,
+        comm.size(), wall, wall > 0 ? static_cast<double>(total) / wall : 0.0, args.run);
+    for (std::size_t r = 0; r < seconds.size(); ++r) {
+        out += fmt::format("rank {}\t{}\n", r, seconds[r]);
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
 /// Under a launcher with several ranks: query i is searched by rank i mod N over the same
@@ -152,7 +270,11 @@ void run_search(const SearchArgs& args) {
     };
     Communicator& comm = world();
     if (comm.size() > 1) {
-        run_search_ranks(args, run_options, load, comm);
+        if (args.split == "shards") {
+            run_search_shards(args, run_options, load, comm);
+        } else {
+            run_search_ranks(args, run_options, load, comm);
+        }
         return;
     }
     const std::vector<Query> queries = load();
@@ -205,6 +327,13 @@ void add_search_command(CLI::App& app) {
                     "With --query: run this pipeline file (examples/pipelines/) instead of BM25")
         ->check(CLI::ExistingFile);
     cmd->add_option("--show", args->show, "Hits printed with --query (default 10)");
+    cmd->add_option("--split", args->split,
+                    "Under mpirun -np N: 'queries' (rank r searches queries r, r+N, ... over "
+                    "the whole set) or 'shards' (rank r opens only the set's folders r, r+N, ... "
+                    "and searches every query; for a set too large for one machine). Serially "
+                    "both give the same run")
+        ->check(CLI::IsMember({"queries", "shards"}))
+        ->capture_default_str();
     cmd->add_option("--k", o.k, "Hits per query (default 1000)");
     cmd->add_option("--algorithm", o.algorithm,
                     "Top-k algorithm: exhaustive, maxscore (default), wand, bmw, bmm; all give "

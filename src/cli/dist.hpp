@@ -25,7 +25,8 @@ public:
 
     [[nodiscard]] virtual int rank() const = 0;
     [[nodiscard]] virtual int size() const = 0;
-    /// Every rank's `bytes`, in rank order, on every rank (collective).
+    /// Every rank's `bytes`, in rank order, on every rank (collective). Any size: MPI moves
+    /// them in rounds of at most 1 GiB (CASCADE_MPI_CHUNK_BYTES lowers it).
     [[nodiscard]] virtual std::vector<std::string> allgather(const std::string& bytes) = 0;
     /// Every rank's `bytes`, in rank order, on rank 0; empty elsewhere (collective).
     [[nodiscard]] virtual std::vector<std::string> gather(const std::string& bytes) = 0;

@@ -6,11 +6,16 @@
 #define MPICH_SKIP_MPICXX 1  // NOLINT(cppcoreguidelines-macro-usage)
 #include <mpi.h>
 
-#include <climits>
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <cstdlib>
 #include <memory>
-#include <numeric>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include <cascade/error.hpp>
 
@@ -20,11 +25,26 @@ namespace cascade::cli {
 
 namespace {
 
-int checked_size(std::size_t n) {
-    if (n > static_cast<std::size_t>(INT_MAX)) {
-        throw Error("a rank's message to gather exceeds 2 GiB (MPI counts are int)");
+/// Bytes one collective round moves at most, summed over the ranks: MPI counts and
+/// displacements are int, so a rank's message over 2 GiB (a large shard's statistics) goes in
+/// rounds. CASCADE_MPI_CHUNK_BYTES lowers it (the tests make every message take many rounds).
+constexpr std::uint64_t kDefaultRoundBytes = std::uint64_t{1} << 30;
+
+std::uint64_t round_bytes_from_environment() {
+    const char* text = std::getenv("CASCADE_MPI_CHUNK_BYTES");  // NOLINT(concurrency-mt-unsafe)
+    if (text == nullptr) {
+        return kDefaultRoundBytes;
     }
-    return static_cast<int>(n);
+    const std::string_view value(text);
+    std::uint64_t bytes = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), bytes);
+    if (ec != std::errc() || end != value.data() + value.size() || bytes == 0 ||
+        bytes > kDefaultRoundBytes) {
+        throw UsageError(
+            fmt::format("CASCADE_MPI_CHUNK_BYTES must be a number of bytes from 1 to {}, got '{}'",
+                        kDefaultRoundBytes, value));
+    }
+    return bytes;
 }
 
 class MpiCommunicator final : public Communicator {
@@ -33,6 +53,9 @@ public:
         MPI_Init(nullptr, nullptr);
         MPI_Comm_rank(MPI_COMM_WORLD, &m_rank);
         MPI_Comm_size(MPI_COMM_WORLD, &m_size);
+        // Every rank reads the same launch environment, so every rank cuts the same rounds.
+        m_rank_round_bytes = std::max<std::uint64_t>(
+            1, round_bytes_from_environment() / static_cast<std::uint64_t>(m_size));
     }
     [[nodiscard]] int rank() const override { return m_rank; }
     [[nodiscard]] int size() const override { return m_size; }
@@ -45,37 +68,47 @@ public:
     }
 
 private:
+    /// Sizes go as 64-bit counts; the payload in rounds of at most m_rank_round_bytes per rank,
+    /// so no int count or displacement of a round can overflow.
     std::vector<std::string> exchange(const std::string& bytes, bool all) const {
-        int mine = checked_size(bytes.size());
-        std::vector<int> sizes(static_cast<std::size_t>(m_size));
-        if (all) {
-            MPI_Allgather(&mine, 1, MPI_INT, sizes.data(), 1, MPI_INT, MPI_COMM_WORLD);
-        } else {
-            MPI_Gather(&mine, 1, MPI_INT, sizes.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
-        }
+        const auto ranks = static_cast<std::size_t>(m_size);
+        std::uint64_t mine = bytes.size();
+        std::vector<std::uint64_t> sizes(ranks);
+        // Every rank learns every size, a gather too: all must agree on the number of rounds.
+        MPI_Allgather(&mine, 1, MPI_UINT64_T, sizes.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD);
         const bool receives = all || m_rank == 0;
-        std::vector<int> offsets(sizes.size(), 0);
-        std::size_t total = 0;
-        if (receives) {
-            for (std::size_t r = 0; r < sizes.size(); ++r) {
-                offsets[r] = checked_size(total);
-                total += static_cast<std::size_t>(sizes[r]);
+        std::vector<std::string> parts(receives ? ranks : 0);
+        for (std::size_t r = 0; r < parts.size(); ++r) {
+            parts[r].resize(sizes[r]);
+        }
+        const std::uint64_t largest = *std::max_element(sizes.begin(), sizes.end());
+        const std::uint64_t step = m_rank_round_bytes;
+        std::vector<int> counts(ranks);
+        std::vector<int> offsets(ranks);
+        std::string round;
+        // At least one round, so that empty messages still meet in a collective.
+        for (std::uint64_t at = 0; at == 0 || at < largest; at += step) {
+            int total = 0;
+            for (std::size_t r = 0; r < ranks; ++r) {
+                const std::uint64_t left = sizes[r] > at ? sizes[r] - at : 0;
+                counts[r] = static_cast<int>(std::min(left, step));
+                offsets[r] = total;
+                total += counts[r];
             }
-            (void)checked_size(total);
-        }
-        std::string buffer(total, '\0');
-        if (all) {
-            MPI_Allgatherv(bytes.data(), mine, MPI_CHAR, buffer.data(), sizes.data(),
-                           offsets.data(), MPI_CHAR, MPI_COMM_WORLD);
-        } else {
-            MPI_Gatherv(bytes.data(), mine, MPI_CHAR, buffer.data(), sizes.data(), offsets.data(),
-                        MPI_CHAR, 0, MPI_COMM_WORLD);
-        }
-        std::vector<std::string> parts;
-        if (receives) {
-            for (std::size_t r = 0; r < sizes.size(); ++r) {
-                parts.push_back(buffer.substr(static_cast<std::size_t>(offsets[r]),
-                                              static_cast<std::size_t>(sizes[r])));
+            round.resize(receives ? static_cast<std::size_t>(total) : 0);
+            const char* send = bytes.data() + std::min<std::uint64_t>(at, mine);
+            const int send_count = counts[static_cast<std::size_t>(m_rank)];
+            if (all) {
+                MPI_Allgatherv(send, send_count, MPI_CHAR, round.data(), counts.data(),
+                               offsets.data(), MPI_CHAR, MPI_COMM_WORLD);
+            } else {
+                MPI_Gatherv(send, send_count, MPI_CHAR, round.data(), counts.data(), offsets.data(),
+                            MPI_CHAR, 0, MPI_COMM_WORLD);
+            }
+            for (std::size_t r = 0; r < parts.size(); ++r) {
+                if (counts[r] > 0) {
+                    std::copy_n(round.data() + offsets[r], counts[r], parts[r].data() + at);
+                }
             }
         }
         return parts;
@@ -83,6 +116,7 @@ private:
 
     int m_rank = 0;
     int m_size = 1;
+    std::uint64_t m_rank_round_bytes = kDefaultRoundBytes;
 };
 
 }  // namespace

@@ -60,6 +60,29 @@ for n in 2 4; do
   [[ $(grep -c "docs/s" "$work/index$n.out") == "$n" ]] || fail "rank 0 did not print $n shards"
 done
 
+echo "== index and search: messages in rounds of a few bytes (CASCADE_MPI_CHUNK_BYTES)"
+# MPI counts are int: a rank's bytes over 2 GiB go in rounds. A 4 KiB limit makes every
+# statistics exchange and every gathered run take hundreds of rounds, of unequal sizes per rank.
+CASCADE_MPI_CHUNK_BYTES=4096 mpi 4 index --quiet --collection "$collection" \
+  --index "$work/chunked4" >/dev/null
+for ((s = 0; s < 4; s++)); do
+  same_tree "$work/serial4/shard-$s" "$work/chunked4/shard-$s"
+done
+"$bin" search --index "$work/single" --queries "$queries" --k 100 --run "$work/serial.run" \
+  >/dev/null 2>&1
+for split in queries shards; do
+  CASCADE_MPI_CHUNK_BYTES=4096 mpi 4 search --index "$work/chunked4" --queries "$queries" \
+    --k 100 --split "$split" --run "$work/chunked.run" >/dev/null 2>&1
+  cmp -s "$work/serial.run" "$work/chunked.run" || fail "chunked search --split $split differs"
+done
+set +e
+CASCADE_MPI_CHUNK_BYTES=lots mpi 2 search --index "$work/single" --queries "$queries" \
+  --run "$work/x.run" >/dev/null 2>"$work/err"
+rc=$?
+set -e
+[[ $rc != 0 ]] || fail "a bad CASCADE_MPI_CHUNK_BYTES was accepted"
+grep -q "CASCADE_MPI_CHUNK_BYTES" "$work/err" || fail "unclear: $(cat "$work/err")"
+
 echo "== index: --shard/--of under several ranks are refused"
 set +e
 mpi 2 index --quiet --collection "$collection" --index "$work/bad" --shard 0 --of 2 \
@@ -87,6 +110,38 @@ for algorithm in maxscore bmw exhaustive; do
 done
 [[ -s $work/serial.run ]] || fail "empty run"
 
+echo "== search --split shards: rank r opens shards r, r+N, ...; rank 0 merges"
+for k in 10 1000; do
+  for rq in "" --remove-query; do
+    # shellcheck disable=SC2086 # $rq is one flag or none
+    "$bin" search --index "$work/single" --queries "$queries" --k "$k" $rq \
+      --run "$work/serial.run" >/dev/null 2>&1
+    for n in 1 2 3 4; do
+      # shellcheck disable=SC2086
+      mpi "$n" search --index "$work/mpi4" --queries "$queries" --k "$k" $rq --split shards \
+        --run "$work/mpi.run" >"$work/split.out" 2>&1
+      cmp -s "$work/serial.run" "$work/mpi.run" || fail "--split shards k=$k $rq -np $n differs"
+    done
+    # More ranks than shards: ranks 2 and 3 hold none. A plain index: rank 0 searches it.
+    # shellcheck disable=SC2086
+    mpi 4 search --index "$work/mpi2" --queries "$queries" --k "$k" $rq --split shards \
+      --run "$work/mpi.run" >"$work/split.out" 2>&1
+    cmp -s "$work/serial.run" "$work/mpi.run" || fail "--split shards 2 shards -np 4 differs"
+    grep -q "^rank 3"$'\t'"0 shard(s)" "$work/split.out" || fail "rank 3 held: $(cat "$work/split.out")"
+    # shellcheck disable=SC2086
+    mpi 2 search --index "$work/single" --queries "$queries" --k "$k" $rq --split shards \
+      --run "$work/mpi.run" >/dev/null 2>&1
+    cmp -s "$work/serial.run" "$work/mpi.run" || fail "--split shards plain index -np 2 differs"
+  done
+done
+set +e
+mpi 2 search --index "$work/mpi4/shard-0,$work/mpi4/shard-1" --queries "$queries" \
+  --split shards --run "$work/x.run" >/dev/null 2>"$work/err"
+rc=$?
+set -e
+[[ $rc == 2 ]] || fail "an incomplete set under --split shards gave $rc"
+grep -q "missing shard(s) 2, 3" "$work/err" || fail "unclear: $(cat "$work/err")"
+
 echo "== run: a pipeline (bm25 -> rm3), stage runs and metrics"
 "$bin" run --pipeline "$pipelines/bm25_rm3.yaml" --index "$work/single" --queries "$queries" \
   --qrels "$qrels" --run "$work/serial-rm3.run" --stage-runs "$work/serial-stages" \
@@ -100,6 +155,8 @@ for n in 2 4; do
   # The measures (nDCG@10, R@100, MAP) are the serial ones; latencies differ.
   measures() { grep -oE "[0-9]+\.[0-9]{4}" "$1" | tail -n 6; }
   [[ $(grep -cE "bm25|rm3" "$work/mpi-table") -ge 2 ]] || fail "no stage table: $(cat "$work/mpi-table")"
+  grep -q ", $n ranks x 1 thread(s)," "$work/mpi-table" ||
+    fail "the table does not say $n ranks x 1 thread: $(cat "$work/mpi-table")"
   diff <(measures "$work/serial-table") <(measures "$work/mpi-table") >/dev/null ||
     fail "stage metrics differ -np $n: $(cat "$work/serial-table" "$work/mpi-table")"
 done

@@ -181,6 +181,15 @@ bool JsonlDocumentReader::next(Document& doc) {
     return false;
 }
 
+bool JsonlDocumentReader::skip() {
+    while (m_reader.next(m_line)) {
+        if (!collection_detail::is_blank(m_line)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 std::vector<Query> read_jsonl_queries(const std::string& path) {
     LineReader reader(path);
     RecordHandler handler;

@@ -20,6 +20,8 @@ class JsonlDocumentReader final : public DocumentReader {
 public:
     explicit JsonlDocumentReader(std::string path);
     bool next(Document& doc) override;
+    /// The next non-blank line, unparsed.
+    bool skip() override;
     [[nodiscard]] std::uint64_t bytes_consumed() const override {
         return m_reader.bytes_consumed();
     }

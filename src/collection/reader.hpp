@@ -20,6 +20,13 @@ public:
     /// Reads the next document into `doc`; returns false at the end. Malformed records throw
     /// InputError (`file:line: what`). Invalid UTF-8 is replaced with U+FFFD, not fatal.
     virtual bool next(Document& doc) = 0;
+    /// Moves past the next record without building it; returns false at the end. Counts
+    /// records as next() does, but a format may skip without checking the record (JSONL does
+    /// not parse it), so only a reader of every record sees every malformed one.
+    virtual bool skip() {
+        Document ignored;
+        return next(ignored);
+    }
     /// Bytes of input consumed so far and in total (for progress bars; 0 total = unknown).
     [[nodiscard]] virtual std::uint64_t bytes_consumed() const = 0;
     [[nodiscard]] virtual std::uint64_t total_bytes() const = 0;

@@ -51,6 +51,40 @@ TEST(Jsonl, ReadsBeirAndPyseriniRecords) {
     EXPECT_EQ(docs[2].text, "");
 }
 
+TEST(Jsonl, SkipCountsRecordsAsNextDoesWithoutParsing) {
+    TempDir dir;
+    // Record 1 is not JSON: skipping it is not an error, reading it is.
+    const std::string content =
+        "{\"_id\": \"d0\", \"text\": \"a\"}\n\n  \nnot json\n"
+        "{\"_id\": \"d2\", \"text\": \"c\"}\n\n{\"_id\": \"d3\", \"text\": \"d\"}\n";
+    write_file(dir / "c.jsonl", content);
+    auto reader = open_documents((dir / "c.jsonl").string());
+    Document doc;
+    ASSERT_TRUE(reader->next(doc));
+    EXPECT_EQ(doc.id, "d0");
+    ASSERT_TRUE(reader->skip());
+    ASSERT_TRUE(reader->next(doc));
+    EXPECT_EQ(doc.id, "d2");
+    ASSERT_TRUE(reader->skip());
+    EXPECT_FALSE(reader->skip());
+    EXPECT_FALSE(reader->next(doc));
+    auto strict = open_documents((dir / "c.jsonl").string());
+    ASSERT_TRUE(strict->next(doc));
+    EXPECT_THROW((void)strict->next(doc), InputError);
+}
+
+TEST(Tsv, SkipFallsBackToReadingTheRecord) {
+    TempDir dir;
+    write_file(dir / "c.tsv", "d0\ta\nd1\tb\nd2\tc\n");
+    auto reader = open_documents((dir / "c.tsv").string());
+    Document doc;
+    ASSERT_TRUE(reader->skip());
+    ASSERT_TRUE(reader->next(doc));
+    EXPECT_EQ(doc.id, "d1");
+    ASSERT_TRUE(reader->skip());
+    EXPECT_FALSE(reader->skip());
+}
+
 TEST(Jsonl, InvalidUtf8IsReplacedNotFatal) {
     TempDir dir;
     write_file(dir / "c.jsonl",

@@ -79,6 +79,49 @@ TEST_F(ShardCli, ShardsSearchedTogetherWriteTheSingleIndexRun) {
         << slurp(m_dir / "single.run");
 }
 
+TEST_F(ShardCli, OneTypedQueryOverAShardListPrintsTheSingleIndexHits) {
+    index("single", "");
+    index("t0", "--shard 0 --of 2");
+    index("t1", "--shard 1 --of 2");
+    const std::string list = (m_dir / "t0").string() + "," + (m_dir / "t1").string();
+    for (const char* query : {"cat fish", "bird zebra cat", "nothing-matches"}) {
+        const std::string args = std::string(" --query '") + query + "' --show 5";
+        CliResult one = run_cli("search --index " + (m_dir / "single").string() + args);
+        ASSERT_EQ(one.exit_code, 0) << one.err;
+        CliResult many = run_cli("search --index " + list + args);
+        ASSERT_EQ(many.exit_code, 0) << many.err;
+        EXPECT_EQ(many.out, one.out) << query;
+    }
+    // Titles come from the shard that holds the document: doc-e (shard 0) and q1 (shard 1).
+    CliResult r = run_cli("search --index " + list + " --query 'bird zebra'");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("q1"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("bird\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("fish\n"), std::string::npos) << r.out;
+}
+
+TEST_F(ShardCli, SplitShardsWithoutALauncherIsTheSerialRun) {
+    index("single", "");
+    index("u0", "--shard 0 --of 2");
+    index("u1", "--shard 1 --of 2");
+    const std::string list = (m_dir / "u0").string() + "," + (m_dir / "u1").string();
+    CliResult r = search(list, "split.run", "--split shards --remove-query");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_EQ(search((m_dir / "single").string(), "single-rq.run", "--remove-query").exit_code, 0);
+    EXPECT_EQ(slurp(m_dir / "split.run"), slurp(m_dir / "single-rq.run"));
+    r = search(list, "x.run", "--split documents");
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+}
+
+TEST_F(ShardCli, AnIndexFolderWithACommaInItsName) {
+    index("run,2024", "");
+    index("single", "");
+    CliResult r = search((m_dir / "run,2024").string(), "comma.run", "");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_EQ(search((m_dir / "single").string(), "single.run", "").exit_code, 0);
+    EXPECT_EQ(slurp(m_dir / "comma.run"), slurp(m_dir / "single.run"));
+}
+
 TEST_F(ShardCli, IncompleteOrMixedSetsAreUsageErrors) {
     index("a0", "--shard 0 --of 2");
     index("a1", "--shard 1 --of 2");
