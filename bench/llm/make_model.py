@@ -5,7 +5,10 @@ the full 151,669-token vocabulary, tied embeddings, q/k RMSNorm, BF16 weights (a
 model ships), and the real Qwen3 tokenizer.json from ../shared. Also writes pairs.jsonl:
 the first QUERIES SciFact test-set queries, each with DOCS SciFact abstracts (title + text).
 
-    make_model.py OUT_DIR [QUERIES] [DOCS]
+    make_model.py OUT_DIR [QUERIES] [DOCS] [LAYERS]
+
+LAYERS (default 28) keeps every width of the 0.6B shape but fewer blocks, for checks that need
+many pairs (bench/llm/rank_agreement.sh).
 """
 import gzip
 import json
@@ -76,6 +79,8 @@ def main():
     out = sys.argv[1]
     n_queries = int(sys.argv[2]) if len(sys.argv) > 2 else 4
     n_docs = int(sys.argv[3]) if len(sys.argv) > 3 else 20
+    if len(sys.argv) > 4:
+        CONFIG["num_hidden_layers"] = int(sys.argv[4])
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(CONFIG, f, indent=2)

@@ -127,11 +127,11 @@ def main():
             ids.extend(prompts[0])
         ids = ids[:n]
         with torch.no_grad():
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             model.forward([ids])
-            p = time.perf_counter() - t0
-        print("%s threads=%d prefill %d tokens  %.2f s  %.1f tokens/s" % (name, threads, n, p,
-                                                                         n / p))
+            p, pc = time.perf_counter() - t0, time.process_time() - c0
+        print("%s threads=%d prefill %d tokens  %.2f s  %.1f tokens/s  (cpu %.2f s)" %
+              (name, threads, n, p, n / p, pc))
 
 
 if __name__ == "__main__":
