@@ -48,8 +48,12 @@ public:
     void open_index(const std::filesystem::path& dir);
     /// Adds the cross-encoder `options` names for /v1/rerank and /rerank under `name` (a
     /// metrics label); the first one added is the default. A pipeline stage on the same folder
-    /// and load options shares its one copy. Throws UsageError when `name` is taken.
-    void add_model(const std::string& name, const ModelOptions& options);
+    /// and load options shares its one copy. `rerank_method` is how the model answers requests
+    /// that name no `method`: "pointwise", or for a decoder (LLM) folder "listwise", "first" or
+    /// "icr" (docs/serve.md). Throws UsageError when `name` is taken or the method is unknown
+    /// or needs a decoder.
+    void add_model(const std::string& name, const ModelOptions& options,
+                   std::string_view rerank_method = "pointwise");
     /// Loads the pipeline `file` over the open index for /v1/search, its model stages on the
     /// server's pool with `threads` threads; the first one added is the default (without any,
     /// /v1/search is plain BM25). `name` empty: the pipeline's `name:`, or the file's stem when

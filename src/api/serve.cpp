@@ -55,8 +55,16 @@ void Server::open_index(const std::filesystem::path& dir) {
     m_impl->service.open_index(dir);
 }
 
-void Server::add_model(const std::string& name, const ModelOptions& options) {
-    m_impl->service.add_model(name, options);
+void Server::add_model(const std::string& name, const ModelOptions& options,
+                       std::string_view rerank_method) {
+    const auto method = serve::parse_rerank_method(rerank_method);
+    if (!method) {
+        throw UsageError(
+            fmt::format("model '{}': rerank method '{}': expected pointwise, "
+                        "listwise, first or icr",
+                        name, rerank_method));
+    }
+    m_impl->service.add_model(name, options, *method);
 }
 
 std::string Server::add_pipeline(const std::string& name, const std::filesystem::path& file,

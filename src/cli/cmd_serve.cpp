@@ -2,10 +2,12 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <regex>
 #include <string>
 #include <thread>
@@ -27,6 +29,7 @@ struct ServeArgs {
     std::string index;
     std::vector<std::string> pipelines;
     std::vector<std::string> models;
+    std::vector<std::string> rerank_methods;  ///< NAME=METHOD
     ServeOptions server;  ///< the options below adjust its model pool and deadline
     ModelOptions model;   ///< load options of every --model
     std::size_t max_wait_ms = 2;
@@ -53,6 +56,30 @@ std::pair<std::string, std::string> split_model(const std::string& spec) {
                         "digits, '.', '_' or '-'",
                         spec));
     return {spec.substr(0, eq), spec.substr(eq + 1)};
+}
+
+/// --rerank-method NAME=METHOD, by model name; every NAME must be a --model.
+std::map<std::string, std::string> rerank_methods(
+    const std::vector<std::string>& specs,
+    const std::vector<std::pair<std::string, std::string>>& models) {
+    std::map<std::string, std::string> out;
+    for (const auto& spec : specs) {
+        const auto eq = spec.find('=');
+        const std::string name = spec.substr(0, eq);
+        const std::string method = eq == std::string::npos ? "" : spec.substr(eq + 1);
+        if (method != "pointwise" && method != "listwise" && method != "first" && method != "icr")
+            throw UsageError(
+                fmt::format("--rerank-method '{}': expected NAME=METHOD with METHOD "
+                            "pointwise, listwise, first or icr",
+                            spec));
+        if (std::none_of(models.begin(), models.end(),
+                         [&](const auto& m) { return m.first == name; }))
+            throw UsageError(
+                fmt::format("--rerank-method '{}': no --model is named '{}'", spec, name));
+        if (!out.emplace(name, method).second)
+            throw UsageError(fmt::format("--rerank-method: model '{}' given twice", name));
+    }
+    return out;
 }
 
 /// NAME=FILE, or FILE named by the pipeline's `name:` (its file stem when it has none).
@@ -88,6 +115,7 @@ void run_serve(ServeArgs& args) {
     std::vector<std::pair<std::string, std::string>> models;
     for (const auto& spec : args.models)
         models.push_back(split_model(spec));
+    const auto methods = rerank_methods(args.rerank_methods, models);
 
     const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
     // One budget of threads for all replicas of a model: a forward pass running alone takes
@@ -102,7 +130,8 @@ void run_serve(ServeArgs& args) {
     for (const auto& [name, dir] : models) {
         ModelOptions options = args.model;
         options.dir = dir;
-        server.add_model(name, options);
+        const auto method = methods.find(name);
+        server.add_model(name, options, method == methods.end() ? "pointwise" : method->second);
     }
     load_pipelines(server, args.pipelines, static_cast<unsigned>(threads));
     int port = server.bind();
@@ -148,7 +177,12 @@ void add_serve_command(CLI::App& app) {
                     "Pipeline for /v1/search, FILE or NAME=FILE (repeatable; the first is the "
                     "default; without one, plain BM25)");
     cmd->add_option("--model", args->models,
-                    "Re-ranking cross-encoder NAME=DIR (repeatable; the first is the default)");
+                    "Re-ranking model NAME=DIR: a cross-encoder or a decoder (LLM) re-ranker "
+                    "(repeatable; the first is the default)");
+    cmd->add_option("--rerank-method", args->rerank_methods,
+                    "How a decoder --model answers /v1/rerank and /rerank, NAME=METHOD with "
+                    "METHOD pointwise (default; yes/no logits), listwise (RankGPT windows), "
+                    "first (FIRST) or icr (attention); requests may override it (repeatable)");
     cmd->add_option("--host", args->server.host, "Address to listen on (default 127.0.0.1)");
     cmd->add_option("--port", args->server.port, "Port (default 8080; 0 picks a free one)")
         ->check(CLI::Range(0, 65535));

@@ -124,6 +124,18 @@ Error get_count(const json& obj, const char* key, std::size_t max, std::size_t& 
     return bad(key, fmt::format("\"{}\" must be between 1 and {}", key, max));
 }
 
+Error get_method(const json& obj, std::optional<RerankMethod>& out) {
+    auto it = obj.find("method");
+    if (it == obj.end() || it->is_null())
+        return std::nullopt;
+    out = it->is_string() ? parse_rerank_method(it->get_ref<const std::string&>()) : std::nullopt;
+    if (!out)
+        return bad("method",
+                   "\"method\" must be one of \"pointwise\", \"listwise\", "
+                   "\"first\", \"icr\"");
+    return std::nullopt;
+}
+
 /// documents / texts: an array of strings, or (when `allow_objects`) of {"text": string}.
 Error get_documents(const json& obj, const char* key, bool allow_objects, const Limits& limits,
                     std::vector<std::string>& out) {
@@ -182,6 +194,17 @@ Error parse_rerank(std::string_view body, const Limits& limits, RerankRequest& o
         return e;
     if (auto e = get_text(j, "instruction", limits.max_query_chars, false, false, out.instruction))
         return e;
+    if (auto e = get_method(j, out.method))
+        return e;
+    if (auto e = get_count(j, "window", kMaxWindow, out.window))
+        return e;
+    if (auto e = get_count(j, "stride", kMaxWindow, out.stride))
+        return e;
+    if (out.stride > (out.window > 0 ? out.window : kDefaultWindow))
+        return bad("stride",
+                   fmt::format("\"stride\" {} is larger than the window {}: passages between "
+                               "windows would never be compared",
+                               out.stride, out.window > 0 ? out.window : kDefaultWindow));
     return get_bool(j, "return_documents", out.return_documents);
 }
 
@@ -216,6 +239,32 @@ Error parse_search(std::string_view body, const Limits& limits, SearchRequest& o
     if (auto e = get_count(j, "k", limits.max_k, out.k))
         return e;
     return get_text(j, "pipeline", 256, false, true, out.pipeline);
+}
+
+std::optional<RerankMethod> parse_rerank_method(std::string_view text) {
+    if (text == "pointwise")
+        return RerankMethod::Pointwise;
+    if (text == "listwise")
+        return RerankMethod::Listwise;
+    if (text == "first")
+        return RerankMethod::First;
+    if (text == "icr")
+        return RerankMethod::Icr;
+    return std::nullopt;
+}
+
+std::string_view rerank_method_name(RerankMethod method) {
+    switch (method) {
+        case RerankMethod::Pointwise:
+            return "pointwise";
+        case RerankMethod::Listwise:
+            return "listwise";
+        case RerankMethod::First:
+            return "first";
+        case RerankMethod::Icr:
+            return "icr";
+    }
+    return "pointwise";
 }
 
 std::string error_body(const RequestError& error) {

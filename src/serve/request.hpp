@@ -32,6 +32,20 @@ struct RequestError {
     std::string field;
 };
 
+/// How a decoder model ranks a re-ranking request's documents: pair by pair (yes/no logits),
+/// or the whole list together (runtime/listwise.hpp: RankGPT windows generating a permutation,
+/// FIRST's first-token logits; runtime/icr.hpp: calibrated attention).
+enum class RerankMethod { Pointwise, Listwise, First, Icr };
+
+/// "pointwise", "listwise", "first" or "icr"; nullopt for anything else.
+[[nodiscard]] std::optional<RerankMethod> parse_rerank_method(std::string_view text);
+[[nodiscard]] std::string_view rerank_method_name(RerankMethod method);
+
+/// Window defaults of the list methods, as `cascade rerank` (RankGPT's 20 and 10).
+inline constexpr std::size_t kDefaultWindow = 20;
+inline constexpr std::size_t kDefaultStride = 10;
+inline constexpr std::size_t kMaxWindow = 1000;
+
 /// `POST /v1/rerank` (Cohere / Jina shape).
 struct RerankRequest {
     std::string model;  ///< empty: the only (or first) loaded model
@@ -42,6 +56,11 @@ struct RerankRequest {
     /// LLM re-rankers: the task instruction of the prompt (a cascade extension of the shape);
     /// empty: the one the model was started with. Cross-encoders ignore it.
     std::string instruction;
+    /// Cascade extensions for decoder models: the method (nullopt: the one the model was
+    /// started with) and, for listwise and first, the window and stride (0: not given).
+    std::optional<RerankMethod> method;
+    std::size_t window = 0;
+    std::size_t stride = 0;
 };
 
 /// `POST /rerank` (Hugging Face TEI shape). Elasticsearch's `hugging_face` rerank service sends

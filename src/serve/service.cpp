@@ -1,13 +1,18 @@
 #include "serve/service.hpp"
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <functional>
+#include <numeric>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "pipeline/bm25_pipeline.hpp"
 #include "runtime/decoder_reranker.hpp"
+#include "runtime/icr.hpp"
+#include "runtime/listwise.hpp"
 #include "serve/pipeline_search.hpp"
 #include "util/error.hpp"
 
@@ -31,6 +36,49 @@ struct Failure {
     RequestError error;
     int retry_after_s = 0;
 };
+
+/// Tokens each document keeps in a list method's prompt (ListRerankOptions' and the CLI's
+/// --passage-tokens default): a window of 20 then fits a 4k context.
+constexpr std::size_t kPassageTokens = 100;
+
+/// The order listwise or first (`method`) gives `documents`: indices, best first, as
+/// ListReranker::score ranks them. runtime::rank_listwise runs all of a query's windows in one
+/// call; here each of runtime::sliding_windows' windows is one call (on a list the size of the
+/// window, which rank_listwise ranks in one pass), so that `check(done, windows)` can end the
+/// request between windows and other requests get the language model in between.
+std::vector<std::size_t> window_order(const runtime::DecoderLm& lm, RerankMethod method,
+                                      std::size_t window, std::size_t stride,
+                                      const std::string& query,
+                                      const std::vector<std::string>& documents,
+                                      const std::function<void(std::size_t, std::size_t)>& check) {
+    runtime::ListwiseSettings s;
+    const bool first = method == RerankMethod::First;
+    s.mode = first ? runtime::ListwiseMode::First : runtime::ListwiseMode::Generate;
+    s.ids = first ? runtime::Identifiers::Letters : runtime::Identifiers::Numbers;
+    s.passage_tokens = kPassageTokens;
+    const std::vector<runtime::Window> windows =
+        runtime::sliding_windows(documents.size(), window, stride);
+    const std::vector<std::string> queries{query};
+    const std::vector<std::string> labels{"'" + query + "'"};
+    std::vector<std::size_t> order(documents.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    for (std::size_t p = 0; p < windows.size(); ++p) {
+        check(p, windows.size());
+        const runtime::Window w = windows[p];
+        std::vector<std::vector<std::string>> passages(1);
+        for (std::size_t i = w.begin; i < w.end; ++i)
+            passages[0].push_back(documents[order[i]]);
+        s.window = s.stride = w.end - w.begin;
+        const auto best = runtime::rank_listwise(lm, s, queries, passages, labels).front();
+        std::vector<std::size_t> moved;
+        moved.reserve(best.size());
+        for (std::size_t j : best)
+            moved.push_back(order[w.begin + j]);
+        std::copy(moved.begin(), moved.end(), order.begin() + static_cast<std::ptrdiff_t>(w.begin));
+    }
+    check(windows.size(), windows.size());
+    return order;
+}
 
 double ms_since(Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -87,15 +135,33 @@ void Service::add_pipeline(const std::string& name, pipeline::Pipeline pipeline)
     m_pipeline_order.push_back(name);
 }
 
-void Service::add_model(const std::string& name, const runtime::ModelOptions& options) {
+void Service::add_model(const std::string& name, const runtime::ModelOptions& options,
+                        RerankMethod method) {
     if (m_models.contains(name))
         throw UsageError(fmt::format("model '{}' given twice", name));
     auto model = m_pool->get(options, runtime::Task::ScorePairs, name);
+    const bool decoder = dynamic_cast<const runtime::DecoderReranker*>(&model->model()) != nullptr;
+    if (method != RerankMethod::Pointwise) {
+        if (!decoder)
+            throw UsageError(
+                fmt::format("model '{}': rerank method {} ranks with a decoder "
+                            "(LLM) model; {} is a cross-encoder",
+                            name, rerank_method_name(method), options.dir.string()));
+        // Loaded now, so that a folder the list methods cannot use stops the start-up.
+        const auto lm = m_pool->language_model(options);
+        if (method == RerankMethod::First)
+            (void)runtime::ListwisePrompt(*lm, runtime::ListwiseMode::First,
+                                          runtime::Identifiers::Letters, kPassageTokens)
+                .identifier_tokens(kDefaultWindow);
+    }
     m_models.emplace(name, model);
     m_model_order.push_back(name);
     m_instructions.emplace(name, options.instruction);
+    m_methods.emplace(name, method);
+    if (decoder)
+        m_decoders.emplace(name, options);
     if (options.evidence_tokens > 0) {
-        if (dynamic_cast<const runtime::DecoderReranker*>(&model->model()) == nullptr)
+        if (!decoder)
             throw UsageError(
                 fmt::format("model '{}': evidence_tokens applies to LLM yes/no "
                             "re-rankers (decoder folders), not {}",
@@ -182,6 +248,94 @@ Service::Scored Service::score(runtime::LoadedModel& model, const std::string& q
     return out;
 }
 
+Service::ListPlan Service::plan_method(const RerankRequest& req, const std::string& name) const {
+    ListPlan plan;
+    plan.method = req.method.value_or(m_methods.find(name)->second);
+    const bool windows =
+        plan.method == RerankMethod::Listwise || plan.method == RerankMethod::First;
+    if (!windows && (req.window > 0 || req.stride > 0)) {
+        const char* field = req.window > 0 ? "window" : "stride";
+        throw Failure{RequestError{400,
+                                   fmt::format("\"{}\" applies to methods listwise and first; "
+                                               "this request runs {}",
+                                               field, rerank_method_name(plan.method)),
+                                   field}};
+    }
+    if (plan.method != RerankMethod::Pointwise && !m_decoders.contains(name))
+        throw Failure{RequestError{
+            400,
+            fmt::format("method {} ranks with a decoder (LLM) re-ranker; model '{}' is a "
+                        "cross-encoder (pointwise only)",
+                        rerank_method_name(plan.method), name),
+            "method"}};
+    if (req.window > 0)
+        plan.window = req.window;
+    // A window under the default stride gets stride = window (adjacent windows) rather than
+    // an error: the client asked for that window only.
+    plan.stride = req.stride > 0 ? req.stride : std::min(kDefaultStride, plan.window);
+    if (plan.method == RerankMethod::First && plan.window > 26)
+        throw Failure{RequestError{
+            400,
+            fmt::format("method first labels passages A-Z: \"window\" {} is over 26", plan.window),
+            "window"}};
+    return plan;
+}
+
+Service::Scored Service::list_score(const std::string& name, const ListPlan& plan,
+                                    const std::string& query,
+                                    const std::vector<std::string>& documents,
+                                    Clock::time_point deadline) {
+    const auto lm = m_pool->language_model(m_decoders.find(name)->second);
+    const std::size_t n = documents.size();
+    Scored out;
+    out.by_rank = true;
+    out.documents = n;
+    out.tokens = lm->ids(query).size();
+    for (const auto& d : documents)
+        out.tokens += lm->ids(d, kPassageTokens).size();
+    const auto check_deadline = [&](std::size_t done, std::size_t passes) {
+        if (Clock::now() >= deadline)
+            throw Failure{
+                RequestError{504,
+                             fmt::format("the request deadline passed after {} of {} {} passes",
+                                         done, passes, rerank_method_name(plan.method)),
+                             ""}};
+    };
+    const auto start = Clock::now();
+    std::vector<float> raw(n, 0.0F);
+    try {
+        if (plan.method == RerankMethod::Icr) {
+            check_deadline(0, 1);
+            const auto scores = runtime::icr_scores(
+                *lm, runtime::build_icr_prompt(*lm, query, documents, kPassageTokens));
+            std::transform(scores.begin(), scores.end(), raw.begin(),
+                           [](double x) { return static_cast<float>(x); });
+            check_deadline(1, 1);
+        } else {
+            const auto order = window_order(*lm, plan.method, plan.window, plan.stride, query,
+                                            documents, check_deadline);
+            for (std::size_t rank = 0; rank < n; ++rank)
+                raw[order[rank]] = static_cast<float>(n - rank);
+        }
+    } catch (const Error& e) {  // the prompt does not fit the model's context
+        throw Failure{RequestError{413, e.what(), "documents"}};
+    }
+    out.model_ms = ms_since(start);
+    out.ranked.reserve(n);
+    for (std::size_t i = 0; i < n; ++i)
+        out.ranked.push_back({i, raw[i]});
+    return out;
+}
+
+float Service::served_score(const Scored& s, std::size_t i, bool raw) {
+    const float score = s.ranked[i].score;
+    if (raw)
+        return score;
+    if (!s.by_rank)
+        return sigmoid(score);
+    return 1.0F - (static_cast<float>(i) / static_cast<float>(s.documents));
+}
+
 std::vector<std::string> Service::evidence_for(const RerankRequest& req,
                                                const runtime::LoadedModel& model,
                                                const std::vector<IndexedScore>& ranked) const {
@@ -212,14 +366,22 @@ Response Service::rerank(std::string_view body) {
         runtime::LoadedModel* model = find_model(req.model, error);
         if (!model)
             return error_response(*error);
-        Scored s = score(*model, req.query, req.documents, true, start + m_options.timeout,
-                         req.instruction.empty() ? model_instruction(req.model) : req.instruction);
+        const std::string& name = req.model.empty() ? m_model_order.front() : req.model;
+        const ListPlan plan = plan_method(req, name);
+        const auto deadline = start + m_options.timeout;
+        Scored s =
+            plan.method == RerankMethod::Pointwise
+                ? score(*model, req.query, req.documents, true, deadline,
+                        req.instruction.empty() ? model_instruction(req.model) : req.instruction)
+                : list_score(name, plan, req.query, req.documents, deadline);
         rank_scores(s.ranked, req.top_n);
-        const std::vector<std::string> evidence = evidence_for(req, *model, s.ranked);
+        const std::vector<std::string> evidence =
+            s.by_rank ? std::vector<std::string>{} : evidence_for(req, *model, s.ranked);
         json results = json::array();
         for (std::size_t i = 0; i < s.ranked.size(); ++i) {
             const auto& r = s.ranked[i];
-            json item = {{"index", r.index}, {"relevance_score", json_score(sigmoid(r.score))}};
+            json item = {{"index", r.index},
+                         {"relevance_score", json_score(served_score(s, i, false))}};
             if (req.return_documents)
                 item["document"] = {{"text", req.documents[r.index]}};
             if (!evidence.empty() && r.score > 0.0F)
@@ -231,7 +393,7 @@ Response Service::rerank(std::string_view body) {
                      {"tokens", {{"input_tokens", s.tokens}}},
                      {"timings_ms", {{"model", s.model_ms}, {"total", ms_since(start)}}}};
         return json_response({{"id", std::to_string(m_next_id++)},
-                              {"model", req.model.empty() ? m_model_order.front() : req.model},
+                              {"model", name},
                               {"results", std::move(results)},
                               {"usage", {{"total_tokens", s.tokens}}},
                               {"meta", std::move(meta)}});
@@ -248,13 +410,20 @@ Response Service::tei_rerank(std::string_view body) {
         runtime::LoadedModel* model = find_model("", error);
         if (!model)
             return error_response(*error);
-        Scored s = score(*model, req.query, req.texts, req.truncate, start + m_options.timeout,
-                         model_instruction(""));
+        // TEI's shape has no method field: the default model's method, with its windows.
+        const std::string& name = m_model_order.front();
+        const ListPlan plan = plan_method(RerankRequest{}, name);
+        const auto deadline = start + m_options.timeout;
+        Scored s =
+            plan.method == RerankMethod::Pointwise
+                ? score(*model, req.query, req.texts, req.truncate, deadline, model_instruction(""))
+                : list_score(name, plan, req.query, req.texts, deadline);
         rank_scores(s.ranked, req.top_n);
         json out = json::array();
-        for (const auto& r : s.ranked) {
+        for (std::size_t i = 0; i < s.ranked.size(); ++i) {
+            const auto& r = s.ranked[i];
             json item = {{"index", r.index},
-                         {"score", json_score(req.raw_scores ? r.score : sigmoid(r.score))}};
+                         {"score", json_score(served_score(s, i, req.raw_scores))}};
             if (req.return_text)
                 item["text"] = req.texts[r.index];
             out.push_back(std::move(item));

@@ -63,8 +63,11 @@ public:
     [[nodiscard]] const index::Index* index() const { return m_index.get(); }
     /// Adds the re-ranking model `options` names under `name`, through the service's pool (a
     /// pipeline stage using the same folder and options shares the copy); the first one added
-    /// is the default. Throws UsageError when `name` is taken, and what loading throws.
-    void add_model(const std::string& name, const runtime::ModelOptions& options);
+    /// is the default. `method` is how the model answers /v1/rerank and /rerank when a request
+    /// names none; the list methods need a decoder folder. Throws UsageError when `name` is
+    /// taken or the method does not fit the model, and what loading throws.
+    void add_model(const std::string& name, const runtime::ModelOptions& options,
+                   RerankMethod method = RerankMethod::Pointwise);
     /// The pool every model of this service comes from; pass it to pipeline::Pipeline::load.
     [[nodiscard]] const std::shared_ptr<runtime::ModelPool>& models() const { return m_pool; }
 
@@ -99,7 +102,29 @@ private:
         std::vector<IndexedScore> ranked;
         std::size_t tokens = 0;
         double model_ms = 0;
+        /// Ranked by a list method: the score served is 1 − rank / documents, not the sigmoid.
+        bool by_rank = false;
+        std::size_t documents = 0;
     };
+    /// The method and window a request runs with, checked against its model.
+    struct ListPlan {
+        RerankMethod method = RerankMethod::Pointwise;
+        std::size_t window = kDefaultWindow;
+        std::size_t stride = kDefaultStride;
+    };
+    /// The method of `req` (else the model's) with its window and stride, or a Failure (400)
+    /// naming the field that does not fit.
+    [[nodiscard]] ListPlan plan_method(const RerankRequest& req, const std::string& name) const;
+    /// Ranks `documents` together with the list method of `plan` on the language model of the
+    /// decoder model `name`: raw scores as ListReranker::score gives them (n − rank for
+    /// listwise and first, the calibrated attention for icr). The deadline is checked before
+    /// every window and after the last (504).
+    Scored list_score(const std::string& name, const ListPlan& plan, const std::string& query,
+                      const std::vector<std::string>& documents,
+                      std::chrono::steady_clock::time_point deadline);
+    /// The score served for `ranked[i]` of `s` (sorted): 1 − i / n for list methods, else
+    /// the sigmoid of the logit (or the logit itself when `raw`); raw list scores are kept.
+    [[nodiscard]] static float served_score(const Scored& s, std::size_t i, bool raw);
     /// Finds the model (empty name: the default) or fills `error`.
     runtime::LoadedModel* find_model(const std::string& name, std::optional<RequestError>& error);
     /// Encodes, queues and waits for the scores of `documents` against `query`; throws
@@ -129,6 +154,10 @@ private:
     std::map<std::string, std::unique_ptr<pipeline::Pipeline>, std::less<>> m_pipelines;
     std::vector<std::string> m_model_order;
     std::map<std::string, std::string, std::less<>> m_instructions;  ///< by model name
+    std::map<std::string, RerankMethod, std::less<>> m_methods;      ///< --rerank-method, by name
+    /// Load options of the models that are decoder (LLM) re-rankers, by name: their language
+    /// model (same weights) runs the list methods.
+    std::map<std::string, runtime::ModelOptions, std::less<>> m_decoders;
     /// Models added with evidence_tokens > 0 (LLM yes/no re-rankers): their language model
     /// and the token limit, by model name.
     struct Evidence {
