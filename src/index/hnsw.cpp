@@ -30,6 +30,8 @@ public:
             m_epoch = 1;
         }
     }
+    /// Whether `node` was visited in this search (no mark).
+    [[nodiscard]] bool seen_before(std::uint32_t node) const { return m_marks[node] == m_epoch; }
     /// True when `node` was not visited yet (and marks it).
     bool visit(std::uint32_t node) {
         if (m_marks[node] == m_epoch)
@@ -42,6 +44,14 @@ private:
     std::vector<std::uint16_t> m_marks;
     std::uint16_t m_epoch = 0;
 };
+
+/// Asks for every cache line of a `dim`-float vector.
+inline void prefetch_vector(const float* v, std::uint32_t dim) {
+    const auto* p = reinterpret_cast<const char*>(v);
+    const std::size_t bytes = static_cast<std::size_t>(dim) * sizeof(float);
+    for (std::size_t off = 0; off < bytes; off += 64)
+        __builtin_prefetch(p + off);
+}
 
 VisitedSet& visited_set() {
     thread_local VisitedSet set;
@@ -77,11 +87,16 @@ FarthestFirst search_layer(const float* query, const float* vectors, std::uint32
         candidates.pop();
         for_links(c.second, [&](std::span<const std::uint32_t> links) {
             for (std::size_t i = 0; i < links.size(); ++i) {
-                if (i + 1 < links.size())
-                    __builtin_prefetch(vectors + static_cast<std::size_t>(links[i + 1]) * dim);
                 const std::uint32_t n = links[i];
                 if (!visited.visit(n))
                     continue;
+                // The next unvisited neighbour's whole vector (every cache line of it) is
+                // fetched while this one is scored.
+                for (std::size_t j = i + 1; j < links.size(); ++j)
+                    if (!visited.seen_before(links[j])) {
+                        prefetch_vector(vectors + static_cast<std::size_t>(links[j]) * dim, dim);
+                        break;
+                    }
                 const float d = -dot(query, vectors + static_cast<std::size_t>(n) * dim, dim);
                 if (found.size() < ef || d < found.top().first) {
                     candidates.emplace(d, n);
