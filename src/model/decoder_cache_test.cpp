@@ -1,6 +1,8 @@
 // KV-cache decoding against full recomputation, forked caches against independent runs,
 // batched against one-by-one, vocabulary subsets, the cached attention op against its
 // double-precision oracle, int8, and the sampler.
+#include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <random>
 
@@ -191,35 +193,66 @@ TEST(CachedAttention, MatchesDoubleOracleWithPastAndGqa) {
     ops::AttentionParams p;
     p.num_heads = 6;
     p.num_kv_heads = 2;
-    p.head_dim = 16;
     p.scale = 0.25f;
     std::mt19937 rng(5);
     std::normal_distribution<float> dist;
     kernels::ThreadPool pool(3);
-    for (const auto isa : decoder_test::isas())
-        for (std::size_t past : {0u, 1u, 30u})
-            for (std::size_t rows : {1u, 5u, 33u}) {
-                const std::size_t qw = p.num_heads * p.head_dim;
-                const std::size_t kvw = p.num_kv_heads * p.head_dim;
-                std::vector<float> q(rows * qw), k((past + rows) * kvw), v(k.size());
-                for (auto* buf : {&q, &k, &v})
-                    for (auto& x : *buf)
-                        x = dist(rng);
-                std::vector<float> got(rows * qw), want(rows * qw);
-                std::vector<float> probs(p.num_heads * 1 * (past + rows));
-                ops::CachedSequence s{q.data(), qw,         rows, past,       k.data(),    v.data(),
-                                      kvw,      got.data(), qw,   {rows - 1}, probs.data()};
-                std::vector<ops::CachedSequence> batch{s};
-                ops::cached_attention(batch, p, pool, isa);
-                ops::CachedSequence ref = s;
-                ref.out = want.data();
-                ops::cached_attention_reference(ref, p);
-                expect_close(got, want, 1e-5, "past " + std::to_string(past));
-                for (std::size_t h = 0; h < p.num_heads; ++h) {
-                    const float* pr = probs.data() + h * (past + rows);
-                    EXPECT_NEAR(std::accumulate(pr, pr + past + rows, 0.0), 1.0, 1e-5);
+    // head_dim 16 and 48 take the AVX-512 tiles (one and two 16-column blocks of context);
+    // 20 takes the axpy path on every ISA. 33 rows leave a tile of 1 after four of 8.
+    for (const std::size_t head_dim : {16u, 20u, 48u})
+        for (const auto isa : decoder_test::isas())
+            for (std::size_t past : {0u, 1u, 30u})
+                for (std::size_t rows : {1u, 5u, 33u}) {
+                    p.head_dim = head_dim;
+                    const std::string where = "head_dim " + std::to_string(head_dim) + " past " +
+                                              std::to_string(past) + " rows " +
+                                              std::to_string(rows);
+                    const std::size_t qw = p.num_heads * p.head_dim;
+                    const std::size_t kvw = p.num_kv_heads * p.head_dim;
+                    const std::size_t total = past + rows;
+                    std::vector<float> q(rows * qw), k(total * kvw), v(k.size());
+                    for (auto* buf : {&q, &k, &v})
+                        for (auto& x : *buf)
+                            x = dist(rng);
+                    std::vector<float> got(rows * qw), want(rows * qw);
+                    // Rows 0 and rows - 1 export: the first sees past + 1 keys, the last all.
+                    const std::vector<std::size_t> exported =
+                        rows > 1 ? std::vector<std::size_t>{rows - 1, 0}
+                                 : std::vector<std::size_t>{0};
+                    std::vector<float> probs(p.num_heads * exported.size() * total, -1.0f);
+                    ops::CachedSequence s{q.data(), qw,       rows,        past,
+                                          k.data(), v.data(), kvw,         got.data(),
+                                          qw,       exported, probs.data()};
+                    std::vector<ops::CachedSequence> batch{s};
+                    ops::cached_attention(batch, p, pool, isa);
+                    ops::CachedSequence ref = s;
+                    ref.out = want.data();
+                    ops::cached_attention_reference(ref, p);
+                    expect_close(got, want, 1e-5, where);
+                    // Exported probabilities against a double softmax of the same scores.
+                    const std::size_t group = p.num_heads / p.num_kv_heads;
+                    for (std::size_t h = 0; h < p.num_heads; ++h)
+                        for (std::size_t e = 0; e < exported.size(); ++e) {
+                            const std::size_t i = exported[e];
+                            const std::size_t visible = past + i + 1;
+                            std::vector<double> sc(visible);
+                            for (std::size_t j = 0; j < visible; ++j) {
+                                double acc = 0;
+                                for (std::size_t c = 0; c < p.head_dim; ++c)
+                                    acc += static_cast<double>(q[i * qw + h * p.head_dim + c]) *
+                                           k[j * kvw + (h / group) * p.head_dim + c];
+                                sc[j] = acc * p.scale;
+                            }
+                            const double mx = *std::max_element(sc.begin(), sc.end());
+                            double sum = 0;
+                            for (auto& x : sc)
+                                sum += (x = std::exp(x - mx));
+                            const float* pr = probs.data() + (h * exported.size() + e) * total;
+                            for (std::size_t j = 0; j < total; ++j)
+                                ASSERT_NEAR(pr[j], j < visible ? sc[j] / sum : 0.0, 1e-5)
+                                    << where << " head " << h << " row " << i << " key " << j;
+                        }
                 }
-            }
 }
 
 TEST(TokenSampler, SeededTopPAndStops) {

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "model/kernels/vector_math.hpp"
+#include "model/ops/attention_tiles.hpp"
 #include "util/error.hpp"
 
 namespace cascade::model::ops {
@@ -100,8 +101,8 @@ CASCADE_AVX512 void context_tile(const float* probs, std::size_t ld, const float
 
 // kt[c][j] = k[j][c] for j < len, zero for len <= j < ld (ld a multiple of 16): one gather of
 // 16 keys per (c, 16-key block), cheaper than 16 scalar stores to 16 cache lines.
-CASCADE_AVX512 void transpose_keys(const float* k, std::size_t stride, std::size_t len,
-                                   std::size_t d, float* kt, std::size_t ld) {
+CASCADE_AVX512 void transpose_keys_impl(const float* k, std::size_t stride, std::size_t len,
+                                        std::size_t d, float* kt, std::size_t ld) {
     const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     const __m512i step = _mm512_mullo_epi32(lane, _mm512_set1_epi32(static_cast<int>(stride)));
     for (std::size_t j0 = 0; j0 < ld; j0 += 16) {
@@ -118,51 +119,92 @@ CASCADE_AVX512 void transpose_keys(const float* k, std::size_t stride, std::size
     }
 }
 
-// AVX-512 version of attend_one for head_dim % 16 == 0, in tiles of 8 query rows.
+// In tiles of kTileRows query rows: the scores of a tile against the keys any of its rows sees
+// (score_tile), a softmax per row over its own visible keys with the rest zeroed, then the
+// context of the tile (context_tile).
+CASCADE_AVX512 void attend_rows_impl(const AttentionRows& a, std::size_t d, float scale,
+                                     const std::function<float*(std::size_t row)>& export_to) {
+    std::vector<float> scores(kTileRows * a.ld);
+    std::vector<float> qs(kTileRows * d);
+    for (std::size_t i0 = 0; i0 < a.rows; i0 += kTileRows) {
+        const std::size_t rows = std::min(kTileRows, a.rows - i0);
+        for (std::size_t r = 0; r < kTileRows; ++r)
+            for (std::size_t c = 0; c < d; ++c)
+                qs[r * d + c] = r < rows ? a.q[(i0 + r) * a.q_stride + c] * scale : 0.0f;
+        // Keys any row of the tile sees.
+        const std::size_t span = a.causal ? a.past + i0 + rows : a.keys;
+        for (std::size_t j0 = 0; j0 < span; j0 += 32) {
+            if (span - j0 > 16)
+                score_tile<2>(qs.data(), d, a.kt, a.ld, j0, scores.data());
+            else
+                score_tile<1>(qs.data(), d, a.kt, a.ld, j0, scores.data());
+        }
+        for (std::size_t r = 0; r < kTileRows; ++r) {
+            float* row = scores.data() + r * a.ld;
+            const std::size_t visible = r >= rows ? 0 : a.causal ? a.past + i0 + r + 1 : a.keys;
+            kernels::softmax_inplace(row, visible, kernels::Isa::Avx512Vnni);
+            std::fill(row + visible, row + span, 0.0f);  // masked keys and unused tile rows
+            if (r < rows)
+                if (float* dst = export_to(i0 + r)) {
+                    std::copy(row, row + visible, dst);
+                    std::fill(dst + visible, dst + a.keys, 0.0f);
+                }
+        }
+        float* oh = a.out + i0 * a.out_stride;
+        std::size_t c0 = 0;
+        for (; c0 + 32 <= d; c0 += 32)
+            context_tile<2>(scores.data(), a.ld, a.v + c0, a.v_stride, span, rows, oh + c0,
+                            a.out_stride);
+        if (c0 < d)
+            context_tile<1>(scores.data(), a.ld, a.v + c0, a.v_stride, span, rows, oh + c0,
+                            a.out_stride);
+    }
+}
+
+// AVX-512 version of attend_one for head_dim % 16 == 0.
 CASCADE_AVX512 void attend_one_avx512(MatrixView q, MatrixView k, MatrixView v, float* out,
                                       std::size_t out_stride, std::size_t begin, std::size_t len,
                                       std::size_t head, std::size_t kv_head,
                                       const AttentionParams& p, std::vector<float>* probs) {
     const std::size_t d = p.head_dim;
-    const std::size_t ld = (len + 31) / 32 * 32;  // key columns, zero-padded for whole tiles
+    const std::size_t ld = attention_key_columns(len);
     auto kt = std::make_unique_for_overwrite<float[]>(d * ld);
-    transpose_keys(k.data + begin * k.stride + kv_head * d, k.stride, len, d, kt.get(), ld);
-    std::vector<float> scores(kTileRows * ld);
-    std::vector<float> qs(kTileRows * d);
+    transpose_keys_impl(k.data + begin * k.stride + kv_head * d, k.stride, len, d, kt.get(), ld);
     if (probs)
         probs->assign(len * len, 0.0f);
-    for (std::size_t i0 = 0; i0 < len; i0 += kTileRows) {
-        const std::size_t rows = std::min(kTileRows, len - i0);
-        for (std::size_t r = 0; r < kTileRows; ++r)
-            for (std::size_t c = 0; c < d; ++c)
-                qs[r * d + c] =
-                    r < rows ? q.data[(begin + i0 + r) * q.stride + head * d + c] * p.scale : 0.0f;
-        const std::size_t span = p.causal ? i0 + rows : len;  // keys any row of the tile sees
-        for (std::size_t j0 = 0; j0 < span; j0 += 32) {
-            if (span - j0 > 16)
-                score_tile<2>(qs.data(), d, kt.get(), ld, j0, scores.data());
-            else
-                score_tile<1>(qs.data(), d, kt.get(), ld, j0, scores.data());
-        }
-        for (std::size_t r = 0; r < kTileRows; ++r) {
-            float* row = scores.data() + r * ld;
-            const std::size_t visible = r >= rows ? 0 : p.causal ? i0 + r + 1 : len;
-            kernels::softmax_inplace(row, visible, kernels::Isa::Avx512Vnni);
-            std::fill(row + visible, row + span, 0.0f);  // masked keys and unused tile rows
-            if (probs && r < rows)
-                std::copy(row, row + visible, probs->data() + (i0 + r) * len);
-        }
-        const float* vh = v.data + begin * v.stride + kv_head * d;
-        float* oh = out + (begin + i0) * out_stride + head * d;
-        std::size_t c0 = 0;
-        for (; c0 + 32 <= d; c0 += 32)
-            context_tile<2>(scores.data(), ld, vh + c0, v.stride, span, rows, oh + c0, out_stride);
-        if (c0 < d)
-            context_tile<1>(scores.data(), ld, vh + c0, v.stride, span, rows, oh + c0, out_stride);
-    }
+    AttentionRows rows;
+    rows.q = q.data + begin * q.stride + head * d;
+    rows.q_stride = q.stride;
+    rows.rows = len;
+    rows.past = 0;
+    rows.causal = p.causal;
+    rows.kt = kt.get();
+    rows.ld = ld;
+    rows.keys = len;
+    rows.v = v.data + begin * v.stride + kv_head * d;
+    rows.v_stride = v.stride;
+    rows.out = out + begin * out_stride + head * d;
+    rows.out_stride = out_stride;
+    attend_rows_impl(rows, d, p.scale, [&](std::size_t i) -> float* {
+        return probs ? probs->data() + i * len : nullptr;
+    });
 }
 
 }  // namespace
+
+std::size_t attention_key_columns(std::size_t keys) {
+    return (keys + 31) / 32 * 32;
+}
+
+void transpose_keys(const float* k, std::size_t stride, std::size_t len, std::size_t d, float* kt,
+                    std::size_t ld) {
+    transpose_keys_impl(k, stride, len, d, kt, ld);
+}
+
+void attend_rows_avx512(const AttentionRows& rows, std::size_t head_dim, float scale,
+                        const std::function<float*(std::size_t row)>& export_to) {
+    attend_rows_impl(rows, head_dim, scale, export_to);
+}
 
 void attention(MatrixView q, MatrixView k, MatrixView v, float* out, std::size_t out_stride,
                const std::vector<std::size_t>& offsets, const AttentionParams& params,

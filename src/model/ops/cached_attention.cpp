@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 
 #include "model/kernels/vector_math.hpp"
+#include "model/ops/attention_tiles.hpp"
 #include "util/error.hpp"
 
 namespace cascade::model::ops {
@@ -49,6 +51,39 @@ void attend_group(const CachedSequence& s, std::size_t kv_head, const AttentionP
     }
 }
 
+// The same on AVX-512 (head_dim % 16 == 0): the register-blocked tiles of attention_tiles.hpp,
+// 8 query rows at a time, each tile scoring only the keys its last row sees.
+void attend_group_avx512(const CachedSequence& s, std::size_t kv_head, const AttentionParams& p,
+                         const std::vector<std::ptrdiff_t>& export_slot) {
+    const std::size_t d = p.head_dim;
+    const std::size_t total = s.past + s.rows;
+    const std::size_t group = p.num_heads / p.num_kv_heads;
+    const std::size_t ld = attention_key_columns(total);
+    auto kt = std::make_unique_for_overwrite<float[]>(d * ld);
+    transpose_keys(s.k + kv_head * d, s.kv_stride, total, d, kt.get(), ld);
+    const std::size_t exported = s.export_rows.size();
+    for (std::size_t h = kv_head * group; h < (kv_head + 1) * group; ++h) {
+        AttentionRows rows;
+        rows.q = s.q + h * d;
+        rows.q_stride = s.q_stride;
+        rows.rows = s.rows;
+        rows.past = s.past;
+        rows.kt = kt.get();
+        rows.ld = ld;
+        rows.keys = total;
+        rows.v = s.v + kv_head * d;
+        rows.v_stride = s.kv_stride;
+        rows.out = s.out + h * d;
+        rows.out_stride = s.out_stride;
+        attend_rows_avx512(rows, d, p.scale, [&](std::size_t i) -> float* {
+            if (export_slot.empty() || export_slot[i] < 0)
+                return nullptr;
+            return s.probabilities +
+                   (h * exported + static_cast<std::size_t>(export_slot[i])) * total;
+        });
+    }
+}
+
 }  // namespace
 
 void cached_attention(std::vector<CachedSequence>& sequences, const AttentionParams& p,
@@ -69,7 +104,10 @@ void cached_attention(std::vector<CachedSequence>& sequences, const AttentionPar
     }
     pool.parallel_for(sequences.size() * p.num_kv_heads, [&](std::size_t item) {
         const std::size_t s = item / p.num_kv_heads;
-        attend_group(sequences[s], item % p.num_kv_heads, p, slots[s], isa);
+        if (isa == kernels::Isa::Avx512Vnni && p.head_dim % 16 == 0)
+            attend_group_avx512(sequences[s], item % p.num_kv_heads, p, slots[s]);
+        else
+            attend_group(sequences[s], item % p.num_kv_heads, p, slots[s], isa);
     });
 }
 
