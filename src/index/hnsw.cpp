@@ -67,24 +67,34 @@ using NearestFirst = std::priority_queue<Dist, std::vector<Dist>, Farther>;
 using FarthestFirst = std::priority_queue<Dist>;  // top() = the farthest kept
 
 /// Algorithm 2 (SEARCH-LAYER): the `ef` closest nodes to `query` reachable from `entry`.
-/// `for_links(node, fn)` calls fn(links) with the node's links on this level.
-template <class ForLinks>
+/// `for_links(node, fn)` calls fn(links) with the node's links on this level;
+/// `prefetch_links(node)` asks for the cache line of the node's link block.
+template <class ForLinks, class PrefetchLinks>
 FarthestFirst search_layer(const float* query, const float* vectors, std::uint32_t dim,
                            std::uint32_t count, Dist entry, std::size_t ef,
-                           const ForLinks& for_links) {
+                           const ForLinks& for_links, const PrefetchLinks& prefetch_links) {
     const DotF32 dot = vector_kernels().dot_f32;
     VisitedSet& visited = visited_set();
     visited.start(count);
     visited.visit(entry.second);
-    NearestFirst candidates;
-    FarthestFirst found;
+    std::vector<Dist> candidate_store;
+    std::vector<Dist> found_store;
+    candidate_store.reserve(ef + 1);
+    found_store.reserve(ef + 1);
+    NearestFirst candidates(Farther{}, std::move(candidate_store));
+    FarthestFirst found(std::less<Dist>{}, std::move(found_store));
     candidates.push(entry);
     found.push(entry);
+    // The farthest distance kept (found.top().first), read on every neighbour.
+    float bound = entry.first;
     while (!candidates.empty()) {
         const Dist c = candidates.top();
-        if (c.first > found.top().first && found.size() >= ef)
+        if (c.first > bound && found.size() >= ef)
             break;
         candidates.pop();
+        // The next candidate's links are read after this one's neighbours are scored.
+        if (!candidates.empty())
+            prefetch_links(candidates.top().second);
         for_links(c.second, [&](std::span<const std::uint32_t> links) {
             for (std::size_t i = 0; i < links.size(); ++i) {
                 const std::uint32_t n = links[i];
@@ -98,11 +108,12 @@ FarthestFirst search_layer(const float* query, const float* vectors, std::uint32
                         break;
                     }
                 const float d = -dot(query, vectors + static_cast<std::size_t>(n) * dim, dim);
-                if (found.size() < ef || d < found.top().first) {
+                if (found.size() < ef || d < bound) {
                     candidates.emplace(d, n);
                     found.emplace(d, n);
                     if (found.size() > ef)
                         found.pop();
+                    bound = found.top().first;
                 }
             }
         });
@@ -201,8 +212,9 @@ public:
         for (std::uint32_t l = max_level; l > level; --l)
             cur = greedy(qv, m_vectors, m_dim, cur, locked_links(l));
         for (std::uint32_t l = std::min(level, max_level) + 1; l-- > 0;) {
-            FarthestFirst found = search_layer(qv, m_vectors, m_dim, m_count, cur,
-                                               m_params.ef_construction, locked_links(l));
+            FarthestFirst found = search_layer(
+                qv, m_vectors, m_dim, m_count, cur, m_params.ef_construction, locked_links(l),
+                [this, l](std::uint32_t node) { __builtin_prefetch(links_block(node, l)); });
             std::vector<Dist> candidates;
             candidates.reserve(found.size());
             while (!found.empty()) {
@@ -386,7 +398,10 @@ std::vector<ScoredNode> HnswView::search(const float* query, std::size_t k, std:
     Dist cur{-dot(query, vectors + static_cast<std::size_t>(entry) * dim, dim), entry};
     for (std::uint32_t l = max_level; l > 0; --l)
         cur = greedy(query, vectors, dim, cur, direct(l));
-    FarthestFirst found = search_layer(query, vectors, dim, count, cur, std::max(ef, k), direct(0));
+    FarthestFirst found = search_layer(
+        query, vectors, dim, count, cur, std::max(ef, k), direct(0), [this](std::uint32_t node) {
+            __builtin_prefetch(level0 + static_cast<std::size_t>(node) * (1 + 2 * m));
+        });
     std::vector<Dist> all;
     all.reserve(found.size());
     while (!found.empty()) {
