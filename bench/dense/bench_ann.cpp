@@ -142,6 +142,12 @@ int main(int argc, char** argv) {
     app.add_option("--ef", efs);
     app.add_option("--engines", engines);
     app.add_option("--work", work, "folder for cascade's index files");
+    bool reuse = false;
+    bool skip_flat = false;
+    app.add_flag("--reuse", reuse,
+                 "open the index (and the ground truth) an earlier run left in --work instead "
+                 "of building them: A/B runs of two search builds on one graph");
+    app.add_flag("--skip-flat", skip_flat, "skip the exact, int8 and faiss flat measurements");
     CLI11_PARSE(app, argc, argv);
 
     Set set;
@@ -170,54 +176,75 @@ int main(int argc, char** argv) {
     options.hnsw_params = {m, ef_construction, 100};
     options.threads = build_threads;
     auto t0 = Clock::now();
-    ci::write_dense(dir, set.base, set.dim, options);
+    if (!reuse || !std::filesystem::exists(dir))
+        ci::write_dense(dir, set.base, set.dim, options);
     const double cascade_build = seconds_since(t0);
     const ci::DenseIndex index = ci::DenseIndex::open(dir);
     std::printf("engine=cascade build_s=%.1f bytes=%llu threads=%zu\n", cascade_build,
                 static_cast<unsigned long long>(index.total_bytes()), build_threads);
 
-    // Ground truth by cascade's exact scan, cross-checked with faiss's flat index.
+    // Ground truth by cascade's exact scan, cross-checked with faiss's flat index; kept in
+    // --work (10 ids per query) for --reuse.
     Truth truth(set.nq());
-    for (std::size_t q = 0; q < set.nq(); ++q)
-        for (const auto& [s, d] : index.search({set.queries.data() + q * set.dim, set.dim},
-                                               {.k = 10, .method = ci::DenseMethod::Exact}))
-            truth[q].push_back(d);
+    const std::filesystem::path truth_path =
+        std::filesystem::path(work) / ("truth-" + std::to_string(set.nq()) + ".u32");
+    if (reuse && std::filesystem::exists(truth_path)) {
+        std::ifstream in(truth_path, std::ios::binary);
+        for (auto& t : truth) {
+            t.resize(10);
+            in.read(reinterpret_cast<char*>(t.data()), 40);
+        }
+        if (!in)
+            throw std::runtime_error("short ground truth file " + truth_path.string());
+    } else {
+        for (std::size_t q = 0; q < set.nq(); ++q)
+            for (const auto& [s, d] : index.search({set.queries.data() + q * set.dim, set.dim},
+                                                   {.k = 10, .method = ci::DenseMethod::Exact}))
+                truth[q].push_back(d);
+        std::ofstream out(truth_path, std::ios::binary);
+        for (auto& t : truth) {
+            t.resize(10);
+            out.write(reinterpret_cast<const char*>(t.data()), 40);
+        }
+    }
 
     omp_set_num_threads(1);
     faiss::IndexFlatIP flat(static_cast<int>(set.dim));
-    flat.add(static_cast<faiss::Index::idx_t>(n), set.base.data());
-    {
-        std::size_t agree = 0;
-        for (std::size_t q = 0; q < set.nq(); ++q) {
+    if (!skip_flat) {
+        flat.add(static_cast<faiss::Index::idx_t>(n), set.base.data());
+        {
+            std::size_t agree = 0;
+            for (std::size_t q = 0; q < set.nq(); ++q) {
+                std::vector<float> dist(10);
+                std::vector<faiss::Index::idx_t> ids(10);
+                flat.search(1, set.queries.data() + q * set.dim, 10, dist.data(), ids.data());
+                std::set<std::uint32_t> t(truth[q].begin(), truth[q].end());
+                for (auto id : ids)
+                    agree += t.count(static_cast<std::uint32_t>(id));
+            }
+            std::printf("truth check: faiss flat agrees on %.5f of the exact top-10\n",
+                        static_cast<double>(agree) / (10.0 * static_cast<double>(set.nq())));
+        }
+
+        measure("engine=cascade method=exact", set, truth, [&](const float* q, auto& out) {
+            out.clear();
+            for (const auto& [s, d] :
+                 index.search({q, set.dim}, {.k = 10, .method = ci::DenseMethod::Exact}))
+                out.push_back(d);
+        });
+        measure("engine=cascade method=int8 rescore=4", set, truth, [&](const float* q, auto& out) {
+            out.clear();
+            for (const auto& [s, d] : index.search(
+                     {q, set.dim}, {.k = 10, .method = ci::DenseMethod::Int8, .rescore = 4}))
+                out.push_back(d);
+        });
+        measure("engine=faiss method=flat", set, truth, [&](const float* q, auto& out) {
             std::vector<float> dist(10);
             std::vector<faiss::Index::idx_t> ids(10);
-            flat.search(1, set.queries.data() + q * set.dim, 10, dist.data(), ids.data());
-            std::set<std::uint32_t> t(truth[q].begin(), truth[q].end());
-            for (auto id : ids)
-                agree += t.count(static_cast<std::uint32_t>(id));
-        }
-        std::printf("truth check: faiss flat agrees on %.5f of the exact top-10\n",
-                    static_cast<double>(agree) / (10.0 * static_cast<double>(set.nq())));
+            flat.search(1, q, 10, dist.data(), ids.data());
+            out.assign(ids.begin(), ids.end());
+        });
     }
-
-    measure("engine=cascade method=exact", set, truth, [&](const float* q, auto& out) {
-        out.clear();
-        for (const auto& [s, d] :
-             index.search({q, set.dim}, {.k = 10, .method = ci::DenseMethod::Exact}))
-            out.push_back(d);
-    });
-    measure("engine=cascade method=int8 rescore=4", set, truth, [&](const float* q, auto& out) {
-        out.clear();
-        for (const auto& [s, d] :
-             index.search({q, set.dim}, {.k = 10, .method = ci::DenseMethod::Int8, .rescore = 4}))
-            out.push_back(d);
-    });
-    measure("engine=faiss method=flat", set, truth, [&](const float* q, auto& out) {
-        std::vector<float> dist(10);
-        std::vector<faiss::Index::idx_t> ids(10);
-        flat.search(1, q, 10, dist.data(), ids.data());
-        out.assign(ids.begin(), ids.end());
-    });
     if (has("cascade"))
         for (std::size_t ef : efs)
             measure(
