@@ -41,12 +41,14 @@ runtime::ModelOptions reranker() {
 
 /// What the public API (and so `cascade rerank --method`) scores the documents with.
 std::vector<float> reference(ListMethod method, std::size_t window, std::size_t stride,
-                             const std::vector<std::string>& docs = kDocs) {
+                             const std::vector<std::string>& docs = kDocs,
+                             std::size_t passage_tokens = 100) {
     const ModelPool pool(ModelPoolOptions::for_command());
     ListRerankOptions list;
     list.method = method;
     list.window = window;
     list.stride = stride;
+    list.passage_tokens = passage_tokens;
     return pool.list_reranker(reranker(), list).score(kQuery, docs);
 }
 
@@ -190,6 +192,11 @@ TEST_F(ServeLlmList, BadMethodWindowOrStrideIs400NamingTheField) {
     expect_error({{"method", "listwise"}, {"stride", 21}}, 400, "stride", "20");
     expect_error({{"method", "icr"}, {"window", 4}}, 400, "window", "icr");
     expect_error({{"model", "qwen"}, {"stride", 4}}, 400, "stride", "pointwise");
+    expect_error({{"method", "first"}, {"passage_tokens", -1}}, 400, "passage_tokens",
+                 "between 0 (whole documents) and 32768");
+    expect_error({{"method", "icr"}, {"passage_tokens", 32769}}, 400, "passage_tokens", "32768");
+    expect_error({{"method", "icr"}, {"passage_tokens", "8"}}, 400, "passage_tokens", "integer");
+    expect_error({{"model", "qwen"}, {"passage_tokens", 8}}, 400, "passage_tokens", "pointwise");
 }
 
 TEST_F(ServeLlmList, AListMethodOnACrossEncoderIs400) {
@@ -211,6 +218,33 @@ TEST_F(ServeLlmList, APromptTooLongForTheContextIs413) {
     const json err = rerank({{"model", "qwen-first"}, {"documents", long_docs}}, 413);
     EXPECT_EQ(err["error"]["field"], "documents") << err.dump();
     (void)rerank({{"model", "qwen-first"}});  // still serving
+    // Whole documents (passage_tokens 0) do not fit either; 10 tokens each do, and the order
+    // served is the one the public API gives with the same cut.
+    (void)rerank({{"model", "qwen-first"}, {"documents", long_docs}, {"passage_tokens", 0}}, 413);
+    for (const char* method : {"first", "icr"}) {
+        const json res =
+            rerank({{"method", method}, {"documents", long_docs}, {"passage_tokens", 10}}, 200);
+        ASSERT_EQ(res["results"].size(), long_docs.size()) << res.dump();
+        const ListMethod m = std::string(method) == "icr" ? ListMethod::Icr : ListMethod::First;
+        expect_served(res, reference(m, 20, 10, long_docs, 10));
+    }
+}
+
+TEST_F(ServeLlmList, PassageTokensCutsDocumentsAsTheListRerankerDoes) {
+    // Two tokens per document: a different prompt, so a different order from the default cut
+    // (which keeps every one of these short documents whole).
+    const auto cut = reference(ListMethod::First, 4, 2, kDocs, 2);
+    EXPECT_NE(order_of(cut), order_of(reference(ListMethod::First, 4, 2)));
+    expect_served(
+        rerank({{"model", "qwen-first"}, {"window", 4}, {"stride", 2}, {"passage_tokens", 2}}),
+        cut);
+    expect_served(rerank({{"model", "qwen-icr"}, {"passage_tokens", 2}}),
+                  reference(ListMethod::Icr, 20, 10, kDocs, 2));
+    // Fewer prompt tokens are counted in usage.
+    const json whole = rerank({{"model", "qwen-first"}, {"passage_tokens", 0}});
+    const json two = rerank({{"model", "qwen-first"}, {"passage_tokens", 2}});
+    EXPECT_LT(two["usage"]["total_tokens"].get<std::size_t>(),
+              whole["usage"]["total_tokens"].get<std::size_t>());
 }
 
 TEST(ServeLlmListTei, TeiAnswersWithTheDefaultModelsMethod) {

@@ -124,6 +124,21 @@ Error get_count(const json& obj, const char* key, std::size_t max, std::size_t& 
     return bad(key, fmt::format("\"{}\" must be between 1 and {}", key, max));
 }
 
+/// A count that may be 0 (`zero` says what 0 means in the message); absent or null: nullopt.
+Error get_optional_count(const json& obj, const char* key, std::size_t max, const char* zero,
+                         std::optional<std::size_t>& out) {
+    auto it = obj.find(key);
+    if (it == obj.end() || it->is_null())
+        return std::nullopt;
+    if (!it->is_number_integer())
+        return bad(key, fmt::format("\"{}\" must be an integer", key));
+    if (it->is_number_unsigned() && it->get<std::uint64_t>() <= max) {
+        out = static_cast<std::size_t>(it->get<std::uint64_t>());
+        return std::nullopt;
+    }
+    return bad(key, fmt::format("\"{}\" must be between 0 ({}) and {}", key, zero, max));
+}
+
 Error get_method(const json& obj, std::optional<RerankMethod>& out) {
     auto it = obj.find("method");
     if (it == obj.end() || it->is_null())
@@ -205,6 +220,9 @@ Error parse_rerank(std::string_view body, const Limits& limits, RerankRequest& o
                    fmt::format("\"stride\" {} is larger than the window {}: passages between "
                                "windows would never be compared",
                                out.stride, out.window > 0 ? out.window : kDefaultWindow));
+    if (auto e = get_optional_count(j, "passage_tokens", kMaxPassageTokens, "whole documents",
+                                    out.passage_tokens))
+        return e;
     return get_bool(j, "return_documents", out.return_documents);
 }
 

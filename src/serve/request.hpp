@@ -45,6 +45,11 @@ enum class RerankMethod { Pointwise, Listwise, First, Icr };
 inline constexpr std::size_t kDefaultWindow = 20;
 inline constexpr std::size_t kDefaultStride = 10;
 inline constexpr std::size_t kMaxWindow = 1000;
+/// Tokens each document keeps in a list method's prompt unless a request says otherwise
+/// (ListRerankOptions' and `cascade rerank --passage-tokens`' default): a window of 20 then
+/// fits a 4k context.
+inline constexpr std::size_t kDefaultPassageTokens = 100;
+inline constexpr std::size_t kMaxPassageTokens = 32768;
 
 /// `POST /v1/rerank` (Cohere / Jina shape).
 struct RerankRequest {
@@ -61,6 +66,9 @@ struct RerankRequest {
     std::optional<RerankMethod> method;
     std::size_t window = 0;
     std::size_t stride = 0;
+    /// List methods: tokens each document keeps in the prompt, 0 whole documents (nullopt:
+    /// kDefaultPassageTokens).
+    std::optional<std::size_t> passage_tokens;
 };
 
 /// `POST /rerank` (Hugging Face TEI shape). Elasticsearch's `hugging_face` rerank service sends

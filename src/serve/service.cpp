@@ -37,10 +37,6 @@ struct Failure {
     int retry_after_s = 0;
 };
 
-/// Tokens each document keeps in a list method's prompt (ListRerankOptions' and the CLI's
-/// --passage-tokens default): a window of 20 then fits a 4k context.
-constexpr std::size_t kPassageTokens = 100;
-
 /// The order listwise or first (`method`) gives `documents`: indices, best first, as
 /// ListReranker::score ranks them. runtime::rank_listwise runs all of a query's windows in one
 /// call; here each of runtime::sliding_windows' windows is one call (on a list the size of the
@@ -48,14 +44,14 @@ constexpr std::size_t kPassageTokens = 100;
 /// request between windows and other requests get the language model in between.
 std::vector<std::size_t> window_order(const runtime::DecoderLm& lm, RerankMethod method,
                                       std::size_t window, std::size_t stride,
-                                      const std::string& query,
+                                      std::size_t passage_tokens, const std::string& query,
                                       const std::vector<std::string>& documents,
                                       const std::function<void(std::size_t, std::size_t)>& check) {
     runtime::ListwiseSettings s;
     const bool first = method == RerankMethod::First;
     s.mode = first ? runtime::ListwiseMode::First : runtime::ListwiseMode::Generate;
     s.ids = first ? runtime::Identifiers::Letters : runtime::Identifiers::Numbers;
-    s.passage_tokens = kPassageTokens;
+    s.passage_tokens = passage_tokens;
     const std::vector<runtime::Window> windows =
         runtime::sliding_windows(documents.size(), window, stride);
     const std::vector<std::string> queries{query};
@@ -151,7 +147,7 @@ void Service::add_model(const std::string& name, const runtime::ModelOptions& op
         const auto lm = m_pool->language_model(options);
         if (method == RerankMethod::First)
             (void)runtime::ListwisePrompt(*lm, runtime::ListwiseMode::First,
-                                          runtime::Identifiers::Letters, kPassageTokens)
+                                          runtime::Identifiers::Letters, kDefaultPassageTokens)
                 .identifier_tokens(kDefaultWindow);
     }
     m_models.emplace(name, model);
@@ -261,6 +257,11 @@ Service::ListPlan Service::plan_method(const RerankRequest& req, const std::stri
                                                field, rerank_method_name(plan.method)),
                                    field}};
     }
+    if (plan.method == RerankMethod::Pointwise && req.passage_tokens)
+        throw Failure{RequestError{400,
+                                   "\"passage_tokens\" applies to methods listwise, first and icr; "
+                                   "this request runs pointwise",
+                                   "passage_tokens"}};
     if (plan.method != RerankMethod::Pointwise && !m_decoders.contains(name))
         throw Failure{RequestError{
             400,
@@ -270,6 +271,7 @@ Service::ListPlan Service::plan_method(const RerankRequest& req, const std::stri
             "method"}};
     if (req.window > 0)
         plan.window = req.window;
+    plan.passage_tokens = req.passage_tokens.value_or(kDefaultPassageTokens);
     // A window under the default stride gets stride = window (adjacent windows) rather than
     // an error: the client asked for that window only.
     plan.stride = req.stride > 0 ? req.stride : std::min(kDefaultStride, plan.window);
@@ -292,7 +294,7 @@ Service::Scored Service::list_score(const std::string& name, const ListPlan& pla
     out.documents = n;
     out.tokens = lm->ids(query).size();
     for (const auto& d : documents)
-        out.tokens += lm->ids(d, kPassageTokens).size();
+        out.tokens += lm->ids(d, plan.passage_tokens).size();
     const auto check_deadline = [&](std::size_t done, std::size_t passes) {
         if (Clock::now() >= deadline)
             throw Failure{
@@ -307,13 +309,13 @@ Service::Scored Service::list_score(const std::string& name, const ListPlan& pla
         if (plan.method == RerankMethod::Icr) {
             check_deadline(0, 1);
             const auto scores = runtime::icr_scores(
-                *lm, runtime::build_icr_prompt(*lm, query, documents, kPassageTokens));
+                *lm, runtime::build_icr_prompt(*lm, query, documents, plan.passage_tokens));
             std::transform(scores.begin(), scores.end(), raw.begin(),
                            [](double x) { return static_cast<float>(x); });
             check_deadline(1, 1);
         } else {
-            const auto order = window_order(*lm, plan.method, plan.window, plan.stride, query,
-                                            documents, check_deadline);
+            const auto order = window_order(*lm, plan.method, plan.window, plan.stride,
+                                            plan.passage_tokens, query, documents, check_deadline);
             for (std::size_t rank = 0; rank < n; ++rank)
                 raw[order[rank]] = static_cast<float>(n - rank);
         }

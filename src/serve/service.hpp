@@ -111,6 +111,7 @@ private:
         RerankMethod method = RerankMethod::Pointwise;
         std::size_t window = kDefaultWindow;
         std::size_t stride = kDefaultStride;
+        std::size_t passage_tokens = kDefaultPassageTokens;  ///< 0: whole documents
     };
     /// The method of `req` (else the model's) with its window and stride, or a Failure (400)
     /// naming the field that does not fit.
