@@ -1,7 +1,7 @@
 #!/bin/bash
-# Transformer inference benchmark: cascade (fp32, int8, bf16) vs PyTorch 1.13 on the same
-# MiniLM-L6-H384-shaped cross-encoder weights and the same SciFact token ids, 128 and 256
-# tokens, 1 and 2 threads; plus the OpenBLAS sgemm peak and int8-vs-fp32 Spearman.
+# Transformer inference benchmark: cascade (fp32, int8, bf16) vs PyTorch 1.13 (fp32, bf16) on
+# the same MiniLM-L6-H384-shaped cross-encoder weights and the same SciFact token ids, 128 and
+# 256 tokens, 1 and 2 threads; plus the OpenBLAS sgemm peak and int8-vs-fp32 Spearman.
 #
 #   bench/model/run.sh BUILD_DIR [TOKENIZERS_NPM_MODULE] [PAIRS]
 # BUILD_DIR must be configured with -DCASCADE_BUILD_BENCH=ON and have bench_encoder and
@@ -26,6 +26,7 @@ for len in 128 256; do
   for t in 1 2; do
     echo "## tokens<=$len threads=$t"
     /usr/bin/python3 "$ROOT/bench/model/torch_bench.py" "$WORK/model" "$WORK/bench$len.jsonl" $t
+    /usr/bin/python3 "$ROOT/bench/model/torch_bench.py" "$WORK/model" "$WORK/bench$len.jsonl" $t --bf16
     "$BUILD/bench/model/bench_encoder" "$WORK/model" "$WORK/bench$len.jsonl" $t
     "$BUILD/bench/model/bench_encoder" "$WORK/model" "$WORK/bench$len.jsonl" $t --int8
     "$BUILD/bench/model/bench_encoder" "$WORK/model" "$WORK/bench$len.jsonl" $t --bf16
