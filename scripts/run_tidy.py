@@ -56,15 +56,14 @@ def run_one(binary, build, extra, path):
     return path, proc.returncode, proc.stdout, time.monotonic() - start
 
 
-_DIGESTS = {}  # path -> SHA-256 of its contents; headers recur across files
-
-
-def file_digest(path):
-    digest = _DIGESTS.get(path)
+def file_digest(path, digests):
+    """SHA-256 of a file's contents, remembered in `digests` (one run: headers recur across
+    files; a later run must read the files again, they may have changed)."""
+    digest = digests.get(path)
     if digest is None:
         with open(path, "rb") as f:
             digest = hashlib.sha256(f.read()).digest()
-        _DIGESTS[path] = digest
+        digests[path] = digest
     return digest
 
 
@@ -80,8 +79,12 @@ def compiler_version(compiler):
     return version
 
 
-def cache_key(entry, root, build, salt):
-    """The SHA-256 that names what clang-tidy sees for one compile_commands entry (see above)."""
+def cache_key(entry, root, build, salt, digests=None):
+    """The SHA-256 that names what clang-tidy sees for one compile_commands entry (see above).
+    `digests`: file contents already hashed in this run (path -> SHA-256), shared by the keys
+    of one run; none given, every file is read."""
+    if digests is None:
+        digests = {}
     args = entry.get("arguments") or shlex.split(entry["command"])
     pre, skip = [], False
     for a in args:
@@ -109,7 +112,7 @@ def cache_key(entry, root, build, salt):
     for dep in deps:
         path = os.path.normpath(os.path.join(entry["directory"], dep))
         try:
-            digest = file_digest(path)
+            digest = file_digest(path, digests)
         except OSError:
             return None
         h.update(normalise(path.encode()))
@@ -191,7 +194,9 @@ def main():
         build = os.path.realpath(args.build)
         cache = read_cache(args.cache)
         with concurrent.futures.ThreadPoolExecutor(max_workers=args.j) as pool:
-            computed = pool.map(lambda p: cache_key(by_path[p], root, build, salt), files)
+            digests = {}  # the run's files do not change while their keys are computed
+            computed = pool.map(lambda p: cache_key(by_path[p], root, build, salt, digests),
+                                files)
             keys = dict(zip(files, computed))
         todo = [p for p in files
                 if keys[p] is None or cache.get(os.path.relpath(p, root)) != keys[p]]
