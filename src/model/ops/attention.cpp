@@ -171,7 +171,7 @@ CASCADE_AVX512 void attend_one_avx512(MatrixView q, MatrixView k, MatrixView v, 
     auto kt = std::make_unique_for_overwrite<float[]>(d * ld);
     transpose_keys_impl(k.data + begin * k.stride + kv_head * d, k.stride, len, d, kt.get(), ld);
     if (probs)
-        probs->assign(len * len, 0.0f);
+        probs->resize(len * len);  // every row is written whole by export_to
     AttentionRows rows;
     rows.q = q.data + begin * q.stride + head * d;
     rows.q_stride = q.stride;
