@@ -21,6 +21,7 @@ std::uint32_t max_bit_width(const std::uint32_t* values, std::size_t n) {
 
 namespace {
 
+constexpr unsigned kBlockValues = 128;
 constexpr unsigned kLanes = 4;
 constexpr unsigned kPerLane = 32;  // 128 / kLanes
 
@@ -155,19 +156,165 @@ std::size_t pack_bits(const std::uint32_t* in, std::size_t n, std::uint32_t widt
 
 const std::uint8_t* unpack_bits(const std::uint8_t* in, std::size_t n, std::uint32_t width,
                                 std::uint32_t* out) {
+    // Value i sits at bits [i * width, (i + 1) * width) of the stream, inside the 8 bytes from
+    // byte i * width / 8 (width + 7 <= 39 bits). Load those 8 bytes whole while they lie inside
+    // the stream's own bytes, then the last few from a zero-padded copy.
     const std::uint64_t mask = width == 32 ? 0xffffffffULL : (std::uint64_t{1} << width) - 1;
-    std::uint64_t acc = 0;
-    unsigned bits = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        while (bits < width) {
-            acc |= static_cast<std::uint64_t>(*in++) << bits;
-            bits += 8;
-        }
-        out[i] = static_cast<std::uint32_t>(acc & mask);
-        acc >>= width;
-        bits -= width;
+    const std::size_t bytes = packed_bits_bytes(n, width);
+    std::size_t i = 0;
+    std::size_t bit = 0;
+    for (; i < n && bit / 8 + 8 <= bytes; ++i, bit += width) {
+        std::uint64_t window;
+        std::memcpy(&window, in + bit / 8, sizeof(window));
+        out[i] = static_cast<std::uint32_t>((window >> (bit % 8)) & mask);
     }
-    return in;
+    for (; i < n; ++i, bit += width) {
+        std::uint64_t window = 0;
+        std::memcpy(&window, in + bit / 8, bytes - bit / 8);
+        out[i] = static_cast<std::uint32_t>((window >> (bit % 8)) & mask);
+    }
+    return in + bytes;
+}
+
+const std::uint8_t* unpack_bits_padded(const std::uint8_t* in, std::size_t n, std::uint32_t width,
+                                       std::uint32_t* out) {
+    const std::uint64_t mask = width == 32 ? 0xffffffffULL : (std::uint64_t{1} << width) - 1;
+    std::size_t bit = 0;
+    for (std::size_t i = 0; i < n; ++i, bit += width) {
+        std::uint64_t window;
+        std::memcpy(&window, in + bit / 8, sizeof(window));
+        out[i] = static_cast<std::uint32_t>((window >> (bit % 8)) & mask);
+    }
+    return in + packed_bits_bytes(n, width);
+}
+
+std::size_t encode_patched128(const std::uint32_t* in, std::uint8_t* out) {
+    // count[w]: values whose bit width is exactly w.
+    std::array<std::uint32_t, 33> count{};
+    for (unsigned i = 0; i < kBlockValues; ++i) {
+        ++count[bit_width_of(in[i])];
+    }
+    std::uint32_t max_width = 32;
+    while (max_width > 0 && count[max_width] == 0) {
+        --max_width;
+    }
+    // Bytes at width b: the packed words, plus the exception list when values exceed b bits.
+    std::uint32_t best_width = max_width;
+    std::size_t best_bytes = packed_bytes(max_width);
+    std::uint32_t above = 0;
+    for (std::uint32_t b = max_width; b-- > 0;) {
+        above += count[b + 1];
+        const std::size_t bytes =
+            packed_bytes(b) + 2 + above + packed_bits_bytes(above, max_width - b);
+        if (bytes < best_bytes) {
+            best_bytes = bytes;
+            best_width = b;
+        }
+    }
+    const std::uint32_t b = best_width;
+    std::uint8_t* p = out;
+    if (b == max_width) {
+        *p++ = static_cast<std::uint8_t>(b);
+        pack128(in, b, p);
+        return 1 + packed_bytes(b);
+    }
+    const std::uint32_t mask = (std::uint32_t{1} << b) - 1U;  // b < max_width <= 32
+    alignas(64) std::uint32_t low[kBlockValues];
+    std::uint32_t high[kBlockValues];
+    std::uint8_t position[kBlockValues];
+    std::uint32_t exceptions = 0;
+    for (unsigned i = 0; i < kBlockValues; ++i) {
+        low[i] = in[i] & mask;
+        if ((in[i] >> b) != 0) {
+            high[exceptions] = in[i] >> b;
+            position[exceptions++] = static_cast<std::uint8_t>(i);
+        }
+    }
+    *p++ = static_cast<std::uint8_t>(b | kPatched);
+    pack128(low, b, p);
+    p += packed_bytes(b);
+    *p++ = static_cast<std::uint8_t>(exceptions);
+    *p++ = static_cast<std::uint8_t>(max_width - b);
+    std::memcpy(p, position, exceptions);
+    p += exceptions;
+    p += pack_bits(high, exceptions, max_width - b, p);
+    return static_cast<std::size_t>(p - out);
+}
+
+const std::uint8_t* decode_patched128_exceptions(const std::uint8_t* in, std::uint32_t* out) {
+    const std::uint32_t b = *in++ & ~std::uint32_t{kPatched};
+    unpack128(in, b, out);
+    in += packed_bytes(b);
+    const std::uint32_t exceptions = in[0];
+    const std::uint32_t high_width = in[1];
+    const std::uint8_t* position = in + 2;
+    const std::uint8_t* high = position + exceptions;
+    const std::uint64_t mask = (std::uint64_t{1} << high_width) - 1;  // high_width <= 32
+    std::size_t bit = 0;
+    for (std::uint32_t e = 0; e < exceptions; ++e, bit += high_width) {
+        std::uint64_t window;
+        std::memcpy(&window, high + bit / 8, sizeof(window));
+        out[position[e]] |= static_cast<std::uint32_t>((window >> (bit % 8)) & mask) << b;
+    }
+    return high + packed_bits_bytes(exceptions, high_width);
+}
+
+std::uint32_t elias_fano_low_bits(std::size_t n, std::uint32_t universe) {
+    const std::size_t ratio = universe / n;
+    return ratio == 0 ? 0 : bit_width_of(static_cast<std::uint32_t>(ratio)) - 1;
+}
+
+std::size_t elias_fano_encode(const std::uint32_t* in, std::size_t n, std::uint32_t universe,
+                              std::uint8_t* out) {
+    const std::uint32_t low_bits = elias_fano_low_bits(n, universe);
+    const std::uint32_t mask = low_bits == 0 ? 0 : (std::uint32_t{1} << low_bits) - 1U;
+    std::size_t at = 0;
+    {
+        std::uint64_t acc = 0;
+        unsigned bits = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            acc |= static_cast<std::uint64_t>(in[i] & mask) << bits;
+            bits += low_bits;
+            while (bits >= 8) {
+                out[at++] = static_cast<std::uint8_t>(acc);
+                acc >>= 8;
+                bits -= 8;
+            }
+        }
+        if (bits > 0) {
+            out[at++] = static_cast<std::uint8_t>(acc);
+        }
+    }
+    const std::size_t high_start = at;
+    const std::uint64_t last_bit = (std::uint64_t{in[n - 1]} >> low_bits) + n - 1;
+    const std::size_t high_bytes = last_bit / 8 + 1;
+    std::memset(out + high_start, 0, high_bytes);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint64_t bit = (std::uint64_t{in[i]} >> low_bits) + i;
+        out[high_start + bit / 8] |= static_cast<std::uint8_t>(1U << (bit % 8));
+    }
+    return high_start + high_bytes;
+}
+
+const std::uint8_t* elias_fano_decode(const std::uint8_t* in, std::size_t n, std::uint32_t universe,
+                                      std::uint32_t* out) {
+    const std::uint32_t low_bits = elias_fano_low_bits(n, universe);
+    const std::uint8_t* high = unpack_bits_padded(in, n, low_bits, out);
+    // The i-th set bit of the high stream, at position p, gives value i's high part p - i.
+    std::uint64_t word;
+    std::memcpy(&word, high, sizeof(word));
+    std::uint64_t base = 0;
+    std::uint64_t bit = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        while (word == 0) {
+            base += 64;
+            std::memcpy(&word, high + base / 8, sizeof(word));
+        }
+        bit = base + static_cast<std::uint64_t>(std::countr_zero(word));
+        out[i] |= static_cast<std::uint32_t>(bit - i) << low_bits;
+        word &= word - 1;
+    }
+    return high + bit / 8 + 1;
 }
 
 }  // namespace cascade::index

@@ -36,10 +36,65 @@ std::size_t pack_bits(const std::uint32_t* in, std::size_t n, std::uint32_t widt
 /// Unpacks what pack_bits wrote; returns the position after it.
 const std::uint8_t* unpack_bits(const std::uint8_t* in, std::size_t n, std::uint32_t width,
                                 std::uint32_t* out);
+/// Bytes past the end of a code that the "padded" decoders below may read (never use): they
+/// load whole 8-byte words. The postings file ends with this many zero bytes, so any code in
+/// it can be decoded this way.
+inline constexpr std::size_t kReadPadding = 8;
+/// unpack_bits for input followed by at least kReadPadding readable bytes.
+const std::uint8_t* unpack_bits_padded(const std::uint8_t* in, std::size_t n, std::uint32_t width,
+                                       std::uint32_t* out);
 /// Bytes pack_bits writes for n values at `width` bits.
 constexpr std::size_t packed_bits_bytes(std::size_t n, std::uint32_t width) {
     return (n * width + 7) / 8;
 }
+
+/// A patched section: 128 values bit-packed at a width b chosen to minimize the bytes, with the
+/// values that need more than b bits ("exceptions") completed from a list after the packed
+/// words (Zukowski et al., "Super-Scalar RAM-CPU Cache Compression", ICDE 2006; the
+/// exception list as in Yan et al.'s NewPFD, WWW 2009). Layout: one byte `b | kPatched when
+/// there are exceptions`, the 128 values' low b bits as pack128 writes them, then, when
+/// patched, `u8 count, u8 high_width`, `count` u8 positions (ascending) and the `count` high
+/// parts (value >> b) as one pack_bits stream at high_width bits. Without exceptions it is the
+/// plain packed block behind its width byte. Ties in size go to fewer exceptions.
+inline constexpr std::uint8_t kPatched = 0x80;
+/// Most bytes encode_patched128 writes.
+inline constexpr std::size_t kMaxPatchedBytes = 1 + 16 * 32 + 2 + 128 + 16 * 32;
+/// Writes the patched section of `in` (128 values) at `out`; returns the bytes written.
+std::size_t encode_patched128(const std::uint32_t* in, std::uint8_t* out);
+/// decode_patched128 for a section with exceptions (padded: may read kReadPadding bytes past
+/// the section).
+const std::uint8_t* decode_patched128_exceptions(const std::uint8_t* in, std::uint32_t* out);
+/// Decodes a patched section into 128 values; returns the position after it. Padded: the
+/// section must be followed by kReadPadding readable bytes.
+inline const std::uint8_t* decode_patched128(const std::uint8_t* in, std::uint32_t* out) {
+    const std::uint32_t head = in[0];
+    if ((head & kPatched) != 0) {
+        return decode_patched128_exceptions(in, out);
+    }
+    unpack128(in + 1, head, out);
+    return in + 1 + packed_bytes(head);
+}
+
+/// Elias-Fano code of n strictly ascending values below `universe` (Elias 1974, Fano 1971;
+/// as in Vigna, "Quasi-succinct indices", WSDM 2013): with L = floor(log2(universe / n)),
+/// the n low parts (value mod 2^L) as one pack_bits stream at L bits, then the high parts
+/// (value >> L) in unary: value i sets bit (value_i >> L) + i of a little-endian bit stream
+/// that ends with the byte holding the last set bit. About L + 2 bits per value, nothing
+/// stored besides the values: n and universe come from the caller.
+[[nodiscard]] std::uint32_t elias_fano_low_bits(std::size_t n, std::uint32_t universe);
+/// Most bytes elias_fano_encode writes for n values.
+constexpr std::size_t elias_fano_max_bytes(std::size_t n) {
+    // Low parts: at most 32 bits each; high stream: n ones and at most 2n zeros
+    // (universe >> L < 2n), plus a partial byte each.
+    return (n * 32 + 7) / 8 + (3 * n + 7) / 8 + 1;
+}
+/// Writes the code of in[0..n) (ascending, each < universe, n >= 1); returns bytes written.
+std::size_t elias_fano_encode(const std::uint32_t* in, std::size_t n, std::uint32_t universe,
+                              std::uint8_t* out);
+/// Decodes what elias_fano_encode wrote; returns the position after it. Padded: the code must
+/// be followed by kReadPadding readable bytes.
+const std::uint8_t* elias_fano_decode(const std::uint8_t* in, std::size_t n, std::uint32_t universe,
+                                      std::uint32_t* out);
 
 /// Appends the LEB128 varint of `v` at `out`; returns the end (at most 5 bytes written).
 std::uint8_t* vbyte_encode(std::uint32_t v, std::uint8_t* out);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <vector>
 
@@ -50,6 +51,128 @@ TEST(BlockCodec, UnalignedInput) {
     std::vector<std::uint32_t> out(128);
     unpack128(buf.data() + 3, 9, out.data());
     EXPECT_EQ(out, values);
+}
+
+TEST(BitStream, RoundTripsEveryWidthAndLength) {
+    std::mt19937 rng(3);
+    for (std::uint32_t width = 0; width <= 32; ++width) {
+        for (std::size_t n : {1U, 2U, 7U, 31U, 127U}) {
+            std::vector<std::uint32_t> values(n);
+            const std::uint64_t limit = width == 32 ? 0xffffffffULL : (1ULL << width) - 1;
+            for (auto& v : values) {
+                v = static_cast<std::uint32_t>(rng() % (limit + 1));
+            }
+            std::vector<std::uint8_t> buf(packed_bits_bytes(n, width) + kReadPadding, 0xAB);
+            ASSERT_EQ(pack_bits(values.data(), n, width, buf.data()), packed_bits_bytes(n, width));
+            EXPECT_EQ(buf[packed_bits_bytes(n, width)], 0xAB);
+            std::vector<std::uint32_t> out(n, 0xdeadbeef);
+            EXPECT_EQ(unpack_bits(buf.data(), n, width, out.data()),
+                      buf.data() + packed_bits_bytes(n, width));
+            ASSERT_EQ(out, values) << width << " " << n;
+            out.assign(n, 0xdeadbeef);
+            EXPECT_EQ(unpack_bits_padded(buf.data(), n, width, out.data()),
+                      buf.data() + packed_bits_bytes(n, width));
+            ASSERT_EQ(out, values) << width << " " << n;
+        }
+    }
+}
+
+TEST(PatchedBlock, RoundTripsOutliersAndNeverLosesToPlainPacking) {
+    std::mt19937 rng(11);
+    for (int trial = 0; trial < 400; ++trial) {
+        // Mostly narrow values with a few wide ones: the case exceptions are for; some trials
+        // have none, some all-wide, some a 32-bit outlier.
+        const std::uint32_t narrow = rng() % 12;
+        const std::uint32_t wide = narrow + 1 + rng() % (32 - narrow);
+        const std::uint32_t outliers = trial % 5 == 0 ? 0 : rng() % 40;
+        std::vector<std::uint32_t> values(128);
+        for (auto& v : values) {
+            v = narrow == 0 ? 0 : rng() & ((1U << narrow) - 1U);
+        }
+        for (std::uint32_t o = 0; o < outliers; ++o) {
+            const std::uint64_t limit = wide == 32 ? 0xffffffffULL : (1ULL << wide) - 1;
+            values[rng() % 128] = static_cast<std::uint32_t>(rng() % (limit + 1));
+        }
+        std::vector<std::uint8_t> buf(kMaxPatchedBytes + kReadPadding, 0xAB);
+        const std::size_t bytes = encode_patched128(values.data(), buf.data());
+        ASSERT_LE(bytes, kMaxPatchedBytes);
+        EXPECT_EQ(buf[bytes], 0xAB) << "wrote past the returned size";
+        const std::uint32_t plain = max_bit_width(values.data(), 128);
+        EXPECT_LE(bytes, 1 + packed_bytes(plain)) << "trial " << trial;
+        std::vector<std::uint32_t> out(128, 0xdeadbeef);
+        const std::uint8_t* end = decode_patched128(buf.data(), out.data());
+        EXPECT_EQ(end, buf.data() + bytes) << "trial " << trial;
+        ASSERT_EQ(out, values) << "trial " << trial;
+    }
+}
+
+TEST(PatchedBlock, OneOutlierBecomesAnException) {
+    // 127 zeros and 1000 at position 5: plain packing needs 10 bits (160 bytes); patched is
+    // width 0 with one exception: head 0x80, count 1, high width 10, position 5, 1000 as
+    // 10 bits (0xE8, 0x03).
+    std::vector<std::uint32_t> values(128, 0);
+    values[5] = 1000;
+    std::vector<std::uint8_t> buf(kMaxPatchedBytes);
+    const std::size_t bytes = encode_patched128(values.data(), buf.data());
+    buf.resize(bytes);
+    EXPECT_EQ(buf, (std::vector<std::uint8_t>{0x80, 1, 10, 5, 0xE8, 0x03}));
+    // Nothing to patch: the width byte and the plain packed words.
+    std::vector<std::uint32_t> ones(128, 1);
+    buf.assign(kMaxPatchedBytes, 0);
+    EXPECT_EQ(encode_patched128(ones.data(), buf.data()), 1 + packed_bytes(1));
+    EXPECT_EQ(buf[0], 1);
+}
+
+TEST(EliasFano, RoundTripsAscendingSetsOfEverySize) {
+    std::mt19937 rng(5);
+    for (std::uint32_t universe : {1U, 2U, 3U, 100U, 1000U, 65536U, 1000000U, 0xffffffffU}) {
+        for (std::size_t n = 1; n < 128 && n <= universe; n += 1 + n / 8) {
+            // n distinct values below universe, always including the extremes when n allows.
+            std::vector<std::uint32_t> values;
+            if (universe <= 4096) {
+                std::vector<std::uint32_t> all(universe);
+                for (std::uint32_t i = 0; i < universe; ++i) {
+                    all[i] = i;
+                }
+                std::shuffle(all.begin(), all.end(), rng);
+                values.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n));
+            } else {
+                values.push_back(0);
+                if (n > 1) {
+                    values.push_back(universe - 1);
+                }
+                while (values.size() < n) {
+                    const std::uint32_t v = static_cast<std::uint32_t>(rng() % universe);
+                    if (std::find(values.begin(), values.end(), v) == values.end()) {
+                        values.push_back(v);
+                    }
+                }
+            }
+            std::sort(values.begin(), values.end());
+            std::vector<std::uint8_t> buf(elias_fano_max_bytes(n) + kReadPadding, 0xAB);
+            const std::size_t bytes = elias_fano_encode(values.data(), n, universe, buf.data());
+            ASSERT_LE(bytes, elias_fano_max_bytes(n)) << universe << " " << n;
+            EXPECT_EQ(buf[bytes], 0xAB);
+            // About L + 2 bits per value: never more than L + 3 bits plus a byte per stream.
+            const std::uint32_t low = elias_fano_low_bits(n, universe);
+            EXPECT_LE(bytes * 8, n * (low + 3) + 16) << universe << " " << n;
+            std::vector<std::uint32_t> out(n, 0xdeadbeef);
+            const std::uint8_t* end = elias_fano_decode(buf.data(), n, universe, out.data());
+            EXPECT_EQ(end, buf.data() + bytes) << universe << " " << n;
+            ASSERT_EQ(out, values) << universe << " " << n;
+        }
+    }
+}
+
+TEST(EliasFano, KnownBytes) {
+    // {0, 2} below 4: L = 1; low bits 0, 0 -> 0x00; high parts 0, 1 set bits 0 and 1 + 1 = 2
+    // -> 0x05.
+    std::vector<std::uint32_t> values{0, 2};
+    std::vector<std::uint8_t> buf(elias_fano_max_bytes(2));
+    buf.resize(elias_fano_encode(values.data(), 2, 4, buf.data()));
+    EXPECT_EQ(buf, (std::vector<std::uint8_t>{0x00, 0x05}));
+    EXPECT_EQ(elias_fano_low_bits(1, 1000000), 19U);
+    EXPECT_EQ(elias_fano_low_bits(3, 2), 0U);
 }
 
 TEST(VByte, RoundTripAndTruncation) {

@@ -30,12 +30,11 @@ FieldWriter::~FieldWriter() = default;
 
 void FieldWriter::encode_block(std::span<const std::uint32_t> docids,
                                std::span<const std::uint32_t> freqs, std::uint32_t& next_expected,
-                               BlockEntry& entry) {
+                               bool only_block, BlockSummary& entry) {
     const std::size_t n = docids.size();
     alignas(64) std::uint32_t gaps[kBlockSize];
     alignas(64) std::uint32_t fm1[kBlockSize];
-    entry = BlockEntry{};
-    entry.min_norm = 0xff;
+    entry = BlockSummary{};
     double best = -1.0;
     for (std::size_t i = 0; i < n; ++i) {
         CASCADE_ASSERT(docids[i] >= next_expected && freqs[i] >= 1);
@@ -54,14 +53,21 @@ void FieldWriter::encode_block(std::span<const std::uint32_t> docids,
     }
     entry.last_docid = docids[n - 1];
     if (n == kBlockSize) {
-        std::uint32_t wd = max_bit_width(gaps, n);
-        std::uint32_t wf = max_bit_width(fm1, n);
-        std::size_t at = m_data.size();
-        m_data.resize(at + 2 + packed_bytes(wd) + packed_bytes(wf));
-        m_data[at] = static_cast<std::uint8_t>(wd);
-        m_data[at + 1] = static_cast<std::uint8_t>(wf);
-        pack128(gaps, wd, m_data.data() + at + 2);
-        pack128(fm1, wf, m_data.data() + at + 2 + packed_bytes(wd));
+        // Gaps, then freqs-1, each a patched section (block_codec.hpp).
+        std::uint8_t sections[2 * kMaxPatchedBytes];
+        std::size_t bytes = encode_patched128(gaps, sections);
+        bytes += encode_patched128(fm1, sections + bytes);
+        m_data.insert(m_data.end(), sections, sections + bytes);
+    } else if (only_block) {
+        // A short list: its docids Elias-Fano coded below num_docs, then (unless every freq
+        // is 1, which the term's max_freq says) the freqs-1 at the width of max_freq - 1.
+        std::uint8_t code[elias_fano_max_bytes(kBlockSize) + kBlockSize * 4];
+        const auto universe = static_cast<std::uint32_t>(m_norms.size());
+        std::size_t bytes = elias_fano_encode(docids.data(), n, universe, code);
+        if (entry.max_freq > 1) {
+            bytes += pack_bits(fm1, n, bit_width_of(entry.max_freq - 1), code + bytes);
+        }
+        m_data.insert(m_data.end(), code, code + bytes);
     } else {
         // A tail block: bit-packed or varints, whichever is smaller (the first byte says).
         std::uint8_t varints[kBlockSize * 10 + 1];
@@ -73,8 +79,7 @@ void FieldWriter::encode_block(std::span<const std::uint32_t> docids,
         for (std::size_t i = 0; i < n; ++i) {
             p = vbyte_encode(fm1[i], p);
         }
-        // Packed: the first gap as a varint (in a list's only block it is the docid itself,
-        // which would set the width of every gap), then the others at one width.
+        // Packed: the first gap as a varint, then the others at one width.
         const std::uint32_t wd = max_bit_width(gaps + 1, n - 1);
         const std::uint32_t wf = max_bit_width(fm1, n);
         std::uint8_t packed[2 + 5 + 2 * kBlockSize * 4];
@@ -119,8 +124,9 @@ void FieldWriter::add_term(std::string_view term, std::span<const std::uint32_t>
     for (std::uint32_t b = 0; b < num_blocks; ++b) {
         std::size_t begin = std::size_t{b} * kBlockSize;
         std::size_t n = std::min<std::size_t>(kBlockSize, df - begin);
-        BlockEntry& block = m_blocks[b];
-        encode_block(docids.subspan(begin, n), freqs.subspan(begin, n), next_expected, block);
+        BlockSummary& block = m_blocks[b];
+        encode_block(docids.subspan(begin, n), freqs.subspan(begin, n), next_expected,
+                     num_blocks == 1, block);
         entry.max_freq = std::max(entry.max_freq, block.max_freq);
         entry.min_norm = std::min(entry.min_norm, block.min_norm);
         double s = bm25_tf_factor(block.best_freq, block.best_norm, m_k1, m_b, m_avgdl);
@@ -135,7 +141,19 @@ void FieldWriter::add_term(std::string_view term, std::span<const std::uint32_t>
     }
     entry.postings_offset = m_postings->size();
     if (num_blocks > 1) {
-        m_postings->write(m_blocks.data(), m_blocks.size() * kBlockEntrySize);
+        // Narrow the summaries; a freq that does not fit a byte leaves the list's own value
+        // (an upper bound of the block's) to the reader.
+        m_table.resize(std::size_t{num_blocks} * kBlockEntrySize);
+        auto narrow = [](std::uint32_t freq) {
+            return static_cast<std::uint16_t>(std::min<std::uint32_t>(freq, kSaturatedFreq));
+        };
+        for (std::uint32_t b = 0; b < num_blocks; ++b) {
+            const BlockSummary& s = m_blocks[b];
+            store_block_entry(BlockEntry{s.last_docid, s.data_end, narrow(s.max_freq),
+                                         narrow(s.best_freq), s.best_norm, s.min_norm},
+                              m_table.data() + std::size_t{b} * kBlockEntrySize);
+        }
+        m_postings->write(m_table.data(), m_table.size());
     }
     m_postings->write(m_data.data(), m_data.size());
     if (m_positions) {
@@ -183,6 +201,9 @@ std::vector<FileDigest> FieldWriter::finish() {
     std::vector<FileDigest> out;
     out.push_back(m_terms->finish());
     out.push_back(m_lexicon->finish());
+    // Zero bytes after the last list, so decoders may read whole 8-byte words past any code.
+    const std::uint8_t padding[kReadPadding] = {};
+    m_postings->write(padding, sizeof(padding));
     out.push_back(m_postings->finish());
     if (m_positions) {
         out.push_back(m_positions->finish());

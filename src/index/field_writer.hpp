@@ -43,8 +43,17 @@ public:
     [[nodiscard]] std::uint64_t num_postings() const { return m_num_postings; }
 
 private:
+    /// A block's summary before it is narrowed to a BlockEntry.
+    struct BlockSummary {
+        std::uint32_t last_docid = 0;
+        std::uint32_t data_end = 0;
+        std::uint32_t max_freq = 0;
+        std::uint32_t best_freq = 0;
+        std::uint8_t best_norm = 0;
+        std::uint8_t min_norm = 0xff;
+    };
     void encode_block(std::span<const std::uint32_t> docids, std::span<const std::uint32_t> freqs,
-                      std::uint32_t& next_expected, BlockEntry& entry);
+                      std::uint32_t& next_expected, bool only_block, BlockSummary& summary);
     void write_positions(std::span<const std::uint32_t> freqs,
                          std::span<const std::uint32_t> positions, TermEntry& entry);
 
@@ -60,8 +69,9 @@ private:
     std::string m_last_term;
     std::uint64_t m_num_terms = 0;
     std::uint64_t m_num_postings = 0;
-    std::vector<std::uint8_t> m_data;  // scratch: one list's block data
-    std::vector<BlockEntry> m_blocks;  // scratch: one list's block table
+    std::vector<std::uint8_t> m_data;    // scratch: one list's block data
+    std::vector<BlockSummary> m_blocks;  // scratch: one list's block summaries
+    std::vector<std::uint8_t> m_table;   // scratch: one list's block table as written
     std::function<void(std::string_view)> m_on_term;
 };
 

@@ -12,7 +12,7 @@ namespace cascade::index {
 inline constexpr std::uint32_t kBlockSize = 128;
 
 /// Format version written by this build; readers refuse any other.
-inline constexpr std::uint32_t kFormatVersion = 2;
+inline constexpr std::uint32_t kFormatVersion = 3;
 
 /// Magic numbers (8 ASCII bytes) that open every index file.
 inline constexpr std::string_view kManifestMagic = "CSCD-MAN";
@@ -27,29 +27,33 @@ inline constexpr std::string_view kDocStoreMagic = "CSCD-DOC";
 /// Every file starts with magic (8 bytes) + version (u32) + reserved (u32).
 inline constexpr std::size_t kFileHeaderSize = 16;
 
-/// First byte of a tail block (fewer than 128 postings): kTailVarint, then LEB128 gaps and
-/// freqs-1; otherwise the gaps' bit width (0..32) with kTailFreqsAllOne set when every freq is 1
-/// (no freq data follows), else a second byte with the freqs-1 bit width; then the first gap
-/// as a LEB128 varint, the other gaps bit-packed at the width and the freqs-1 bit-packed
-/// (block_codec.hpp pack_bits). The width covers gaps 2..n only: a list's first gap is its
-/// first docid.
+/// First byte of a tail block (the last block of a list of more than one block, when it holds
+/// fewer than 128 postings): kTailVarint, then LEB128 gaps and freqs-1; otherwise the gaps'
+/// bit width (0..32) with kTailFreqsAllOne set when every freq is 1 (no freq data follows),
+/// else a second byte with the freqs-1 bit width; then the first gap as a LEB128 varint, the
+/// other gaps bit-packed at the width and the freqs-1 bit-packed (block_codec.hpp pack_bits).
+/// A list whose only block holds fewer than 128 postings is Elias-Fano coded instead
+/// (docs/formats/index.md).
 inline constexpr std::uint8_t kTailVarint = 0x80;
 inline constexpr std::uint8_t kTailFreqsAllOne = 0x40;
 inline constexpr std::uint8_t kTailWidthMask = 0x3f;
 
 /// Per-block summary stored before the block data of lists with more than one block
-/// (single-block lists use the term's own summary). 20 bytes on disk.
+/// (single-block lists use the term's own summary). 14 bytes on disk, in this order: u32
+/// last_docid, u32 data_end, u16 max_freq, u16 best_freq, u8 best_norm, u8 min_norm
+/// (store_block_entry / load_block_entry). The freq fields hold values up to 65534;
+/// kSaturatedFreq stands for 65535 or more, and readers then use the list's own max_freq, or
+/// (best_freq, best_norm) pair, which bound the block's from above.
 struct BlockEntry {
     std::uint32_t last_docid;  ///< largest docid in the block
     std::uint32_t data_end;    ///< end of the block's bytes, relative to the list's data start
-    std::uint32_t max_freq;    ///< largest term frequency in the block
-    std::uint32_t best_freq;   ///< freq of the posting maximizing BM25(k1, b) in the block
+    std::uint16_t max_freq;    ///< largest term frequency in the block (or kSaturatedFreq)
+    std::uint16_t best_freq;   ///< freq of the posting maximizing BM25(k1, b) in the block
     std::uint8_t best_norm;    ///< norm byte of that posting
     std::uint8_t min_norm;     ///< smallest norm byte (shortest document) in the block
-    std::uint16_t reserved;
 };
-inline constexpr std::size_t kBlockEntrySize = 20;
-static_assert(sizeof(BlockEntry) == kBlockEntrySize);
+inline constexpr std::size_t kBlockEntrySize = 14;
+inline constexpr std::uint16_t kSaturatedFreq = 0xffff;
 
 /// Per-term record in the terms file, 40 bytes on disk, in the same order as the sorted terms.
 struct TermEntry {
@@ -71,6 +75,25 @@ inline T load(const std::uint8_t* p) {
     T v;
     std::memcpy(&v, p, sizeof(T));
     return v;
+}
+
+/// Writes `e` as its kBlockEntrySize on-disk bytes at `out`.
+inline void store_block_entry(const BlockEntry& e, std::uint8_t* out) {
+    std::memcpy(out, &e.last_docid, 4);
+    std::memcpy(out + 4, &e.data_end, 4);
+    std::memcpy(out + 8, &e.max_freq, 2);
+    std::memcpy(out + 10, &e.best_freq, 2);
+    out[12] = e.best_norm;
+    out[13] = e.min_norm;
+}
+/// Reads the on-disk block entry at `in`.
+inline BlockEntry load_block_entry(const std::uint8_t* in) {
+    return BlockEntry{load<std::uint32_t>(in),
+                      load<std::uint32_t>(in + 4),
+                      load<std::uint16_t>(in + 8),
+                      load<std::uint16_t>(in + 10),
+                      in[12],
+                      in[13]};
 }
 
 }  // namespace cascade::index

@@ -83,11 +83,13 @@ void PostingCursor::enter_block(std::uint32_t block) {
     const std::uint8_t* p = m_data + start;
     m_block_len = block + 1 < m_num_blocks ? kBlockSize : m_size - block * kBlockSize;
     if (m_block_len == kBlockSize) {
-        const std::uint32_t doc_width = p[0];
-        m_freq_width = p[1];
-        unpack128(p + 2, doc_width, m_docs);
-        m_freq_data = p + 2 + packed_bytes(doc_width);
+        m_freq_data = decode_patched128(p, m_docs);
         gaps_to_docids(m_docs, expected);
+    } else if (m_blocks == nullptr) {
+        // A list's only block, shorter than a full one: Elias-Fano docids, then freqs-1 at
+        // the width of the list's max_freq - 1 (none when every freq is 1).
+        m_freq_data = elias_fano_decode(p, m_block_len, m_sentinel, m_docs);
+        m_freq_width = m_info.max_freq > 1 ? bit_width_of(m_info.max_freq - 1) : 0;
     } else {
         const std::uint8_t head = *p++;
         if ((head & kTailVarint) != 0) {
@@ -103,7 +105,7 @@ void PostingCursor::enter_block(std::uint32_t block) {
                 m_freq_width = *p++;
             }
             p = decode_varint(p, m_docs[0]);
-            p = unpack_bits(p, m_block_len - 1, head & kTailWidthMask, m_docs + 1);
+            p = unpack_bits_padded(p, m_block_len - 1, head & kTailWidthMask, m_docs + 1);
         }
         for (std::uint32_t i = 0; i < m_block_len; ++i) {
             expected += m_docs[i];
@@ -121,7 +123,7 @@ void PostingCursor::enter_block(std::uint32_t block) {
 
 void PostingCursor::decode_freqs() {
     if (m_block_len == kBlockSize) {
-        unpack128(m_freq_data, m_freq_width, m_freqs);
+        (void)decode_patched128(m_freq_data, m_freqs);
         for (std::uint32_t i = 0; i < kBlockSize; ++i) {
             m_freqs[i] += 1;
         }
@@ -135,7 +137,7 @@ void PostingCursor::decode_freqs() {
         if (m_freq_width == 0) {
             std::fill(m_freqs, m_freqs + m_block_len, 0U);
         } else {
-            (void)unpack_bits(m_freq_data, m_block_len, m_freq_width, m_freqs);
+            (void)unpack_bits_padded(m_freq_data, m_block_len, m_freq_width, m_freqs);
         }
         for (std::uint32_t i = 0; i < m_block_len; ++i) {
             m_freqs[i] += 1;
@@ -229,7 +231,11 @@ std::uint32_t PostingCursor::block_max_freq() const {
     if (m_block >= m_num_blocks) {
         return 0;
     }
-    return m_blocks == nullptr ? m_info.max_freq : block_entry(m_block).max_freq;
+    if (m_blocks == nullptr) {
+        return m_info.max_freq;
+    }
+    const std::uint16_t stored = block_entry(m_block).max_freq;
+    return stored == kSaturatedFreq ? m_info.max_freq : stored;
 }
 
 std::pair<std::uint32_t, std::uint8_t> PostingCursor::block_max_freq_norm() const {
@@ -239,7 +245,10 @@ std::pair<std::uint32_t, std::uint8_t> PostingCursor::block_max_freq_norm() cons
     if (m_blocks == nullptr) {
         return {m_info.best_freq, m_info.best_norm};
     }
-    BlockEntry e = block_entry(m_block);
+    const BlockEntry e = block_entry(m_block);
+    if (e.best_freq == kSaturatedFreq) {
+        return {m_info.best_freq, m_info.best_norm};
+    }
     return {e.best_freq, e.best_norm};
 }
 

@@ -91,9 +91,7 @@ private:
     void enter_block(std::uint32_t block);
     void decode_freqs();
     [[nodiscard]] BlockEntry block_entry(std::uint32_t block) const {
-        BlockEntry e;
-        std::memcpy(&e, m_blocks + std::size_t{block} * kBlockEntrySize, kBlockEntrySize);
-        return e;
+        return load_block_entry(m_blocks + std::size_t{block} * kBlockEntrySize);
     }
     [[nodiscard]] std::uint32_t block_last_docid(std::uint32_t block) const {
         return load<std::uint32_t>(m_blocks + std::size_t{block} * kBlockEntrySize);
@@ -113,7 +111,7 @@ private:
     std::uint32_t m_block_len = 0;
     std::uint32_t m_pos = 0;
     std::uint32_t m_docid = 0;
-    std::uint32_t m_freq_width = 0;  // bit width of a full block's freqs; tail blocks: unused
+    std::uint32_t m_freq_width = 0;  // freqs-1 bit width of a short block (unused for full ones)
     bool m_freqs_decoded = false;
     const std::uint8_t* m_freq_data = nullptr;  // freq bytes of the decoded block
     // Positions decoding resumes from (m_pos_index, m_pos_ptr) inside the decoded block.
