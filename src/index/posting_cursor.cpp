@@ -3,6 +3,8 @@
 #include "index/block_codec.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <climits>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -51,6 +53,21 @@ inline void gaps_to_docids(std::uint32_t* docs, std::uint32_t expected) {
         expected += docs[i];
         docs[i] = expected;
         ++expected;
+    }
+#endif
+}
+/// Adds 1 to each of a full block's values (freqs are stored minus one).
+inline void add_one(std::uint32_t* values) {
+#if defined(__SSE2__)
+    const __m128i one = _mm_set1_epi32(1);
+    for (std::uint32_t i = 0; i < kBlockSize; i += 4) {
+        // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): SSE2 load, 16-aligned.
+        auto* lane = reinterpret_cast<__m128i*>(values + i);
+        _mm_store_si128(lane, _mm_add_epi32(_mm_load_si128(lane), one));
+    }
+#else
+    for (std::uint32_t i = 0; i < kBlockSize; ++i) {
+        values[i] += 1;
     }
 #endif
 }
@@ -124,9 +141,7 @@ void PostingCursor::enter_block(std::uint32_t block) {
 void PostingCursor::decode_freqs() {
     if (m_block_len == kBlockSize) {
         (void)decode_patched128(m_freq_data, m_freqs);
-        for (std::uint32_t i = 0; i < kBlockSize; ++i) {
-            m_freqs[i] += 1;
-        }
+        add_one(m_freqs);
     } else if (m_freq_width == kTailVarintFreqs) {
         const std::uint8_t* p = m_freq_data;
         for (std::uint32_t i = 0; i < m_block_len; ++i) {
@@ -199,32 +214,40 @@ void PostingCursor::next_geq(std::uint32_t target) {
         }
         enter_block(block);
     }
-    while (m_docs[m_pos] < target) {
-        ++m_pos;
+    if (m_docs[m_pos] < target) {  // most probes land on the current posting
+        m_pos = scan_to(m_pos + 1, target);
     }
     m_docid = m_docs[m_pos];
 }
 
-void PostingCursor::shallow_next_geq(std::uint32_t target) {
-    if (m_block >= m_num_blocks) {
-        return;
-    }
-    if (m_blocks == nullptr) {
-        if (m_docs[m_block_len - 1] < target) {
-            m_block = m_num_blocks;
+std::uint32_t PostingCursor::scan_to(std::uint32_t pos, std::uint32_t target) const {
+    // The first docid >= target at or after pos; one exists in the block (its last docid is
+    // >= target). Short skips (block-max WAND's are mostly one or two postings) go one by one.
+    for (int step = 0; step < 2; ++step, ++pos) {
+        if (m_docs[pos] >= target) {
+            return pos;
         }
-        return;
     }
-    if (block_last_docid(m_block) < target) {
-        m_block = find_block(m_block + 1, target);
+#if defined(__SSE2__)
+    // Four at a time: docids compared as unsigned (biased to signed), the first lane >= target
+    // is the count of trailing "less" lanes. Lanes past the block's length in a short block
+    // hold stale values, but a lane >= target always comes first.
+    const __m128i bias = _mm_set1_epi32(INT32_MIN);
+    const __m128i key = _mm_set1_epi32(static_cast<int>(target ^ 0x80000000U));
+    for (; pos + 4 <= kBlockSize; pos += 4) {
+        // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): SSE2 unaligned load.
+        const __m128i docs = _mm_loadu_si128(reinterpret_cast<const __m128i*>(m_docs + pos));
+        const __m128i less = _mm_cmplt_epi32(_mm_xor_si128(docs, bias), key);
+        const auto mask = static_cast<unsigned>(_mm_movemask_ps(_mm_castsi128_ps(less)));
+        if (mask != 0xfU) {
+            return pos + static_cast<std::uint32_t>(std::countr_one(mask));
+        }
     }
-}
-
-std::uint32_t PostingCursor::block_max_docid() const {
-    if (m_block >= m_num_blocks) {
-        return m_sentinel;
+#endif
+    while (m_docs[pos] < target) {
+        ++pos;
     }
-    return m_blocks == nullptr ? m_docs[m_block_len - 1] : block_last_docid(m_block);
+    return pos;
 }
 
 std::uint32_t PostingCursor::block_max_freq() const {

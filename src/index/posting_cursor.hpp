@@ -71,9 +71,27 @@ public:
 
     /// Moves only the block pointer to the block that would hold `target` (without decoding),
     /// so block_max_* can bound it; the next next_geq(target' >= target) decodes it.
-    void shallow_next_geq(std::uint32_t target);
+    void shallow_next_geq(std::uint32_t target) {
+        if (m_block >= m_num_blocks) {
+            return;
+        }
+        if (m_blocks == nullptr) {
+            if (m_docs[m_block_len - 1] < target) {
+                m_block = m_num_blocks;
+            }
+            return;
+        }
+        if (block_last_docid(m_block) < target) {
+            m_block = find_block(m_block + 1, target);
+        }
+    }
     /// Last docid of the current block (the sentinel after the end).
-    [[nodiscard]] std::uint32_t block_max_docid() const;
+    [[nodiscard]] std::uint32_t block_max_docid() const {
+        if (m_block >= m_num_blocks) {
+            return m_sentinel;
+        }
+        return m_blocks == nullptr ? m_docs[m_block_len - 1] : block_last_docid(m_block);
+    }
     /// Largest freq in the current block.
     [[nodiscard]] std::uint32_t block_max_freq() const;
     /// The (freq, norm byte) posting of the current block maximizing BM25 at the index's k1/b.
@@ -90,6 +108,8 @@ private:
     void next_block();
     void enter_block(std::uint32_t block);
     void decode_freqs();
+    /// Index of the first docid >= target in the decoded block, from `pos` on.
+    [[nodiscard]] std::uint32_t scan_to(std::uint32_t pos, std::uint32_t target) const;
     [[nodiscard]] BlockEntry block_entry(std::uint32_t block) const {
         return load_block_entry(m_blocks + std::size_t{block} * kBlockEntrySize);
     }

@@ -9,7 +9,6 @@
 #include <span>
 #include <vector>
 
-#include "retrieve/algorithm/wand.hpp"
 #include "retrieve/scored_cursor.hpp"
 #include "retrieve/top_k_queue.hpp"
 
@@ -22,34 +21,60 @@ void block_max_wand_query(std::span<Cursor> cursors, Queue& queue) {
         return;
     }
     const std::uint32_t sentinel = cursors[0].sentinel();
-    std::vector<std::size_t> order(n);
+    // The cursors as pointers, kept sorted by docid (a cursor is large, so indexing the span
+    // by position costs a multiplication per access in these loops).
+    std::vector<Cursor*> sorted(n);
     for (std::size_t i = 0; i < n; ++i) {
-        order[i] = i;
+        sorted[i] = &cursors[i];
     }
+    auto term_of = [&](const Cursor* c) { return static_cast<std::size_t>(c - cursors.data()); };
     std::vector<float> scratch(n);
     TermScoreSum sum(scratch, order_free_sums(cursors));
     while (true) {
-        detail::sort_by_docid(cursors, order);
-        std::size_t pivot = detail::find_pivot(cursors, order, queue);
+        // Insertion sort: only the cursors moved last step are out of place.
+        for (std::size_t i = 1; i < n; ++i) {
+            Cursor* v = sorted[i];
+            const std::uint32_t d = v->docid();
+            std::size_t j = i;
+            while (j > 0 && sorted[j - 1]->docid() > d) {
+                sorted[j] = sorted[j - 1];
+                --j;
+            }
+            sorted[j] = v;
+        }
+        // Pivot: the first cursor at which the list bounds could reach the k-th score.
+        std::size_t pivot = n;
+        double bound = 0.0;
+        for (std::size_t p = 0; p < n; ++p) {
+            const Cursor& c = *sorted[p];
+            if (c.docid() >= sentinel) {
+                break;
+            }
+            bound += static_cast<double>(c.max_score());
+            if (!queue.can_prune(static_cast<float>(bound))) {
+                pivot = p;
+                break;
+            }
+        }
         if (pivot == n) {
             return;
         }
-        const std::uint32_t pivot_doc = cursors[order[pivot]].docid();
-        prefetch_candidate(cursors[order[pivot]], queue, pivot_doc);
-        while (pivot + 1 < n && cursors[order[pivot + 1]].docid() == pivot_doc) {
+        const std::uint32_t pivot_doc = sorted[pivot]->docid();
+        prefetch_candidate(*sorted[pivot], queue, pivot_doc);
+        while (pivot + 1 < n && sorted[pivot + 1]->docid() == pivot_doc) {
             ++pivot;
         }
         double block_bound = 0.0;
         for (std::size_t p = 0; p <= pivot; ++p) {
-            Cursor& c = cursors[order[p]];
+            Cursor& c = *sorted[p];
             c.shallow_next_geq(pivot_doc);
             block_bound += static_cast<double>(c.block_max_score());
         }
         if (!queue.can_prune(static_cast<float>(block_bound))) {
-            if (cursors[order[0]].docid() == pivot_doc) {
+            if (sorted[0]->docid() == pivot_doc) {
                 for (std::size_t p = 0; p <= pivot; ++p) {
-                    Cursor& c = cursors[order[p]];
-                    sum.set(order[p], c.score());
+                    Cursor& c = *sorted[p];
+                    sum.set(term_of(&c), c.score());
                     c.next();
                 }
                 queue.insert(pivot_doc, sum.take());
@@ -57,10 +82,10 @@ void block_max_wand_query(std::span<Cursor> cursors, Queue& queue) {
                 // Documents before pivot_doc only occur in lists whose bounds cannot compete:
                 // move the last list short of the pivot there (PISA's block_max_wand_query).
                 std::size_t lagging = pivot;
-                while (cursors[order[lagging]].docid() == pivot_doc) {
+                while (sorted[lagging]->docid() == pivot_doc) {
                     --lagging;
                 }
-                cursors[order[lagging]].next_geq(pivot_doc);
+                sorted[lagging]->next_geq(pivot_doc);
             }
             continue;
         }
@@ -70,18 +95,18 @@ void block_max_wand_query(std::span<Cursor> cursors, Queue& queue) {
         std::uint32_t next = sentinel;
         std::size_t mover = pivot;
         for (std::size_t p = 0; p <= pivot; ++p) {
-            const Cursor& c = cursors[order[p]];
+            const Cursor& c = *sorted[p];
             std::uint32_t last = c.block_max_docid();
             next = std::min<std::uint32_t>(next, last >= sentinel ? sentinel : last + 1);
-            if (c.max_score() > cursors[order[mover]].max_score()) {
+            if (c.max_score() > sorted[mover]->max_score()) {
                 mover = p;
             }
         }
         if (pivot + 1 < n) {
-            next = std::min<std::uint32_t>(next, cursors[order[pivot + 1]].docid());
+            next = std::min<std::uint32_t>(next, sorted[pivot + 1]->docid());
         }
         next = std::max<std::uint32_t>(next, pivot_doc + 1);
-        cursors[order[mover]].next_geq(next);
+        sorted[mover]->next_geq(next);
     }
 }
 
