@@ -36,7 +36,7 @@ FileWriter::FileWriter(const std::filesystem::path& path, std::string_view magic
     m_crc = static_cast<std::uint32_t>(::crc32(0L, Z_NULL, 0));
     CASCADE_ASSERT(magic.size() == 8);
     write(magic.data(), magic.size());
-    put<std::uint32_t>(kFormatVersion);
+    put<std::uint32_t>(format_version_of(magic));
     put<std::uint32_t>(0);
 }
 
@@ -138,9 +138,10 @@ void MappedFile::check_header(std::string_view magic) const {
                               std::string(magic) + "')");
     }
     auto version = load<std::uint32_t>(m_data + 8);
-    if (version != kFormatVersion) {
+    const std::uint32_t expected = format_version_of(magic);
+    if (version != expected) {
         throw CorruptionError(m_name + ": index format version " + std::to_string(version) +
-                              ", this build reads version " + std::to_string(kFormatVersion) +
+                              ", this build reads version " + std::to_string(expected) +
                               "; rebuild the index");
     }
 }

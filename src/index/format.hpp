@@ -11,8 +11,13 @@ namespace cascade::index {
 /// Postings per compressed block; the last block of a list may be shorter (the "tail").
 inline constexpr std::uint32_t kBlockSize = 128;
 
-/// Format version written by this build; readers refuse any other.
-inline constexpr std::uint32_t kFormatVersion = 3;
+/// Format version written by this build into every file but the postings; readers refuse any
+/// other.
+inline constexpr std::uint32_t kFormatVersion = 2;
+/// The postings file's version: 3 since its codec changed (patched blocks, Elias-Fano short
+/// lists, 14-byte block entries). Kept apart so that the other parts of an index, a dense part
+/// above all (hours of embedding), stay readable across a postings change.
+inline constexpr std::uint32_t kPostingsFormatVersion = 3;
 
 /// Magic numbers (8 ASCII bytes) that open every index file.
 inline constexpr std::string_view kManifestMagic = "CSCD-MAN";
@@ -23,6 +28,11 @@ inline constexpr std::string_view kPositionsMagic = "CSCD-POS";
 inline constexpr std::string_view kNormsMagic = "CSCD-NRM";
 inline constexpr std::string_view kDocIdsMagic = "CSCD-IDS";
 inline constexpr std::string_view kDocStoreMagic = "CSCD-DOC";
+
+/// The version a file with `magic` is written with and must be read with.
+constexpr std::uint32_t format_version_of(std::string_view magic) {
+    return magic == kPostingsMagic ? kPostingsFormatVersion : kFormatVersion;
+}
 
 /// Every file starts with magic (8 bytes) + version (u32) + reserved (u32).
 inline constexpr std::size_t kFileHeaderSize = 16;

@@ -23,7 +23,7 @@ std::vector<std::uint8_t> bytes_of(const std::filesystem::path& p) {
 
 std::vector<std::uint8_t> header(std::string_view magic) {
     std::vector<std::uint8_t> h(magic.begin(), magic.end());
-    h.insert(h.end(), {static_cast<std::uint8_t>(kFormatVersion), 0, 0, 0, 0, 0, 0, 0});
+    h.insert(h.end(), {static_cast<std::uint8_t>(format_version_of(magic)), 0, 0, 0, 0, 0, 0, 0});
     return h;
 }
 
