@@ -1,5 +1,6 @@
 #include "index/block_codec.hpp"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstring>
@@ -268,22 +269,16 @@ std::size_t elias_fano_encode(const std::uint32_t* in, std::size_t n, std::uint3
                               std::uint8_t* out) {
     const std::uint32_t low_bits = elias_fano_low_bits(n, universe);
     const std::uint32_t mask = low_bits == 0 ? 0 : (std::uint32_t{1} << low_bits) - 1U;
+    // The low parts through pack_bits, 128 at a time: 128 values of any width fill whole
+    // bytes, so the pieces join into one stream.
     std::size_t at = 0;
-    {
-        std::uint64_t acc = 0;
-        unsigned bits = 0;
-        for (std::size_t i = 0; i < n; ++i) {
-            acc |= static_cast<std::uint64_t>(in[i] & mask) << bits;
-            bits += low_bits;
-            while (bits >= 8) {
-                out[at++] = static_cast<std::uint8_t>(acc);
-                acc >>= 8;
-                bits -= 8;
-            }
+    std::uint32_t low[kBlockValues];
+    for (std::size_t begin = 0; begin < n; begin += kBlockValues) {
+        const std::size_t count = std::min<std::size_t>(kBlockValues, n - begin);
+        for (std::size_t i = 0; i < count; ++i) {
+            low[i] = in[begin + i] & mask;
         }
-        if (bits > 0) {
-            out[at++] = static_cast<std::uint8_t>(acc);
-        }
+        at += pack_bits(low, count, low_bits, out + at);
     }
     const std::size_t high_start = at;
     const std::uint64_t last_bit = (std::uint64_t{in[n - 1]} >> low_bits) + n - 1;
