@@ -61,7 +61,7 @@ void FieldWriter::encode_block(std::span<const std::uint32_t> docids,
     } else if (only_block) {
         // A short list: its docids Elias-Fano coded below num_docs, then (unless every freq
         // is 1, which the term's max_freq says) the freqs-1 at the width of max_freq - 1.
-        std::uint8_t code[elias_fano_max_bytes(kBlockSize) + kBlockSize * 4];
+        std::uint8_t code[elias_fano_max_bytes(kBlockSize) + std::size_t{kBlockSize} * 4];
         const auto universe = static_cast<std::uint32_t>(m_norms.size());
         std::size_t bytes = elias_fano_encode(docids.data(), n, universe, code);
         if (entry.max_freq > 1) {

@@ -53,7 +53,7 @@ private:
         std::uint8_t min_norm = 0xff;
     };
     void encode_block(std::span<const std::uint32_t> docids, std::span<const std::uint32_t> freqs,
-                      std::uint32_t& next_expected, bool only_block, BlockSummary& summary);
+                      std::uint32_t& next_expected, bool only_block, BlockSummary& entry);
     void write_positions(std::span<const std::uint32_t> freqs,
                          std::span<const std::uint32_t> positions, TermEntry& entry);
 
