@@ -30,18 +30,29 @@ void block_max_wand_query(std::span<Cursor> cursors, Queue& queue) {
     auto term_of = [&](const Cursor* c) { return static_cast<std::size_t>(c - cursors.data()); };
     std::vector<float> scratch(n);
     TermScoreSum sum(scratch, order_free_sums(cursors));
-    while (true) {
-        // Insertion sort: only the cursors moved last step are out of place.
-        for (std::size_t i = 1; i < n; ++i) {
-            Cursor* v = sorted[i];
-            const std::uint32_t d = v->docid();
-            std::size_t j = i;
-            while (j > 0 && sorted[j - 1]->docid() > d) {
-                sorted[j] = sorted[j - 1];
-                --j;
-            }
-            sorted[j] = v;
+    for (std::size_t i = 1; i < n; ++i) {  // insertion sort, once
+        Cursor* v = sorted[i];
+        const std::uint32_t d = v->docid();
+        std::size_t j = i;
+        while (j > 0 && sorted[j - 1]->docid() > d) {
+            sorted[j] = sorted[j - 1];
+            --j;
         }
+        sorted[j] = v;
+    }
+    // After a cursor at position i moved forward (and everything after i is in order), moves
+    // it back into place: only the cursors moved in a step are ever out of order (PISA's
+    // block_max_wand_query keeps its list the same way).
+    auto settle = [&](std::size_t i) {
+        Cursor* v = sorted[i];
+        const std::uint32_t d = v->docid();
+        while (i + 1 < n && sorted[i + 1]->docid() < d) {
+            sorted[i] = sorted[i + 1];
+            ++i;
+        }
+        sorted[i] = v;
+    };
+    while (true) {
         // Pivot: the first cursor at which the list bounds could reach the k-th score.
         std::size_t pivot = n;
         double bound = 0.0;
@@ -78,6 +89,9 @@ void block_max_wand_query(std::span<Cursor> cursors, Queue& queue) {
                     c.next();
                 }
                 queue.insert(pivot_doc, sum.take());
+                for (std::size_t p = pivot + 1; p-- > 0;) {
+                    settle(p);
+                }
             } else {
                 // Documents before pivot_doc only occur in lists whose bounds cannot compete:
                 // move the last list short of the pivot there (PISA's block_max_wand_query).
@@ -86,6 +100,7 @@ void block_max_wand_query(std::span<Cursor> cursors, Queue& queue) {
                     --lagging;
                 }
                 sorted[lagging]->next_geq(pivot_doc);
+                settle(lagging);
             }
             continue;
         }
@@ -107,6 +122,7 @@ void block_max_wand_query(std::span<Cursor> cursors, Queue& queue) {
         }
         next = std::max<std::uint32_t>(next, pivot_doc + 1);
         sorted[mover]->next_geq(next);
+        settle(mover);
     }
 }
 
