@@ -157,24 +157,20 @@ std::size_t pack_bits(const std::uint32_t* in, std::size_t n, std::uint32_t widt
 
 const std::uint8_t* unpack_bits(const std::uint8_t* in, std::size_t n, std::uint32_t width,
                                 std::uint32_t* out) {
-    // Value i sits at bits [i * width, (i + 1) * width) of the stream, inside the 8 bytes from
-    // byte i * width / 8 (width + 7 <= 39 bits). Load those 8 bytes whole while they lie inside
-    // the stream's own bytes, then the last few from a zero-padded copy.
+    // Reads exactly the stream's bytes (the decoders on index files use unpack_bits_padded).
     const std::uint64_t mask = width == 32 ? 0xffffffffULL : (std::uint64_t{1} << width) - 1;
-    const std::size_t bytes = packed_bits_bytes(n, width);
-    std::size_t i = 0;
-    std::size_t bit = 0;
-    for (; i < n && bit / 8 + 8 <= bytes; ++i, bit += width) {
-        std::uint64_t window;
-        std::memcpy(&window, in + bit / 8, sizeof(window));
-        out[i] = static_cast<std::uint32_t>((window >> (bit % 8)) & mask);
+    std::uint64_t acc = 0;
+    unsigned bits = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        while (bits < width) {
+            acc |= static_cast<std::uint64_t>(*in++) << bits;
+            bits += 8;
+        }
+        out[i] = static_cast<std::uint32_t>(acc & mask);
+        acc >>= width;
+        bits -= width;
     }
-    for (; i < n; ++i, bit += width) {
-        std::uint64_t window = 0;
-        std::memcpy(&window, in + bit / 8, bytes - bit / 8);
-        out[i] = static_cast<std::uint32_t>((window >> (bit % 8)) & mask);
-    }
-    return in + bytes;
+    return in;
 }
 
 const std::uint8_t* unpack_bits_padded(const std::uint8_t* in, std::size_t n, std::uint32_t width,

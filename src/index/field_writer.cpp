@@ -141,7 +141,7 @@ void FieldWriter::add_term(std::string_view term, std::span<const std::uint32_t>
     }
     entry.postings_offset = m_postings->size();
     if (num_blocks > 1) {
-        // Narrow the summaries; a freq that does not fit a byte leaves the list's own value
+        // Narrow the summaries; a freq that does not fit 16 bits leaves the list's own value
         // (an upper bound of the block's) to the reader.
         m_table.resize(std::size_t{num_blocks} * kBlockEntrySize);
         auto narrow = [](std::uint32_t freq) {

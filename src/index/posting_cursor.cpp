@@ -4,7 +4,7 @@
 
 #include <algorithm>
 #include <bit>
-#include <climits>
+#include <cstdint>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
