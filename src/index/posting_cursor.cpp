@@ -275,6 +275,32 @@ std::pair<std::uint32_t, std::uint8_t> PostingCursor::block_max_freq_norm() cons
     return {e.best_freq, e.best_norm};
 }
 
+std::pair<std::uint32_t, std::uint8_t> PostingCursor::block_best_posting(
+    std::uint32_t block) const {
+    if (block >= m_num_blocks) {
+        return {0, 0};
+    }
+    if (m_blocks == nullptr) {
+        return {m_info.best_freq, m_info.best_norm};
+    }
+    const BlockEntry e = block_entry(block);
+    if (e.best_freq == kSaturatedFreq) {
+        return {0, 0};
+    }
+    return {e.best_freq, e.best_norm};
+}
+
+std::uint32_t PostingCursor::block_max_freq_of(std::uint32_t block) const {
+    if (block >= m_num_blocks) {
+        return 0;
+    }
+    if (m_blocks == nullptr) {
+        return m_info.max_freq;
+    }
+    const std::uint16_t stored = block_entry(block).max_freq;
+    return stored == kSaturatedFreq ? 0 : stored;
+}
+
 std::uint8_t PostingCursor::block_min_norm() const {
     if (m_block >= m_num_blocks) {
         return 0xff;

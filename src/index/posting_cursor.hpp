@@ -100,6 +100,21 @@ public:
     /// gives a bound valid for any k1 >= 0, 0 <= b <= 1.
     [[nodiscard]] std::uint8_t block_min_norm() const;
 
+    /// Number of blocks of kBlockSize postings (the last may be shorter).
+    [[nodiscard]] std::uint32_t num_blocks() const { return m_num_blocks; }
+    /// The (freq, norm byte) of a posting of block `block` that maximizes BM25 at the index's
+    /// k1/b (an actual posting of the block, unlike block_max_freq_norm()'s fallback), or
+    /// {0, 0} when the block's entry saturated and does not name it.
+    [[nodiscard]] std::pair<std::uint32_t, std::uint8_t> block_best_posting(
+        std::uint32_t block) const;
+    /// The largest freq of block `block` (an actual posting's), or 0 when the block's entry
+    /// saturated and does not hold it.
+    [[nodiscard]] std::uint32_t block_max_freq_of(std::uint32_t block) const;
+    /// Decodes block `block` and stands on its first posting, backwards as well as forwards:
+    /// for visiting chosen blocks of a copy of a cursor (next() then walks on from there). The
+    /// block-max accessors describe that block.
+    void seek_block(std::uint32_t block) { enter_block(block); }
+
     /// Positions of the current posting (ascending, freq() of them), when the index was built
     /// with positions; empty otherwise. Valid until the cursor moves.
     [[nodiscard]] std::span<const std::uint32_t> positions();

@@ -146,6 +146,66 @@ TEST(Algorithms, AllMatchTheOracleOnRandomQueries) {
     }
 }
 
+// Every pruning algorithm started from prime_threshold()'s floor, which here is the exact k-th
+// best score of the best list: documents tying with it must still compete, and none may be
+// lost to a queue that prunes before it holds k hits.
+TEST(Algorithms, PrimedWithTheSingleTermThresholdTheyStillMatchTheOracle) {
+    std::mt19937 rng(20261207);
+    const std::vector<std::size_t> ks = {1, 2, 3, 10, 100};
+    using Queue = TopKQueue<PermutationOrder>;
+    using Span = std::span<MemoryCursor>;
+    std::size_t primed = 0;
+    for (int iter = 0; iter < 400; ++iter) {
+        Case c = random_case(rng);
+        const std::size_t k = ks[static_cast<std::size_t>(iter) % ks.size()];
+        std::vector<Hit> expected = oracle(c, k);
+        SCOPED_TRACE(describe(c, k));
+        auto primed_run = [&](auto algorithm) {
+            return run_algorithm(c, k, [&](Span s, Queue& q) {
+                prime_threshold(s, q);
+                if (expected.size() == k &&
+                    q.can_prune(std::nextafter(expected.back().score, -INFINITY))) {
+                    ++primed;  // the floor did prune (it is at most the true k-th score)
+                }
+                algorithm(s, q);
+            });
+        };
+        EXPECT_EQ(primed_run([](Span s, Queue& q) { maxscore_query(s, q); }), expected)
+            << "maxscore";
+        EXPECT_EQ(primed_run([](Span s, Queue& q) { wand_query(s, q); }), expected) << "wand";
+        EXPECT_EQ(primed_run([](Span s, Queue& q) { block_max_wand_query(s, q); }), expected)
+            << "bmw";
+        EXPECT_EQ(primed_run([](Span s, Queue& q) { block_max_maxscore_query(s, q); }), expected)
+            << "bmm";
+        if (HasFailure()) {
+            break;
+        }
+    }
+    EXPECT_GT(primed, 200U);  // floors were really set
+}
+
+TEST(TopKQueue, APrimedFloorPrunesBelowItAndLetsTiesCompete) {
+    std::vector<std::uint32_t> rank = {3, 1, 2, 0, 4};
+    TopKQueue<PermutationOrder> q(2, PermutationOrder{&rank});
+    EXPECT_EQ(q.capacity(), 2U);
+    q.prime(2.0F);
+    EXPECT_TRUE(q.can_prune(1.999F));
+    EXPECT_FALSE(q.can_prune(2.0F));
+    EXPECT_FALSE(q.insert(4, 1.5F));  // below the floor: cannot be in the top 2
+    EXPECT_TRUE(q.insert(0, 2.0F));   // at the floor: competes
+    q.prime(1.0F);                    // a lower floor lowers nothing
+    EXPECT_TRUE(q.can_prune(1.999F));
+    EXPECT_TRUE(q.insert(2, 3.0F));
+    EXPECT_TRUE(q.insert(1, 2.0F));  // ties with docid 0 and wins it (rank 1 < rank 0's 3)
+    EXPECT_TRUE(q.can_prune(1.999F));
+    EXPECT_EQ(q.take_sorted(), (std::vector<Hit>{{2, 3.0F}, {1, 2.0F}}));
+    // take_sorted() forgets the floor with the hits.
+    EXPECT_FALSE(q.can_prune(-100.0F));
+    TopKQueue<DocidOrder> none(0, DocidOrder{});
+    none.prime(1.0F);
+    EXPECT_FALSE(none.insert(1, 5.0F));
+}
+
 void expect_all_match_oracle(const Case& c, std::size_t k) {
     using Queue = TopKQueue<PermutationOrder>;
     using Span = std::span<MemoryCursor>;

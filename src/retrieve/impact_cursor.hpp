@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "index/index.hpp"
+#include "retrieve/kth_floor.hpp"
 #include "retrieve/scored_cursor.hpp"
 
 namespace cascade::retrieve {
@@ -41,6 +42,19 @@ public:
             m_block_cached = true;
         }
         return m_cached_bound;
+    }
+
+    /// A score that at least `k` postings reach, for TopKQueue::prime (0 when none is known):
+    /// kth_floor_by_blocks over the blocks' largest impacts, each an actual posting's.
+    [[nodiscard]] float kth_score_floor(std::size_t k) const {
+        return kth_floor_by_blocks(
+            k, m_cursor.size(), m_cursor.num_blocks(), m_max,
+            [this](std::uint32_t block) {
+                const std::uint32_t impact = m_cursor.block_max_freq_of(block);
+                return impact == 0 ? -1.0F : m_weight * static_cast<float>(impact);
+            },
+            *this,
+            [](ImpactCursor& reader, std::uint32_t block) { reader.m_cursor.seek_block(block); });
     }
 
 private:

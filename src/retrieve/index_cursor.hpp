@@ -6,6 +6,7 @@
 
 #include "index/index.hpp"
 #include "retrieve/bm25.hpp"
+#include "retrieve/kth_floor.hpp"
 #include "retrieve/scored_cursor.hpp"
 
 namespace cascade::retrieve {
@@ -79,7 +80,34 @@ public:
         return m_cached_bound;
     }
 
+    /// A score that at least `k` postings of the list reach, for TopKQueue::prime (0 when
+    /// none is known): kth_floor_by_blocks over the blocks' recorded best postings. Needs the
+    /// stored pairs: under other k1/b the block bounds name no posting.
+    [[nodiscard]] float kth_score_floor(std::size_t k) const {
+        if (!m_stored_pairs) {
+            return 0.0F;
+        }
+        return kth_floor_by_blocks(
+            k, m_cursor.size(), m_cursor.num_blocks(), m_max,
+            [this](std::uint32_t block) {
+                const auto [freq, norm] = m_cursor.block_best_posting(block);
+                return freq == 0 ? -1.0F : score_of(freq, norm);
+            },
+            *this,
+            [](Bm25IndexCursor& reader, std::uint32_t block) {
+                reader.m_cursor.seek_block(block);
+            });
+    }
+
 private:
+    /// The score of a posting of (freq, norm): score()'s value for it, bit for bit.
+    [[nodiscard]] float score_of(std::uint32_t freq, std::uint8_t norm) const {
+        if (freq == 1 && m_has_table) {
+            return m_freq_one[norm];
+        }
+        return m_scorer->score(m_weight, freq, norm);
+    }
+
     /// Postings from which a list gets its freq-1 table (256 divisions to fill it).
     static constexpr std::uint32_t kTableMinPostings = 512;
 

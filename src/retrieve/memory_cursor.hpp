@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "retrieve/scored_cursor.hpp"
@@ -75,6 +76,18 @@ public:
     [[nodiscard]] std::uint32_t block_max_docid() const {
         std::size_t block = std::max(m_block, m_pos / m_block_size);
         return block < m_block_max.size() ? last_docid_of(block) : m_sentinel;
+    }
+
+    /// The list's exact k-th best score (0 when it has fewer than k postings): the tightest
+    /// floor prime_threshold() can be given.
+    [[nodiscard]] float kth_score_floor(std::size_t k) const {
+        if (k == 0 || m_postings->scores.size() < k) {
+            return 0.0F;
+        }
+        std::vector<float> scores = m_postings->scores;
+        std::nth_element(scores.begin(), scores.begin() + static_cast<std::ptrdiff_t>(k - 1),
+                         scores.end(), std::greater<>());
+        return scores[k - 1];
     }
 
 private:

@@ -8,6 +8,7 @@
 
 #include "index/index.hpp"
 #include "retrieve/bm25_retriever.hpp"
+#include "retrieve/index_cursor.hpp"
 #include "retrieve/query.hpp"
 #include "tests/run_cli.hpp"
 #include "text/analyzer.hpp"
@@ -42,7 +43,7 @@ TEST(FieldWeights, ParsesNamesAndWeightsAndRejectsNonsense) {
     EXPECT_THROW(parse_field_weights("title=abc"), UsageError);
     EXPECT_THROW(parse_field_weights("title=-1"), UsageError);
     EXPECT_THROW(parse_field_weights("text,text"), UsageError);
-    EXPECT_THROW(parse_algorithm("fast"), UsageError);
+    EXPECT_THROW((void)parse_algorithm("fast"), UsageError);
 }
 
 /// Every document's score from a full walk of each clause's postings, summed in clause order.
@@ -116,6 +117,62 @@ TEST(Bm25Retriever, WeightedTermQueriesMatchABruteForceOracle) {
             }
         }
     }
+}
+
+// The floor each list names for prime_threshold(): never above its true k-th best score (k
+// postings reach it), 0 for lists shorter than k, and the exact k-th best where the list has
+// so few blocks that all of them are read. The demo's lists run from 1 to thousands of
+// postings; the second parameter set is not the one the index chose its stored pairs for, so
+// those cursors must name nothing.
+TEST(Bm25IndexCursor, KthScoreFloorIsReachedByKPostings) {
+    cascade::testing::TempDir dir;
+    auto demo = std::filesystem::path(CASCADE_SOURCE_DIR) / "data/scifact";
+    auto r = cascade::testing::run_cli("index --quiet --fields title,text --collection " +
+                                       demo.string() + " --index " + (dir / "ix").string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    index::Index index = index::Index::open(dir / "ix");
+    const index::FieldIndex& field = index.field(1);
+    Bm25FieldScorer scorer(
+        Bm25Params{}, lucene_avgdl(field.stats().sum_total_term_freq, field.stats().doc_count));
+    std::size_t exact = 0;
+    std::size_t tested = 0;
+    for (const char* term : {"cell", "cancer", "protein", "gene", "mice", "vitamin", "brain",
+                             "mutat", "increas", "express", "studi", "risk", "patient"}) {
+        auto info = field.term(term);
+        ASSERT_TRUE(info.has_value()) << term;
+        const float weight = lucene_idf(info->doc_freq, field.stats().doc_count);
+        std::vector<float> all;
+        for (auto cur = field.postings(*info); cur.docid() < cur.sentinel(); cur.next()) {
+            all.push_back(scorer.score(weight, cur.freq(), field.norm(cur.docid())));
+        }
+        std::sort(all.begin(), all.end(), std::greater<>());
+        const std::uint32_t blocks = (info->doc_freq + index::kBlockSize - 1) / index::kBlockSize;
+        for (std::size_t k : {1, 2, 10, 100, 129, 1000}) {
+            SCOPED_TRACE(std::string(term) + " df=" + std::to_string(info->doc_freq) +
+                         " k=" + std::to_string(k));
+            Bm25IndexCursor cursor(field, *info, scorer, weight, true);
+            const float floor = cursor.kth_score_floor(k);
+            if (all.size() < k) {
+                EXPECT_EQ(floor, 0.0F);
+                continue;
+            }
+            ++tested;
+            EXPECT_GT(floor, 0.0F);
+            EXPECT_LE(floor, all[k - 1]);
+            const std::size_t budget = 2 * ((k + index::kBlockSize - 1) / index::kBlockSize) + 2;
+            if (blocks <= budget) {
+                EXPECT_EQ(floor, all[k - 1]);
+                ++exact;
+            }
+            // The cursor it was asked on still starts at the list's first posting.
+            EXPECT_EQ(cursor.docid(), field.postings(*info).docid());
+            Bm25IndexCursor other(field, *info, scorer, weight, false);
+            EXPECT_EQ(other.kth_score_floor(k), 0.0F);
+        }
+    }
+    EXPECT_GT(tested, 30U);
+    EXPECT_GT(exact, 10U);
+    EXPECT_LT(exact, tested);  // long lists were bounded from their summaries too
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <concepts>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace cascade::retrieve {
 
@@ -61,6 +62,12 @@ void prefetch_candidate(const Cursor& cursor, const Queue& queue, std::uint32_t 
         queue.prefetch(docid);
     }
 }
+
+/// A cursor that can name a score at least `k` of its postings reach (0 when it knows none).
+template <class C>
+concept KthFloorCursor = ScoredCursor<C> && requires(const C cc, std::size_t k) {
+    { cc.kth_score_floor(k) } -> std::convertible_to<float>;
+};
 
 /// A cursor that also bounds its scores from below: every score() it returns is >= min_score().
 template <class C>
@@ -151,5 +158,46 @@ private:
     double m_sum = 0.0;
     bool m_order_free;
 };
+
+/// Starts `queue` off at a threshold instead of at nothing. When no score can be negative, a
+/// document matching a term scores at least that term's contribution: so if k postings of one
+/// list score x or more, k documents do, and nothing below x makes the top k (the
+/// "single-term threshold" of Kane & Tompa, "Split-lists and initial thresholds for WAND-based
+/// search", SIGIR 2018). The floor is the best any list names (KthFloorCursor); lists are
+/// asked in order of their bound, until a bound falls below the floor found. Rank-safe: the
+/// floor is a score that k actual documents reach, so the same hits come out, found with
+/// fewer candidates.
+template <ScoredCursor Cursor, class Queue>
+void prime_threshold(std::span<Cursor> cursors, Queue& queue) {
+    if constexpr (KthFloorCursor<Cursor> && MinScoredCursor<Cursor>) {
+        const std::size_t k = queue.capacity();
+        if (k == 0 || cursors.empty()) {
+            return;
+        }
+        for (const Cursor& c : cursors) {
+            if (!(static_cast<float>(c.min_score()) >= 0.0F)) {
+                return;
+            }
+        }
+        std::vector<const Cursor*> by_bound;
+        by_bound.reserve(cursors.size());
+        for (const Cursor& c : cursors) {
+            by_bound.push_back(&c);
+        }
+        std::stable_sort(by_bound.begin(), by_bound.end(), [](const Cursor* a, const Cursor* b) {
+            return a->max_score() > b->max_score();
+        });
+        float floor = 0.0F;
+        for (const Cursor* c : by_bound) {
+            if (static_cast<float>(c->max_score()) <= floor) {
+                break;
+            }
+            floor = std::max(floor, static_cast<float>(c->kth_score_floor(k)));
+        }
+        if (floor > 0.0F) {
+            queue.prime(floor);
+        }
+    }
+}
 
 }  // namespace cascade::retrieve

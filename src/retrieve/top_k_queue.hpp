@@ -76,7 +76,7 @@ public:
             m_heap.push_back({key, docid, score});
             sift_up(m_heap.size() - 1);
             if (m_heap.size() == m_k) {
-                m_kth = m_heap.front().score;
+                m_kth = std::max(m_floor, m_heap.front().score);
             }
             return true;
         }
@@ -84,7 +84,7 @@ public:
             return false;
         }
         sift_down({key, docid, score});
-        m_kth = m_heap.front().score;
+        m_kth = std::max(m_floor, m_heap.front().score);
         return true;
     }
 
@@ -95,6 +95,19 @@ public:
             m_tie.prefetch(docid);
         }
     }
+
+    /// Tells the queue that at least k documents score `floor` or more (so none below it can
+    /// make the top k): it prunes against floor from the start, before it holds k hits.
+    /// Documents scoring exactly floor still compete. Lowers nothing already raised.
+    void prime(float floor) {
+        if (m_k == 0 || !(floor > m_floor)) {
+            return;
+        }
+        m_floor = floor;
+        m_kth = std::max(m_kth, floor);
+    }
+    /// How many hits the queue keeps.
+    [[nodiscard]] std::size_t capacity() const { return m_k; }
 
     [[nodiscard]] bool full() const { return m_heap.size() >= m_k; }
     [[nodiscard]] std::size_t size() const { return m_heap.size(); }
@@ -109,6 +122,7 @@ public:
             hits.push_back({e.docid, e.score});
         }
         m_heap.clear();
+        m_floor = -std::numeric_limits<float>::infinity();
         m_kth = m_k == 0 ? std::numeric_limits<float>::infinity()
                          : -std::numeric_limits<float>::infinity();
         return hits;
@@ -158,8 +172,10 @@ private:
 
     std::size_t m_k;
     Tie m_tie;
-    /// The k-th best score once the queue is full; -infinity before (+infinity for k = 0).
+    /// The score a document needs: the k-th best once the queue is full, and never below the
+    /// primed floor; -infinity before (+infinity for k = 0).
     float m_kth = -std::numeric_limits<float>::infinity();
+    float m_floor = -std::numeric_limits<float>::infinity();  ///< from prime()
     std::vector<Entry> m_heap;
 };
 

@@ -31,6 +31,9 @@ template <BlockMaxCursor Cursor>
 [[nodiscard]] std::vector<Hit> run_top_k(std::span<Cursor> cursors, std::size_t k,
                                          const std::uint32_t* ranks, Algorithm algorithm) {
     TopKQueue<IdRankOrder> queue(k, IdRankOrder{ranks});
+    if (algorithm != Algorithm::exhaustive) {  // exhaustive stays the unpruned reference
+        prime_threshold(cursors, queue);
+    }
     switch (algorithm) {
         case Algorithm::exhaustive:
             exhaustive_query(cursors, queue);
