@@ -65,6 +65,16 @@ void block_max_maxscore_query(std::span<Cursor> cursors, Queue& queue) {
             }
             next_doc = std::min<std::uint32_t>(next_doc, c.docid());
         }
+        // The list bounds first, as MaxScore does: most candidates fall to them without a
+        // block being looked at.
+        if (first_essential > 0 &&
+            queue.can_prune(static_cast<float>(partial + prefix[first_essential - 1]))) {
+            if (!order_free) {
+                sum.clear();
+            }
+            current = next_doc;
+            continue;
+        }
         double block_acc = 0.0;
         for (std::size_t i = 0; i < first_essential; ++i) {
             Cursor& c = cursors[order[i]];
