@@ -59,10 +59,16 @@ void maxscore_query(std::span<Cursor> cursors, Queue& queue) {
     for (std::size_t i = first_essential; i < n; ++i) {
         current = std::min<std::uint32_t>(current, sorted[i]->docid());
     }
-    while (current < sentinel && first_essential < n) {
+    // One candidate: score it on the essential lists sorted[first .. n) (advancing those on
+    // it), then probe the non-essential ones while its bound still competes. `Essential` is
+    // n - first when known at compile time (0 otherwise), so that the common small counts get
+    // their loops unrolled.
+    auto candidate = [&]<std::size_t Essential>(std::size_t first) {
         std::uint32_t next_doc = sentinel;
         double partial = 0.0;
-        for (std::size_t i = first_essential; i < n; ++i) {
+        const std::size_t count = Essential != 0 ? Essential : n - first;
+        for (std::size_t j = 0; j < count; ++j) {
+            const std::size_t i = first + j;
             Cursor& c = *sorted[i];
             if (c.docid() == current) {
                 float s = c.score();
@@ -76,7 +82,7 @@ void maxscore_query(std::span<Cursor> cursors, Queue& queue) {
         }
         prefetch_candidate(*sorted[n - 1], queue, next_doc);
         bool pruned = false;
-        for (std::size_t i = first_essential; i-- > 0;) {
+        for (std::size_t i = first; i-- > 0;) {
             if (queue.can_prune(static_cast<float>(partial + prefix[i]))) {
                 pruned = true;
                 break;
@@ -99,6 +105,31 @@ void maxscore_query(std::span<Cursor> cursors, Queue& queue) {
             update_essential();
         }
         current = next_doc;
+    };
+    while (current < sentinel && first_essential < n) {
+        const std::size_t first = first_essential;
+        switch (n - first) {
+            case 1:
+                while (current < sentinel && first_essential == first) {
+                    candidate.template operator()<1>(first);
+                }
+                break;
+            case 2:
+                while (current < sentinel && first_essential == first) {
+                    candidate.template operator()<2>(first);
+                }
+                break;
+            case 3:
+                while (current < sentinel && first_essential == first) {
+                    candidate.template operator()<3>(first);
+                }
+                break;
+            default:
+                while (current < sentinel && first_essential == first) {
+                    candidate.template operator()<0>(first);
+                }
+                break;
+        }
     }
 }
 
