@@ -14,12 +14,12 @@
 
 namespace cascade::retrieve {
 
-template <BlockMaxCursor Cursor, class Queue>
-void block_max_wand_query(std::span<Cursor> cursors, Queue& queue) {
-    const std::size_t n = cursors.size();
-    if (n == 0) {
-        return;
-    }
+namespace detail {
+/// Block-max WAND over `cursors`; `Terms` is their count when known at compile time (0
+/// otherwise), so that the loops over them unroll for the common short queries.
+template <std::size_t Terms, BlockMaxCursor Cursor, class Queue>
+void block_max_wand(std::span<Cursor> cursors, Queue& queue) {
+    const std::size_t n = Terms != 0 ? Terms : cursors.size();
     const std::uint32_t sentinel = cursors[0].sentinel();
     // The cursors as pointers, kept sorted by docid (a cursor is large, so indexing the span
     // by position costs a multiplication per access in these loops).
@@ -123,6 +123,30 @@ void block_max_wand_query(std::span<Cursor> cursors, Queue& queue) {
         next = std::max<std::uint32_t>(next, pivot_doc + 1);
         sorted[mover]->next_geq(next);
         settle(mover);
+    }
+}
+}  // namespace detail
+
+template <BlockMaxCursor Cursor, class Queue>
+void block_max_wand_query(std::span<Cursor> cursors, Queue& queue) {
+    switch (cursors.size()) {
+        case 0:
+            return;
+        case 2:
+            detail::block_max_wand<2>(cursors, queue);
+            return;
+        case 3:
+            detail::block_max_wand<3>(cursors, queue);
+            return;
+        case 4:
+            detail::block_max_wand<4>(cursors, queue);
+            return;
+        case 5:
+            detail::block_max_wand<5>(cursors, queue);
+            return;
+        default:
+            detail::block_max_wand<0>(cursors, queue);
+            return;
     }
 }
 
