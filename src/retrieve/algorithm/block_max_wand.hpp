@@ -144,6 +144,15 @@ void block_max_wand_query(std::span<Cursor> cursors, Queue& queue) {
         case 5:
             detail::block_max_wand<5>(cursors, queue);
             return;
+        case 6:
+            detail::block_max_wand<6>(cursors, queue);
+            return;
+        case 7:
+            detail::block_max_wand<7>(cursors, queue);
+            return;
+        case 8:
+            detail::block_max_wand<8>(cursors, queue);
+            return;
         default:
             detail::block_max_wand<0>(cursors, queue);
             return;

@@ -61,8 +61,8 @@ void maxscore_query(std::span<Cursor> cursors, Queue& queue) {
     }
     // One candidate: score it on the essential lists sorted[first .. n) (advancing those on
     // it), then probe the non-essential ones while its bound still competes. `Essential` is
-    // n - first when known at compile time (0 otherwise), so that the common small counts get
-    // their loops unrolled.
+    // n - first when known at compile time (0 otherwise), so that the common small counts (1 to 4)
+    // get their loops unrolled.
     auto candidate = [&]<std::size_t Essential>(std::size_t first) {
         std::uint32_t next_doc = sentinel;
         double partial = 0.0;
@@ -122,6 +122,11 @@ void maxscore_query(std::span<Cursor> cursors, Queue& queue) {
             case 3:
                 while (current < sentinel && first_essential == first) {
                     candidate.template operator()<3>(first);
+                }
+                break;
+            case 4:
+                while (current < sentinel && first_essential == first) {
+                    candidate.template operator()<4>(first);
                 }
                 break;
             default:
