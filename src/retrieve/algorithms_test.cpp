@@ -132,6 +132,9 @@ TEST(Algorithms, AllMatchTheOracleOnRandomQueries) {
             << "exhaustive";
         EXPECT_EQ(run_algorithm(c, k, [](Span s, Queue& q) { maxscore_query(s, q); }), expected)
             << "maxscore";
+        // Windows of 64 docids: queries of five or more essential lists cross many of them.
+        EXPECT_EQ(run_algorithm(c, k, [](Span s, Queue& q) { maxscore_query(s, q, 64); }), expected)
+            << "maxscore, window 64";
         EXPECT_EQ(run_algorithm(c, k, [](Span s, Queue& q) { wand_query(s, q); }), expected)
             << "wand";
         EXPECT_EQ(run_algorithm(c, k, [](Span s, Queue& q) { block_max_wand_query(s, q); }),
@@ -172,6 +175,8 @@ TEST(Algorithms, PrimedWithTheSingleTermThresholdTheyStillMatchTheOracle) {
         };
         EXPECT_EQ(primed_run([](Span s, Queue& q) { maxscore_query(s, q); }), expected)
             << "maxscore";
+        EXPECT_EQ(primed_run([](Span s, Queue& q) { maxscore_query(s, q, 64); }), expected)
+            << "maxscore, window 64";
         EXPECT_EQ(primed_run([](Span s, Queue& q) { wand_query(s, q); }), expected) << "wand";
         EXPECT_EQ(primed_run([](Span s, Queue& q) { block_max_wand_query(s, q); }), expected)
             << "bmw";
@@ -215,6 +220,8 @@ void expect_all_match_oracle(const Case& c, std::size_t k) {
         << "exhaustive";
     EXPECT_EQ(run_algorithm(c, k, [](Span s, Queue& q) { maxscore_query(s, q); }), expected)
         << "maxscore";
+    EXPECT_EQ(run_algorithm(c, k, [](Span s, Queue& q) { maxscore_query(s, q, 128); }), expected)
+        << "maxscore, window 128";
     EXPECT_EQ(run_algorithm(c, k, [](Span s, Queue& q) { wand_query(s, q); }), expected) << "wand";
     EXPECT_EQ(run_algorithm(c, k, [](Span s, Queue& q) { block_max_wand_query(s, q); }), expected)
         << "bmw";
