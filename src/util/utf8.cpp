@@ -1,6 +1,7 @@
 #include "util/utf8.hpp"
 
 #include <cstdint>
+#include <cstring>
 
 namespace cascade {
 
@@ -58,6 +59,16 @@ std::size_t valid_sequence(std::string_view s, std::size_t i, std::size_t& bad) 
 bool is_valid_utf8(std::string_view s) {
     std::size_t bad = 0;
     for (std::size_t i = 0; i < s.size();) {
+        // ASCII eight bytes at a time (collections are mostly ASCII): a word with no high bit
+        // set is eight one-byte sequences.
+        if (i + 8 <= s.size()) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, s.data() + i, 8);
+            if ((word & 0x8080808080808080ULL) == 0) {
+                i += 8;
+                continue;
+            }
+        }
         std::size_t n = valid_sequence(s, i, bad);
         if (n == 0) {
             return false;

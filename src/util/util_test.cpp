@@ -31,6 +31,25 @@ TEST(Utf8, InvalidBytesAreReplacedOncePerMaximalSubpart) {
     EXPECT_FALSE(is_valid_utf8("\xF5\x80\x80\x80"));
 }
 
+// is_valid_utf8 skips ASCII eight bytes at a time: a bad or multi-byte sequence at any offset
+// of a long ASCII run, or straddling a word, must still be judged as sanitize_utf8 (byte by
+// byte) judges it.
+TEST(Utf8, ValidityAgreesWithSanitizingAtEveryOffset) {
+    const std::vector<std::string> inserts = {
+        "\x80", "\xC3\xA9", "\xE2\x82", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\xC0\xAF", "\xFF"};
+    for (const std::string& insert : inserts) {
+        for (std::size_t at = 0; at <= 20; ++at) {
+            for (std::size_t tail : {0, 1, 7, 8, 9, 17}) {
+                std::string s = std::string(at, 'a') + insert + std::string(tail, 'b');
+                EXPECT_EQ(is_valid_utf8(s), sanitize_utf8(s) == s)
+                    << "insert of " << insert.size() << " bytes at " << at << ", tail " << tail;
+            }
+        }
+    }
+    EXPECT_TRUE(is_valid_utf8(std::string(1000, 'x')));
+    EXPECT_FALSE(is_valid_utf8(std::string(1000, 'x') + "\x80"));
+}
+
 TEST(Utf8, AppendEncodesOneToFourBytes) {
     std::string out;
     for (char32_t cp : {U'A', U'\u00e9', U'\u20ac', U'\U0001F600'}) {
