@@ -149,6 +149,24 @@ std::size_t Scanner::match_word(std::size_t p, TokenType& type) const {
     bool all_hangul = true;
     bool all_katakana = true;
     while (i < m_s.size()) {
+        // ASCII letters and digits, the bulk of most text, joined directly: what the general
+        // step below does for an AHLetter or Numeric after anything but Katakana.
+        if (state != WordState::kKatakana) {
+            const auto b = static_cast<unsigned char>(m_s[i]);
+            const bool letter = (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
+            if (letter || (b >= '0' && b <= '9')) {
+                if (letter) {
+                    state = WordState::kLetter;
+                    all_numeric = all_katakana = all_hangul = false;
+                } else {
+                    state = WordState::kNumeric;
+                    all_hangul = all_katakana = false;
+                }
+                i = skip_ext(i + 1);
+                end = i;
+                continue;
+            }
+        }
         std::size_t len = 0;
         const WordClass w = at(i, len).word;
         const std::size_t next = skip_ext(i + len);
@@ -330,7 +348,10 @@ void standard_tokenize(std::string_view utf8, std::vector<Token>& out,
             continue;
         }
         TokenType type = TokenType::kAlphanum;
-        std::size_t best = scan.match_emoji(p);
+        // No emoji sequence starts with an ASCII letter (they carry no emoji flag), so most
+        // tokens need not try the emoji rule.
+        const bool ascii_letter = ((b | 0x20) >= 'a' && (b | 0x20) <= 'z');
+        std::size_t best = ascii_letter ? p : scan.match_emoji(p);
         TokenType best_type = TokenType::kEmoji;
         if (const std::size_t e = scan.match_word(p, type); e > best) {
             best = e;
