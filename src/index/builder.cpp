@@ -47,43 +47,79 @@ struct Batch {
     std::vector<std::uint8_t> own;  ///< per document: inverted into this index (shards)
 };
 
+/// Scratch space of analyze_field, kept across documents.
+struct GroupScratch {
+    std::vector<std::uint32_t> table;  // open addressing: group + 1, 0 when empty
+    std::vector<std::uint32_t> first;  // per group: its first token
+    std::vector<std::uint32_t> last;   // per group: its last token so far
+    std::vector<std::uint32_t> count;  // per group: tokens
+    std::vector<std::uint64_t> hash;   // per group: term_hash of its term
+    std::vector<std::uint32_t> next;   // per token: the group's next token (UINT32_MAX: none)
+};
+
 void analyze_field(std::string_view text, const text::Analyzer& analyzer, bool positions,
                    AnalyzedField& out, std::vector<std::string>& terms,
-                   std::vector<std::uint32_t>& term_positions, std::vector<std::uint32_t>& order) {
+                   std::vector<std::uint32_t>& term_positions, GroupScratch& g) {
     terms.clear();
     term_positions.clear();
     analyzer.analyze(text, terms, positions ? &term_positions : nullptr);
     CASCADE_ASSERT(!positions || term_positions.size() == terms.size());
-    order.resize(terms.size());
-    std::iota(order.begin(), order.end(), 0U);
-    // Sort by (term, token index): groups each term's tokens with positions ascending.
-    std::sort(order.begin(), order.end(), [&terms](std::uint32_t a, std::uint32_t b) {
-        int c = terms[a].compare(terms[b]);
-        return c < 0 || (c == 0 && a < b);
-    });
-    for (std::size_t i = 0; i < order.size();) {
-        const std::string& term = terms[order[i]];
-        std::size_t j = i + 1;
-        while (j < order.size() && terms[order[j]] == term) {
-            ++j;
+    // Group equal terms with a small hash table (the term_hash the inverter needs anyway),
+    // chaining each group's tokens in token order, so positions come out ascending. Groups
+    // are emitted in order of first occurrence; the inverter does not care about the order.
+    const auto n = static_cast<std::uint32_t>(terms.size());
+    std::size_t capacity = 16;
+    while (capacity < 2 * std::size_t{n}) {
+        capacity *= 2;
+    }
+    const std::size_t mask = capacity - 1;
+    g.table.assign(capacity, 0);
+    g.first.clear();
+    g.last.clear();
+    g.count.clear();
+    g.hash.clear();
+    g.next.assign(n, UINT32_MAX);
+    for (std::uint32_t t = 0; t < n; ++t) {
+        const std::uint64_t h = term_hash(terms[t]);
+        std::size_t slot = static_cast<std::size_t>(h) & mask;
+        while (true) {
+            const std::uint32_t entry = g.table[slot];
+            if (entry == 0) {
+                g.table[slot] = static_cast<std::uint32_t>(g.first.size()) + 1;
+                g.first.push_back(t);
+                g.last.push_back(t);
+                g.count.push_back(1);
+                g.hash.push_back(h);
+                break;
+            }
+            const std::uint32_t group = entry - 1;
+            if (g.hash[group] == h && terms[g.first[group]] == terms[t]) {
+                g.next[g.last[group]] = t;
+                g.last[group] = t;
+                ++g.count[group];
+                break;
+            }
+            slot = (slot + 1) & mask;
         }
+    }
+    for (std::size_t group = 0; group < g.first.size(); ++group) {
+        const std::string& term = terms[g.first[group]];
         AnalyzedField::Occurrence occ{};
         occ.offset = static_cast<std::uint32_t>(out.arena.size());
         occ.length = static_cast<std::uint32_t>(term.size());
-        occ.freq = static_cast<std::uint32_t>(j - i);
+        occ.freq = g.count[group];
         occ.positions = static_cast<std::uint32_t>(out.positions.size());
-        occ.hash = term_hash(term);
+        occ.hash = g.hash[group];
         out.arena.append(term);
         if (positions) {
-            for (std::size_t k = i; k < j; ++k) {
-                out.positions.push_back(term_positions[order[k]]);
+            for (std::uint32_t t = g.first[group]; t != UINT32_MAX; t = g.next[t]) {
+                out.positions.push_back(term_positions[t]);
             }
         }
         out.occurrences.push_back(occ);
-        i = j;
     }
     out.doc_end.push_back(static_cast<std::uint32_t>(out.occurrences.size()));
-    out.lengths.push_back(static_cast<std::uint32_t>(terms.size()));
+    out.lengths.push_back(n);
 }
 
 void analyze_batch(Batch& batch, const text::Analyzer& analyzer,
@@ -91,7 +127,7 @@ void analyze_batch(Batch& batch, const text::Analyzer& analyzer,
     batch.fields.assign(sources.size(), AnalyzedField{});
     std::vector<std::string> terms;
     std::vector<std::uint32_t> term_positions;
-    std::vector<std::uint32_t> order;
+    GroupScratch groups;
     std::string flat;
     for (const Document& doc : batch.docs) {
         for (std::size_t f = 0; f < sources.size(); ++f) {
@@ -109,7 +145,8 @@ void analyze_batch(Batch& batch, const text::Analyzer& analyzer,
                     text = doc.text;
                     break;
             }
-            analyze_field(text, analyzer, positions, batch.fields[f], terms, term_positions, order);
+            analyze_field(text, analyzer, positions, batch.fields[f], terms, term_positions,
+                          groups);
             CASCADE_ASSERT(batch.fields[f].arena.size() < UINT32_MAX);
         }
     }
