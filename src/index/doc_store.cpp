@@ -63,8 +63,16 @@ FileDigest IdMapWriter::write(const std::filesystem::path& dir) const {
     return out.finish();
 }
 
+void DocStoreWriter::FreeContext::operator()(ZSTD_CCtx* context) const {
+    ZSTD_freeCCtx(context);
+}
+
 DocStoreWriter::DocStoreWriter(const std::filesystem::path& dir)
-    : m_file(std::make_unique<FileWriter>(dir / "docstore", kDocStoreMagic)) {
+    : m_file(std::make_unique<FileWriter>(dir / "docstore", kDocStoreMagic)),
+      m_context(ZSTD_createCCtx()) {
+    if (!m_context) {
+        throw Error("cannot create a zstd compression context (out of memory?)");
+    }
     m_raw.reserve(kDocBlockBytes * 2);
 }
 
@@ -93,8 +101,8 @@ void DocStoreWriter::flush_block() {
         return;
     }
     m_compressed.resize(ZSTD_compressBound(m_raw.size()));
-    std::size_t n = ZSTD_compress(m_compressed.data(), m_compressed.size(), m_raw.data(),
-                                  m_raw.size(), kDocStoreZstdLevel);
+    std::size_t n = ZSTD_compressCCtx(m_context.get(), m_compressed.data(), m_compressed.size(),
+                                      m_raw.data(), m_raw.size(), kDocStoreZstdLevel);
     CASCADE_ASSERT(!ZSTD_isError(n));
     m_file->write(m_compressed.data(), n);
     m_raw.clear();

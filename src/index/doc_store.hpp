@@ -14,6 +14,8 @@
 #include "collection/types.hpp"
 #include "index/file_io.hpp"
 
+typedef struct ZSTD_CCtx_s ZSTD_CCtx;  // NOLINT(modernize-use-using): as <zstd.h> declares it
+
 namespace cascade::index {
 
 /// Uncompressed bytes gathered before a document-store block is compressed.
@@ -57,7 +59,15 @@ public:
 private:
     void flush_block();
 
+    /// Frees a zstd compression context.
+    struct FreeContext {
+        void operator()(ZSTD_CCtx* context) const;
+    };
+
     std::unique_ptr<FileWriter> m_file;
+    /// One compression context for every block: ZSTD_compress would set up (and clear the
+    /// tables of) a fresh one per 32 KiB block.
+    std::unique_ptr<ZSTD_CCtx, FreeContext> m_context;
     std::string m_raw;
     std::vector<char> m_compressed;
     std::vector<std::uint32_t> m_block_first;
