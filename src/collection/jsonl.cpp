@@ -112,8 +112,122 @@ private:
     std::size_t m_slot = kNumKeys;
 };
 
+/// The common record shape read without nlohmann's lexer (which builds every string a byte at
+/// a time): one object whose values are strings free of escapes and control characters, or
+/// empty objects or arrays (BEIR's `"metadata": {}`). Fills `handler` exactly as the SAX parse
+/// would and returns true; returns false, having filled nothing that matters, on anything
+/// else (escapes, numbers, null, nesting, bad syntax), which the full parser then reads and,
+/// where it must, reports.
+bool parse_flat_record(std::string_view line, RecordHandler& handler) {
+    std::size_t i = 0;
+    const std::size_t n = line.size();
+    auto skip_ws = [&] {
+        while (i < n && (line[i] == ' ' || line[i] == '\t' || line[i] == '\n' || line[i] == '\r')) {
+            ++i;
+        }
+    };
+    // A plain string at line[i] == '"': its contents, or nothing when it needs the full lexer.
+    auto plain_string = [&](std::string_view& out) {
+        const std::size_t start = ++i;
+        while (i < n) {
+            const auto c = static_cast<unsigned char>(line[i]);
+            if (c == '"') {
+                out = line.substr(start, i - start);
+                ++i;
+                return true;
+            }
+            if (c == '\\' || c < 0x20) {
+                return false;
+            }
+            ++i;
+        }
+        return false;
+    };
+    skip_ws();
+    if (i >= n || line[i] != '{') {
+        return false;
+    }
+    ++i;
+    skip_ws();
+    std::array<std::string_view, kNumKeys> found{};
+    std::array<bool, kNumKeys> present{};
+    bool first = true;
+    while (true) {
+        if (i < n && line[i] == '}' && first) {
+            ++i;
+            break;
+        }
+        std::string_view key;
+        if (i >= n || line[i] != '"' || !plain_string(key)) {
+            return false;
+        }
+        skip_ws();
+        if (i >= n || line[i] != ':') {
+            return false;
+        }
+        ++i;
+        skip_ws();
+        std::size_t slot = kNumKeys;
+        for (std::size_t k = 0; k < kNumKeys; ++k) {
+            if (key == kKeyNames[k]) {
+                slot = k;
+            }
+        }
+        if (i < n && line[i] == '"') {
+            std::string_view value;
+            if (!plain_string(value)) {
+                return false;
+            }
+            if (slot < kNumKeys) {
+                found[slot] = value;
+                present[slot] = true;
+            }
+        } else if (slot == kNumKeys && i + 1 < n && (line[i] == '{' || line[i] == '[')) {
+            // An empty object or array under a key nobody reads.
+            const char close = line[i] == '{' ? '}' : ']';
+            ++i;
+            skip_ws();
+            if (i >= n || line[i] != close) {
+                return false;
+            }
+            ++i;
+        } else {
+            return false;
+        }
+        skip_ws();
+        first = false;
+        if (i < n && line[i] == ',') {
+            ++i;
+            skip_ws();
+            continue;
+        }
+        if (i < n && line[i] == '}') {
+            ++i;
+            break;
+        }
+        return false;
+    }
+    skip_ws();
+    if (i != n) {
+        return false;
+    }
+    handler.reset();
+    handler.root_is_object = true;
+    for (std::size_t k = 0; k < kNumKeys; ++k) {
+        if (present[k]) {
+            handler.values[k].kind = Value::Kind::kString;
+            handler.values[k].text.assign(found[k]);
+            handler.values[k].type_name = "";
+        }
+    }
+    return true;
+}
+
 void parse_record(const LineReader& reader, std::string& line, RecordHandler& handler) {
     sanitize_utf8_inplace(line);
+    if (parse_flat_record(line, handler)) {
+        return;
+    }
     handler.reset();
     bool ok = json::sax_parse(line, &handler);
     if (!ok || !handler.error.empty()) {

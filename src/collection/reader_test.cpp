@@ -5,6 +5,11 @@
 
 #include <zlib.h>
 
+#include <random>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
 #include "collection/reader.hpp"
 #include "collection/test_support.hpp"
 #include "tests/run_cli.hpp"
@@ -49,6 +54,67 @@ TEST(Jsonl, ReadsBeirAndPyseriniRecords) {
     EXPECT_EQ(docs[1].text, "caf\xc3\xa9");
     EXPECT_EQ(docs[2].id, "d3");
     EXPECT_EQ(docs[2].text, "");
+}
+
+// Plain records are read without nlohmann's lexer; every record, plain or not, must come out
+// as nlohmann's own parse of the line says. Random records mix plain strings with escapes,
+// control characters, non-ASCII text, numbers, null, nested and empty values, repeated keys
+// and odd whitespace, so both paths and the hand-over between them run.
+TEST(Jsonl, RecordsReadAsNlohmannParsesThem) {
+    std::mt19937 rng(20261207);
+    auto pick = [&](std::initializer_list<const char*> xs) {
+        return std::string(*(xs.begin() + rng() % xs.size()));
+    };
+    auto string_value = [&] {
+        return pick({"\"plain\"", "\"\"", "\"caf\xC3\xA9 \xE2\x82\xAC\"", "\"a\\\"b\"",
+                     "\"tab\\there\"", "\"\\u00e9t\\u00e9\"", "\"sp ace , : { } [ ]\""});
+    };
+    auto ws = [&] { return pick({"", " ", "  ", "\t", " \r"}); };
+    const std::vector<std::string> keys = {"id", "title", "text", "contents", "metadata", "x"};
+    TempDir dir;
+    std::string lines;
+    for (int r = 0; r < 1500; ++r) {
+        std::string line = ws() + "{" + ws();
+        line += "\"_id\"" + ws() + ":" + ws() + pick({"\"d\"", "\"d7\"", "12"});
+        const int fields = static_cast<int>(rng() % 5);
+        for (int f = 0; f < fields; ++f) {
+            const std::string& key = keys[rng() % keys.size()];
+            std::string value = string_value();
+            if (key == "metadata" || key == "x") {
+                value = pick(
+                    {"{}", "[]", "{ }", "{\"a\": 1}", "[1, 2]", "null", "3.5", "true", "\"s\""});
+            } else if (rng() % 6 == 0) {
+                value = pick({"null", "\"only\""});
+            }
+            line += ws() + "," + ws() + "\"" + key + "\"" + ws() + ":" + ws() + value;
+        }
+        line += ws() + "}" + ws();
+        lines += line + "\n";
+    }
+    write_file(dir / "c.jsonl", lines);
+    const std::vector<Document> docs = read_all((dir / "c.jsonl").string());
+    std::istringstream in(lines);
+    std::string line;
+    std::size_t i = 0;
+    while (std::getline(in, line)) {
+        ASSERT_LT(i, docs.size());
+        const nlohmann::json j = nlohmann::json::parse(line);
+        auto text_of = [&](std::initializer_list<const char*> names) {
+            for (const char* name : names) {
+                if (j.contains(name) && j[name].is_string()) {
+                    return j[name].get<std::string>();
+                }
+            }
+            return std::string();
+        };
+        const std::string id = j["_id"].is_string() ? j["_id"].get<std::string>()
+                                                    : std::to_string(j["_id"].get<int>());
+        EXPECT_EQ(docs[i].id, id) << line;
+        EXPECT_EQ(docs[i].title, text_of({"title"})) << line;
+        EXPECT_EQ(docs[i].text, text_of({"text", "contents"})) << line;
+        ++i;
+    }
+    EXPECT_EQ(i, docs.size());
 }
 
 TEST(Jsonl, SkipCountsRecordsAsNextDoesWithoutParsing) {
