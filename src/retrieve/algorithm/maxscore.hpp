@@ -200,6 +200,7 @@ void maxscore_query(std::span<Cursor> cursors, Queue& queue,
             current = std::min<std::uint32_t>(current, sorted[i]->docid());
         }
     };
+    // NOLINTNEXTLINE(bugprone-infinite-loop): candidate() and window() advance both.
     while (current < sentinel && first_essential < n) {
         const std::size_t first = first_essential;
         switch (n - first) {
