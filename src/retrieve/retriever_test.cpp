@@ -46,6 +46,14 @@ TEST(FieldWeights, ParsesNamesAndWeightsAndRejectsNonsense) {
     EXPECT_THROW((void)parse_algorithm("fast"), UsageError);
 }
 
+/// Indexes the demo collection's title and text fields into `out`.
+void index_demo(const std::filesystem::path& out) {
+    auto demo = std::filesystem::path(CASCADE_SOURCE_DIR) / "data/scifact";
+    auto r = cascade::testing::run_cli("index --quiet --fields title,text --collection " +
+                                       demo.string() + " --index " + out.string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+}
+
 /// Every document's score from a full walk of each clause's postings, summed in clause order.
 std::vector<Hit> oracle(const index::Index& index, std::span<const WeightedTerm> terms,
                         const Bm25Params& params, std::size_t k) {
@@ -86,10 +94,7 @@ std::vector<Hit> oracle(const index::Index& index, std::span<const WeightedTerm>
 
 TEST(Bm25Retriever, WeightedTermQueriesMatchABruteForceOracle) {
     cascade::testing::TempDir dir;
-    auto demo = std::filesystem::path(CASCADE_SOURCE_DIR) / "data/scifact";
-    auto r = cascade::testing::run_cli("index --quiet --fields title,text --collection " +
-                                       demo.string() + " --index " + (dir / "ix").string());
-    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_NO_FATAL_FAILURE(index_demo(dir / "ix"));
     index::Index index = index::Index::open(dir / "ix");
     const std::vector<std::string> vocabulary = {
         "cell",    "cancer",  "protein",     "gene",    "mice",  "risk", "patient", "effect",
@@ -126,10 +131,7 @@ TEST(Bm25Retriever, WeightedTermQueriesMatchABruteForceOracle) {
 // those cursors must name nothing.
 TEST(Bm25IndexCursor, KthScoreFloorIsReachedByKPostings) {
     cascade::testing::TempDir dir;
-    auto demo = std::filesystem::path(CASCADE_SOURCE_DIR) / "data/scifact";
-    auto r = cascade::testing::run_cli("index --quiet --fields title,text --collection " +
-                                       demo.string() + " --index " + (dir / "ix").string());
-    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_NO_FATAL_FAILURE(index_demo(dir / "ix"));
     index::Index index = index::Index::open(dir / "ix");
     const index::FieldIndex& field = index.field(1);
     Bm25FieldScorer scorer(

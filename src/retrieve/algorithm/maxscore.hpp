@@ -161,6 +161,8 @@ void maxscore_query(std::span<Cursor> cursors, Queue& queue,
                 double partial = window_sum[slot];
                 window_sum[slot] = 0.0;
                 float* row = order_free ? nullptr : window_terms.data() + std::size_t{slot} * n;
+                // The probe of candidate() above, keeping term scores in the window's row: one
+                // lambda for both cost 1.5-2 % more instructions.
                 bool pruned = false;
                 for (std::size_t i = first; i-- > 0;) {
                     if (queue.can_prune(static_cast<float>(partial + prefix[i]))) {
@@ -200,34 +202,35 @@ void maxscore_query(std::span<Cursor> cursors, Queue& queue,
             current = std::min<std::uint32_t>(current, sorted[i]->docid());
         }
     };
-    // NOLINTNEXTLINE(bugprone-infinite-loop): candidate() and window() advance both.
+    // Runs candidates (Essential lists at a time; windows for 0) while the essential set holds.
+    auto run = [&]<std::size_t Essential>(std::size_t first) {
+        // NOLINTNEXTLINE(bugprone-infinite-loop): candidate() and window() advance both.
+        while (current < sentinel && first_essential == first) {
+            if constexpr (Essential == 0) {
+                window(first);
+            } else {
+                candidate.template operator()<Essential>(first);
+            }
+        }
+    };
+    // NOLINTNEXTLINE(bugprone-infinite-loop): run() advances both.
     while (current < sentinel && first_essential < n) {
         const std::size_t first = first_essential;
         switch (n - first) {
             case 1:
-                while (current < sentinel && first_essential == first) {
-                    candidate.template operator()<1>(first);
-                }
+                run.template operator()<1>(first);
                 break;
             case 2:
-                while (current < sentinel && first_essential == first) {
-                    candidate.template operator()<2>(first);
-                }
+                run.template operator()<2>(first);
                 break;
             case 3:
-                while (current < sentinel && first_essential == first) {
-                    candidate.template operator()<3>(first);
-                }
+                run.template operator()<3>(first);
                 break;
             case 4:
-                while (current < sentinel && first_essential == first) {
-                    candidate.template operator()<4>(first);
-                }
+                run.template operator()<4>(first);
                 break;
             default:
-                while (current < sentinel && first_essential == first) {
-                    window(first);
-                }
+                run.template operator()<0>(first);
                 break;
         }
     }
