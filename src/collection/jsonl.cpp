@@ -20,6 +20,16 @@ enum Key : std::size_t { kUnderscoreId, kId, kTitle, kText, kContents, kQuery, k
 constexpr std::array<std::string_view, kNumKeys> kKeyNames = {"_id",  "id",       "title",
                                                               "text", "contents", "query"};
 
+/// The index of `key` in kKeyNames, kNumKeys when it is none of them.
+std::size_t key_slot(std::string_view key) {
+    for (std::size_t k = 0; k < kNumKeys; ++k) {
+        if (key == kKeyNames[k]) {
+            return k;
+        }
+    }
+    return kNumKeys;
+}
+
 /// One top-level value of a record: absent, null, a string, an integer, or another type.
 struct Value {
     enum class Kind { kAbsent, kNull, kString, kInteger, kOther } kind = Kind::kAbsent;
@@ -65,12 +75,7 @@ public:
     bool end_array() override { return close(); }
     bool key(string_t& k) override {
         if (m_depth == 1) {
-            m_slot = kNumKeys;
-            for (std::size_t i = 0; i < kNumKeys; ++i) {
-                if (k == kKeyNames[i]) {
-                    m_slot = i;
-                }
-            }
+            m_slot = key_slot(k);
         }
         return true;
     }
@@ -167,12 +172,7 @@ bool parse_flat_record(std::string_view line, RecordHandler& handler) {
         }
         ++i;
         skip_ws();
-        std::size_t slot = kNumKeys;
-        for (std::size_t k = 0; k < kNumKeys; ++k) {
-            if (key == kKeyNames[k]) {
-                slot = k;
-            }
-        }
+        const std::size_t slot = key_slot(key);
         if (i < n && line[i] == '"') {
             std::string_view value;
             if (!plain_string(value)) {

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <deque>
 #include <future>
-#include <numeric>
 
 #include <unistd.h>
 

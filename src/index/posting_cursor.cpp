@@ -254,25 +254,18 @@ std::uint32_t PostingCursor::block_max_freq() const {
     if (m_block >= m_num_blocks) {
         return 0;
     }
-    if (m_blocks == nullptr) {
-        return m_info.max_freq;
-    }
-    const std::uint16_t stored = block_entry(m_block).max_freq;
-    return stored == kSaturatedFreq ? m_info.max_freq : stored;
+    const std::uint32_t stored = block_max_freq_of(m_block);
+    return stored == 0 ? m_info.max_freq : stored;  // saturated: the list's bounds the block's
 }
 
 std::pair<std::uint32_t, std::uint8_t> PostingCursor::block_max_freq_norm() const {
     if (m_block >= m_num_blocks) {
         return {0, 0};
     }
-    if (m_blocks == nullptr) {
-        return {m_info.best_freq, m_info.best_norm};
-    }
-    const BlockEntry e = block_entry(m_block);
-    if (e.best_freq == kSaturatedFreq) {
-        return {m_info.best_freq, m_info.best_norm};
-    }
-    return {e.best_freq, e.best_norm};
+    const auto best = block_best_posting(m_block);
+    return best.first == 0
+               ? std::pair<std::uint32_t, std::uint8_t>{m_info.best_freq, m_info.best_norm}
+               : best;
 }
 
 std::pair<std::uint32_t, std::uint8_t> PostingCursor::block_best_posting(

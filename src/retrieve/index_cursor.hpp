@@ -46,12 +46,8 @@ public:
     void next() { m_cursor.next(); }
     void next_geq(std::uint32_t target) { m_cursor.next_geq(target); }
     [[nodiscard]] float score() {
-        const std::uint32_t freq = m_cursor.freq();
-        const std::uint8_t norm = m_norms[m_cursor.docid()];
-        if (freq == 1 && m_has_table) {
-            return m_freq_one[norm];
-        }
-        return m_scorer->score(m_weight, freq, norm);
+        const std::uint32_t freq = m_cursor.freq();  // first: it may decode the block's freqs
+        return score_of(freq, m_norms[m_cursor.docid()]);
     }
     [[nodiscard]] float max_score() const { return m_max; }
     /// Starts loading the norm byte of `docid`, which score() will read if the cursor gets there.
@@ -100,7 +96,8 @@ public:
     }
 
 private:
-    /// The score of a posting of (freq, norm): score()'s value for it, bit for bit.
+    /// The score of a posting of (freq, norm): the freq-1 table's entry when there is one,
+    /// which the same expression filled, so the same bits either way.
     [[nodiscard]] float score_of(std::uint32_t freq, std::uint8_t norm) const {
         if (freq == 1 && m_has_table) {
             return m_freq_one[norm];

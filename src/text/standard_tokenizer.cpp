@@ -61,6 +61,11 @@ inline char32_t decode(std::string_view s, std::size_t i, std::size_t& len) {
     return kInvalid;
 }
 
+/// A-Z or a-z.
+constexpr bool is_ascii_letter(unsigned char b) {
+    return (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
+}
+
 constexpr auto kAsciiInfo = [] {
     std::array<CharInfo, 128> table{};
     for (unsigned c = 0; c < 128; ++c)
@@ -153,7 +158,7 @@ std::size_t Scanner::match_word(std::size_t p, TokenType& type) const {
         // step below does for an AHLetter or Numeric after anything but Katakana.
         if (state != WordState::kKatakana) {
             const auto b = static_cast<unsigned char>(m_s[i]);
-            const bool letter = (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
+            const bool letter = is_ascii_letter(b);
             if (letter || (b >= '0' && b <= '9')) {
                 if (letter) {
                     state = WordState::kLetter;
@@ -342,16 +347,15 @@ void standard_tokenize(std::string_view utf8, std::vector<Token>& out,
     while (p < utf8.size()) {
         const auto b = static_cast<unsigned char>(utf8[p]);
         // Fast skip of ASCII that can never start a token (spaces, most punctuation).
-        if (b < 0x80 && !((b >= '0' && b <= '9') || ((b | 0x20) >= 'a' && (b | 0x20) <= 'z') ||
-                          b == '_' || b == '#' || b == '*')) {
+        if (b < 0x80 &&
+            !((b >= '0' && b <= '9') || is_ascii_letter(b) || b == '_' || b == '#' || b == '*')) {
             ++p;
             continue;
         }
         TokenType type = TokenType::kAlphanum;
         // No emoji sequence starts with an ASCII letter (they carry no emoji flag), so most
         // tokens need not try the emoji rule.
-        const bool ascii_letter = ((b | 0x20) >= 'a' && (b | 0x20) <= 'z');
-        std::size_t best = ascii_letter ? p : scan.match_emoji(p);
+        std::size_t best = is_ascii_letter(b) ? p : scan.match_emoji(p);
         TokenType best_type = TokenType::kEmoji;
         if (const std::size_t e = scan.match_word(p, type); e > best) {
             best = e;
