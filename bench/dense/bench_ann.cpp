@@ -1,6 +1,7 @@
-// ANN benchmark: cascade's dense index (exact fp32, int8 + rescore, HNSW) against hnswlib and
-// faiss (HNSW and flat) on the same unit vectors, inner product (= cosine), queries one at a time
-// on 1 thread. Ground truth: exact top-k by cascade's flat scan, checked against faiss's flat
+// ANN benchmark: cascade's dense index (exact fp32, int8 + rescore, HNSW on fp32 vectors or on
+// int8 codes) against hnswlib and faiss (HNSW, HNSW over 8-bit codes with --engines faiss-sq, and
+// flat) on the same unit vectors, inner product (= cosine), queries one at a time on 1 thread.
+// Ground truth: exact top-k by cascade's flat scan, checked against faiss's flat
 // index. Prints one `key=value` line per (engine, setting) and a summary; no assertions.
 //
 //   bench_ann --base base.fvecs --queries queries.fvecs [--limit-queries N]
@@ -12,10 +13,14 @@
 #include <omp.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -98,21 +103,61 @@ double recall_at(const Truth& truth, const std::vector<std::vector<std::int64_t>
     return sum / static_cast<double>(truth.size());
 }
 
-/// Runs `search(q, out)` for every query on this thread; prints QPS and recall@10.
+struct Measured {
+    double qps = 0;      ///< queries per wall-clock second
+    double cpu_qps = 0;  ///< queries per CPU second of this thread
+    double recall = 0;   ///< recall@10
+};
+
+double thread_cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+/// Runs `search(q, out)` for every query on this thread, after a warm-up over the first 200
+/// (page cache, branch predictors).
 template <class Search>
-void measure(const std::string& label, const Set& set, const Truth& truth, const Search& search) {
+Measured run_queries(const Set& set, const Truth& truth, const Search& search) {
     std::vector<std::vector<std::int64_t>> found(set.nq());
-    // One warm-up pass over 200 queries (page cache, branch predictors), then the timed pass.
     for (std::size_t q = 0; q < std::min<std::size_t>(200, set.nq()); ++q)
         search(set.queries.data() + q * set.dim, found[q]);
     const auto start = Clock::now();
+    const double cpu_start = thread_cpu_seconds();
     for (std::size_t q = 0; q < set.nq(); ++q)
         search(set.queries.data() + q * set.dim, found[q]);
-    const double s = seconds_since(start);
-    std::printf("%s qps=%.0f recall10=%.4f\n", label.c_str(), static_cast<double>(set.nq()) / s,
-                recall_at(truth, found, 10));
+    const double cpu = thread_cpu_seconds() - cpu_start;
+    const double wall = seconds_since(start);
+    const auto nq = static_cast<double>(set.nq());
+    return {nq / wall, nq / cpu, recall_at(truth, found, 10)};
+}
+
+/// One timed pass; prints QPS and recall@10.
+template <class Search>
+void measure(const std::string& label, const Set& set, const Truth& truth, const Search& search) {
+    const Measured r = run_queries(set, truth, search);
+    std::printf("%s qps=%.0f cpu_qps=%.0f recall10=%.4f\n", label.c_str(), r.qps, r.cpu_qps,
+                r.recall);
     std::fflush(stdout);
 }
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+using SearchFn = std::function<void(const float*, std::vector<std::int64_t>&)>;
+
+/// A graph search at one ef: `set_ef` prepares the engine (hnswlib and faiss keep ef in the
+/// index object), `search` answers one query.
+struct GraphRun {
+    std::size_t ef = 0;
+    std::string label;
+    std::function<void()> set_ef;
+    SearchFn search;
+    std::vector<Measured> passes;
+};
 
 }  // namespace
 
@@ -130,6 +175,9 @@ int main(int argc, char** argv) {
     std::vector<std::size_t> efs{10, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384};
     std::string engines = "cascade,hnswlib,faiss";
     std::string work = "/tmp/cascade_bench_ann";
+    std::string cascade_methods = "hnsw,hnsw-int8";
+    std::size_t rescore = 4;
+    std::size_t passes = 1;
     app.add_option("--base", base_path);
     app.add_option("--queries", query_path);
     app.add_option("--synthetic", synthetic_n, "synthetic base size");
@@ -142,6 +190,13 @@ int main(int argc, char** argv) {
     app.add_option("--ef", efs);
     app.add_option("--engines", engines);
     app.add_option("--work", work, "folder for cascade's index files");
+    app.add_option("--cascade-methods", cascade_methods,
+                   "cascade's graph searches to measure: hnsw, hnsw-int8 (comma-separated)");
+    app.add_option("--rescore", rescore, "hnsw-int8: the best k * N re-scored in fp32");
+    app.add_option("--passes", passes,
+                   "timed passes of every graph search, taken in turn (engine after engine at "
+                   "each ef, then again), so a slow spell of a shared machine falls on all "
+                   "engines alike; the medians are printed");
     bool reuse = false;
     bool skip_flat = false;
     app.add_flag("--reuse", reuse,
@@ -169,7 +224,10 @@ int main(int argc, char** argv) {
                 std::string(ci::vector_kernels().isa).c_str());
 
     // cascade: the dense part as `cascade index` writes it (metric ip on unit vectors).
-    const auto has = [&](const char* e) { return engines.find(e) != std::string::npos; };
+    // Engines are comma-separated names: "faiss" does not select "faiss-sq".
+    const auto has = [&](const std::string& e) {
+        return ("," + engines + ",").find("," + e + ",") != std::string::npos;
+    };
     const std::filesystem::path dir = std::filesystem::path(work) / "dense";
     ci::DenseBuildOptions options;
     options.metric = ci::VectorMetric::InnerProduct;
@@ -245,69 +303,147 @@ int main(int argc, char** argv) {
             out.assign(ids.begin(), ids.end());
         });
     }
+    // Graph searches: every engine is built first, then the searches are timed in turn.
+    std::vector<GraphRun> runs;
     if (has("cascade"))
-        for (std::size_t ef : efs)
-            measure(
-                "engine=cascade method=hnsw ef=" + std::to_string(ef), set, truth,
-                [&](const float* q, auto& out) {
-                    out.clear();
-                    for (const auto& [s, d] : index.search(
-                             {q, set.dim}, {.k = 10, .method = ci::DenseMethod::Hnsw, .ef = ef}))
-                        out.push_back(d);
-                });
+        for (std::size_t at = 0; at < cascade_methods.size();) {
+            const std::size_t comma =
+                std::min(cascade_methods.find(',', at), cascade_methods.size());
+            const std::string method_name = cascade_methods.substr(at, comma - at);
+            at = comma + 1;
+            const ci::DenseMethod method = ci::parse_dense_method(method_name);
+            const std::string extra =
+                method == ci::DenseMethod::HnswInt8 ? " rescore=" + std::to_string(rescore) : "";
+            for (std::size_t ef : efs)
+                runs.push_back(
+                    {ef,
+                     "engine=cascade method=" + method_name + extra + " ef=" + std::to_string(ef),
+                     [] {},
+                     [&index, &set, method, ef, rescore](const float* q, auto& out) {
+                         out.clear();
+                         for (const auto& [s, d] : index.search(
+                                  {q, set.dim},
+                                  {.k = 10, .method = method, .ef = ef, .rescore = rescore}))
+                             out.push_back(d);
+                     },
+                     {}});
+        }
 
+    std::unique_ptr<hnswlib::InnerProductSpace> space;
+    std::unique_ptr<hnswlib::HierarchicalNSW<float>> h;
     if (has("hnswlib")) {
-        hnswlib::InnerProductSpace space(set.dim);
-        hnswlib::HierarchicalNSW<float> h(&space, n, m, ef_construction, 100);
+        space = std::make_unique<hnswlib::InnerProductSpace>(set.dim);
+        h = std::make_unique<hnswlib::HierarchicalNSW<float>>(space.get(), n, m, ef_construction,
+                                                              100);
         t0 = Clock::now();
-        h.addPoint(set.base.data(), 0);
+        h->addPoint(set.base.data(), 0);
         std::atomic<std::size_t> next{1};
         std::vector<std::thread> pool;
         for (std::size_t t = 0; t < build_threads; ++t)
             pool.emplace_back([&] {
                 for (std::size_t i = next++; i < n; i = next++)
-                    h.addPoint(set.base.data() + i * set.dim, i);
+                    h->addPoint(set.base.data() + i * set.dim, i);
             });
         for (auto& t : pool)
             t.join();
         std::printf("engine=hnswlib build_s=%.1f bytes=%zu threads=%zu\n", seconds_since(t0),
-                    n * h.size_data_per_element_ + n * sizeof(void*), build_threads);
-        for (std::size_t ef : efs) {
-            h.setEf(ef);
-            measure("engine=hnswlib method=hnsw ef=" + std::to_string(ef), set, truth,
-                    [&](const float* q, auto& out) {
-                        auto r = h.searchKnn(q, 10);
-                        out.assign(r.size(), 0);
-                        for (std::size_t i = r.size(); i-- > 0;) {
-                            out[i] = static_cast<std::int64_t>(r.top().second);
-                            r.pop();
-                        }
-                    });
-        }
+                    n * h->size_data_per_element_ + n * sizeof(void*), build_threads);
+        std::fflush(stdout);
+        for (std::size_t ef : efs)
+            runs.push_back({ef,
+                            "engine=hnswlib method=hnsw ef=" + std::to_string(ef),
+                            [&h, ef] { h->setEf(ef); },
+                            [&h](const float* q, auto& out) {
+                                auto r = h->searchKnn(q, 10);
+                                out.assign(r.size(), 0);
+                                for (std::size_t i = r.size(); i-- > 0;) {
+                                    out[i] = static_cast<std::int64_t>(r.top().second);
+                                    r.pop();
+                                }
+                            },
+                            {}});
     }
 
+    const auto faiss_search = [](const faiss::Index& f) {
+        return [&f](const float* q, std::vector<std::int64_t>& out) {
+            std::vector<float> dist(10);
+            std::vector<faiss::Index::idx_t> ids(10);
+            f.search(1, q, 10, dist.data(), ids.data());
+            out.assign(ids.begin(), ids.end());
+        };
+    };
+    // faiss's HNSW over 8-bit scalar-quantised codes (no fp32 re-scoring): the peer closest to
+    // cascade's hnsw-int8.
+    std::unique_ptr<faiss::IndexHNSWSQ> fsq;
+    if (has("faiss-sq")) {
+        omp_set_num_threads(static_cast<int>(build_threads));
+        fsq = std::make_unique<faiss::IndexHNSWSQ>(
+            static_cast<int>(set.dim), faiss::ScalarQuantizer::QT_8bit, static_cast<int>(m),
+            faiss::METRIC_INNER_PRODUCT);
+        fsq->hnsw.efConstruction = static_cast<int>(ef_construction);
+        t0 = Clock::now();
+        fsq->train(static_cast<faiss::Index::idx_t>(n), set.base.data());
+        fsq->add(static_cast<faiss::Index::idx_t>(n), set.base.data());
+        std::printf("engine=faiss-sq build_s=%.1f bytes=%zu threads=%zu\n", seconds_since(t0),
+                    n * set.dim + fsq->hnsw.neighbors.size() * sizeof(faiss::Index::idx_t) / 2,
+                    build_threads);
+        std::fflush(stdout);
+        for (std::size_t ef : efs)
+            runs.push_back({ef,
+                            "engine=faiss-sq method=hnsw-sq8 ef=" + std::to_string(ef),
+                            [&fsq, ef] { fsq->hnsw.efSearch = static_cast<int>(ef); },
+                            faiss_search(*fsq),
+                            {}});
+    }
+
+    std::unique_ptr<faiss::IndexHNSWFlat> fhnsw;
     if (has("faiss")) {
         omp_set_num_threads(static_cast<int>(build_threads));
-        faiss::IndexHNSWFlat f(static_cast<int>(set.dim), static_cast<int>(m),
-                               faiss::METRIC_INNER_PRODUCT);
-        f.hnsw.efConstruction = static_cast<int>(ef_construction);
+        fhnsw = std::make_unique<faiss::IndexHNSWFlat>(
+            static_cast<int>(set.dim), static_cast<int>(m), faiss::METRIC_INNER_PRODUCT);
+        fhnsw->hnsw.efConstruction = static_cast<int>(ef_construction);
         t0 = Clock::now();
-        f.add(static_cast<faiss::Index::idx_t>(n), set.base.data());
-        std::printf(
-            "engine=faiss build_s=%.1f bytes=%zu threads=%zu\n", seconds_since(t0),
-            n * set.dim * sizeof(float) + f.hnsw.neighbors.size() * sizeof(faiss::Index::idx_t) / 2,
-            build_threads);
-        omp_set_num_threads(1);
-        for (std::size_t ef : efs) {
-            f.hnsw.efSearch = static_cast<int>(ef);
-            measure("engine=faiss method=hnsw ef=" + std::to_string(ef), set, truth,
-                    [&](const float* q, auto& out) {
-                        std::vector<float> dist(10);
-                        std::vector<faiss::Index::idx_t> ids(10);
-                        f.search(1, q, 10, dist.data(), ids.data());
-                        out.assign(ids.begin(), ids.end());
-                    });
+        fhnsw->add(static_cast<faiss::Index::idx_t>(n), set.base.data());
+        std::printf("engine=faiss build_s=%.1f bytes=%zu threads=%zu\n", seconds_since(t0),
+                    n * set.dim * sizeof(float) +
+                        fhnsw->hnsw.neighbors.size() * sizeof(faiss::Index::idx_t) / 2,
+                    build_threads);
+        std::fflush(stdout);
+        for (std::size_t ef : efs)
+            runs.push_back({ef,
+                            "engine=faiss method=hnsw ef=" + std::to_string(ef),
+                            [&fhnsw, ef] { fhnsw->hnsw.efSearch = static_cast<int>(ef); },
+                            faiss_search(*fhnsw),
+                            {}});
+    }
+    omp_set_num_threads(1);
+
+    // Timed in turn: pass after pass, and within a pass every engine at one ef before the next.
+    std::vector<std::size_t> order(runs.size());
+    for (std::size_t i = 0; i < runs.size(); ++i)
+        order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return runs[a].ef < runs[b].ef; });
+    for (std::size_t pass = 0; pass < passes; ++pass)
+        for (const std::size_t i : order) {
+            GraphRun& r = runs[i];
+            r.set_ef();
+            r.passes.push_back(run_queries(set, truth, r.search));
+            if (passes > 1)
+                std::printf("pass=%zu %s qps=%.0f cpu_qps=%.0f\n", pass + 1, r.label.c_str(),
+                            r.passes.back().qps, r.passes.back().cpu_qps);
+            std::fflush(stdout);
         }
+    for (const std::size_t i : order) {
+        const GraphRun& r = runs[i];
+        std::vector<double> qps;
+        std::vector<double> cpu_qps;
+        for (const Measured& m : r.passes) {
+            qps.push_back(m.qps);
+            cpu_qps.push_back(m.cpu_qps);
+        }
+        std::printf("%s qps=%.0f cpu_qps=%.0f recall10=%.4f passes=%zu\n", r.label.c_str(),
+                    median(qps), median(cpu_qps), r.passes.back().recall, r.passes.size());
     }
     return 0;
 }

@@ -353,8 +353,10 @@ void add_search_command(CLI::App& app) {
                   "Search the index's dense part (cascade index --embedder/--vectors) instead of "
                   "BM25; queries are embedded with the model it was built with");
     cmd->add_option("--dense-method", o.dense_method,
-                    "auto (HNSW when built), exact, int8 (int8 scan + fp32 rescoring) or hnsw")
-        ->check(CLI::IsMember({"auto", "exact", "int8", "hnsw"}))
+                    "auto (hnsw-int8, or hnsw, when built), exact, int8 (int8 scan + fp32 "
+                    "rescoring), hnsw, or hnsw-int8 (the graph walked on the int8 codes, the "
+                    "best found re-scored in fp32)")
+        ->check(CLI::IsMember({"auto", "exact", "int8", "hnsw", "hnsw-int8"}))
         ->capture_default_str();
     cmd->add_option("--ef", o.ef, "HNSW candidates explored per query (at least --k is used)")
         ->check(CLI::Range(static_cast<std::size_t>(1), static_cast<std::size_t>(1) << 20))

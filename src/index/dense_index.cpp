@@ -82,17 +82,19 @@ std::string_view to_string(DenseMethod method) {
             return "int8";
         case DenseMethod::Hnsw:
             return "hnsw";
+        case DenseMethod::HnswInt8:
+            return "hnsw-int8";
     }
     return "auto";
 }
 
 DenseMethod parse_dense_method(std::string_view name) {
-    for (const DenseMethod m :
-         {DenseMethod::Auto, DenseMethod::Exact, DenseMethod::Int8, DenseMethod::Hnsw})
+    for (const DenseMethod m : {DenseMethod::Auto, DenseMethod::Exact, DenseMethod::Int8,
+                                DenseMethod::Hnsw, DenseMethod::HnswInt8})
         if (name == to_string(m))
             return m;
     throw UsageError(
-        fmt::format("unknown dense search method '{}' (auto, exact, int8, hnsw)", name));
+        fmt::format("unknown dense search method '{}' (auto, exact, int8, hnsw, hnsw-int8)", name));
 }
 
 fs::path dense_dir(const fs::path& index_dir) {
@@ -344,13 +346,22 @@ std::vector<ScoredNode> DenseIndex::search(std::span<const float> query,
         return {};
     DenseMethod method = options.method;
     if (method == DenseMethod::Auto)
-        method = has_hnsw() ? DenseMethod::Hnsw : DenseMethod::Exact;
+        method = has_hnsw() && has_int8() ? DenseMethod::HnswInt8
+                 : has_hnsw()             ? DenseMethod::Hnsw
+                                          : DenseMethod::Exact;
     switch (method) {
         case DenseMethod::Hnsw:
             if (!has_hnsw())
                 throw UsageError(m_dir +
                                  ": this dense part has no HNSW graph (built with --no-hnsw)");
             return m_hnsw.search(query.data(), k, std::max(options.ef, k));
+        case DenseMethod::HnswInt8:
+            if (!has_hnsw() || !has_int8())
+                throw UsageError(m_dir + ": hnsw-int8 needs the HNSW graph and the int8 codes" +
+                                 " (this dense part was built with --no-hnsw or --no-int8)");
+            return m_hnsw.search_int8(query.data(), {.codes = m_codes, .scales = m_scales}, k,
+                                      std::max(options.ef, k),
+                                      k * std::max<std::size_t>(1, options.rescore));
         case DenseMethod::Int8:
             if (!has_int8())
                 throw UsageError(m_dir +

@@ -58,10 +58,12 @@ void write_dense(const std::filesystem::path& dir, std::span<const float> vector
 
 /// How a search runs.
 enum class DenseMethod : std::uint8_t {
-    Auto,   ///< HNSW when the part has a graph, else exact
+    Auto,   ///< HnswInt8 with a graph and codes, Hnsw with a graph only, else Exact
     Exact,  ///< every vector, fp32
     Int8,   ///< every int8 code, then the best k * rescore re-scored in fp32
     Hnsw,   ///< the graph, ef candidates
+    /// The graph walked on the int8 codes, ef candidates, the best k * rescore re-scored in fp32
+    HnswInt8,
 };
 [[nodiscard]] std::string_view to_string(DenseMethod method);
 [[nodiscard]] DenseMethod parse_dense_method(std::string_view name);
@@ -70,7 +72,7 @@ struct DenseSearchOptions {
     std::size_t k = 10;
     DenseMethod method = DenseMethod::Auto;
     std::size_t ef = 100;     ///< HNSW: candidates explored (at least k)
-    std::size_t rescore = 4;  ///< Int8: candidates re-scored in fp32, as a multiple of k
+    std::size_t rescore = 4;  ///< Int8, HnswInt8: candidates re-scored in fp32, a multiple of k
 };
 
 /// A memory-mapped dense part. Movable; every const member is safe from several threads.

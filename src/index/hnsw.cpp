@@ -66,14 +66,66 @@ struct Farther {
 using NearestFirst = std::priority_queue<Dist, std::vector<Dist>, Farther>;
 using FarthestFirst = std::priority_queue<Dist>;  // top() = the farthest kept
 
-/// Algorithm 2 (SEARCH-LAYER): the `ef` closest nodes to `query` reachable from `entry`.
+/// Distances from a query to nodes through their fp32 vectors.
+class F32Distance {
+public:
+    F32Distance(const float* query, const float* vectors, std::uint32_t dim)
+        : m_query(query), m_vectors(vectors), m_dim(dim), m_dot(vector_kernels().dot_f32) {}
+    [[nodiscard]] float operator()(std::uint32_t n) const { return -m_dot(m_query, at(n), m_dim); }
+    /// Asks for every cache line of the node's vector.
+    void prefetch(std::uint32_t n) const { prefetch_vector(at(n), m_dim); }
+
+private:
+    [[nodiscard]] const float* at(std::uint32_t n) const {
+        return m_vectors + static_cast<std::size_t>(n) * m_dim;
+    }
+    const float* m_query;
+    const float* m_vectors;
+    std::uint32_t m_dim;
+    DotF32 m_dot;
+};
+
+/// Distances through the nodes' int8 codes (a quarter of the bytes of fp32) and the query's:
+/// -(query scale * node scale * integer dot product), approximate; the search re-scores what
+/// it keeps in fp32.
+class I8Distance {
+public:
+    I8Distance(const float* query, const HnswCodes& codes, std::uint32_t dim)
+        : m_codes(codes), m_dim(dim), m_query(dim), m_dot(vector_kernels().dot_i8) {
+        m_query_scale = quantize_i8({query, dim}, m_query);
+    }
+    [[nodiscard]] float operator()(std::uint32_t n) const {
+        const std::int32_t s = m_dot(m_query.data(), at(n), m_dim);
+        return -(static_cast<float>(s) * m_codes.scales[n] * m_query_scale);
+    }
+    /// Asks for the code's cache lines and its scale's.
+    void prefetch(std::uint32_t n) const {
+        const auto* p = reinterpret_cast<const char*>(at(n));
+        const char* line = p - (reinterpret_cast<std::uintptr_t>(p) & 63U);  // its first line
+        for (; line < p + m_dim; line += 64)
+            __builtin_prefetch(line);
+        __builtin_prefetch(m_codes.scales + n);
+    }
+
+private:
+    [[nodiscard]] const std::int8_t* at(std::uint32_t n) const {
+        return m_codes.codes + static_cast<std::size_t>(n) * m_dim;
+    }
+    HnswCodes m_codes;
+    std::uint32_t m_dim;
+    std::vector<std::int8_t> m_query;
+    float m_query_scale = 0;
+    DotI8 m_dot;
+};
+
+/// Algorithm 2 (SEARCH-LAYER): the `ef` closest nodes to the query reachable from `entry`.
+/// `distance(node)` scores a node, `distance.prefetch(node)` asks for what it reads;
 /// `for_links(node, fn)` calls fn(links) with the node's links on this level;
 /// `prefetch_links(node)` asks for the cache line of the node's link block.
-template <class ForLinks, class PrefetchLinks>
-FarthestFirst search_layer(const float* query, const float* vectors, std::uint32_t dim,
-                           std::uint32_t count, Dist entry, std::size_t ef,
-                           const ForLinks& for_links, const PrefetchLinks& prefetch_links) {
-    const DotF32 dot = vector_kernels().dot_f32;
+template <class Distance, class ForLinks, class PrefetchLinks>
+FarthestFirst search_layer(const Distance& distance, std::uint32_t count, Dist entry,
+                           std::size_t ef, const ForLinks& for_links,
+                           const PrefetchLinks& prefetch_links) {
     VisitedSet& visited = visited_set();
     visited.start(count);
     visited.visit(entry.second);
@@ -104,10 +156,10 @@ FarthestFirst search_layer(const float* query, const float* vectors, std::uint32
                 // fetched while this one is scored.
                 for (std::size_t j = i + 1; j < links.size(); ++j)
                     if (!visited.seen_before(links[j])) {
-                        prefetch_vector(vectors + static_cast<std::size_t>(links[j]) * dim, dim);
+                        distance.prefetch(links[j]);
                         break;
                     }
-                const float d = -dot(query, vectors + static_cast<std::size_t>(n) * dim, dim);
+                const float d = distance(n);
                 if (found.size() < ef || d < bound) {
                     candidates.emplace(d, n);
                     found.emplace(d, n);
@@ -122,16 +174,14 @@ FarthestFirst search_layer(const float* query, const float* vectors, std::uint32
 }
 
 /// Greedy descent on one level (SEARCH-LAYER with ef = 1, without a visited set).
-template <class ForLinks>
-Dist greedy(const float* query, const float* vectors, std::uint32_t dim, Dist cur,
-            const ForLinks& for_links) {
-    const DotF32 dot = vector_kernels().dot_f32;
+template <class Distance, class ForLinks>
+Dist greedy(const Distance& distance, Dist cur, const ForLinks& for_links) {
     bool moved = true;
     while (moved) {
         moved = false;
         for_links(cur.second, [&](std::span<const std::uint32_t> links) {
             for (const std::uint32_t n : links) {
-                const float d = -dot(query, vectors + static_cast<std::size_t>(n) * dim, dim);
+                const float d = distance(n);
                 if (d < cur.first || (d == cur.first && n < cur.second)) {
                     cur = {d, n};
                     moved = true;
@@ -192,9 +242,8 @@ public:
             entry = m_graph.entry;
             max_level = m_graph.max_level;
         }
-        const float* qv = vec(q);
-        const DotF32 dot = vector_kernels().dot_f32;
-        Dist cur{-dot(qv, vec(entry), m_dim), entry};
+        const F32Distance distance(vec(q), m_vectors, m_dim);
+        Dist cur{distance(entry), entry};
         auto locked_links = [this](std::uint32_t level_of_search) {
             return [this, level_of_search](std::uint32_t node, const auto& fn) {
                 std::uint32_t buffer[1 + 2 * 64];
@@ -210,10 +259,10 @@ public:
             };
         };
         for (std::uint32_t l = max_level; l > level; --l)
-            cur = greedy(qv, m_vectors, m_dim, cur, locked_links(l));
+            cur = greedy(distance, cur, locked_links(l));
         for (std::uint32_t l = std::min(level, max_level) + 1; l-- > 0;) {
             FarthestFirst found = search_layer(
-                qv, m_vectors, m_dim, m_count, cur, m_params.ef_construction, locked_links(l),
+                distance, m_count, cur, m_params.ef_construction, locked_links(l),
                 [this, l](std::uint32_t node) { __builtin_prefetch(links_block(node, l)); });
             std::vector<Dist> candidates;
             candidates.reserve(found.size());
@@ -387,20 +436,21 @@ std::span<const std::uint32_t> HnswView::links(std::uint32_t node, std::uint32_t
     return {block + 1, block[0]};
 }
 
-std::vector<ScoredNode> HnswView::search(const float* query, std::size_t k, std::size_t ef) const {
-    std::vector<ScoredNode> out;
-    if (count == 0 || k == 0)
-        return out;
-    const DotF32 dot = vector_kernels().dot_f32;
-    auto direct = [this](std::uint32_t level) {
-        return [this, level](std::uint32_t node, const auto& fn) { fn(links(node, level)); };
+namespace {
+
+/// Descends the upper levels greedily, then searches level 0 with `ef` candidates: the nodes
+/// found, nearest first (ties by node).
+template <class Distance>
+std::vector<Dist> walk(const HnswView& g, const Distance& distance, std::size_t ef) {
+    auto direct = [&g](std::uint32_t level) {
+        return [&g, level](std::uint32_t node, const auto& fn) { fn(g.links(node, level)); };
     };
-    Dist cur{-dot(query, vectors + static_cast<std::size_t>(entry) * dim, dim), entry};
-    for (std::uint32_t l = max_level; l > 0; --l)
-        cur = greedy(query, vectors, dim, cur, direct(l));
-    FarthestFirst found = search_layer(
-        query, vectors, dim, count, cur, std::max(ef, k), direct(0), [this](std::uint32_t node) {
-            __builtin_prefetch(level0 + static_cast<std::size_t>(node) * (1 + 2 * m));
+    Dist cur{distance(g.entry), g.entry};
+    for (std::uint32_t l = g.max_level; l > 0; --l)
+        cur = greedy(distance, cur, direct(l));
+    FarthestFirst found =
+        search_layer(distance, g.count, cur, ef, direct(0), [&g](std::uint32_t node) {
+            __builtin_prefetch(g.level0 + static_cast<std::size_t>(node) * (1 + 2 * g.m));
         });
     std::vector<Dist> all;
     all.reserve(found.size());
@@ -409,6 +459,38 @@ std::vector<ScoredNode> HnswView::search(const float* query, std::size_t k, std:
         found.pop();
     }
     std::sort(all.begin(), all.end());  // nearest first, ties by node
+    return all;
+}
+
+}  // namespace
+
+std::vector<ScoredNode> HnswView::search(const float* query, std::size_t k, std::size_t ef) const {
+    std::vector<ScoredNode> out;
+    if (count == 0 || k == 0)
+        return out;
+    std::vector<Dist> all = walk(*this, F32Distance(query, vectors, dim), std::max(ef, k));
+    all.resize(std::min(all.size(), k));
+    out.reserve(all.size());
+    for (const auto& [d, n] : all)
+        out.emplace_back(-d, n);
+    return out;
+}
+
+std::vector<ScoredNode> HnswView::search_int8(const float* query, const HnswCodes& codes,
+                                              std::size_t k, std::size_t ef,
+                                              std::size_t rescore) const {
+    std::vector<ScoredNode> out;
+    if (count == 0 || k == 0)
+        return out;
+    std::vector<Dist> all = walk(*this, I8Distance(query, codes, dim), std::max(ef, k));
+    all.resize(std::min(all.size(), std::max(rescore, k)));
+    // Every vector to re-score is asked for before the first is read.
+    const F32Distance exact(query, vectors, dim);
+    for (const auto& d : all)
+        exact.prefetch(d.second);
+    for (auto& d : all)
+        d.first = exact(d.second);
+    std::sort(all.begin(), all.end());
     all.resize(std::min(all.size(), k));
     out.reserve(all.size());
     for (const auto& [d, n] : all)

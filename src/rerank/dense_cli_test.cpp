@@ -80,7 +80,7 @@ TEST_F(DenseCli, ImportedVectorsRankByCosine) {
     auto r = run_cli("index --quiet --index " + path("idx") + " --vectors " + path("docs.jsonl"));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("4 vectors of 2 floats"), std::string::npos) << r.out;
-    for (const std::string method : {"exact", "int8", "hnsw"}) {
+    for (const std::string method : {"exact", "int8", "hnsw", "hnsw-int8"}) {
         search_dense("--dense-method " + method + " --query-vectors " + path("qvec.jsonl"),
                      method + ".run");
         const auto q1 = run_of(m_tmp / (method + ".run"), "q1");

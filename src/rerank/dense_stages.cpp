@@ -105,13 +105,20 @@ public:
         return m_index.external_id(docid);
     }
     [[nodiscard]] std::string name() const override {
-        return fmt::format("dense({},{}{})", index::to_string(m_search.method),
-                           index::to_string(m_dense->metric()),
-                           m_search.method == index::DenseMethod::Int8
-                               ? fmt::format(",rescore={}", m_search.rescore)
-                           : m_search.method != index::DenseMethod::Exact && m_dense->has_hnsw()
-                               ? fmt::format(",ef={}", m_search.ef)
-                               : "");
+        using index::DenseMethod;
+        const DenseMethod m = m_search.method;
+        const bool automatic = m == DenseMethod::Auto;
+        const bool graph = m == DenseMethod::Hnsw || m == DenseMethod::HnswInt8 ||
+                           (automatic && m_dense->has_hnsw());
+        const bool rescored = m == DenseMethod::Int8 || m == DenseMethod::HnswInt8 ||
+                              (automatic && m_dense->has_hnsw() && m_dense->has_int8());
+        std::string extra;
+        if (graph)
+            extra += fmt::format(",ef={}", m_search.ef);
+        if (rescored)
+            extra += fmt::format(",rescore={}", m_search.rescore);
+        return fmt::format("dense({},{}{})", index::to_string(m),
+                           index::to_string(m_dense->metric()), extra);
     }
 
 private:
@@ -387,15 +394,19 @@ std::unique_ptr<Stage> make_dense_stage(StageParams& params, StageEnv& env) {
         index::DenseSearchOptions search;
         try {
             search.method = index::parse_dense_method(
-                params.choice("method", "auto", {"auto", "exact", "int8", "hnsw"}));
+                params.choice("method", "auto", {"auto", "exact", "int8", "hnsw", "hnsw-int8"}));
         } catch (const UsageError& e) {
             throw params.error("method", e.what());
         }
         search.ef = params.count("ef", 100, 1, 1U << 20);
         search.rescore = params.count("rescore", 4, 1, 1000);
-        if (search.method == index::DenseMethod::Hnsw && !dense->has_hnsw())
+        if ((search.method == index::DenseMethod::Hnsw ||
+             search.method == index::DenseMethod::HnswInt8) &&
+            !dense->has_hnsw())
             throw params.error("method", "the dense part has no HNSW graph");
-        if (search.method == index::DenseMethod::Int8 && !dense->has_int8())
+        if ((search.method == index::DenseMethod::Int8 ||
+             search.method == index::DenseMethod::HnswInt8) &&
+            !dense->has_int8())
             throw params.error("method", "the dense part has no int8 codes");
         const bool remove_query = params.flag("remove_query", false);
         auto vectors = query_vectors(params, env, dense);
