@@ -17,13 +17,60 @@ constexpr std::size_t kInitialTable = 1 << 16;
 constexpr std::uint64_t kTermOverhead = sizeof(std::uint64_t) * 2 + 64;
 }  // namespace
 
+namespace {
+
+std::uint64_t load64(const char* p) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, 8);
+    return w;
+}
+
+std::uint64_t load32(const char* p) {
+    std::uint32_t w = 0;
+    std::memcpy(&w, p, 4);
+    return w;
+}
+
+std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
+    const unsigned __int128 r = static_cast<unsigned __int128>(a) * b;
+    return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
+}
+
+}  // namespace
+
 std::uint64_t term_hash(std::string_view term) {
-    std::uint64_t h = 14695981039346656037ULL;
-    for (char c : term) {
-        h ^= static_cast<std::uint8_t>(c);
-        h *= 1099511628211ULL;
+    // Eight bytes a step, the tail (and terms under 8 bytes) read as two overlapping loads,
+    // each step a 128-bit multiply folded to 64 bits (as wyhash does); terms average ~7 bytes,
+    // where a byte-at-a-time FNV-1a took ~30 instructions. Only in-memory tables use it.
+    constexpr std::uint64_t k0 = 0xa0761d6478bd642fULL;
+    constexpr std::uint64_t k1 = 0xe7037ed1a0b428dbULL;
+    const char* p = term.data();
+    std::size_t n = term.size();
+    std::uint64_t h = k0 ^ (n * k1);
+    for (; n > 8; n -= 8, p += 8) {
+        h = mix(h ^ load64(p), k1);
     }
-    return h;
+    std::uint64_t a = 0;
+    std::uint64_t b = 0;
+    if (n >= 4) {
+        a = load32(p);
+        b = load32(p + n - 4);
+    } else if (n > 0) {
+        const auto byte = [p](std::size_t i) {
+            return std::uint64_t{static_cast<std::uint8_t>(p[i])};
+        };
+        a = (byte(0) << 16) | (byte(n / 2) << 8) | byte(n - 1);
+    }
+    return mix(h ^ a ^ k1, (b << 32 | b >> 32) ^ k0);
+}
+
+std::uint64_t sort_prefix(std::string_view term) {
+    std::uint64_t key = 0;
+    const std::size_t n = std::min<std::size_t>(term.size(), 8);
+    for (std::size_t i = 0; i < n; ++i) {
+        key |= std::uint64_t{static_cast<std::uint8_t>(term[i])} << (56 - 8 * i);
+    }
+    return key;
 }
 
 Inverter::Inverter(bool positions, std::filesystem::path spill_dir, std::string prefix)
@@ -120,13 +167,23 @@ void Inverter::add(std::uint32_t docid, std::string_view term, std::uint64_t has
 }
 
 std::vector<std::uint32_t> Inverter::sorted_terms() const {
-    std::vector<std::uint32_t> order(m_terms.size());
-    for (std::uint32_t i = 0; i < order.size(); ++i) {
-        order[i] = i;
+    // Sorted by the first 8 bytes packed big-endian (zero-padded) and the id, which orders as
+    // the texts do whenever the keys differ; only equal keys compare the texts (a string
+    // compare per step of the sort was 4 % of a build's instructions).
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed(m_terms.size());
+    for (std::uint32_t i = 0; i < keyed.size(); ++i) {
+        keyed[i] = {sort_prefix(term_text(m_terms[i])), i};
     }
-    std::sort(order.begin(), order.end(), [this](std::uint32_t a, std::uint32_t b) {
-        return term_text(m_terms[a]) < term_text(m_terms[b]);
+    std::sort(keyed.begin(), keyed.end(), [this](const auto& a, const auto& b) {
+        if (a.first != b.first) {
+            return a.first < b.first;
+        }
+        return term_text(m_terms[a.second]) < term_text(m_terms[b.second]);
     });
+    std::vector<std::uint32_t> order(keyed.size());
+    for (std::size_t i = 0; i < keyed.size(); ++i) {
+        order[i] = keyed[i].second;
+    }
     return order;
 }
 

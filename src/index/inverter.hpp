@@ -14,8 +14,11 @@ namespace cascade::index {
 
 class FieldWriter;
 
-/// 64-bit FNV-1a hash of a term (Fowler, Noll & Vo); computed by the analysis workers.
+/// A 64-bit hash of a term for in-memory tables (never stored); computed by the analysis
+/// workers, reused by the inverter.
 [[nodiscard]] std::uint64_t term_hash(std::string_view term);
+/// The term's first 8 bytes big-endian, zero-padded: a < b as integers implies a < b as texts.
+[[nodiscard]] std::uint64_t sort_prefix(std::string_view term);
 
 class Inverter {
 public:

@@ -55,6 +55,36 @@ TEST(EnglishAnalyzer, StopSetIsLucenes33Words) {
     for (const char* w : {"", "i", "me", "we", "has", "have", "from", "which", "The", "thes"}) {
         EXPECT_FALSE(is_english_stop_word(w)) << w;
     }
+    // Near misses of every stop word (a byte changed, added, removed; a NUL appended) and every
+    // word of up to 3 bytes over a small alphabet: the check agrees with the list.
+    const auto listed = [](std::string_view w) {
+        return std::find(kEnglishStopWords.begin(), kEnglishStopWords.end(), w) !=
+               kEnglishStopWords.end();
+    };
+    const std::string alphabet("aeinorst\0", 9);
+    std::vector<std::string> words;
+    for (const auto w : kEnglishStopWords) {
+        const std::string s(w);
+        words.push_back(s + std::string(1, '\0'));
+        words.push_back(s.substr(1));
+        words.push_back(s.substr(0, s.size() - 1));
+        for (std::size_t i = 0; i <= s.size(); ++i)
+            for (const char c : alphabet) {
+                words.push_back(s.substr(0, i) + c + s.substr(i));
+                if (i < s.size())
+                    words.push_back(s.substr(0, i) + c + s.substr(i + 1));
+            }
+    }
+    for (const char a : alphabet) {
+        words.emplace_back(1, a);
+        for (const char b : alphabet) {
+            words.push_back(std::string{a, b});
+            for (const char c : alphabet)
+                words.push_back(std::string{a, b, c});
+        }
+    }
+    for (const auto& w : words)
+        ASSERT_EQ(is_english_stop_word(w), listed(w)) << ::testing::PrintToString(w);
 }
 
 TEST(EnglishAnalyzer, PositionsLeaveStopWordGaps) {

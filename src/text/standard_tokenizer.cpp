@@ -66,6 +66,21 @@ constexpr bool is_ascii_letter(unsigned char b) {
     return (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
 }
 
+/// ASCII letters and digits for the word rule's fast path: kAsciiLetter, kAsciiDigit, or 0 for
+/// every other byte (all of 0x80-0xFF included).
+constexpr std::uint8_t kAsciiLetter = 1;
+constexpr std::uint8_t kAsciiDigit = 2;
+constexpr auto kAsciiAlnum = [] {
+    std::array<std::uint8_t, 256> kinds{};
+    for (int b = 0; b < 128; ++b) {
+        if (is_ascii_letter(static_cast<unsigned char>(b)))
+            kinds[b] = kAsciiLetter;
+        else if (b >= '0' && b <= '9')
+            kinds[b] = kAsciiDigit;
+    }
+    return kinds;
+}();
+
 constexpr auto kAsciiInfo = [] {
     std::array<CharInfo, 128> table{};
     for (unsigned c = 0; c < 128; ++c)
@@ -156,18 +171,25 @@ std::size_t Scanner::match_word(std::size_t p, TokenType& type) const {
     while (i < m_s.size()) {
         // ASCII letters and digits, the bulk of most text, joined directly: what the general
         // step below does for an AHLetter or Numeric after anything but Katakana.
+        // A run of them is taken in one tight loop: no ASCII byte is Extend, so skip_ext only
+        // matters after the run, and the state is the last one's kind.
         if (state != WordState::kKatakana) {
-            const auto b = static_cast<unsigned char>(m_s[i]);
-            const bool letter = is_ascii_letter(b);
-            if (letter || (b >= '0' && b <= '9')) {
-                if (letter) {
-                    state = WordState::kLetter;
-                    all_numeric = all_katakana = all_hangul = false;
-                } else {
-                    state = WordState::kNumeric;
-                    all_hangul = all_katakana = false;
+            std::uint8_t kind = kAsciiAlnum[static_cast<unsigned char>(m_s[i])];
+            if (kind != 0) {
+                std::uint8_t kinds = kind;
+                std::size_t j = i + 1;
+                for (; j < m_s.size(); ++j) {
+                    const std::uint8_t k = kAsciiAlnum[static_cast<unsigned char>(m_s[j])];
+                    if (k == 0)
+                        break;
+                    kind = k;
+                    kinds |= k;
                 }
-                i = skip_ext(i + 1);
+                state = kind == kAsciiLetter ? WordState::kLetter : WordState::kNumeric;
+                all_hangul = all_katakana = false;
+                if ((kinds & kAsciiLetter) != 0)
+                    all_numeric = false;
+                i = skip_ext(j);
                 end = i;
                 continue;
             }

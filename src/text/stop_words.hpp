@@ -13,7 +13,8 @@ inline constexpr std::array<std::string_view, 33> kEnglishStopWords = {
     "in",  "into",  "is",   "it",    "no",    "not",  "of",   "on",  "or",  "such", "that",
     "the", "their", "then", "there", "these", "they", "this", "to",  "was", "will", "with"};
 
-/// True when the lower-cased `term` is in kEnglishStopWords. O(log 33), no allocation.
+/// True when the lower-cased `term` is in kEnglishStopWords: one multiply and one compare
+/// (a perfect hash of the 33 words), no allocation.
 [[nodiscard]] bool is_english_stop_word(std::string_view term);
 
 }  // namespace cascade::text
