@@ -336,7 +336,9 @@ void add_index_command(CLI::App& app) {
         ->check(CLI::Range(1U, 100000U))
         ->capture_default_str();
     cmd->add_flag("--no-hnsw", args->no_hnsw, "Dense part without a graph (exact search only)");
-    cmd->add_flag("--no-int8", args->no_int8, "Dense part without int8 codes");
+    cmd->add_flag("--no-int8", args->no_int8,
+                  "Dense part without int8 codes (searches then walk the HNSW graph on the fp32 "
+                  "vectors)");
     cmd->add_option("--impact-vectors", args->impact.vectors,
                     "Also build an impact (learned-sparse) part from SPLADE/uniCOIL vectors: "
                     "JSONL[.gz] {\"id\", \"contents\", \"vector\": {\"term\": weight}} "
