@@ -126,10 +126,12 @@ void maxscore_query(std::span<Cursor> cursors, Queue& queue,
     std::vector<double> window_sum;
     std::vector<float> window_terms;
     std::vector<std::uint64_t> window_seen;
+    std::vector<std::uint64_t> window_words;  // bit w: window_seen[w] is not 0
     auto window = [&](std::size_t first) {
         if (window_sum.empty()) {
             window_sum.assign(window_size, 0.0);
             window_seen.assign(window_size / 64, 0);
+            window_words.assign((window_seen.size() + 63) / 64, 0);
             if (!order_free) {
                 window_terms.assign(std::size_t{window_size} * n, 0.0F);
             }
@@ -147,53 +149,63 @@ void maxscore_query(std::span<Cursor> cursors, Queue& queue,
                     column[std::size_t{slot} * n] = s;
                 }
                 window_seen[slot >> 6] |= std::uint64_t{1} << (slot & 63U);
+                window_words[slot >> 12] |= std::uint64_t{1} << ((slot >> 6) & 63U);
                 c.next();
             }
         }
-        for (std::size_t w = 0; w < window_seen.size(); ++w) {
-            std::uint64_t bits = window_seen[w];
-            window_seen[w] = 0;
-            while (bits != 0) {
-                const auto slot = static_cast<std::uint32_t>(
-                    w * 64 + static_cast<unsigned>(std::countr_zero(bits)));
-                bits &= bits - 1;
-                const std::uint32_t doc = base + slot;
-                double partial = window_sum[slot];
-                window_sum[slot] = 0.0;
-                float* row = order_free ? nullptr : window_terms.data() + std::size_t{slot} * n;
-                // The probe of candidate() above, keeping term scores in the window's row: one
-                // lambda for both cost 1.5-2 % more instructions.
-                bool pruned = false;
-                for (std::size_t i = first; i-- > 0;) {
-                    if (queue.can_prune(static_cast<float>(partial + prefix[i]))) {
-                        pruned = true;
-                        break;
+        // Only the words that hold candidates are visited (window_words marks them): walking
+        // all 64 words of a window mispredicted about once a word. The mix's MaxScore k=10:
+        // +0.4 % instructions, -8 % mispredictions, 4-7 % more queries per CPU second.
+        for (std::size_t ww = 0; ww < window_words.size(); ++ww) {
+            std::uint64_t words = window_words[ww];
+            window_words[ww] = 0;
+            while (words != 0) {
+                const std::size_t w = ww * 64 + static_cast<unsigned>(std::countr_zero(words));
+                words &= words - 1;
+                std::uint64_t bits = window_seen[w];
+                window_seen[w] = 0;
+                while (bits != 0) {
+                    const auto slot = static_cast<std::uint32_t>(
+                        w * 64 + static_cast<unsigned>(std::countr_zero(bits)));
+                    bits &= bits - 1;
+                    const std::uint32_t doc = base + slot;
+                    double partial = window_sum[slot];
+                    window_sum[slot] = 0.0;
+                    float* row = order_free ? nullptr : window_terms.data() + std::size_t{slot} * n;
+                    // The probe of candidate() above, keeping term scores in the window's row: one
+                    // lambda for both cost 1.5-2 % more instructions.
+                    bool pruned = false;
+                    for (std::size_t i = first; i-- > 0;) {
+                        if (queue.can_prune(static_cast<float>(partial + prefix[i]))) {
+                            pruned = true;
+                            break;
+                        }
+                        Cursor& c = *sorted[i];
+                        c.next_geq(doc);
+                        if (c.docid() == doc) {
+                            const float s = c.score();
+                            partial += static_cast<double>(s);
+                            if (!order_free) {
+                                row[order[i]] = s;
+                            }
+                        }
                     }
-                    Cursor& c = *sorted[i];
-                    c.next_geq(doc);
-                    if (c.docid() == doc) {
-                        const float s = c.score();
-                        partial += static_cast<double>(s);
+                    if (!pruned) {
+                        float score = static_cast<float>(partial);
                         if (!order_free) {
-                            row[order[i]] = s;
+                            double term_ordered = 0.0;
+                            for (std::size_t t = 0; t < n; ++t) {
+                                term_ordered += static_cast<double>(row[t]);
+                            }
+                            score = static_cast<float>(term_ordered);
+                        }
+                        if (queue.insert(doc, score)) {
+                            update_essential();
                         }
                     }
-                }
-                if (!pruned) {
-                    float score = static_cast<float>(partial);
                     if (!order_free) {
-                        double term_ordered = 0.0;
-                        for (std::size_t t = 0; t < n; ++t) {
-                            term_ordered += static_cast<double>(row[t]);
-                        }
-                        score = static_cast<float>(term_ordered);
+                        std::fill(row, row + n, 0.0F);
                     }
-                    if (queue.insert(doc, score)) {
-                        update_essential();
-                    }
-                }
-                if (!order_free) {
-                    std::fill(row, row + n, 0.0F);
                 }
             }
         }
