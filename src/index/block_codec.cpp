@@ -3,8 +3,16 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 #include <utility>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#elif defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace cascade::index {
 
@@ -108,6 +116,105 @@ void pack128(const std::uint32_t* in, std::uint32_t width, std::uint8_t* out) {
 
 void unpack128(const std::uint8_t* in, std::uint32_t width, std::uint32_t* out) {
     kUnpack[width](in, out);
+}
+
+namespace {
+
+void gaps_to_docids_scalar(std::uint32_t* values, std::uint32_t expected) {
+    for (unsigned i = 0; i < kBlockValues; ++i) {
+        expected += values[i];
+        values[i] = expected;
+        ++expected;
+    }
+}
+
+#if defined(__SSE2__)
+void gaps_to_docids_sse2(std::uint32_t* values, std::uint32_t expected) {
+    // values[i] = (expected - 1) + sum over j <= i of (gap[j] + 1): a 4-lane scan, then the
+    // running total carried into the next four.
+    __m128i carry = _mm_set1_epi32(static_cast<int>(expected - 1U));
+    const __m128i one = _mm_set1_epi32(1);
+    for (unsigned i = 0; i < kBlockValues; i += 4) {
+        // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): SSE2 unaligned load.
+        auto* lane = reinterpret_cast<__m128i*>(values + i);
+        __m128i v = _mm_add_epi32(_mm_loadu_si128(lane), one);
+        v = _mm_add_epi32(v, _mm_slli_si128(v, 4));
+        v = _mm_add_epi32(v, _mm_slli_si128(v, 8));
+        v = _mm_add_epi32(v, carry);
+        _mm_storeu_si128(lane, v);
+        carry = _mm_shuffle_epi32(v, 0xff);
+    }
+}
+#endif
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f"))) void gaps_to_docids_avx512(std::uint32_t* values,
+                                                              std::uint32_t expected) {
+    // The same scan 16 lanes at a time (shifts by 1, 2, 4, 8 lanes), so the carried total,
+    // the only serial step, is taken 8 times a block instead of 32.
+    __m512i carry = _mm512_set1_epi32(static_cast<int>(expected - 1U));
+    const __m512i one = _mm512_set1_epi32(1);
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i last = _mm512_set1_epi32(15);
+    for (unsigned i = 0; i < kBlockValues; i += 16) {
+        __m512i v = _mm512_add_epi32(_mm512_loadu_si512(values + i), one);
+        v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, zero, 15));
+        v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, zero, 14));
+        v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, zero, 12));
+        v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, zero, 8));
+        v = _mm512_add_epi32(v, carry);
+        _mm512_storeu_si512(values + i, v);
+        carry = _mm512_permutexvar_epi32(last, v);
+    }
+}
+
+bool has_avx512f() {
+    const char* forced = std::getenv("CASCADE_ISA");
+    const std::string isa = forced != nullptr ? forced : "";
+    return isa != "avx2" && isa != "scalar" && isa != "sse2" && __builtin_cpu_supports("avx512f");
+}
+#endif
+
+using GapsFn = void (*)(std::uint32_t*, std::uint32_t);
+
+GapsFn choose_gaps() {
+#if defined(__x86_64__)
+    if (has_avx512f()) {
+        return gaps_to_docids_avx512;
+    }
+#endif
+#if defined(__SSE2__)
+    return gaps_to_docids_sse2;
+#else
+    return gaps_to_docids_scalar;
+#endif
+}
+
+}  // namespace
+
+void gaps_to_docids128(std::uint32_t* values, std::uint32_t expected) {
+    static const GapsFn gaps = choose_gaps();
+    gaps(values, expected);
+}
+
+bool gaps_to_docids128_with(std::string_view isa, std::uint32_t* values, std::uint32_t expected) {
+    if (isa == "scalar") {
+        gaps_to_docids_scalar(values, expected);
+        return true;
+    }
+#if defined(__SSE2__)
+    if (isa == "sse2") {
+        gaps_to_docids_sse2(values, expected);
+        return true;
+    }
+#endif
+#if defined(__x86_64__)
+    if (isa == "avx512" && __builtin_cpu_supports("avx512f")) {
+        gaps_to_docids_avx512(values, expected);
+        return true;
+    }
+#endif
+    return false;
 }
 
 std::uint8_t* vbyte_encode(std::uint32_t v, std::uint8_t* out) {

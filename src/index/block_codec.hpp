@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 namespace cascade::index {
 
@@ -28,6 +29,15 @@ constexpr std::size_t packed_bytes(std::uint32_t width) {
 void pack128(const std::uint32_t* in, std::uint32_t width, std::uint8_t* out);
 /// Unpacks 128 values from packed_bytes(width) bytes at `in` (unaligned is fine).
 void unpack128(const std::uint8_t* in, std::uint32_t width, std::uint32_t* out);
+
+/// Turns a full block's 128 gaps (docid - previous docid - 1) into docids in place: an
+/// inclusive prefix sum of gap + 1 from `expected` - 1, where `expected` is the previous
+/// block's last docid + 1 (0 for a list's first block), in wrapping arithmetic. AVX-512 (16
+/// lanes) where the CPU has it and CASCADE_ISA does not ask for avx2 or scalar, else SSE2.
+void gaps_to_docids128(std::uint32_t* values, std::uint32_t expected);
+/// gaps_to_docids128 through one version: "avx512", "sse2" or "scalar". Returns false, and
+/// leaves `values` alone, when this build or CPU cannot run it (for tests).
+bool gaps_to_docids128_with(std::string_view isa, std::uint32_t* values, std::uint32_t expected);
 
 /// Packs n values (each < 2^width) as one little-endian bit stream, value i at bits
 /// [i * width, (i + 1) * width); returns the bytes written, ceil(n * width / 8).

@@ -30,32 +30,6 @@ inline const std::uint8_t* decode_varint(const std::uint8_t* p, std::uint32_t& v
     return p;
 }
 
-/// Turns a full block's gaps (docid - previous docid - 1) into docids, in place; `expected` is
-/// the previous block's last docid + 1 (0 for the first block). An inclusive prefix sum, four
-/// lanes at a time where SSE2 is there.
-inline void gaps_to_docids(std::uint32_t* docs, std::uint32_t expected) {
-#if defined(__SSE2__)
-    // docs[i] = (expected - 1) + sum over j <= i of (gap[j] + 1), in wrapping arithmetic.
-    __m128i carry = _mm_set1_epi32(static_cast<int>(expected - 1U));
-    const __m128i one = _mm_set1_epi32(1);
-    for (std::uint32_t i = 0; i < kBlockSize; i += 4) {
-        // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): SSE2 load, 16-aligned.
-        auto* lane = reinterpret_cast<__m128i*>(docs + i);
-        __m128i v = _mm_add_epi32(_mm_load_si128(lane), one);
-        v = _mm_add_epi32(v, _mm_slli_si128(v, 4));
-        v = _mm_add_epi32(v, _mm_slli_si128(v, 8));
-        v = _mm_add_epi32(v, carry);
-        _mm_store_si128(lane, v);
-        carry = _mm_shuffle_epi32(v, 0xff);
-    }
-#else
-    for (std::uint32_t i = 0; i < kBlockSize; ++i) {
-        expected += docs[i];
-        docs[i] = expected;
-        ++expected;
-    }
-#endif
-}
 /// Adds 1 to each of a full block's values (freqs are stored minus one).
 inline void add_one(std::uint32_t* values) {
 #if defined(__SSE2__)
@@ -101,7 +75,7 @@ void PostingCursor::enter_block(std::uint32_t block) {
     m_block_len = block + 1 < m_num_blocks ? kBlockSize : m_size - block * kBlockSize;
     if (m_block_len == kBlockSize) {
         m_freq_data = decode_patched128(p, m_docs);
-        gaps_to_docids(m_docs, expected);
+        gaps_to_docids128(m_docs, expected);
     } else if (m_blocks == nullptr) {
         // A list's only block, shorter than a full one: Elias-Fano docids, then freqs-1 at
         // the width of the list's max_freq - 1 (none when every freq is 1).
