@@ -106,6 +106,98 @@ constexpr std::array<UnpackFn, sizeof...(Ws)> make_unpack_table(std::index_seque
 constexpr auto kPack = make_pack_table(std::make_index_sequence<33>{});
 constexpr auto kUnpack = make_unpack_table(std::make_index_sequence<33>{});
 
+#if defined(__x86_64__)
+// The same layout 16 values at a time: values k .. k+3 of the four lanes (one group) are the
+// 4-word chunks word(k) .. word(k+3) of the packed words, each shifted by its own amount, plus
+// the next chunk's low bits where a value straddles two words. A group's chunks lie within 5
+// chunks of its first, so two masked 16-word loads (nothing read past the block) and two
+// two-register permutes gather them; per-lane variable shifts do the rest.
+struct UnpackGroup {
+    std::array<std::uint32_t, 16> low_index;   // into the 32 words loaded: word(k) of the lane
+    std::array<std::uint32_t, 16> high_index;  // word(k) + 1 of the lane
+    std::array<std::uint32_t, 16> right;       // shift of the low word
+    std::array<std::uint32_t, 16> left;        // shift of the high word (32: none)
+    std::uint32_t first_word;                  // the group's first word (chunk * 4)
+    std::uint16_t mask_a;                      // words first_word .. +15 inside the block
+    std::uint16_t mask_b;                      // words first_word + 16 .. +31 inside the block
+};
+
+template <unsigned W>
+constexpr std::array<UnpackGroup, kPerLane / 4> make_unpack_groups() {
+    std::array<UnpackGroup, kPerLane / 4> groups{};
+    for (unsigned g = 0; g < groups.size(); ++g) {
+        UnpackGroup& group = groups[g];
+        const unsigned first_chunk = g * 4 * W / 32;
+        group.first_word = first_chunk * kLanes;
+        const unsigned words = W * kLanes;  // the block's packed words
+        const unsigned left_a = words - group.first_word;
+        group.mask_a = static_cast<std::uint16_t>(left_a >= 16 ? 0xffffU : (1U << left_a) - 1U);
+        const unsigned left_b = left_a > 16 ? left_a - 16 : 0;
+        group.mask_b = static_cast<std::uint16_t>(left_b >= 16 ? 0xffffU : (1U << left_b) - 1U);
+        for (unsigned j = 0; j < 4; ++j) {
+            const unsigned k = g * 4 + j;
+            const unsigned chunk = k * W / 32 - first_chunk;
+            const unsigned shift = k * W % 32;
+            for (unsigned lane = 0; lane < kLanes; ++lane) {
+                const unsigned i = j * kLanes + lane;
+                group.low_index[i] = chunk * kLanes + lane;
+                group.high_index[i] = (chunk + 1) * kLanes + lane;
+                group.right[i] = shift;
+                group.left[i] = shift + W > 32 ? 32 - shift : 32;
+            }
+        }
+    }
+    return groups;
+}
+
+template <unsigned W>
+__attribute__((target("avx512f"))) void unpack_width_avx512(const std::uint8_t* in,
+                                                            std::uint32_t* out) {
+    if constexpr (W == 0 || W == 32) {
+        unpack_width<W>(in, out);
+    } else {
+        static constexpr auto kGroups = make_unpack_groups<W>();
+        const __m512i mask = _mm512_set1_epi32(static_cast<int>((1U << W) - 1U));
+        for (unsigned g = 0; g < kGroups.size(); ++g) {
+            const UnpackGroup& group = kGroups[g];
+            const std::uint8_t* at = in + std::size_t{group.first_word} * 4;
+            const __m512i a = _mm512_maskz_loadu_epi32(group.mask_a, at);
+            const __m512i b = _mm512_maskz_loadu_epi32(group.mask_b, at + 64);
+            const __m512i low =
+                _mm512_permutex2var_epi32(a, _mm512_loadu_si512(group.low_index.data()), b);
+            const __m512i high =
+                _mm512_permutex2var_epi32(a, _mm512_loadu_si512(group.high_index.data()), b);
+            const __m512i v =
+                _mm512_or_si512(_mm512_srlv_epi32(low, _mm512_loadu_si512(group.right.data())),
+                                _mm512_sllv_epi32(high, _mm512_loadu_si512(group.left.data())));
+            _mm512_storeu_si512(out + std::size_t{g} * 16, _mm512_and_si512(v, mask));
+        }
+    }
+}
+
+template <std::size_t... Ws>
+constexpr std::array<UnpackFn, sizeof...(Ws)> make_unpack_avx512_table(std::index_sequence<Ws...>) {
+    return {&unpack_width_avx512<Ws>...};
+}
+
+constexpr auto kUnpackAvx512 = make_unpack_avx512_table(std::make_index_sequence<33>{});
+
+bool has_avx512f() {
+    const char* forced = std::getenv("CASCADE_ISA");
+    const std::string isa = forced != nullptr ? forced : "";
+    return isa != "avx2" && isa != "scalar" && isa != "sse2" && __builtin_cpu_supports("avx512f");
+}
+#endif
+
+const std::array<UnpackFn, 33>& unpack_table() {
+#if defined(__x86_64__)
+    static const std::array<UnpackFn, 33>& table = has_avx512f() ? kUnpackAvx512 : kUnpack;
+    return table;
+#else
+    return kUnpack;
+#endif
+}
+
 }  // namespace
 
 void pack128(const std::uint32_t* in, std::uint32_t width, std::uint8_t* out) {
@@ -115,7 +207,22 @@ void pack128(const std::uint32_t* in, std::uint32_t width, std::uint8_t* out) {
 }
 
 void unpack128(const std::uint8_t* in, std::uint32_t width, std::uint32_t* out) {
-    kUnpack[width](in, out);
+    unpack_table()[width](in, out);
+}
+
+bool unpack128_with(std::string_view isa, const std::uint8_t* in, std::uint32_t width,
+                    std::uint32_t* out) {
+    if (isa == "sse2" || isa == "scalar") {  // the portable loops, vectorised by the compiler
+        kUnpack[width](in, out);
+        return true;
+    }
+#if defined(__x86_64__)
+    if (isa == "avx512" && __builtin_cpu_supports("avx512f")) {
+        kUnpackAvx512[width](in, out);
+        return true;
+    }
+#endif
+    return false;
 }
 
 namespace {
@@ -168,11 +275,6 @@ __attribute__((target("avx512f"))) void gaps_to_docids_avx512(std::uint32_t* val
     }
 }
 
-bool has_avx512f() {
-    const char* forced = std::getenv("CASCADE_ISA");
-    const std::string isa = forced != nullptr ? forced : "";
-    return isa != "avx2" && isa != "scalar" && isa != "sse2" && __builtin_cpu_supports("avx512f");
-}
 #endif
 
 using GapsFn = void (*)(std::uint32_t*, std::uint32_t);

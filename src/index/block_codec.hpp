@@ -27,8 +27,14 @@ constexpr std::size_t packed_bytes(std::uint32_t width) {
 
 /// Packs 128 values (each < 2^width) into packed_bytes(width) bytes at `out`.
 void pack128(const std::uint32_t* in, std::uint32_t width, std::uint8_t* out);
-/// Unpacks 128 values from packed_bytes(width) bytes at `in` (unaligned is fine).
+/// Unpacks 128 values from packed_bytes(width) bytes at `in` (unaligned is fine; nothing past
+/// them is read). AVX-512 where the CPU has it and CASCADE_ISA does not ask for avx2 or
+/// scalar, else the portable loops.
 void unpack128(const std::uint8_t* in, std::uint32_t width, std::uint32_t* out);
+/// unpack128 through one version: "avx512", or "sse2"/"scalar" (the portable loops). Returns
+/// false when this build or CPU cannot run it (for tests).
+bool unpack128_with(std::string_view isa, const std::uint8_t* in, std::uint32_t width,
+                    std::uint32_t* out);
 
 /// Turns a full block's 128 gaps (docid - previous docid - 1) into docids in place: an
 /// inclusive prefix sum of gap + 1 from `expected` - 1, where `expected` is the previous

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -33,6 +37,45 @@ TEST(BlockCodec, RoundTripsEveryWidth) {
             ASSERT_EQ(out, values) << "width " << width;
         }
     }
+}
+
+TEST(BlockCodec, EveryIsaUnpacksTheSameAndReadsNothingPastTheBlock) {
+    // Each block is placed so that its last byte is the last readable byte before a page the
+    // process may not read: a version that loads past packed_bytes(width) crashes the test.
+    const long page = sysconf(_SC_PAGESIZE);
+    void* map = mmap(nullptr, static_cast<std::size_t>(2 * page), PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ASSERT_NE(map, MAP_FAILED);
+    auto* base = static_cast<std::uint8_t*>(map);
+    ASSERT_EQ(mprotect(base + page, static_cast<std::size_t>(page), PROT_NONE), 0);
+    std::mt19937 rng(11);
+    for (std::uint32_t width = 0; width <= 32; ++width) {
+        for (int trial = 0; trial < 10; ++trial) {
+            std::vector<std::uint32_t> values(128);
+            const std::uint64_t limit = width == 32 ? 0xffffffffULL : (1ULL << width) - 1;
+            for (auto& v : values)
+                v = static_cast<std::uint32_t>(rng() & limit);
+            std::uint8_t* block = base + page - static_cast<long>(packed_bytes(width));
+            pack128(values.data(), width, block);
+            for (const char* isa : {"sse2", "avx512"}) {
+                std::vector<std::uint32_t> out(128, 12345);
+                if (!unpack128_with(isa, block, width, out.data()))
+                    continue;
+                ASSERT_EQ(out, values) << isa << " width " << width;
+            }
+            if (width > 0) {  // and one byte off the words' alignment
+                std::uint8_t* odd = block - 1;
+                std::memmove(odd, block, packed_bytes(width));
+                for (const char* isa : {"sse2", "avx512"}) {
+                    std::vector<std::uint32_t> out(128, 12345);
+                    if (unpack128_with(isa, odd, width, out.data()))
+                        ASSERT_EQ(out, values) << isa << " width " << width << " unaligned";
+                }
+            }
+        }
+    }
+    EXPECT_FALSE(unpack128_with("no-such-isa", base, 3, nullptr));
+    munmap(map, static_cast<std::size_t>(2 * page));
 }
 
 TEST(BlockCodec, GapsBecomeDocidsTheSameOnEveryIsa) {
