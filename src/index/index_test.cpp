@@ -285,6 +285,47 @@ TEST(IndexBuild, NextGeqMatchesNaiveSearch) {
     }
 }
 
+// Block-Max MaxScore walks the block pointer over a window's blocks before it reads postings:
+// next_geq must then still find targets that lie before the block the pointer reached.
+TEST(IndexBuild, NextGeqFindsTargetsBehindAShallowPointerThatRanAhead) {
+    TempDir tmp;
+    auto docs = random_docs(4000, 300, 22);
+    build(docs, tmp / "idx");
+    Index index = Index::open(tmp / "idx");
+    const FieldIndex& field = index.field(0);
+    std::mt19937 rng(5);
+    std::size_t long_lists = 0;
+    for (std::uint64_t t = 0; t < field.stats().num_terms; ++t) {
+        TermInfo info = field.term_info_at(t);
+        std::vector<std::uint32_t> all;
+        for (PostingCursor c = field.postings(info); c.docid() < index.num_docs(); c.next()) {
+            all.push_back(c.docid());
+        }
+        long_lists += all.size() > 3 * kBlockSize ? 1 : 0;
+        PostingCursor c = field.postings(info);
+        std::uint32_t base = 0;
+        while (base < index.num_docs()) {
+            const std::uint32_t end = base + 1 + static_cast<std::uint32_t>(rng() % 700);
+            // The pointer walks every block up to the one holding end - 1, as the windows do.
+            c.shallow_next_geq(base);
+            for (int steps = 0; steps < 64 && c.block_max_docid() < end - 1; ++steps) {
+                c.shallow_next_geq(c.block_max_docid() + 1);
+            }
+            // Then postings are read from base on, in steps, as candidates are probed.
+            for (std::uint32_t target = base; target < end;
+                 target += 1 + static_cast<std::uint32_t>(rng() % 40)) {
+                c.next_geq(target);
+                auto it = std::lower_bound(all.begin(), all.end(), target);
+                ASSERT_EQ(c.docid(), it == all.end() ? index.num_docs() : *it)
+                    << "term " << t << " target " << target << " window [" << base << ", " << end
+                    << ")";
+            }
+            base = end;
+        }
+    }
+    EXPECT_GT(long_lists, 5U);  // lists of several blocks were walked
+}
+
 TEST(IndexBuild, ExhaustedAndDefaultCursorsStayAtTheEnd) {
     TempDir tmp;
     auto docs = random_docs(2000, 50, 8);

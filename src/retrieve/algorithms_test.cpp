@@ -143,6 +143,10 @@ TEST(Algorithms, AllMatchTheOracleOnRandomQueries) {
         EXPECT_EQ(run_algorithm(c, k, [](Span s, Queue& q) { block_max_maxscore_query(s, q); }),
                   expected)
             << "bmm";
+        // Windows of 64 docids: many windows, bounds over several blocks or the list's.
+        EXPECT_EQ(run_algorithm(c, k, [](Span s, Queue& q) { block_max_maxscore_query(s, q, 64); }),
+                  expected)
+            << "bmm, window 64";
         if (HasFailure()) {
             break;
         }
@@ -182,6 +186,9 @@ TEST(Algorithms, PrimedWithTheSingleTermThresholdTheyStillMatchTheOracle) {
             << "bmw";
         EXPECT_EQ(primed_run([](Span s, Queue& q) { block_max_maxscore_query(s, q); }), expected)
             << "bmm";
+        EXPECT_EQ(primed_run([](Span s, Queue& q) { block_max_maxscore_query(s, q, 64); }),
+                  expected)
+            << "bmm, window 64";
         if (HasFailure()) {
             break;
         }
@@ -228,6 +235,9 @@ void expect_all_match_oracle(const Case& c, std::size_t k) {
     EXPECT_EQ(run_algorithm(c, k, [](Span s, Queue& q) { block_max_maxscore_query(s, q); }),
               expected)
         << "bmm";
+    EXPECT_EQ(run_algorithm(c, k, [](Span s, Queue& q) { block_max_maxscore_query(s, q, 128); }),
+              expected)
+        << "bmm, window 128";
 }
 
 // Scores spread over 2^-70..1 of each other: double sums may then depend on their order, so

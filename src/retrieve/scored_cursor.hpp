@@ -31,7 +31,9 @@ concept ScoredCursor = requires(C c, const C cc, std::uint32_t target) {
 
 /// A scored cursor that also bounds blocks: shallow_next_geq(t) moves only the block pointer
 /// to the block that would hold t (never backwards); block_max_score() bounds score() over
-/// that block and block_max_docid() is its last docid.
+/// that block and block_max_docid() is its last docid. The block pointer may run ahead of the
+/// cursor: next_geq(t) finds any t past docid(), also one before the block pointer's block
+/// (Block-Max MaxScore walks the pointer over a window's blocks before it reads postings).
 template <class C>
 concept BlockMaxCursor = ScoredCursor<C> && requires(C c, const C cc, std::uint32_t target) {
     {c.shallow_next_geq(target)};
