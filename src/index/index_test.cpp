@@ -128,6 +128,69 @@ void check_field(const Index& index, const FieldIndex& field, const std::vector<
     EXPECT_FALSE(field.term("").has_value());
 }
 
+// term() narrows its search with every 16th term's first 8 bytes once it has answered enough
+// lookups: terms sharing those 8 bytes
+// across many samples, terms that are prefixes of others, and absent terms between them must
+// all come out as a plain search over the sorted terms says.
+TEST(IndexBuild, TermLookupFindsEveryTermAndNothingElse) {
+    std::mt19937 rng(17);
+    const std::string alphabet = "abz";
+    auto word = [&](std::size_t len) {
+        std::string w;
+        for (std::size_t i = 0; i < len; ++i) {
+            w += alphabet[rng() % alphabet.size()];
+        }
+        return w;
+    };
+    std::set<std::string> vocabulary;
+    std::vector<Document> docs;
+    for (int d = 0; d < 400; ++d) {
+        std::string text;
+        for (int t = 0; t < 12; ++t) {
+            // Half the words start with one of two 8-byte heads, so that long runs of terms
+            // share a sample key; the rest are short, many of them prefixes of others.
+            std::string w = rng() % 2 == 0
+                                ? (rng() % 2 == 0 ? "aaaaaaaa" : "abababab") + word(rng() % 5)
+                                : word(1 + rng() % 9);
+            vocabulary.insert(w);
+            text += w + " ";
+        }
+        docs.push_back({"d" + std::to_string(d), "", text});
+    }
+    TempDir tmp;
+    build(docs, tmp / "idx");
+    Index index = Index::open(tmp / "idx");
+    const FieldIndex& field = index.field(0);
+    ASSERT_EQ(field.stats().num_terms, vocabulary.size());
+    ASSERT_GT(vocabulary.size(), 40 * FieldIndex::kTermSampleStride);
+    // Twice: the first pass starts with plain binary searches and crosses kTermSampleAfter
+    // lookups on the way; the second runs entirely on the sample.
+    ASSERT_GT(6 * vocabulary.size(), FieldIndex::kTermSampleAfter);
+    for (int pass = 0; pass < 2; ++pass) {
+        SCOPED_TRACE(pass);
+        std::uint64_t ordinal = 0;
+        for (const std::string& w : vocabulary) {
+            auto info = field.term(w);
+            ASSERT_TRUE(info.has_value()) << w;
+            EXPECT_EQ(info->ordinal, ordinal++) << w;
+            // Neighbours that may or may not be terms: the lookup must agree with the set.
+            for (const std::string& probe :
+                 {w + "a", w + "c", w.substr(0, w.size() - 1), "b" + w, w + std::string(1, '\0')}) {
+                auto found = field.term(probe);
+                ASSERT_EQ(found.has_value(), vocabulary.count(probe) == 1) << "'" << probe << "'";
+                if (found) {
+                    EXPECT_EQ(field.term_at(found->ordinal), probe);
+                }
+            }
+        }
+    }
+    for (const std::string& absent :
+         {std::string(""), std::string("0"), std::string("zzzzzzzzzzzzz"), std::string("aaaaaaaa0"),
+          std::string("\xff")}) {
+        EXPECT_FALSE(field.term(absent).has_value()) << absent;
+    }
+}
+
 TEST(Inverter, SortPrefixOrdersAsTheTexts) {
     // The dictionary is sorted by sort_prefix first and by text only on equal keys: a smaller
     // key must mean a smaller text, on prefixes, NUL and 0xFF bytes and long shared heads too.

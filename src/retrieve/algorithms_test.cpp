@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <string>
@@ -361,6 +363,36 @@ TEST(TopKQueue, PrunesOnlyStrictlyBelowTheKthScore) {
     EXPECT_TRUE(q.can_prune(1.999F));
     EXPECT_TRUE(q.insert(4, 2.0F));  // equal score, smaller docid wins the tie
     EXPECT_FALSE(q.insert(6, 2.0F));
+}
+
+// safe_bound takes the next float up from the bits where it can; it must give what
+// std::nextafter gives, on every kind of value a bound could be.
+TEST(Algorithms, SafeBoundIsTheNextFloatAboveTheInflatedBound) {
+    auto reference = [](float b) { return std::nextafter(b * (1.0F + kBoundSlack), INFINITY); };
+    std::vector<float> values = {0.0F,
+                                 -0.0F,
+                                 std::numeric_limits<float>::denorm_min(),
+                                 std::numeric_limits<float>::min(),
+                                 1.0F,
+                                 3.5F,
+                                 -2.0F,
+                                 std::numeric_limits<float>::max(),
+                                 INFINITY,
+                                 -INFINITY};
+    std::mt19937 rng(99);
+    for (int i = 0; i < 100000; ++i) {
+        values.push_back(std::bit_cast<float>(static_cast<std::uint32_t>(rng())));
+    }
+    for (float v : values) {
+        const float expected = reference(v);
+        const float got = safe_bound(v);
+        if (std::isnan(expected)) {
+            EXPECT_TRUE(std::isnan(got)) << v;
+        } else {
+            EXPECT_EQ(std::bit_cast<std::uint32_t>(got), std::bit_cast<std::uint32_t>(expected))
+                << "bound " << v;
+        }
+    }
 }
 
 }  // namespace

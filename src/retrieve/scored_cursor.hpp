@@ -8,6 +8,7 @@
 /// Document Retrieval Using Block-Max Indexes", SIGIR 2011).
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <concepts>
 #include <cstdint>
@@ -49,7 +50,14 @@ inline constexpr float kBoundSlack = 1e-5F;
 
 /// Inflates an upper bound so that rounding can never make it undercut a true score.
 [[nodiscard]] inline float safe_bound(float bound) {
-    return std::nextafter(bound * (1.0F + kBoundSlack), INFINITY);
+    const float inflated = bound * (1.0F + kBoundSlack);
+    // The next float up: for finite non-negative values (every bound) one more in the bits,
+    // as std::nextafter gives, without its library call (block-max algorithms take a bound for
+    // each block they look at).
+    if (!std::signbit(inflated) && inflated < INFINITY) {
+        return std::bit_cast<float>(std::bit_cast<std::uint32_t>(inflated) + 1U);
+    }
+    return std::nextafter(inflated, INFINITY);
 }
 
 /// Hints that `docid` will likely be scored next (cursor.prefetch and queue.prefetch, for
