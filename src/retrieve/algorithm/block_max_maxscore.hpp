@@ -20,11 +20,11 @@
 /// as MaxScore (docs/benchmarks.md).
 
 #include <algorithm>
-#include <bit>
 #include <cstdint>
 #include <span>
 #include <vector>
 
+#include "retrieve/algorithm/docid_window.hpp"
 #include "retrieve/scored_cursor.hpp"
 #include "retrieve/top_k_queue.hpp"
 
@@ -53,10 +53,7 @@ void block_max_maxscore_query(std::span<Cursor> cursors, Queue& queue,
     std::vector<std::size_t> term(n);  // query-term index of by_bound[i]
     std::vector<float> bound(n);       // this window's bound of term i
     std::vector<double> prefix(n);     // bounds of by_bound[0..i], summed
-    std::vector<double> window_sum(window_size, 0.0);
-    std::vector<std::uint64_t> window_seen(window_size / 64, 0);
-    std::vector<std::uint64_t> window_words((window_seen.size() + 63) / 64, 0);
-    std::vector<float> window_terms(order_free ? 0 : std::size_t{window_size} * n, 0.0F);
+    DocidWindow window(window_size, n, order_free);
     std::vector<float> single_row(order_free ? 0 : n, 0.0F);
 
     std::uint32_t base = sentinel;
@@ -109,8 +106,11 @@ void block_max_maxscore_query(std::span<Cursor> cursors, Queue& queue,
         }
         // A document of the window, with the essential lists' part of its score in `partial`
         // (and, unless sums are order-free, the term scores in `row`): completed from the
-        // non-essential lists, highest bound first, while its bound still competes.
-        auto complete = [&](std::uint32_t doc, double partial, float* row) {
+        // non-essential lists, highest bound first, while its bound still competes. Inlined
+        // into both callers: called through DocidWindow::drain it was not, for 0.6 % more
+        // instructions and 2 % more mispredicted branches.
+        auto complete = [&](std::uint32_t doc, double partial, float* row)
+            __attribute__((always_inline)) {
             for (std::size_t j = first_essential; j-- > 0;) {
                 if (queue.can_prune(static_cast<float>(partial + prefix[j]))) {
                     return;
@@ -127,14 +127,7 @@ void block_max_maxscore_query(std::span<Cursor> cursors, Queue& queue,
                     }
                 }
             }
-            float score = static_cast<float>(partial);
-            if (!order_free) {
-                double term_ordered = 0.0;
-                for (std::size_t t = 0; t < n; ++t) {
-                    term_ordered += static_cast<double>(row[t]);
-                }
-                score = static_cast<float>(term_ordered);
-            }
+            const float score = window_score(partial, row, n, order_free);
             queue.insert(doc, score);
         };
         if (first_essential + 1 == n) {
@@ -157,48 +150,15 @@ void block_max_maxscore_query(std::span<Cursor> cursors, Queue& queue,
             }
         } else {
             // Several: they add their scores for the window, list after list, and the
-            // documents seen come out of a bitmap in docid order.
+            // documents seen come out in docid order.
             for (std::size_t j = first_essential; j < n; ++j) {
                 Cursor& c = *by_bound[j];
                 if (c.docid() < base) {
                     c.next_geq(base);
                 }
-                float* column = order_free ? nullptr : window_terms.data() + term[j];
-                for (std::uint32_t d = c.docid(); d < end; d = c.docid()) {
-                    const std::uint32_t slot = d - base;
-                    const float s = c.score();
-                    window_sum[slot] += static_cast<double>(s);
-                    if (!order_free) {
-                        column[std::size_t{slot} * n] = s;
-                    }
-                    window_seen[slot >> 6] |= std::uint64_t{1} << (slot & 63U);
-                    window_words[slot >> 12] |= std::uint64_t{1} << ((slot >> 6) & 63U);
-                    c.next();
-                }
+                window.add(c, term[j], base, end);
             }
-            for (std::size_t ww = 0; ww < window_words.size(); ++ww) {
-                std::uint64_t words = window_words[ww];
-                window_words[ww] = 0;
-                while (words != 0) {
-                    const std::size_t w = ww * 64 + static_cast<unsigned>(std::countr_zero(words));
-                    words &= words - 1;
-                    std::uint64_t bits = window_seen[w];
-                    window_seen[w] = 0;
-                    while (bits != 0) {
-                        const auto slot = static_cast<std::uint32_t>(
-                            w * 64 + static_cast<unsigned>(std::countr_zero(bits)));
-                        bits &= bits - 1;
-                        const double partial = window_sum[slot];
-                        window_sum[slot] = 0.0;
-                        float* row =
-                            order_free ? nullptr : window_terms.data() + std::size_t{slot} * n;
-                        complete(base + slot, partial, row);
-                        if (!order_free) {
-                            std::fill(row, row + n, 0.0F);
-                        }
-                    }
-                }
-            }
+            window.drain(base, complete);
         }
         // The next window starts at `end`, or further when every list already stands past it.
         base = sentinel;
