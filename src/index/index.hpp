@@ -96,7 +96,8 @@ public:
 
 private:
     friend class Index;
-    /// First lookup's array: prefix_key of every kTermSampleStride-th term (term() says why).
+    /// The lookup's array: prefix_key of every kTermSampleStride-th term, built once
+    /// kTermSampleAfter lookups have been counted (term() says why).
     struct TermSample {
         std::atomic<std::uint64_t> lookups{0};
         std::atomic<bool> ready{false};  // keys are complete

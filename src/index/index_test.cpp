@@ -129,9 +129,8 @@ void check_field(const Index& index, const FieldIndex& field, const std::vector<
 }
 
 // term() narrows its search with every 16th term's first 8 bytes once it has answered enough
-// lookups: terms sharing those 8 bytes
-// across many samples, terms that are prefixes of others, and absent terms between them must
-// all come out as a plain search over the sorted terms says.
+// lookups: terms sharing those 8 bytes across many samples, terms that are prefixes of others,
+// and absent terms between them must all come out as a plain search over the sorted terms says.
 TEST(IndexBuild, TermLookupFindsEveryTermAndNothingElse) {
     std::mt19937 rng(17);
     const std::string alphabet = "abz";

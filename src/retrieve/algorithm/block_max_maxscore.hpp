@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -49,11 +50,11 @@ void block_max_maxscore_query(std::span<Cursor> cursors, Queue& queue,
     const std::uint32_t sentinel = cursors[0].sentinel();
     const bool order_free = order_free_sums(cursors);  // as in maxscore_query
 
-    std::vector<Cursor*> by_bound(n);  // this window's lists, lowest bound first
-    std::vector<std::size_t> term(n);  // query-term index of by_bound[i]
-    std::vector<float> bound(n);       // this window's bound of term i
-    std::vector<double> prefix(n);     // bounds of by_bound[0..i], summed
-    DocidWindow window(window_size, n, order_free);
+    std::vector<Cursor*> by_bound(n);   // this window's lists, lowest bound first
+    std::vector<std::size_t> term(n);   // query-term index of by_bound[i]
+    std::vector<float> bound(n);        // this window's bound of term i
+    std::vector<double> prefix(n);      // bounds of by_bound[0..i], summed
+    std::optional<DocidWindow> window;  // made when a window first has several essential lists
     std::vector<float> single_row(order_free ? 0 : n, 0.0F);
 
     std::uint32_t base = sentinel;
@@ -151,14 +152,17 @@ void block_max_maxscore_query(std::span<Cursor> cursors, Queue& queue,
         } else {
             // Several: they add their scores for the window, list after list, and the
             // documents seen come out in docid order.
+            if (!window) {
+                window.emplace(window_size, n, order_free);
+            }
             for (std::size_t j = first_essential; j < n; ++j) {
                 Cursor& c = *by_bound[j];
                 if (c.docid() < base) {
                     c.next_geq(base);
                 }
-                window.add(c, term[j], base, end);
+                window->add(c, term[j], base, end);
             }
-            window.drain(base, complete);
+            window->drain(base, complete);
         }
         // The next window starts at `end`, or further when every list already stands past it.
         base = sentinel;

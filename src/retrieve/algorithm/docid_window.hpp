@@ -38,8 +38,6 @@ public:
           m_words((m_seen.size() + 63) / 64, 0),
           m_term_scores(order_free ? 0 : std::size_t{size} * terms, 0.0F) {}
 
-    [[nodiscard]] std::uint32_t size() const { return static_cast<std::uint32_t>(m_sum.size()); }
-
     /// Adds the postings of `cursor` (query term `term`) in [base, end) and leaves the cursor
     /// on the first one at or past `end`. The cursor must stand at or past `base`.
     template <class Cursor>
