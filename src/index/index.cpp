@@ -3,6 +3,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 
 #include "index/field_writer.hpp"
@@ -50,10 +51,10 @@ std::uint64_t prefix_key(std::string_view text) {
 }
 }  // namespace
 
-std::optional<TermInfo> FieldIndex::term(std::string_view term) const {
+void FieldIndex::narrow(std::string_view term, std::uint64_t& lo, std::uint64_t& hi) const {
     const std::uint64_t n = m_stats.num_terms;
-    std::uint64_t lo = 0;
-    std::uint64_t hi = n;
+    lo = 0;
+    hi = n;
     TermSample& sample = *m_sample;
     if (n > 4 * kTermSampleStride && !sample.ready.load(std::memory_order_acquire) &&
         sample.lookups.fetch_add(1, std::memory_order_relaxed) + 1 >= kTermSampleAfter) {
@@ -79,6 +80,12 @@ std::optional<TermInfo> FieldIndex::term(std::string_view term) const {
         }
         hi = std::min(n, static_cast<std::uint64_t>(above - first) * kTermSampleStride);
     }
+}
+
+std::optional<TermInfo> FieldIndex::term(std::string_view term) const {
+    std::uint64_t lo = 0;
+    std::uint64_t hi = 0;
+    narrow(term, lo, hi);
     while (lo < hi) {
         std::uint64_t mid = lo + (hi - lo) / 2;
         if (term_at(mid) < term) {
@@ -87,14 +94,82 @@ std::optional<TermInfo> FieldIndex::term(std::string_view term) const {
             hi = mid;
         }
     }
-    if (lo < n && term_at(lo) == term) {
+    if (lo < m_stats.num_terms && term_at(lo) == term) {
         return term_info_at(lo);
     }
     return std::nullopt;
 }
 
+void FieldIndex::terms(std::span<const std::string_view> texts,
+                       std::span<std::optional<TermInfo>> out) const {
+    CASCADE_ASSERT(out.size() == texts.size());
+    const std::uint64_t n = m_stats.num_terms;
+    constexpr std::size_t kBatch = 16;
+    std::array<std::uint64_t, kBatch> lo{};
+    std::array<std::uint64_t, kBatch> hi{};
+    for (std::size_t start = 0; start < texts.size(); start += kBatch) {
+        const std::size_t count = std::min(kBatch, texts.size() - start);
+        const std::string_view* text = texts.data() + start;
+        for (std::size_t i = 0; i < count; ++i) {
+            narrow(text[i], lo[i], hi[i]);
+        }
+        // The binary searches a step at a time, all of them: first every probe's offset is
+        // requested, then its bytes, then each search compares.
+        bool searching = true;
+        while (searching) {
+            searching = false;
+            for (std::size_t i = 0; i < count; ++i) {
+                if (lo[i] < hi[i]) {
+                    __builtin_prefetch(m_term_offsets + (lo[i] + (hi[i] - lo[i]) / 2) * 8);
+                }
+            }
+            for (std::size_t i = 0; i < count; ++i) {
+                if (lo[i] < hi[i]) {
+                    __builtin_prefetch(term_at(lo[i] + (hi[i] - lo[i]) / 2).data());
+                }
+            }
+            for (std::size_t i = 0; i < count; ++i) {
+                if (lo[i] < hi[i]) {
+                    const std::uint64_t mid = lo[i] + (hi[i] - lo[i]) / 2;
+                    if (term_at(mid) < text[i]) {
+                        lo[i] = mid + 1;
+                    } else {
+                        hi[i] = mid;
+                    }
+                    searching = searching || lo[i] < hi[i];
+                }
+            }
+        }
+        for (std::size_t i = 0; i < count; ++i) {
+            if (lo[i] < n && term_at(lo[i]) == text[i]) {
+                const std::uint8_t* entry = m_term_entries + lo[i] * kTermEntrySize;
+                __builtin_prefetch(entry);
+                __builtin_prefetch(entry + kTermEntrySize - 1);
+            } else {
+                lo[i] = n;  // not found
+            }
+        }
+        for (std::size_t i = 0; i < count; ++i) {
+            out[start + i] =
+                lo[i] < n ? std::optional<TermInfo>(term_info_at(lo[i])) : std::nullopt;
+        }
+    }
+}
+
 PostingCursor FieldIndex::postings(const TermInfo& info) const {
     return PostingCursor(info, m_postings, m_positions, m_num_docs);
+}
+
+void FieldIndex::prefetch_postings(const TermInfo& info) const {
+    const std::uint8_t* list = m_postings + info.postings_offset;
+    const std::uint32_t blocks = (info.doc_freq + kBlockSize - 1) / kBlockSize;
+    __builtin_prefetch(list);
+    if (blocks > 1) {
+        // The first block's data follows the block table: two lines hold most of it.
+        const std::uint8_t* data = list + std::size_t{blocks} * kBlockEntrySize;
+        __builtin_prefetch(data);
+        __builtin_prefetch(data + 64);
+    }
 }
 
 std::uint32_t FieldIndex::length(std::uint32_t docid) const {

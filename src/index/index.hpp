@@ -59,6 +59,11 @@ public:
     /// Once a field has answered kTermSampleAfter lookups, it builds an array of every
     /// kTermSampleStride-th term's first 8 bytes and narrows each binary search with it first.
     [[nodiscard]] std::optional<TermInfo> term(std::string_view term) const;
+    /// term() for each of `texts` into `out` (the same size), the searches run side by side:
+    /// each is a chain of cache misses (dictionary offsets, term bytes, the entry), and a
+    /// query's terms are independent, so their misses can overlap instead of queueing.
+    void terms(std::span<const std::string_view> texts,
+               std::span<std::optional<TermInfo>> out) const;
     /// Terms per entry of the lookup's sample (see term()).
     static constexpr std::uint64_t kTermSampleStride = 16;
     /// Lookups a field answers before it builds the sample. Building it reads a 16th of the
@@ -72,6 +77,10 @@ public:
     [[nodiscard]] TermInfo term_info_at(std::uint64_t ordinal) const;
     /// A cursor positioned on the first posting of `info`'s list.
     [[nodiscard]] PostingCursor postings(const TermInfo& info) const;
+    /// Starts loading what postings(info) reads first (the list's block table and first
+    /// block), so that a query's lists can be fetched from memory together rather than one
+    /// after the other. Reads nothing itself.
+    void prefetch_postings(const TermInfo& info) const;
 
     /// Lucene's one-byte norm of `docid`'s length in this field (int_to_byte4(length)).
     [[nodiscard]] std::uint8_t norm(std::uint32_t docid) const { return m_norms[docid]; }
@@ -98,6 +107,9 @@ private:
     friend class Index;
     /// The lookup's array: prefix_key of every kTermSampleStride-th term, built once
     /// kTermSampleAfter lookups have been counted (term() says why).
+    /// Counts a lookup, builds the sample once kTermSampleAfter have been counted, and
+    /// narrows [lo, hi) to where `term` must be when the sample is ready.
+    void narrow(std::string_view term, std::uint64_t& lo, std::uint64_t& hi) const;
     struct TermSample {
         std::atomic<std::uint64_t> lookups{0};
         std::atomic<bool> ready{false};  // keys are complete

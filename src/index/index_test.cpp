@@ -128,10 +128,9 @@ void check_field(const Index& index, const FieldIndex& field, const std::vector<
     EXPECT_FALSE(field.term("").has_value());
 }
 
-// term() narrows its search with every 16th term's first 8 bytes once it has answered enough
-// lookups: terms sharing those 8 bytes across many samples, terms that are prefixes of others,
-// and absent terms between them must all come out as a plain search over the sorted terms says.
-TEST(IndexBuild, TermLookupFindsEveryTermAndNothingElse) {
+// A vocabulary for the lookup tests: half the words start with one of two 8-byte heads, so that
+// long runs of terms share a sample key; the rest are short, many of them prefixes of others.
+std::vector<Document> lookup_docs(std::set<std::string>& vocabulary) {
     std::mt19937 rng(17);
     const std::string alphabet = "abz";
     auto word = [&](std::size_t len) {
@@ -141,13 +140,10 @@ TEST(IndexBuild, TermLookupFindsEveryTermAndNothingElse) {
         }
         return w;
     };
-    std::set<std::string> vocabulary;
     std::vector<Document> docs;
     for (int d = 0; d < 400; ++d) {
         std::string text;
         for (int t = 0; t < 12; ++t) {
-            // Half the words start with one of two 8-byte heads, so that long runs of terms
-            // share a sample key; the rest are short, many of them prefixes of others.
             std::string w = rng() % 2 == 0
                                 ? (rng() % 2 == 0 ? "aaaaaaaa" : "abababab") + word(rng() % 5)
                                 : word(1 + rng() % 9);
@@ -156,8 +152,21 @@ TEST(IndexBuild, TermLookupFindsEveryTermAndNothingElse) {
         }
         docs.push_back({"d" + std::to_string(d), "", text});
     }
+    return docs;
+}
+
+// Neighbours of a term that may or may not be terms themselves.
+std::vector<std::string> lookup_neighbours(const std::string& w) {
+    return {w + "a", w + "c", w.substr(0, w.size() - 1), "b" + w, w + std::string(1, '\0')};
+}
+
+// term() narrows its search with every 16th term's first 8 bytes once it has answered enough
+// lookups: terms sharing those 8 bytes across many samples, terms that are prefixes of others,
+// and absent terms between them must all come out as a plain search over the sorted terms says.
+TEST(IndexBuild, TermLookupFindsEveryTermAndNothingElse) {
+    std::set<std::string> vocabulary;
     TempDir tmp;
-    build(docs, tmp / "idx");
+    build(lookup_docs(vocabulary), tmp / "idx");
     Index index = Index::open(tmp / "idx");
     const FieldIndex& field = index.field(0);
     ASSERT_EQ(field.stats().num_terms, vocabulary.size());
@@ -173,8 +182,7 @@ TEST(IndexBuild, TermLookupFindsEveryTermAndNothingElse) {
             ASSERT_TRUE(info.has_value()) << w;
             EXPECT_EQ(info->ordinal, ordinal++) << w;
             // Neighbours that may or may not be terms: the lookup must agree with the set.
-            for (const std::string& probe :
-                 {w + "a", w + "c", w.substr(0, w.size() - 1), "b" + w, w + std::string(1, '\0')}) {
+            for (const std::string& probe : lookup_neighbours(w)) {
                 auto found = field.term(probe);
                 ASSERT_EQ(found.has_value(), vocabulary.count(probe) == 1) << "'" << probe << "'";
                 if (found) {
@@ -188,6 +196,58 @@ TEST(IndexBuild, TermLookupFindsEveryTermAndNothingElse) {
           std::string("\xff")}) {
         EXPECT_FALSE(field.term(absent).has_value()) << absent;
     }
+}
+
+// terms() runs a batch of searches side by side: every answer must be the set's, in the order
+// asked, for batches shorter and longer than the 16 it interleaves at once, with repeats, before
+// the sample exists and after.
+TEST(IndexBuild, BatchedTermLookupAnswersAsTheSet) {
+    std::set<std::string> vocabulary;
+    TempDir tmp;
+    build(lookup_docs(vocabulary), tmp / "idx");
+    Index index = Index::open(tmp / "idx");
+    const FieldIndex& field = index.field(0);
+    std::vector<std::string> probes;
+    for (const std::string& w : vocabulary) {
+        probes.push_back(w);
+        for (const std::string& n : lookup_neighbours(w)) {
+            probes.push_back(n);
+        }
+    }
+    probes.insert(probes.end(), {"", "0", "zzzzzzzzzzzzz", "aaaaaaaa0", "\xff"});
+    std::mt19937 rng(3);
+    std::shuffle(probes.begin(), probes.end(), rng);
+    probes.insert(probes.end(), probes.begin(), probes.begin() + 40);  // repeats
+    const std::vector<std::string> ordered(vocabulary.begin(), vocabulary.end());
+    std::size_t asked = 0;
+    for (int pass = 0; pass < 2; ++pass) {
+        for (std::size_t batch : {1U, 2U, 7U, 16U, 17U, 40U}) {
+            SCOPED_TRACE(::testing::Message() << "pass " << pass << " batch " << batch);
+            for (std::size_t start = 0; start < probes.size(); start += batch) {
+                const std::size_t count = std::min(batch, probes.size() - start);
+                std::vector<std::string_view> texts(
+                    probes.begin() + static_cast<long>(start),
+                    probes.begin() + static_cast<long>(start + count));
+                std::vector<std::optional<TermInfo>> out(count);
+                field.terms(texts, out);
+                asked += count;
+                for (std::size_t i = 0; i < count; ++i) {
+                    const auto it = vocabulary.find(probes[start + i]);
+                    ASSERT_EQ(out[i].has_value(), it != vocabulary.end())
+                        << "'" << probes[start + i] << "'";
+                    if (out[i]) {
+                        EXPECT_EQ(out[i]->ordinal, static_cast<std::uint64_t>(
+                                                       std::distance(vocabulary.begin(), it)));
+                        EXPECT_EQ(out[i]->doc_freq, field.term(ordered[out[i]->ordinal])->doc_freq);
+                    }
+                }
+            }
+        }
+        // The first pass began before the sample was built and crossed its threshold.
+        ASSERT_GT(asked, FieldIndex::kTermSampleAfter);
+    }
+    std::vector<std::optional<TermInfo>> none;
+    field.terms({}, none);  // an empty batch is fine
 }
 
 TEST(Inverter, SortPrefixOrdersAsTheTexts) {

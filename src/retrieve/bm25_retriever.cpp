@@ -115,24 +115,60 @@ std::vector<Hit> Bm25Retriever::search_terms(std::span<const WeightedTerm> terms
     if (k == 0) {
         return {};
     }
+    // The query's terms are looked up together, field by field (FieldIndex::terms overlaps
+    // their searches), and each list's first reads are started before any list is opened.
+    const std::size_t num_fields = m_index->num_fields();
+    std::vector<std::size_t> field_of(terms.size(), num_fields);  // num_fields: skipped
+    for (std::size_t i = 0; i < terms.size(); ++i) {
+        if (terms[i].boost > 0.0F) {
+            field_of[i] = field_position(*m_index, terms[i].field);
+        }
+    }
+    std::vector<std::optional<index::TermInfo>> infos(terms.size());
+    std::vector<std::string_view> texts;
+    std::vector<std::optional<index::TermInfo>> field_infos;
+    for (std::size_t f = 0; f < num_fields; ++f) {
+        texts.clear();
+        for (std::size_t i = 0; i < terms.size(); ++i) {
+            if (field_of[i] == f) {
+                texts.push_back(terms[i].term);
+            }
+        }
+        if (texts.empty()) {
+            continue;
+        }
+        field_infos.assign(texts.size(), std::nullopt);
+        m_index->field(f).terms(texts, field_infos);
+        std::size_t next = 0;
+        for (std::size_t i = 0; i < terms.size(); ++i) {
+            if (field_of[i] == f) {
+                infos[i] = field_infos[next++];
+            }
+        }
+    }
+    struct Found {
+        std::size_t field;
+        index::TermInfo info;
+        float weight;
+    };
+    std::vector<Found> found;
+    found.reserve(terms.size());
+    for (std::size_t i = 0; i < terms.size(); ++i) {
+        const std::optional<index::TermInfo>& info = infos[i];
+        if (field_of[i] == num_fields || !info || info->doc_freq == 0) {
+            continue;
+        }
+        const index::FieldIndex& field = m_index->field(field_of[i]);
+        field.prefetch_postings(*info);
+        float weight = term_weight(terms[i].boost, lucene_idf(field.collection_doc_freq(*info),
+                                                              field.collection_stats().doc_count));
+        found.push_back({field_of[i], *info, weight});
+    }
     std::vector<Bm25IndexCursor> cursors;
-    cursors.reserve(terms.size());
-    for (const WeightedTerm& t : terms) {
-        if (!(t.boost > 0.0F)) {
-            continue;
-        }
-        std::size_t f = field_position(*m_index, t.field);
-        if (f == m_index->num_fields()) {
-            continue;
-        }
-        const index::FieldIndex& field = m_index->field(f);
-        std::optional<index::TermInfo> info = field.term(t.term);
-        if (!info || info->doc_freq == 0) {
-            continue;
-        }
-        float weight = term_weight(t.boost, lucene_idf(field.collection_doc_freq(*info),
-                                                       field.collection_stats().doc_count));
-        cursors.emplace_back(field, *info, m_field_scorers[f], weight, m_stored_pairs_apply);
+    cursors.reserve(found.size());
+    for (const Found& x : found) {
+        cursors.emplace_back(m_index->field(x.field), x.info, m_field_scorers[x.field], x.weight,
+                             m_stored_pairs_apply);
     }
     return run_top_k(std::span<Bm25IndexCursor>(cursors), k, m_index->id_ranks().data(), algorithm);
 }
