@@ -13,19 +13,33 @@ namespace cascade::retrieve {
 
 namespace {
 
-/// One cursor per scoring query term, in query order.
+/// One cursor per scoring query term, in query order. The terms are looked up together
+/// (FieldIndex::terms overlaps their searches; expanded queries have dozens) and each list's
+/// first reads are started before any cursor is opened.
 std::vector<ImpactCursor> open_cursors(const index::FieldIndex& field, const ImpactQuery& query) {
-    std::vector<ImpactCursor> cursors;
-    cursors.reserve(query.size());
+    std::vector<std::string_view> texts;
+    std::vector<float> weights;
+    texts.reserve(query.size());
+    weights.reserve(query.size());
     for (const ImpactTerm& t : query) {
-        if (!(t.weight > 0.0F)) {
-            continue;
+        if (t.weight > 0.0F) {
+            texts.push_back(t.term);
+            weights.push_back(t.weight);
         }
-        const std::optional<index::TermInfo> info = field.term(t.term);
-        if (!info || info->doc_freq == 0) {
-            continue;
+    }
+    std::vector<std::optional<index::TermInfo>> infos(texts.size());
+    field.terms(texts, infos);
+    for (const std::optional<index::TermInfo>& info : infos) {
+        if (info && info->doc_freq != 0) {
+            field.prefetch_postings(*info);
         }
-        cursors.emplace_back(field, *info, t.weight);
+    }
+    std::vector<ImpactCursor> cursors;
+    cursors.reserve(texts.size());
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        if (infos[i] && infos[i]->doc_freq != 0) {
+            cursors.emplace_back(field, *infos[i], weights[i]);
+        }
     }
     return cursors;
 }
