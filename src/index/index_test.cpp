@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -160,15 +161,23 @@ std::vector<std::string> lookup_neighbours(const std::string& w) {
     return {w + "a", w + "c", w.substr(0, w.size() - 1), "b" + w, w + std::string(1, '\0')};
 }
 
+// An index of lookup_docs(), opened afresh for each test (the lookup sample is per open index).
+class TermLookup : public ::testing::Test {
+protected:
+    void SetUp() override {
+        build(lookup_docs(vocabulary), tmp / "idx");
+        index.emplace(Index::open(tmp / "idx"));
+    }
+    std::set<std::string> vocabulary;
+    TempDir tmp;
+    std::optional<Index> index;
+};
+
 // term() narrows its search with every 16th term's first 8 bytes once it has answered enough
 // lookups: terms sharing those 8 bytes across many samples, terms that are prefixes of others,
 // and absent terms between them must all come out as a plain search over the sorted terms says.
-TEST(IndexBuild, TermLookupFindsEveryTermAndNothingElse) {
-    std::set<std::string> vocabulary;
-    TempDir tmp;
-    build(lookup_docs(vocabulary), tmp / "idx");
-    Index index = Index::open(tmp / "idx");
-    const FieldIndex& field = index.field(0);
+TEST_F(TermLookup, FindsEveryTermAndNothingElse) {
+    const FieldIndex& field = index->field(0);
     ASSERT_EQ(field.stats().num_terms, vocabulary.size());
     ASSERT_GT(vocabulary.size(), 40 * FieldIndex::kTermSampleStride);
     // Twice: the first pass starts with plain binary searches and crosses kTermSampleAfter
@@ -201,12 +210,8 @@ TEST(IndexBuild, TermLookupFindsEveryTermAndNothingElse) {
 // terms() runs a batch of searches side by side: every answer must be the set's, in the order
 // asked, for batches shorter and longer than the 16 it interleaves at once, with repeats, before
 // the sample exists and after.
-TEST(IndexBuild, BatchedTermLookupAnswersAsTheSet) {
-    std::set<std::string> vocabulary;
-    TempDir tmp;
-    build(lookup_docs(vocabulary), tmp / "idx");
-    Index index = Index::open(tmp / "idx");
-    const FieldIndex& field = index.field(0);
+TEST_F(TermLookup, InBatchesAnswersAsTheSet) {
+    const FieldIndex& field = index->field(0);
     std::vector<std::string> probes;
     for (const std::string& w : vocabulary) {
         probes.push_back(w);
