@@ -83,21 +83,10 @@ void FieldIndex::narrow(std::string_view term, std::uint64_t& lo, std::uint64_t&
 }
 
 std::optional<TermInfo> FieldIndex::term(std::string_view term) const {
-    std::uint64_t lo = 0;
-    std::uint64_t hi = 0;
-    narrow(term, lo, hi);
-    while (lo < hi) {
-        std::uint64_t mid = lo + (hi - lo) / 2;
-        if (term_at(mid) < term) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    if (lo < m_stats.num_terms && term_at(lo) == term) {
-        return term_info_at(lo);
-    }
-    return std::nullopt;
+    std::optional<TermInfo> info;
+    terms(std::span<const std::string_view>(&term, 1),
+          std::span<std::optional<TermInfo>>(&info, 1));
+    return info;
 }
 
 void FieldIndex::terms(std::span<const std::string_view> texts,
@@ -161,15 +150,7 @@ PostingCursor FieldIndex::postings(const TermInfo& info) const {
 }
 
 void FieldIndex::prefetch_postings(const TermInfo& info) const {
-    const std::uint8_t* list = m_postings + info.postings_offset;
-    const std::uint32_t blocks = (info.doc_freq + kBlockSize - 1) / kBlockSize;
-    __builtin_prefetch(list);
-    if (blocks > 1) {
-        // The first block's data follows the block table: two lines hold most of it.
-        const std::uint8_t* data = list + std::size_t{blocks} * kBlockEntrySize;
-        __builtin_prefetch(data);
-        __builtin_prefetch(data + 64);
-    }
+    PostingCursor::prefetch(info, m_postings);
 }
 
 std::uint32_t FieldIndex::length(std::uint32_t docid) const {

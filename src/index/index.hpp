@@ -62,6 +62,7 @@ public:
     /// term() for each of `texts` into `out` (the same size), the searches run side by side:
     /// each is a chain of cache misses (dictionary offsets, term bytes, the entry), and a
     /// query's terms are independent, so their misses can overlap instead of queueing.
+    /// term() is this for one text.
     void terms(std::span<const std::string_view> texts,
                std::span<std::optional<TermInfo>> out) const;
     /// Terms per entry of the lookup's sample (see term()).
@@ -105,11 +106,11 @@ public:
 
 private:
     friend class Index;
-    /// The lookup's array: prefix_key of every kTermSampleStride-th term, built once
-    /// kTermSampleAfter lookups have been counted (term() says why).
     /// Counts a lookup, builds the sample once kTermSampleAfter have been counted, and
     /// narrows [lo, hi) to where `term` must be when the sample is ready.
     void narrow(std::string_view term, std::uint64_t& lo, std::uint64_t& hi) const;
+    /// The lookup's array: prefix_key of every kTermSampleStride-th term, built once
+    /// kTermSampleAfter lookups have been counted (term() says why).
     struct TermSample {
         std::atomic<std::uint64_t> lookups{0};
         std::atomic<bool> ready{false};  // keys are complete

@@ -68,6 +68,19 @@ PostingCursor::PostingCursor(const TermInfo& info, const std::uint8_t* postings,
     enter_block(0);
 }
 
+void PostingCursor::prefetch(const TermInfo& info, const std::uint8_t* postings) {
+    const std::uint8_t* list = postings + info.postings_offset;
+    const std::uint32_t blocks = (info.doc_freq + kBlockSize - 1) / kBlockSize;
+    __builtin_prefetch(list);
+    if (blocks > 1) {
+        // As in the constructor: the data follows the block table; two lines hold most of the
+        // first block.
+        const std::uint8_t* data = list + std::size_t{blocks} * kBlockEntrySize;
+        __builtin_prefetch(data);
+        __builtin_prefetch(data + 64);
+    }
+}
+
 void PostingCursor::enter_block(std::uint32_t block) {
     const std::uint32_t start = block == 0 ? 0 : block_entry(block - 1).data_end;
     std::uint32_t expected = block == 0 ? 0 : block_last_docid(block - 1) + 1;

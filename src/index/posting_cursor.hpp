@@ -42,6 +42,9 @@ public:
     /// Internal: built by FieldIndex::postings().
     PostingCursor(const TermInfo& info, const std::uint8_t* postings, const std::uint8_t* positions,
                   std::uint32_t sentinel);
+    /// Internal: starts loading what the constructor above reads first (the list's block table
+    /// and its first block's data), for FieldIndex::prefetch_postings().
+    static void prefetch(const TermInfo& info, const std::uint8_t* postings);
 
     /// Current docid, or sentinel() when exhausted.
     [[nodiscard]] std::uint32_t docid() const { return m_docid; }
