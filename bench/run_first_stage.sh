@@ -23,18 +23,13 @@
 # table goes to bench/out/first_stage.md. Timings are printed, never checked.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD:-$root/build-bench}
-docs=${DOCS:-1000000}
-nq=${NQ:-2000}
+# shellcheck source=bench/first_stage_common.sh
+source "$(dirname "$0")/first_stage_common.sh"
 algorithms=${ALGORITHMS:-exhaustive maxscore wand bmw}
 threads_list=${THREADS:-1 2}
 ks=${KS:-10 1000}
 index_threads=${CASCADE_INDEX_THREADS:-1}
-out=$root/bench/out/synth-$docs
-qterms=${QTERMS:-}
 repeats=${REPEATS:-1}
-label=${qterms:+-q${qterms/-/to}}
 table=$root/bench/out/first_stage$label.md
 mkdir -p "$out"
 
@@ -56,15 +51,7 @@ if [[ ! -f $out/corpus.jsonl || ! -f $out/queries.tsv ]]; then
   "$synth" --docs "$docs" --queries 10000 --out "$out" 2> "$out/synth.log"
 fi
 cat "$out/synth.log" >&2 || true
-if [[ -n $qterms ]]; then
-  # Queries of MIN..MAX words (tab-separated id and text; words split on spaces).
-  awk -F'\t' -v lo="${qterms%-*}" -v hi="${qterms#*-}" -v max="$nq" \
-    '{ n = split($2, w, " ") } n >= lo && n <= hi && taken++ < max' "$out/queries.tsv" \
-    > "$out/queries$label-$nq.tsv"
-else
-  head -n "$nq" "$out/queries.tsv" > "$out/queries-$nq.tsv"
-fi
-queries=$out/queries$label-$nq.tsv
+queries=$(first_stage_queries)
 head -n 1 "$out/queries.tsv" > "$out/queries-1.tsv"
 
 # Same terms in both engines: cascade's default analyzer must keep every word as it is.

@@ -38,18 +38,13 @@
 # whole batch, term lookup included. Timings are printed, never checked.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD:-$root/build-bench}
-docs=${DOCS:-1000000}
-nq=${NQ:-2000}
+# shellcheck source=bench/first_stage_common.sh
+source "$(dirname "$0")/first_stage_common.sh"
 algorithms=${ALGORITHMS-maxscore bmw bmm}
 ks=${KS:-10 1000}
 repeats=${REPEATS:-1}
 encoding=${ENCODING:-block_simdbp}
 block=${BLOCK:-64}
-qterms=${QTERMS:-}
-label=${qterms:+-q${qterms/-/to}}
-out=$root/bench/out/synth-$docs
 pisa_dir=$out/pisa
 table=$root/bench/out/pisa$label.md
 
@@ -72,14 +67,7 @@ cascade_cli=$build/src/cli/cascade
 [[ -x $cascade_cli ]] || die "no $cascade_cli: build the 'cascade' target in $build"
 
 # ---- queries: the selection run_first_stage.sh times, as PISA's "id:text" lines ----
-if [[ -n $qterms ]]; then
-  awk -F'\t' -v lo="${qterms%-*}" -v hi="${qterms#*-}" -v max="$nq" \
-    '{ n = split($2, w, " ") } n >= lo && n <= hi && taken++ < max' "$out/queries.tsv" \
-    > "$out/queries$label-$nq.tsv"
-else
-  head -n "$nq" "$out/queries.tsv" > "$out/queries-$nq.tsv"
-fi
-queries=$out/queries$label-$nq.tsv
+queries=$(first_stage_queries)
 mkdir -p "$pisa_dir"
 pisa_queries=$pisa_dir/queries$label-$nq.txt
 awk -F'\t' '{ print $1 ":" $2 }' "$queries" > "$pisa_queries"
