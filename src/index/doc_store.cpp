@@ -46,6 +46,17 @@ std::uint32_t IdMapWriter::add(std::string_view id, const std::function<std::str
 
 FileDigest IdMapWriter::write(const std::filesystem::path& dir) const {
     FileWriter out(dir / "docids", kDocIdsMagic);
+    std::vector<std::uint32_t> sorted(m_ids.size());
+    std::iota(sorted.begin(), sorted.end(), 0U);
+    std::sort(sorted.begin(), sorted.end(),
+              [this](std::uint32_t a, std::uint32_t b) { return m_ids[a] < m_ids[b]; });
+    // The ranks first, right after the 16-byte header, so that a reader can use them in place
+    // (4-byte aligned in the mapping) without building them at its first search.
+    std::vector<std::uint32_t> ranks(m_ids.size());
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+        ranks[sorted[i]] = static_cast<std::uint32_t>(i);
+    }
+    out.write(ranks.data(), ranks.size() * sizeof(std::uint32_t));
     std::vector<std::uint64_t> offsets;
     offsets.reserve(m_ids.size() + 1);
     offsets.push_back(0);
@@ -54,10 +65,6 @@ FileDigest IdMapWriter::write(const std::filesystem::path& dir) const {
         offsets.push_back(offsets.back() + id.size());
     }
     out.write(offsets.data(), offsets.size() * sizeof(std::uint64_t));
-    std::vector<std::uint32_t> sorted(m_ids.size());
-    std::iota(sorted.begin(), sorted.end(), 0U);
-    std::sort(sorted.begin(), sorted.end(),
-              [this](std::uint32_t a, std::uint32_t b) { return m_ids[a] < m_ids[b]; });
     out.write(sorted.data(), sorted.size() * sizeof(std::uint32_t));
     out.put<std::uint64_t>(m_ids.size());
     return out.finish();

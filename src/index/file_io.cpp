@@ -138,12 +138,19 @@ void MappedFile::check_header(std::string_view magic) const {
                               std::string(magic) + "')");
     }
     auto version = load<std::uint32_t>(m_data + 8);
-    const std::uint32_t expected = format_version_of(magic);
-    if (version != expected) {
+    const std::uint32_t newest = format_version_of(magic);
+    const std::uint32_t oldest = oldest_readable_version_of(magic);
+    if (version < oldest || version > newest) {
+        const std::string readable = oldest == newest ? "version " + std::to_string(newest)
+                                                      : "versions " + std::to_string(oldest) +
+                                                            " to " + std::to_string(newest);
         throw CorruptionError(m_name + ": index format version " + std::to_string(version) +
-                              ", this build reads version " + std::to_string(expected) +
-                              "; rebuild the index");
+                              ", this build reads " + readable + "; rebuild the index");
     }
+}
+
+std::uint32_t MappedFile::version() const {
+    return load<std::uint32_t>(m_data + 8);
 }
 
 std::uint32_t crc32_of(const std::uint8_t* data, std::uint64_t n) {

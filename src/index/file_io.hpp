@@ -66,8 +66,11 @@ public:
     [[nodiscard]] const std::uint8_t* data() const { return m_data; }
     [[nodiscard]] std::uint64_t size() const { return m_size; }
     [[nodiscard]] const std::string& name() const { return m_name; }
-    /// Checks the 16-byte header (magic, version); throws CorruptionError naming the file.
+    /// Checks the 16-byte header (magic, a version this build reads); throws CorruptionError
+    /// naming the file.
     void check_header(std::string_view magic) const;
+    /// The header's format version (after check_header).
+    [[nodiscard]] std::uint32_t version() const;
     [[nodiscard]] std::uint32_t crc32() const;
 
 private:

@@ -19,6 +19,13 @@ inline constexpr std::uint32_t kFormatVersion = 2;
 /// above all (hours of embedding), stay readable across a postings change.
 inline constexpr std::uint32_t kPostingsFormatVersion = 3;
 
+/// The docids file's version: 3 since it stores the id ranks (the inverse of its sorted order)
+/// at build time instead of every process inverting that order at its first search. Readers
+/// still take version 2, whose ranks they compute, so an index's other parts (a dense part
+/// above all) stay usable without a rebuild.
+inline constexpr std::uint32_t kDocIdsFormatVersion = 3;
+inline constexpr std::uint32_t kDocIdsOldestReadableVersion = 2;
+
 /// Magic numbers (8 ASCII bytes) that open every index file.
 inline constexpr std::string_view kManifestMagic = "CSCD-MAN";
 inline constexpr std::string_view kTermsMagic = "CSCD-TRM";
@@ -29,9 +36,16 @@ inline constexpr std::string_view kNormsMagic = "CSCD-NRM";
 inline constexpr std::string_view kDocIdsMagic = "CSCD-IDS";
 inline constexpr std::string_view kDocStoreMagic = "CSCD-DOC";
 
-/// The version a file with `magic` is written with and must be read with.
+/// The version a file with `magic` is written with, and the newest a reader takes.
 constexpr std::uint32_t format_version_of(std::string_view magic) {
-    return magic == kPostingsMagic ? kPostingsFormatVersion : kFormatVersion;
+    if (magic == kPostingsMagic)
+        return kPostingsFormatVersion;
+    return magic == kDocIdsMagic ? kDocIdsFormatVersion : kFormatVersion;
+}
+
+/// The oldest version of a file with `magic` a reader still takes.
+constexpr std::uint32_t oldest_readable_version_of(std::string_view magic) {
+    return magic == kDocIdsMagic ? kDocIdsOldestReadableVersion : format_version_of(magic);
 }
 
 /// Every file starts with magic (8 bytes) + version (u32) + reserved (u32).

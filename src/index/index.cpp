@@ -180,6 +180,8 @@ std::string_view Index::external_id(std::uint32_t docid) const {
 }
 
 std::span<const std::uint32_t> Index::id_ranks() const {
+    if (!m_stored_id_ranks.empty() || m_num_docs == 0)
+        return m_stored_id_ranks;
     std::call_once(m_id_ranks->once, [this] {
         std::vector<std::uint32_t>& ranks = m_id_ranks->ranks;
         ranks.assign(m_num_docs, 0);

@@ -184,8 +184,9 @@ public:
     [[nodiscard]] std::string_view external_id(std::uint32_t docid) const;
     /// Per internal docid, the rank of its external id among all of them in byte order (0 = the
     /// smallest): comparing ranks orders documents as comparing their ids does, so score ties
-    /// are broken with an integer comparison. Computed from the stored sorted permutation on
-    /// the first call (O(num_docs)), then shared; safe from several threads.
+    /// are broken with an integer comparison. Stored at build time (docids version 3) and used
+    /// in place; for a version-2 file, computed from the stored sorted permutation on the first
+    /// call (O(num_docs)), then shared. Safe from several threads.
     [[nodiscard]] std::span<const std::uint32_t> id_ranks() const;
     /// Internal docid of an external id, or nullopt. O(log num_docs).
     [[nodiscard]] std::optional<std::uint32_t> internal_id(std::string_view external) const;
@@ -222,7 +223,8 @@ private:
     };
 
     std::vector<std::unique_ptr<MappedFile>> m_files;
-    std::unique_ptr<IdRanks> m_id_ranks = std::make_unique<IdRanks>();
+    std::unique_ptr<IdRanks> m_id_ranks = std::make_unique<IdRanks>();  ///< docids version 2
+    std::span<const std::uint32_t> m_stored_id_ranks;  ///< in the docids file (version 3)
     std::vector<FieldIndex> m_fields;
     std::uint32_t m_num_docs = 0;
     std::string m_analyzer;

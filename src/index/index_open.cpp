@@ -1,5 +1,6 @@
 // Index::open: maps the files and validates them against the manifest before any use.
 
+#include <bit>
 #include <map>
 
 #include "index/field_writer.hpp"
@@ -202,11 +203,21 @@ void Index::setup_field(std::size_t f, const FileMapper& map) {
 void Index::setup_ids(const MappedFile& file) {
     const std::uint64_t docs = m_num_docs;
     expect(trailer_u64(file) == docs, file, "document count does not match the manifest");
-    const std::uint64_t tables = (docs + 1) * 8 + docs * 4 + 8;
+    // Version 3 stores the ranks right after the header; version 2 has none (id_ranks()
+    // computes them).
+    const std::uint64_t ranks_bytes = file.version() >= 3 ? docs * 4 : 0;
+    const std::uint64_t tables = ranks_bytes + (docs + 1) * 8 + docs * 4 + 8;
     expect(file.size() >= kFileHeaderSize + tables, file, "truncated");
     const std::uint64_t bytes = file.size() - kFileHeaderSize - tables;
-    m_id_bytes = reinterpret_cast<const char*>(file.data() + kFileHeaderSize);
-    m_id_offsets = file.data() + kFileHeaderSize + bytes;
+    if (ranks_bytes > 0) {
+        static_assert(std::endian::native == std::endian::little,
+                      "the stored id ranks are used in place as little-endian u32");
+        // The mapping is page-aligned and the ranks start at byte 16.
+        m_stored_id_ranks = {reinterpret_cast<const std::uint32_t*>(file.data() + kFileHeaderSize),
+                             static_cast<std::size_t>(docs)};
+    }
+    m_id_bytes = reinterpret_cast<const char*>(file.data() + kFileHeaderSize + ranks_bytes);
+    m_id_offsets = file.data() + kFileHeaderSize + ranks_bytes + bytes;
     m_id_sorted = m_id_offsets + (docs + 1) * 8;
     std::uint64_t prev = m_deep_checks ? 0 : bytes;
     for (std::uint64_t i = 0; m_deep_checks && i <= docs; ++i) {
@@ -216,7 +227,11 @@ void Index::setup_ids(const MappedFile& file) {
     }
     expect(prev == bytes, file, "id bytes do not match the offsets");
     for (std::uint64_t i = 0; m_deep_checks && i < docs; ++i) {
-        expect(load<std::uint32_t>(m_id_sorted + i * 4) < docs, file, "bad id permutation");
+        const auto docid = load<std::uint32_t>(m_id_sorted + i * 4);
+        expect(docid < docs, file, "bad id permutation");
+        // sorted and ranks inverse to each other: this also makes sorted a permutation.
+        expect(m_stored_id_ranks.empty() || m_stored_id_ranks[docid] == i, file,
+               "id ranks do not invert the sorted order");
     }
 }
 

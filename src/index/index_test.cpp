@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -13,6 +15,7 @@
 
 #include "collection/reader.hpp"
 #include "index/builder.hpp"
+#include "index/file_io.hpp"
 #include "index/index.hpp"
 #include "index/inverter.hpp"
 #include "index/test_support.hpp"
@@ -36,6 +39,48 @@ BuildSummary build(const std::vector<Document>& docs, const std::filesystem::pat
     WhitespaceAnalyzer analyzer;
     options.progress = false;
     return build_index(reader, analyzer, dir, options);
+}
+
+std::string read_bytes(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+template <typename T>
+void put_at(std::string& bytes, std::size_t at, T value) {
+    std::memcpy(bytes.data() + at, &value, sizeof(T));
+}
+
+/// Replaces index file `name` with `bytes` and records its new size and CRC32 in the manifest
+/// (and the manifest's own checksum), as the writer of such a file would have: how a file of
+/// another layout, or damage that no checksum sees, looks to Index::open.
+void replace_index_file(const std::filesystem::path& dir, const std::string& name,
+                        const std::string& bytes) {
+    write_file(dir / name, bytes);
+    std::string manifest = read_bytes(dir / "manifest");
+    std::string key(4, '\0');
+    put_at(key, 0, static_cast<std::uint32_t>(name.size()));
+    key += name;  // the file list's entry: u32 length, name, u64 size, u32 crc32
+    const std::size_t at = manifest.find(key);
+    ASSERT_NE(at, std::string::npos) << "manifest lists no " << name;
+    put_at(manifest, at + key.size(), static_cast<std::uint64_t>(bytes.size()));
+    put_at(manifest, at + key.size() + 8,
+           crc32_of(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+    put_at(manifest, manifest.size() - 4,
+           crc32_of(reinterpret_cast<const std::uint8_t*>(manifest.data()), manifest.size() - 4));
+    write_file(dir / "manifest", manifest);
+}
+
+/// The rank of each document's external id among all of them, by sorting the ids.
+std::vector<std::uint32_t> ranks_by_sorting(const std::vector<Document>& docs) {
+    std::vector<std::uint32_t> by_id(docs.size());
+    std::iota(by_id.begin(), by_id.end(), 0U);
+    std::sort(by_id.begin(), by_id.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return docs[a].id < docs[b].id; });
+    std::vector<std::uint32_t> ranks(docs.size());
+    for (std::uint32_t r = 0; r < by_id.size(); ++r)
+        ranks[by_id[r]] = r;
+    return ranks;
 }
 
 std::vector<std::string> field_texts(const std::vector<Document>& docs, const std::string& f) {
@@ -358,19 +403,72 @@ TEST(IndexBuild, IdsAndDocumentStoreRoundTrip) {
     EXPECT_FALSE(index.internal_id("nope").has_value());
     EXPECT_FALSE(index.internal_id("").has_value());
     // Id ranks order documents exactly as their external ids' bytes do.
-    std::vector<std::uint32_t> by_id(docs.size());
-    std::iota(by_id.begin(), by_id.end(), 0U);
-    std::sort(by_id.begin(), by_id.end(),
-              [&](std::uint32_t a, std::uint32_t b) { return docs[a].id < docs[b].id; });
     const auto ranks = index.id_ranks();
-    ASSERT_EQ(ranks.size(), docs.size());
-    for (std::uint32_t r = 0; r < by_id.size(); ++r)
-        ASSERT_EQ(ranks[by_id[r]], r);
+    const std::vector<std::uint32_t> want = ranks_by_sorting(docs);
+    ASSERT_EQ(std::vector<std::uint32_t>(ranks.begin(), ranks.end()), want);
     for (std::uint32_t d : {0U, 1U, 7U, 8U, 9U, 1234U, 2499U}) {
         Document doc = index.document(d);
         EXPECT_EQ(doc.id, docs[d].id);
         EXPECT_EQ(doc.title, docs[d].title);
         EXPECT_EQ(doc.text, docs[d].text);
+    }
+}
+
+// Version 3 of `docids` stores the id ranks after the header; a version-2 file (no ranks,
+// written before) must still open, with the ranks computed, so an index need not be rebuilt.
+TEST(IndexBuild, DocIdsOfVersionTwoStillOpen) {
+    TempDir tmp;
+    auto docs = random_docs(1500, 300, 12);
+    build(docs, tmp / "idx");
+    const std::string v3 = read_bytes(tmp / "idx" / "docids");
+    ASSERT_EQ(v3.substr(0, 8), "CSCD-IDS");
+    std::uint32_t version = 0;
+    std::memcpy(&version, v3.data() + 8, 4);
+    ASSERT_EQ(version, 3U);
+    std::string v2 = v3.substr(0, 16) + v3.substr(16 + 4 * docs.size());
+    put_at(v2, 8, std::uint32_t{2});
+    replace_index_file(tmp / "idx", "docids", v2);
+
+    const Index index = Index::open(tmp / "idx");
+    const auto ranks = index.id_ranks();
+    EXPECT_EQ(std::vector<std::uint32_t>(ranks.begin(), ranks.end()), ranks_by_sorting(docs));
+    for (std::uint32_t d = 0; d < docs.size(); d += 7) {
+        ASSERT_EQ(index.external_id(d), docs[d].id);
+        ASSERT_EQ(index.internal_id(docs[d].id), d);
+    }
+
+    // Versions outside 2..3 are refused, naming the file and what this build reads.
+    put_at(v2, 8, std::uint32_t{1});
+    replace_index_file(tmp / "idx", "docids", v2);
+    try {
+        (void)Index::open(tmp / "idx");
+        FAIL() << "version 1 opened";
+    } catch (const CorruptionError& e) {
+        EXPECT_NE(std::string(e.what()).find("docids"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("versions 2 to 3"), std::string::npos) << e.what();
+    }
+}
+
+// Stored ranks that do not invert the sorted order would break ties wrongly without any
+// error; the full verification refuses them even when the checksums agree.
+TEST(IndexBuild, DocIdsRanksThatDoNotInvertTheOrderAreRefused) {
+    TempDir tmp;
+    auto docs = random_docs(300, 100, 13);
+    build(docs, tmp / "idx");
+    std::string bytes = read_bytes(tmp / "idx" / "docids");
+    std::uint32_t first = 0;
+    std::uint32_t second = 0;
+    std::memcpy(&first, bytes.data() + 16, 4);
+    std::memcpy(&second, bytes.data() + 20, 4);
+    put_at(bytes, 16, second);  // documents 0 and 1 swap ranks
+    put_at(bytes, 20, first);
+    replace_index_file(tmp / "idx", "docids", bytes);
+    try {
+        (void)Index::open(tmp / "idx");
+        FAIL() << "swapped ranks opened";
+    } catch (const CorruptionError& e) {
+        EXPECT_NE(std::string(e.what()).find("id ranks do not invert"), std::string::npos)
+            << e.what();
     }
 }
 
