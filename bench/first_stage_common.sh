@@ -3,7 +3,7 @@
 #
 # Sets root, build (BUILD, default build-bench), docs (DOCS, default 1000000), nq (NQ, default
 # 2000), qterms (QTERMS=MIN-MAX or empty), label (-qMINtoMAX or empty) and out (the corpus
-# folder, bench/out/synth-$docs).
+# folder, bench/out/synth-$docs), and the helpers now, value and calc.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${BUILD:-$root/build-bench}
 docs=${DOCS:-1000000}
@@ -26,3 +26,9 @@ first_stage_queries() {
   fi
   echo "$file"
 }
+
+now() { date +%s.%N; }
+# value KEY LINE: the value of KEY=... in a key=value line
+value() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
+# calc EXPR [DECIMALS]: evaluates a floating-point expression with awk (1 decimal by default)
+calc() { awk "BEGIN { printf \"%.${2:-1}f\", $1 }"; }

@@ -34,11 +34,6 @@ table=$root/bench/out/first_stage$label.md
 mkdir -p "$out"
 
 log() { echo "run_first_stage: $*" >&2; }
-now() { date +%s.%N; }
-# value KEY LINE: the value of KEY=... in a key=value line
-value() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
-# fmt EXPR: evaluates a floating-point expression with awk, 1 decimal
-calc() { awk "BEGIN { printf \"%.${2:-1}f\", $1 }"; }
 
 targets=(synth_corpus xapian_driver)
 [[ -n "${SKIP_CASCADE:-}" ]] || targets+=(check_analyzer cascade_index_bench cascade_search_bench)

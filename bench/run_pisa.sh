@@ -50,9 +50,6 @@ table=$root/bench/out/pisa$label.md
 
 log() { echo "run_pisa: $*" >&2; }
 die() { echo "run_pisa: error: $*" >&2; exit 1; }
-now() { date +%s.%N; }
-value() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
-calc() { awk "BEGIN { printf \"%.${2:-1}f\", $1 }"; }
 pin=(); [[ -n "${PIN:-}" ]] && pin=(taskset -c "$PIN")
 
 [[ -n "${PISA_BIN:-}" ]] || die "set PISA_BIN to the folder holding PISA's tools (see the header of $0)"

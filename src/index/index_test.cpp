@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -25,6 +24,7 @@
 namespace cascade::index {
 namespace {
 
+using cascade::testing::slurp;
 using cascade::testing::TempDir;
 using cascade::testing::write_file;
 using testing::naive_invert;
@@ -41,11 +41,6 @@ BuildSummary build(const std::vector<Document>& docs, const std::filesystem::pat
     return build_index(reader, analyzer, dir, options);
 }
 
-std::string read_bytes(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 template <typename T>
 void put_at(std::string& bytes, std::size_t at, T value) {
     std::memcpy(bytes.data() + at, &value, sizeof(T));
@@ -57,7 +52,7 @@ void put_at(std::string& bytes, std::size_t at, T value) {
 void replace_index_file(const std::filesystem::path& dir, const std::string& name,
                         const std::string& bytes) {
     write_file(dir / name, bytes);
-    std::string manifest = read_bytes(dir / "manifest");
+    std::string manifest = slurp(dir / "manifest");
     std::string key(4, '\0');
     put_at(key, 0, static_cast<std::uint32_t>(name.size()));
     key += name;  // the file list's entry: u32 length, name, u64 size, u32 crc32
@@ -420,7 +415,7 @@ TEST(IndexBuild, DocIdsOfVersionTwoStillOpen) {
     TempDir tmp;
     auto docs = random_docs(1500, 300, 12);
     build(docs, tmp / "idx");
-    const std::string v3 = read_bytes(tmp / "idx" / "docids");
+    const std::string v3 = slurp(tmp / "idx" / "docids");
     ASSERT_EQ(v3.substr(0, 8), "CSCD-IDS");
     std::uint32_t version = 0;
     std::memcpy(&version, v3.data() + 8, 4);
@@ -455,7 +450,7 @@ TEST(IndexBuild, DocIdsRanksThatDoNotInvertTheOrderAreRefused) {
     TempDir tmp;
     auto docs = random_docs(300, 100, 13);
     build(docs, tmp / "idx");
-    std::string bytes = read_bytes(tmp / "idx" / "docids");
+    std::string bytes = slurp(tmp / "idx" / "docids");
     std::uint32_t first = 0;
     std::uint32_t second = 0;
     std::memcpy(&first, bytes.data() + 16, 4);
@@ -576,7 +571,7 @@ TEST(IndexBuild, ExhaustedAndDefaultCursorsStayAtTheEnd) {
 std::map<std::string, std::string> read_dir(const std::filesystem::path& dir) {
     std::map<std::string, std::string> out;
     for (const auto& e : std::filesystem::directory_iterator(dir)) {
-        out[e.path().filename().string()] = cascade::testing::slurp(e.path());
+        out[e.path().filename().string()] = slurp(e.path());
     }
     return out;
 }
