@@ -114,6 +114,7 @@ pisa_name() {
     wand) echo wand ;; *) die "no PISA counterpart for cascade's --algorithm $1" ;;
   esac
 }
+for alg in $algorithms; do pisa_name "$alg" > /dev/null; done  # die here, not in a $(...)
 pisa_common=(-e "$encoding" -i "$pisa_dir/inv.$encoding" -w "$pisa_dir/inv.bm25.bmw"
   --terms "$pisa_dir/fwd.termlex" -F lowercase -s bm25 --bm25-k1 0.9 --bm25-b 0.4)
 
